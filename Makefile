@@ -1,0 +1,30 @@
+# The two commands of the README, plus a few helpers. `make run` needs no service installed.
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+
+.PHONY: run test lint messages demo
+
+$(UV):
+	python3 -m pip install --user --quiet uv
+
+## Start the portal on the embedded default: SQLite, filesystem broker, web + worker + beat.
+run: $(UV)
+	$(UV) sync --frozen
+	$(UV) run python manage.py migrate --noinput
+	$(UV) run python manage.py load_demo
+	@echo "Open http://$${PORTAL_BIND:-127.0.0.1:8000}/ (Ctrl-C stops web, worker and beat)"
+	$(UV) run honcho -f Procfile.dev start
+
+## Run the whole test suite (DATABASE_URL / CELERY_BROKER_URL pick PostgreSQL and Redis).
+test: $(UV)
+	$(UV) sync --frozen
+	$(UV) run pytest
+
+lint: $(UV)
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+
+## Refresh the Hindi catalogue after wrapping new strings; then translate and compile.
+messages: $(UV)
+	$(UV) run python manage.py makemessages -l hi --ignore=.venv --ignore=var --ignore=static/vendor
+	$(UV) run python manage.py makemessages -d djangojs -l hi --ignore=.venv --ignore=var --ignore=static/vendor
+	$(UV) run python manage.py compilemessages --ignore=.venv

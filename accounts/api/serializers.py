@@ -1,0 +1,19 @@
+from rest_framework import serializers
+
+from ..models import PoliceUnit
+
+
+class PoliceUnitSerializer(serializers.ModelSerializer):
+    parent = serializers.SerializerMethodField(help_text="Id of the parent unit, or null.")
+
+    class Meta:
+        model = PoliceUnit
+        fields = ["id", "name", "kind", "code", "parent", "depth", "phone", "address"]
+
+    def get_parent(self, unit) -> int | None:
+        # Resolved from a map the view builds once per page, so a list costs no extra queries.
+        parents = self.context.get("parent_ids")
+        if parents is not None:
+            return parents.get(unit.path[: -unit.steplen])
+        parent = PoliceUnit.objects.get_parent(unit)
+        return parent.pk if parent else None

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+    verbose_name = _("Accounts and police units")
+
+    def ready(self):
+        from . import receivers  # noqa: F401  (sign-in events go to the audit log)

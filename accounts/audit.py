@@ -1,0 +1,55 @@
+"""Recording to the audit log: one function, called by every app that must account for
+what staff saw or changed (exports, views of a child's record, corrections)."""
+
+import logging
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+
+from .models import AuditEvent
+
+logger = logging.getLogger(__name__)
+
+
+def client_ip(request) -> str | None:
+    """The client's address; X-Forwarded-For only when a trusted proxy sets it."""
+    if request is None:
+        return None
+    if settings.AUDIT_TRUST_X_FORWARDED_FOR:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip() or None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def record(
+    *, action: str, request=None, actor=None, obj=None, unit=None, username: str = "", **details
+):
+    """Write one audit event and return it.
+
+    ``actor`` defaults to the request's user; ``username`` names an actor who has no account
+    (a failed sign-in). ``obj`` is the model instance concerned (or
+    None); ``unit`` its police unit when it has one. ``details`` are stored as JSON: a filter,
+    a row count, the fields corrected — never the personal data itself.
+    """
+    if actor is None and request is not None:
+        actor = getattr(request, "user", None)
+    if actor is not None and not actor.is_authenticated:
+        actor = None
+    if unit is None and obj is not None:
+        unit = getattr(obj, "unit", None) if hasattr(obj, "unit_id") else None
+    event = AuditEvent(
+        action=action,
+        actor=actor,
+        actor_username=getattr(actor, "username", "") or username,
+        ip_address=client_ip(request),
+        user_agent=(request.META.get("HTTP_USER_AGENT", "")[:200] if request else ""),
+        unit=unit,
+        details=details,
+    )
+    if obj is not None:
+        event.content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
+        event.object_id = str(obj.pk)
+        event.object_repr = str(obj)[:200]
+    event.save()
+    return event

@@ -1,0 +1,44 @@
+"""Choices of the accounts app, each with the badge colour it is shown in."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    STAFF = "staff", _("Police staff")
+    COORDINATOR = "coordinator", _("Coordinator")
+    ADMIN = "admin", _("Admin")
+
+
+class UnitKind(models.TextChoices):
+    STATE = "state", _("State")
+    ZONE = "zone", _("Zone / range")
+    DISTRICT = "district", _("District")
+    COMMISSIONERATE = "commissionerate", _("Commissionerate")
+    CIRCLE = "circle", _("Circle")
+    STATION = "station", _("Police station")
+
+
+# A coordinator works for a whole force: the nearest of these above (or at) their home unit.
+FORCE_KINDS = (UnitKind.DISTRICT, UnitKind.COMMISSIONERATE)
+
+ROLE_BADGES = {
+    Role.STAFF: "secondary",
+    Role.COORDINATOR: "info",
+    Role.ADMIN: "dark",
+}
+
+
+class AuditAction(models.TextChoices):
+    """What the audit log records. Later apps add their actions here, in one list."""
+
+    LOGIN = "login", _("Signed in")
+    LOGOUT = "logout", _("Signed out")
+    LOGIN_FAILED = "login_failed", _("Failed sign-in")
+    PASSWORD_CHANGED = "password_changed", _("Password changed")
+    VIEW = "view", _("Viewed a personal record")
+    EXPORT = "export", _("Exported")
+    CREATE = "create", _("Created")
+    UPDATE = "update", _("Changed")
+    DELETE = "delete", _("Deleted")
+    CORRECTION = "correction", _("Corrected an entry")

@@ -1,0 +1,39 @@
+"""One FilterSet per model, shared by the HTML list and the API."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .choices import AuditAction, UnitKind
+from .models import AuditEvent, PoliceUnit
+
+
+class PoliceUnitFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    kind = django_filters.ChoiceFilter(choices=UnitKind.choices, label=_("Kind"))
+
+    class Meta:
+        model = PoliceUnit
+        fields = ["q", "kind"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(code__icontains=value))
+
+
+class AuditEventFilterSet(django_filters.FilterSet):
+    actor = django_filters.CharFilter(
+        field_name="actor_username", lookup_expr="icontains", label=_("Who")
+    )
+    action = django_filters.ChoiceFilter(choices=AuditAction.choices, label=_("Action"))
+    object = django_filters.CharFilter(
+        field_name="object_repr", lookup_expr="icontains", label=_("Object")
+    )
+    date_from = django_filters.DateFilter(field_name="at", lookup_expr="date__gte", label=_("From"))
+    date_to = django_filters.DateFilter(field_name="at", lookup_expr="date__lte", label=_("To"))
+    # Validated as an address: an invalid one must be a form error, not a database error.
+    ip_address = django_filters.Filter(field_class=forms.GenericIPAddressField, label=_("Address"))
+
+    class Meta:
+        model = AuditEvent
+        fields = ["actor", "action", "object", "date_from", "date_to", "ip_address"]

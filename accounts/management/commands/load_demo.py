@@ -1,0 +1,182 @@
+"""Demo data shaped like a real force: Uttar Pradesh, Kanpur Nagar Police Commissionerate
+with its zones, circles and police stations, a neighbouring district, and one user of each
+role. Safe to run again: existing rows are kept, passwords are reset to the demo ones."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from accounts.choices import Role, UnitKind
+from accounts.models import User
+from accounts.services import unit_get_or_create, user_create
+
+# (code, name, kind, children)
+TREE = (
+    "up",
+    "Uttar Pradesh",
+    UnitKind.STATE,
+    [
+        (
+            "knp",
+            "Kanpur Nagar Police Commissionerate",
+            UnitKind.COMMISSIONERATE,
+            [
+                (
+                    "knp-central",
+                    "Central Zone",
+                    UnitKind.ZONE,
+                    [
+                        (
+                            "knp-kotwali-circle",
+                            "Kotwali Circle",
+                            UnitKind.CIRCLE,
+                            [
+                                ("knp-kotwali", "Kotwali", UnitKind.STATION, []),
+                                ("knp-moolganj", "Moolganj", UnitKind.STATION, []),
+                                ("knp-feelkhana", "Feelkhana", UnitKind.STATION, []),
+                            ],
+                        ),
+                        (
+                            "knp-collectorganj-circle",
+                            "Collectorganj Circle",
+                            UnitKind.CIRCLE,
+                            [
+                                ("knp-collectorganj", "Collectorganj", UnitKind.STATION, []),
+                                ("knp-anwarganj", "Anwarganj", UnitKind.STATION, []),
+                            ],
+                        ),
+                    ],
+                ),
+                (
+                    "knp-east",
+                    "East Zone",
+                    UnitKind.ZONE,
+                    [
+                        (
+                            "knp-cantt-circle",
+                            "Cantt Circle",
+                            UnitKind.CIRCLE,
+                            [
+                                ("knp-cantt", "Cantt", UnitKind.STATION, []),
+                                ("knp-chakeri", "Chakeri", UnitKind.STATION, []),
+                            ],
+                        ),
+                    ],
+                ),
+                (
+                    "knp-west",
+                    "West Zone",
+                    UnitKind.ZONE,
+                    [
+                        (
+                            "knp-kalyanpur-circle",
+                            "Kalyanpur Circle",
+                            UnitKind.CIRCLE,
+                            [
+                                ("knp-kalyanpur", "Kalyanpur", UnitKind.STATION, []),
+                                ("knp-nawabganj", "Nawabganj", UnitKind.STATION, []),
+                            ],
+                        ),
+                    ],
+                ),
+                (
+                    "knp-south",
+                    "South Zone",
+                    UnitKind.ZONE,
+                    [
+                        (
+                            "knp-babupurwa-circle",
+                            "Babupurwa Circle",
+                            UnitKind.CIRCLE,
+                            [
+                                ("knp-babupurwa", "Babupurwa", UnitKind.STATION, []),
+                                ("knp-kidwai-nagar", "Kidwai Nagar", UnitKind.STATION, []),
+                                ("knp-govind-nagar", "Govind Nagar", UnitKind.STATION, []),
+                            ],
+                        ),
+                    ],
+                ),
+            ],
+        ),
+        (
+            "kanpur-range",
+            "Kanpur Zone",
+            UnitKind.ZONE,
+            [
+                (
+                    "kanpur-dehat",
+                    "Kanpur Dehat District",
+                    UnitKind.DISTRICT,
+                    [
+                        (
+                            "kd-akbarpur-circle",
+                            "Akbarpur Circle",
+                            UnitKind.CIRCLE,
+                            [
+                                ("kd-akbarpur", "Akbarpur", UnitKind.STATION, []),
+                                ("kd-rasulabad", "Rasulabad", UnitKind.STATION, []),
+                            ],
+                        ),
+                    ],
+                ),
+            ],
+        ),
+    ],
+)
+
+# (username, password, role, unit code, first name, last name)
+USERS = [
+    ("admin", "bloodbond-admin", Role.ADMIN, None, "Asha", "Verma"),
+    ("coordinator", "bloodbond-coord", Role.COORDINATOR, "knp", "Ravi", "Shukla"),
+    ("kotwali", "bloodbond-staff", Role.STAFF, "knp-kotwali", "Sunil", "Yadav"),
+    ("cantt", "bloodbond-staff", Role.STAFF, "knp-cantt", "Meena", "Singh"),
+    ("kotwali-circle", "bloodbond-staff", Role.STAFF, "knp-kotwali-circle", "Anil", "Tiwari"),
+]
+
+
+class Command(BaseCommand):
+    help = "Load demo police units and one user of each role (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Load even when DEBUG is off (never in production).",
+        )
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError("Demo users have published passwords: refusing with DEBUG off.")
+        units = {}
+
+        def build(node, parent=None):
+            code, name, kind, children = node
+            unit, _ = unit_get_or_create(code=code, name=name, kind=kind, parent=parent)
+            units[code] = unit
+            for child in children:
+                build(child, unit)
+
+        build(TREE)
+        rows = []
+        for username, password, role, unit_code, first, last in USERS:
+            unit = units[unit_code] if unit_code else None
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                user_create(
+                    username=username,
+                    password=password,
+                    role=role,
+                    unit=unit,
+                    first_name=first,
+                    last_name=last,
+                )
+            else:
+                user.set_password(password)
+                user.save(update_fields=["password"])
+            rows.append((username, password, role.label, unit.name if unit else "—"))
+
+        self.stdout.write(self.style.SUCCESS(f"Demo data: {len(units)} police units."))
+        self.stdout.write("Sign in with (username / password — role, unit):")
+        for username, password, role, unit in rows:
+            self.stdout.write(f"  {username:15} / {password:16} — {role}, {unit}")

@@ -1,0 +1,147 @@
+"""Users, the police-unit tree and the audit log."""
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from treebeard.mp_tree import MP_Node
+
+from .choices import FORCE_KINDS, AuditAction, Role, UnitKind
+
+
+class PoliceUnit(MP_Node):
+    """A node of the jurisdiction tree: state → zone/range → district or commissionerate →
+    circle → police station. Scoping filters on the materialised ``path``: a unit's subtree
+    is every unit whose path starts with its own."""
+
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=20, choices=UnitKind.choices)
+    code = models.SlugField(
+        _("code"), max_length=40, unique=True, help_text=_("Short unique code, e.g. knp-kotwali.")
+    )
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    address = models.TextField(_("address"), blank=True)
+
+    # No node_order_by: sorted insertion would rewrite the paths of existing units, and
+    # every held instance (a user's unit, say) would then scope with a stale path.
+
+    class Meta:
+        verbose_name = _("police unit")
+        verbose_name_plural = _("police units")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("accounts:unit-detail", args=[self.pk])
+
+    def force(self):
+        """The district or commissionerate this unit belongs to (itself if it is one)."""
+        if self.kind in FORCE_KINDS:
+            return self
+        ancestors = PoliceUnit.objects.get_ancestors(self).filter(kind__in=FORCE_KINDS)
+        return ancestors.order_by("-depth").first()
+
+
+class User(AbstractUser):
+    """A person who signs in: police staff, coordinator or admin, with a home police unit."""
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.STAFF)
+    unit = models.ForeignKey(
+        PoliceUnit,
+        verbose_name=_("police unit"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        help_text=_("Home unit. Staff see its subtree; coordinators see its whole force."),
+    )
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="en",
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            # Staff and coordinators are nothing without a unit: they would see no rows.
+            models.CheckConstraint(
+                condition=models.Q(role="admin") | models.Q(unit__isnull=False),
+                name="user_unit_required_unless_admin",
+            ),
+        ]
+
+    @property
+    def is_portal_admin(self) -> bool:
+        return self.is_superuser or self.role == Role.ADMIN
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.role == Role.COORDINATOR
+
+    @cached_property
+    def scope_root(self):
+        """The unit whose subtree this user may see, or None for everything (admins).
+
+        Cached on the user object, which Django builds once per request."""
+        from .scoping import scope_root_for
+
+        return scope_root_for(self)
+
+
+class AuditEvent(models.Model):
+    """One thing a person did that someone may later need to account for: a sign-in, an
+    export, a view of a child's record, a correction. Append-only; never edited."""
+
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+    )
+    # Kept as text too, so the trail survives a deleted account.
+    actor_username = models.CharField(_("username"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=40, choices=AuditAction.choices)
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    unit = models.ForeignKey(
+        PoliceUnit,
+        verbose_name=_("police unit"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The unit the object belongs to, so an admin can filter by jurisdiction."),
+    )
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=200, blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-at", "-id"]
+        indexes = [
+            # The audit page filters "what happened to this object" and "what did this
+            # person do", both newest first.
+            models.Index(fields=["content_type", "object_id", "-at"]),
+            models.Index(fields=["actor", "-at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.object_repr}"

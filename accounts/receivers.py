@@ -1,0 +1,24 @@
+"""Sign-ins and sign-outs into the audit log: a breach review must tell who was in."""
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from . import audit
+from .choices import AuditAction
+
+
+@receiver(user_logged_in, dispatch_uid="audit_login")
+def _logged_in(sender, request, user, **kwargs):
+    audit.record(action=AuditAction.LOGIN, request=request, actor=user)
+
+
+@receiver(user_logged_out, dispatch_uid="audit_logout")
+def _logged_out(sender, request, user, **kwargs):
+    if user is not None:
+        audit.record(action=AuditAction.LOGOUT, request=request, actor=user)
+
+
+@receiver(user_login_failed, dispatch_uid="audit_login_failed")
+def _login_failed(sender, credentials, request=None, **kwargs):
+    username = str(credentials.get("username", ""))[:150]
+    audit.record(action=AuditAction.LOGIN_FAILED, request=request, username=username)

@@ -1,0 +1,66 @@
+"""The one place that decides which rows a user may see.
+
+Every page, API view, export and dashboard query passes its queryset through ``for_user``.
+Models name the path from themselves to their ``PoliceUnit`` in a ``scope_via`` attribute
+(``"unit"`` when absent; ``""`` for ``PoliceUnit`` itself), so no view writes its own filter.
+A row outside the user's subtree is then simply not in the queryset, and ``get_object_or_404``
+answers 404 exactly as for a row that does not exist.
+"""
+
+from django.db.models import Model, QuerySet
+
+from .choices import FORCE_KINDS, Role
+
+
+def scope_root_for(user):
+    """The unit whose subtree ``user`` may see; None means everything (admins)."""
+    if user.is_superuser or user.role == Role.ADMIN:
+        return None
+    unit = user.unit
+    if unit is None:
+        return None  # unreachable for staff and coordinators: a database constraint forbids it
+    if user.role == Role.COORDINATOR and unit.kind not in FORCE_KINDS:
+        force = unit.force()
+        if force is not None:
+            return force
+    return unit
+
+
+def _scope_via(model: type[Model]) -> str:
+    from .models import PoliceUnit
+
+    if issubclass(model, PoliceUnit):
+        return ""
+    return getattr(model, "scope_via", "unit")
+
+
+def for_user(queryset: QuerySet, user) -> QuerySet:
+    """Rows of ``queryset`` that ``user`` may see: its scope root's subtree, all for admins,
+    nothing for anonymous or inactive users."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return queryset.none()
+    if user.is_superuser or user.role == Role.ADMIN:
+        return queryset
+    if user.unit_id is None:
+        return queryset.none()
+    root = user.scope_root
+    via = _scope_via(queryset.model)
+    field = f"{via}__path__startswith" if via else "path__startswith"
+    return queryset.filter(**{field: root.path})
+
+
+def units_for_user(user) -> QuerySet:
+    """The police units ``user`` may see or assign rows to (form choices, API fields)."""
+    from .models import PoliceUnit
+
+    return for_user(PoliceUnit.objects.all(), user)
+
+
+def user_can_access_unit(user, unit) -> bool:
+    """Whether ``unit`` lies in ``user``'s scope, without a query when the path is known."""
+    if unit is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if user.is_superuser or user.role == Role.ADMIN:
+        return True
+    root = user.scope_root
+    return root is not None and unit.path.startswith(root.path)

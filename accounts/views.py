@@ -1,0 +1,99 @@
+"""Pages of the accounts app: the home page per role, police units, the audit log."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import DetailView, TemplateView
+from django_filters.views import FilterView
+
+from . import audit
+from .choices import AuditAction, Role
+from .filters import AuditEventFilterSet, PoliceUnitFilterSet
+from .models import AuditEvent, PoliceUnit
+from .permissions import AdminOnlyMixin, RoleRequiredMixin
+from .scoping import for_user, units_for_user
+
+
+class HomeView(LoginRequiredMixin, TemplateView):
+    """Each role lands on what it does first; the template switches on the role."""
+
+    template_name = "accounts/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        units = units_for_user(user)
+        context["scope_root"] = user.scope_root
+        context["unit_count"] = units.count()
+        context["is_admin"] = user.is_portal_admin
+        context["is_coordinator"] = user.role == Role.COORDINATOR
+        if user.is_portal_admin:
+            context["recent_events"] = AuditEvent.objects.select_related("content_type").order_by(
+                "-at", "-id"
+            )[:8]
+        return context
+
+
+class UnitListView(RoleRequiredMixin, FilterView):
+    """The units a user may see, in tree order, indented by depth."""
+
+    template_name = "accounts/unit_list.html"
+    filterset_class = PoliceUnitFilterSet
+    paginate_by = settings.PAGE_SIZE
+
+    def get_queryset(self):
+        return units_for_user(self.request.user).order_by("path")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        root = self.request.user.scope_root
+        context["base_depth"] = root.depth if root else 1
+        return context
+
+
+class UnitDetailView(RoleRequiredMixin, DetailView):
+    template_name = "accounts/unit_detail.html"
+    context_object_name = "unit"
+
+    def get_queryset(self):
+        return units_for_user(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        unit = self.object
+        user = self.request.user
+        # Ancestors above the user's own scope are shown as plain names, never as links.
+        context["ancestors"] = list(PoliceUnit.objects.get_ancestors(unit))
+        context["visible_ancestor_ids"] = set(
+            for_user(
+                PoliceUnit.objects.filter(pk__in=[a.pk for a in context["ancestors"]]), user
+            ).values_list("pk", flat=True)
+        )
+        context["children"] = PoliceUnit.objects.get_children(unit)
+        context["members"] = unit.users.filter(is_active=True).order_by("role", "username")
+        return context
+
+
+class AuditEventListView(AdminOnlyMixin, FilterView):
+    """Admins read and filter the audit log."""
+
+    template_name = "accounts/audit_list.html"
+    filterset_class = AuditEventFilterSet
+    paginate_by = 50
+
+    def get_queryset(self):
+        return AuditEvent.objects.select_related("unit", "content_type").order_by("-at", "-id")
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "registration/password_change_form.html"
+    success_url = reverse_lazy("home")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit.record(action=AuditAction.PASSWORD_CHANGED, request=self.request)
+        messages.success(self.request, _("Your password has been changed."))
+        return response
