@@ -9,6 +9,14 @@ from .choices import AuditAction, UnitKind
 from .models import AuditEvent, PoliceUnit
 
 
+# The browser's own date picker: a phone shows its calendar, and the value is ISO 8601.
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class IPAddressFilter(django_filters.Filter):
+    field_class = forms.GenericIPAddressField
+
+
 class PoliceUnitFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     kind = django_filters.ChoiceFilter(choices=UnitKind.choices, label=_("Kind"))
@@ -29,10 +37,14 @@ class AuditEventFilterSet(django_filters.FilterSet):
     object = django_filters.CharFilter(
         field_name="object_repr", lookup_expr="icontains", label=_("Object")
     )
-    date_from = django_filters.DateFilter(field_name="at", lookup_expr="date__gte", label=_("From"))
-    date_to = django_filters.DateFilter(field_name="at", lookup_expr="date__lte", label=_("To"))
+    date_from = django_filters.DateFilter(
+        field_name="at", lookup_expr="date__gte", label=_("From"), widget=DATE_INPUT
+    )
+    date_to = django_filters.DateFilter(
+        field_name="at", lookup_expr="date__lte", label=_("To"), widget=DATE_INPUT
+    )
     # Validated as an address: an invalid one must be a form error, not a database error.
-    ip_address = django_filters.Filter(field_class=forms.GenericIPAddressField, label=_("Address"))
+    ip_address = IPAddressFilter(label=_("Address"))
 
     class Meta:
         model = AuditEvent

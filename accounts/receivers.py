@@ -1,5 +1,6 @@
 """Sign-ins and sign-outs into the audit log: a breach review must tell who was in."""
 
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
@@ -21,4 +22,8 @@ def _logged_out(sender, request, user, **kwargs):
 @receiver(user_login_failed, dispatch_uid="audit_login_failed")
 def _login_failed(sender, credentials, request=None, **kwargs):
     username = str(credentials.get("username", ""))[:150]
-    audit.record(action=AuditAction.LOGIN_FAILED, request=request, username=username)
+    # The failure is nobody's act but the name tried, even when the browser still holds
+    # someone else's session: an anonymous actor stops record() taking the request's user.
+    audit.record(
+        action=AuditAction.LOGIN_FAILED, request=request, actor=AnonymousUser(), username=username
+    )

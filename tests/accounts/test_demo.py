@@ -1,0 +1,46 @@
+"""The demo data of the README's first command: a real-shaped force and one user per role."""
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from accounts.choices import Role, UnitKind
+from accounts.models import PoliceUnit, User
+from accounts.scoping import units_for_user
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_data_is_a_commissionerate_with_zones_circles_and_stations(settings, capsys):
+    settings.DEBUG = True
+    call_command("load_demo")
+    call_command("load_demo")  # a second run changes nothing
+    knp = PoliceUnit.objects.get(code="knp")
+    subtree = PoliceUnit.objects.filter(path__startswith=knp.path)
+    assert knp.kind == UnitKind.COMMISSIONERATE
+    assert subtree.filter(kind=UnitKind.ZONE).count() == 4
+    assert subtree.filter(kind=UnitKind.CIRCLE).count() == 5
+    assert subtree.filter(kind=UnitKind.STATION).count() == 12
+    assert PoliceUnit.objects.filter(code="knp-kotwali").count() == 1
+    assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
+    printed = capsys.readouterr().out
+    assert "coordinator" in printed and "bloodbond-coord" in printed
+
+
+def test_demo_users_sign_in_with_the_printed_passwords(settings, client):
+    settings.DEBUG = True
+    call_command("load_demo")
+    response = client.post(
+        "/accounts/login/", {"username": "kotwali", "password": "bloodbond-staff"}
+    )
+    assert response.status_code == 302
+    kotwali = User.objects.get(username="kotwali")
+    assert set(units_for_user(kotwali).values_list("code", flat=True)) == {"knp-kotwali"}
+    coordinator = User.objects.get(username="coordinator")
+    assert units_for_user(coordinator).count() == 1 + 4 + 5 + 12
+
+
+def test_demo_data_refuses_to_load_in_production(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="refusing with DEBUG off"):
+        call_command("load_demo")
+    assert not User.objects.exists()

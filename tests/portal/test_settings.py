@@ -1,0 +1,65 @@
+"""Settings come from the environment and refuse nonsense at start-up."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+SHOW = """
+import django
+from django.conf import settings
+django.setup()
+print(settings.DEBUG, settings.STORAGES["staticfiles"]["BACKEND"], settings.TIME_ZONE,
+      settings.DATABASES["default"]["ENGINE"], settings.ALLOWED_HOSTS)
+"""
+
+
+def run(**env):
+    environment = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", SHOW],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_embedded_default_runs_without_any_variable():
+    result = run(DATABASE_URL="", CELERY_BROKER_URL="")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[:4] == [
+        "True",
+        "django.contrib.staticfiles.storage.StaticFilesStorage",
+        "Asia/Kolkata",
+        "django.db.backends.sqlite3",
+    ]
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = run(DEBUG="0")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_serves_hashed_static_files():
+    result = run(DEBUG="0", SECRET_KEY="x" * 50, ALLOWED_HOSTS="blood.example.in")
+    assert result.returncode == 0, result.stderr
+    assert "CompressedManifestStaticFilesStorage" in result.stdout
+    assert "['blood.example.in']" in result.stdout
+
+
+def test_a_misspelt_boolean_stops_the_start():
+    result = run(DEBUG="flase")
+    assert result.returncode != 0
+    assert "DEBUG='flase' is not a boolean" in result.stderr
+
+
+def test_a_bad_number_stops_the_start():
+    result = run(PAGE_SIZE="twenty")
+    assert result.returncode != 0
+    assert "PAGE_SIZE='twenty' is not a whole number" in result.stderr
