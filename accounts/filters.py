@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 from .choices import AuditAction, UnitKind
 from .models import AuditEvent, PoliceUnit
 
-
 # The browser's own date picker: a phone shows its calendar, and the value is ISO 8601.
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

@@ -11,9 +11,7 @@ from tests.e2e.conftest import fits_width, sign_in
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_staff_signs_in_on_a_phone_and_finds_their_station(
-    live_server, phone, screenshot, staff_a
-):
+def test_staff_signs_in_on_a_phone_and_finds_their_station(live_server, phone, screenshot, staff_a):
     phone.goto(live_server.url)
     expect(phone).to_have_url(re.compile(r"/accounts/login/\?next=/$"))
     screenshot(phone, "login-phone")
