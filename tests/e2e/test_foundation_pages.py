@@ -105,3 +105,33 @@ def test_password_change_then_sign_out_and_in_again(live_server, phone, staff_a)
     phone.get_by_role("button", name="Sign out").click()
     expect(phone).to_have_url(re.compile(r"/accounts/login/$"))
     sign_in(phone, live_server.url, "staff_a", password="monsoon-camp-2026")
+
+
+def test_forgotten_password_by_email_link(live_server, phone, screenshot, staff_a, mailoutbox):
+    phone.goto(f"{live_server.url}/accounts/login/")
+    phone.get_by_role("link", name="Forgotten your password?").click()
+    phone.get_by_label("Email").fill(staff_a.email)
+    phone.get_by_role("button", name="Send the link").click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Check your email")
+    assert len(mailoutbox) == 1
+    link = re.search(r"https?://\S+/accounts/reset/\S+", mailoutbox[0].body).group(0)
+    phone.goto(re.sub(r"^https?://[^/]+", live_server.url, link))
+    phone.locator("#id_new_password1").fill("rainy-season-88")
+    phone.locator("#id_new_password2").fill("rainy-season-88")
+    phone.get_by_role("button", name="Set my password").click()
+    expect(phone.get_by_role("heading", level=1)).to_have_text("Your password is set")
+    screenshot(phone, "password-reset-done-phone")
+    sign_in(phone, live_server.url, "staff_a", password="rainy-season-88")
+
+
+def test_admin_manages_users_and_units_in_django_admin(live_server, desktop, admin_user, units):
+    sign_in(desktop, live_server.url, "admin")
+    desktop.get_by_role("link", name="Administration").click()
+    desktop.locator("#content-main").get_by_role("link", name="Police units", exact=True).click()
+    expect(desktop.locator("#changelist")).to_contain_text("Uttar Pradesh")
+    desktop.locator("#searchbar").fill("Akbarpur")
+    desktop.get_by_role("button", name="Search").click()
+    expect(desktop.locator("#changelist")).to_contain_text("Akbarpur")
+    desktop.goto(f"{live_server.url}/admin/accounts/user/")
+    expect(desktop.locator("#result_list")).to_contain_text("admin")
+    assert desktop.js_errors == []
