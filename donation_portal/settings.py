@@ -14,7 +14,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from .env import env_bool, env_int, env_list, env_str
+from .env import env_bool, env_decimal, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "treebeard",
     "axes",
     "accounts",
+    "donors",
+    "camps",
 ]
 
 MIDDLEWARE = [
@@ -260,6 +262,64 @@ PORTAL_NAME = env_str("PORTAL_NAME", "Blood Bond")
 # The name printed on certificates and reports: the force that runs this portal.
 FORCE_NAME = env_str("FORCE_NAME", "Kanpur Nagar Police Commissionerate")
 PAGE_SIZE = env_int("PAGE_SIZE", 25, minimum=5)
+
+# --- Donors: the pre-screen (DOMAIN.md §1, India defaults from NBTC-17 / DCR-2020) -----
+# The portal pre-screens; the blood centre's medical officer decides.
+DONOR_MIN_AGE = env_int("DONOR_MIN_AGE", 18, minimum=16)
+DONOR_MAX_AGE = env_int("DONOR_MAX_AGE", 65, minimum=18)
+DONOR_FIRST_TIME_MAX_AGE = env_int("DONOR_FIRST_TIME_MAX_AGE", 60, minimum=18)
+DONOR_MIN_WEIGHT_KG = env_decimal("DONOR_MIN_WEIGHT_KG", "45")  # at least, for a 350 ml bag
+DONOR_450ML_OVER_WEIGHT_KG = env_decimal("DONOR_450ML_OVER_WEIGHT_KG", "55")  # more than
+DONOR_MIN_HAEMOGLOBIN = env_decimal("DONOR_MIN_HAEMOGLOBIN", "12.5")  # g/dL, men and women
+# Days since the last whole-blood donation, by sex; a donor recorded as O (other) takes the
+# longer interval unless DONOR_INTERVAL_DAYS_OTHER says otherwise.
+DONOR_INTERVAL_DAYS_MALE = env_int("DONOR_INTERVAL_DAYS_MALE", 90, minimum=1)
+DONOR_INTERVAL_DAYS_FEMALE = env_int("DONOR_INTERVAL_DAYS_FEMALE", 120, minimum=1)
+DONOR_INTERVAL_DAYS_OTHER = env_int(
+    "DONOR_INTERVAL_DAYS_OTHER",
+    max(DONOR_INTERVAL_DAYS_MALE, DONOR_INTERVAL_DAYS_FEMALE),
+    minimum=1,
+)
+# Whole-blood donations in any 12 months: follows from the interval (4 men, 3 women).
+DONOR_MAX_DONATIONS_12M_MALE = env_int("DONOR_MAX_DONATIONS_12M_MALE", 4, minimum=1)
+DONOR_MAX_DONATIONS_12M_FEMALE = env_int("DONOR_MAX_DONATIONS_12M_FEMALE", 3, minimum=1)
+DONOR_MAX_DONATIONS_12M_OTHER = env_int(
+    "DONOR_MAX_DONATIONS_12M_OTHER",
+    min(DONOR_MAX_DONATIONS_12M_MALE, DONOR_MAX_DONATIONS_12M_FEMALE),
+    minimum=1,
+)
+# Apheresis: 48 h apart; 28 days when switching to or from whole blood.
+DONOR_APHERESIS_MIN_HOURS = env_int("DONOR_APHERESIS_MIN_HOURS", 48, minimum=1)
+DONOR_APHERESIS_SWITCH_DAYS = env_int("DONOR_APHERESIS_SWITCH_DAYS", 28, minimum=1)
+# Default length of each deferral category, in days (None: staff enter the date;
+# "permanent" has no end). DOMAIN.md §1, temporary deferrals.
+DONOR_DEFERRAL_DAYS = {
+    "tattoo": 365,
+    "transfusion": 365,
+    "major_surgery": 365,
+    "minor_surgery": 180,
+    "delivery": 365,
+    "abortion": 180,
+    "breastfeeding": None,
+    "malaria": 90,
+    "typhoid": 365,
+    "dengue": 180,
+    "tuberculosis": 730,
+    "hepatitis_contact": 365,
+    "vaccine_inactivated": 14,
+    "vaccine_live": 28,
+    "rabies_vaccine": 365,
+    "antibiotics": 14,
+    "minor_illness": 7,
+    "screening": 90,
+    "other": None,
+    "permanent": None,
+}
+# Mobile numbers: parsed with this default region, accepted from these regions only.
+PHONE_DEFAULT_REGION = env_str("PHONE_DEFAULT_REGION", "IN")
+PHONE_ALLOWED_REGIONS = env_list("PHONE_ALLOWED_REGIONS", ["IN", "VN"])
+# The consent text a pledge agrees to; bump the version whenever the text changes.
+DONOR_CONSENT_VERSION = env_str("DONOR_CONSENT_VERSION", "2026-11")
 
 # --- Logging ----------------------------------------------------------------------------
 LOGGING = {

@@ -1,6 +1,10 @@
 """Factories for every model. Later apps add theirs here, built through the apps' services."""
 
+import datetime
+from decimal import Decimal
+
 import factory
+from django.utils import timezone
 
 from accounts.choices import Role, UnitKind
 from accounts.models import PoliceUnit, User
@@ -44,3 +48,50 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.lazy_attribute
     def is_superuser(self):
         return self.role == Role.ADMIN
+
+
+class BloodCentreFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "camps.BloodCentre"
+
+    name = factory.Sequence(lambda n: f"Blood Centre {n}")
+    licence_number = factory.Sequence(lambda n: f"UP/BC/{1000 + n}")
+
+
+class DonorFactory(factory.django.DjangoModelFactory):
+    """A verified adult donor of station-level unit ``unit`` (pass one)."""
+
+    class Meta:
+        model = "donors.Donor"
+
+    name = factory.Faker("name", locale="en_IN")
+    sex = "M"
+    date_of_birth = datetime.date(1990, 5, 17)
+    blood_group = "O+"
+    phone = factory.Sequence(lambda n: f"+9198{n:08d}")
+    weight_kg = Decimal("70")
+    unit = None
+    verified_at = factory.LazyFunction(timezone.now)
+
+
+class DeferralFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "donors.Deferral"
+
+    donor = factory.SubFactory(DonorFactory)
+    category = "tattoo"
+    starts_on = datetime.date(2026, 1, 1)
+    until = datetime.date(2027, 1, 1)
+
+
+class DonationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "donors.Donation"
+
+    donor = factory.SubFactory(DonorFactory)
+    donated_on = datetime.date(2026, 6, 1)
+    kind = "whole_blood"
+    outcome = "collected"
+    bag_volume_ml = 350
+    blood_centre = factory.SubFactory(BloodCentreFactory)
+    bag_number = factory.Sequence(lambda n: f"BAG{n:06d}")

@@ -1,0 +1,309 @@
+"""May this donor give blood on date D? A pre-screen, as pure functions of a donor's facts.
+
+The page, the API (``donors/{id}/eligibility/?on=DATE``), the camp table and matching all
+call ``check_eligibility``; the blood centre's medical officer still decides. Every limit
+comes from settings (DOMAIN.md §1). Facts the portal does not know (weight not yet
+recorded, haemoglobin before screening) are left to the screening and fail nothing here.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from .choices import DonationKind, Sex
+
+YEAR = timedelta(days=365)
+
+
+@dataclass(frozen=True)
+class PastDonation:
+    """A donation in which blood was drawn (collected, or ended by an adverse reaction)."""
+
+    on: date
+    kind: str = DonationKind.WHOLE_BLOOD
+
+
+@dataclass(frozen=True)
+class DeferralFact:
+    category_label: str
+    starts_on: date
+    until: date | None  # the day the donor may give again; None: permanent
+
+    def applies_on(self, day: date) -> bool:
+        return self.starts_on <= day and (self.until is None or day < self.until)
+
+
+@dataclass(frozen=True)
+class DonorFacts:
+    sex: str
+    date_of_birth: date
+    weight_kg: Decimal | None = None
+    haemoglobin_g_dl: Decimal | None = None  # measured at this screening, when known
+    donations: tuple[PastDonation, ...] = ()
+    external_last_donation_on: date | None = None  # counted as whole blood
+    deferrals: tuple[DeferralFact, ...] = ()
+
+    @property
+    def is_first_time(self) -> bool:
+        return not self.donations and self.external_last_donation_on is None
+
+    def whole_blood_dates(self) -> list[date]:
+        dates = [d.on for d in self.donations if d.kind == DonationKind.WHOLE_BLOOD]
+        if self.external_last_donation_on:
+            dates.append(self.external_last_donation_on)
+        return sorted(dates)
+
+    def apheresis_dates(self) -> list[date]:
+        return sorted(d.on for d in self.donations if d.kind == DonationKind.APHERESIS)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The limits in force; ``Rules.from_settings()`` unless a test passes its own."""
+
+    min_age: int
+    max_age: int
+    first_time_max_age: int
+    min_weight_kg: Decimal
+    over_weight_for_450_kg: Decimal
+    min_haemoglobin: Decimal
+    interval_days: dict
+    max_donations_12m: dict
+    apheresis_min_days: int
+    switch_days: int
+
+    @classmethod
+    def from_settings(cls) -> "Rules":
+        return cls(
+            min_age=settings.DONOR_MIN_AGE,
+            max_age=settings.DONOR_MAX_AGE,
+            first_time_max_age=settings.DONOR_FIRST_TIME_MAX_AGE,
+            min_weight_kg=Decimal(settings.DONOR_MIN_WEIGHT_KG),
+            over_weight_for_450_kg=Decimal(settings.DONOR_450ML_OVER_WEIGHT_KG),
+            min_haemoglobin=Decimal(settings.DONOR_MIN_HAEMOGLOBIN),
+            interval_days={
+                Sex.MALE: settings.DONOR_INTERVAL_DAYS_MALE,
+                Sex.FEMALE: settings.DONOR_INTERVAL_DAYS_FEMALE,
+                Sex.OTHER: settings.DONOR_INTERVAL_DAYS_OTHER,
+            },
+            max_donations_12m={
+                Sex.MALE: settings.DONOR_MAX_DONATIONS_12M_MALE,
+                Sex.FEMALE: settings.DONOR_MAX_DONATIONS_12M_FEMALE,
+                Sex.OTHER: settings.DONOR_MAX_DONATIONS_12M_OTHER,
+            },
+            # 48 hours between apheresis procedures, counted in whole days.
+            apheresis_min_days=-(-settings.DONOR_APHERESIS_MIN_HOURS // 24),
+            switch_days=settings.DONOR_APHERESIS_SWITCH_DAYS,
+        )
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    text: str
+    until: date | None  # the first day this reason no longer holds; None: no known date
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    eligible: bool
+    next_eligible_on: date | None
+    reasons: list[str] = field(default_factory=list)
+    codes: list[str] = field(default_factory=list)
+
+
+def birthday(date_of_birth: date, years: int) -> date:
+    """The day a person born on ``date_of_birth`` turns ``years`` (29 Feb → 1 Mar)."""
+    try:
+        return date_of_birth.replace(year=date_of_birth.year + years)
+    except ValueError:
+        return date(date_of_birth.year + years, 3, 1)
+
+
+def age_on(date_of_birth: date, day: date) -> int:
+    before_birthday = (day.month, day.day) < (date_of_birth.month, date_of_birth.day)
+    return day.year - date_of_birth.year - before_birthday
+
+
+def _d(day: date) -> str:
+    return date_format(day, "DATE_FORMAT")
+
+
+def _reasons(facts: DonorFacts, on: date, kind: str, bag_ml: int | None, rules: Rules):
+    """Every rule that stops ``facts`` giving on ``on``, each with the day it stops holding."""
+    reasons = []
+    age = age_on(facts.date_of_birth, on)
+    if age < rules.min_age:
+        from_day = birthday(facts.date_of_birth, rules.min_age)
+        reasons.append(
+            Reason(
+                "age_min",
+                _("Under %(age)s: may donate from %(date)s.")
+                % {"age": rules.min_age, "date": _d(from_day)},
+                from_day,
+            )
+        )
+    elif age > rules.max_age:
+        reasons.append(
+            Reason("age_max", _("Over %(age)s: past the age limit.") % {"age": rules.max_age}, None)
+        )
+    elif facts.is_first_time and age > rules.first_time_max_age:
+        reasons.append(
+            Reason(
+                "age_first_time",
+                _("A first-time donor must be %(age)s or younger.")
+                % {"age": rules.first_time_max_age},
+                None,
+            )
+        )
+
+    if facts.weight_kg is not None:
+        if facts.weight_kg < rules.min_weight_kg:
+            reasons.append(
+                Reason(
+                    "weight",
+                    _("Weight %(weight)s kg: at least %(limit)s kg is needed.")
+                    % {"weight": facts.weight_kg, "limit": rules.min_weight_kg},
+                    None,
+                )
+            )
+        elif bag_ml == 450 and facts.weight_kg <= rules.over_weight_for_450_kg:
+            reasons.append(
+                Reason(
+                    "weight_450",
+                    _("Weight %(weight)s kg: more than %(limit)s kg is needed for a 450 ml bag.")
+                    % {"weight": facts.weight_kg, "limit": rules.over_weight_for_450_kg},
+                    None,
+                )
+            )
+
+    if facts.haemoglobin_g_dl is not None and facts.haemoglobin_g_dl < rules.min_haemoglobin:
+        reasons.append(
+            Reason(
+                "haemoglobin",
+                _("Haemoglobin %(hb)s g/dL: at least %(limit)s g/dL is needed.")
+                % {"hb": facts.haemoglobin_g_dl, "limit": rules.min_haemoglobin},
+                None,
+            )
+        )
+
+    reasons += _interval_reasons(facts, on, kind, rules)
+    for deferral in facts.deferrals:
+        if not deferral.applies_on(on):
+            continue
+        if deferral.until is None:
+            text = _("Permanently deferred (%(category)s).") % {"category": deferral.category_label}
+        else:
+            text = _("Deferred (%(category)s) until %(date)s.") % {
+                "category": deferral.category_label,
+                "date": _d(deferral.until),
+            }
+        reasons.append(Reason("deferral", text, deferral.until))
+    return reasons
+
+
+def _interval_reasons(facts: DonorFacts, on: date, kind: str, rules: Rules):
+    reasons = []
+    whole_blood = [d for d in facts.whole_blood_dates() if d <= on]
+    apheresis = [d for d in facts.apheresis_dates() if d <= on]
+    interval = rules.interval_days[facts.sex]
+    if kind == DonationKind.WHOLE_BLOOD:
+        if whole_blood and on < whole_blood[-1] + timedelta(days=interval):
+            from_day = whole_blood[-1] + timedelta(days=interval)
+            reasons.append(
+                Reason(
+                    "interval",
+                    _(
+                        "Last whole-blood donation on %(last)s: %(days)s days must pass, "
+                        "so from %(date)s."
+                    )
+                    % {"last": _d(whole_blood[-1]), "days": interval, "date": _d(from_day)},
+                    from_day,
+                )
+            )
+        if apheresis and on < apheresis[-1] + timedelta(days=rules.switch_days):
+            from_day = apheresis[-1] + timedelta(days=rules.switch_days)
+            reasons.append(
+                Reason(
+                    "switch",
+                    _("Apheresis on %(last)s: whole blood from %(date)s.")
+                    % {"last": _d(apheresis[-1]), "date": _d(from_day)},
+                    from_day,
+                )
+            )
+        in_year = [d for d in whole_blood if on < d + YEAR]
+        limit = rules.max_donations_12m[facts.sex]
+        if len(in_year) >= limit:
+            from_day = in_year[len(in_year) - limit] + YEAR
+            reasons.append(
+                Reason(
+                    "year_limit",
+                    _(
+                        "%(count)s whole-blood donations in the last 12 months (limit "
+                        "%(limit)s): from %(date)s."
+                    )
+                    % {"count": len(in_year), "limit": limit, "date": _d(from_day)},
+                    from_day,
+                )
+            )
+    else:
+        if apheresis and on < apheresis[-1] + timedelta(days=rules.apheresis_min_days):
+            from_day = apheresis[-1] + timedelta(days=rules.apheresis_min_days)
+            reasons.append(
+                Reason(
+                    "apheresis_interval",
+                    _("Last apheresis on %(last)s: next from %(date)s.")
+                    % {"last": _d(apheresis[-1]), "date": _d(from_day)},
+                    from_day,
+                )
+            )
+        if whole_blood and on < whole_blood[-1] + timedelta(days=rules.switch_days):
+            from_day = whole_blood[-1] + timedelta(days=rules.switch_days)
+            reasons.append(
+                Reason(
+                    "switch",
+                    _("Whole blood on %(last)s: apheresis from %(date)s.")
+                    % {"last": _d(whole_blood[-1]), "date": _d(from_day)},
+                    from_day,
+                )
+            )
+    return reasons
+
+
+def check_eligibility(
+    facts: DonorFacts,
+    on: date,
+    *,
+    kind: str = DonationKind.WHOLE_BLOOD,
+    bag_volume_ml: int | None = None,
+    rules: Rules | None = None,
+) -> Eligibility:
+    """Whether ``facts`` may give on ``on`` (pre-screen), every reason why not, and the first
+    day from which all of them have passed (None when some reason has no end date)."""
+    rules = rules or Rules.from_settings()
+    reasons = _reasons(facts, on, kind, bag_volume_ml, rules)
+    if not reasons:
+        return Eligibility(eligible=True, next_eligible_on=None)
+    return Eligibility(
+        eligible=False,
+        next_eligible_on=_next_eligible_on(facts, reasons, kind, bag_volume_ml, rules),
+        reasons=[r.text for r in reasons],
+        codes=[r.code for r in reasons],
+    )
+
+
+def _next_eligible_on(facts, reasons, kind, bag_ml, rules) -> date | None:
+    # Passing one date can uncover another rule (a deferral ends the week a donor turns too
+    # old, say), so look again from each candidate; a few rounds settle every case.
+    for _round in range(6):
+        if any(r.until is None for r in reasons):
+            return None
+        candidate = max(r.until for r in reasons)
+        reasons = _reasons(facts, candidate, kind, bag_ml, rules)
+        if not reasons:
+            return candidate
+    return None

@@ -1,0 +1,76 @@
+"""One FilterSet per model, shared by the donor list, the exports and the API."""
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import PoliceUnit
+from accounts.scoping import units_for_user
+
+from .choices import BloodGroup, Sex
+from .models import Donor
+from .phones import normalise_phone
+
+
+def _units(request):
+    if request is None:  # built without a request (schema generation): offer nothing
+        return PoliceUnit.objects.none()
+    return units_for_user(request.user).order_by("path")
+
+
+class DonorFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Name or mobile"))
+    blood_group = django_filters.ChoiceFilter(
+        choices=BloodGroup.choices, label=_("Blood group"), empty_label=_("Any")
+    )
+    sex = django_filters.ChoiceFilter(choices=Sex.choices, label=_("Sex"), empty_label=_("Any"))
+    unit = django_filters.ModelChoiceFilter(
+        queryset=_units, method="in_unit", label=_("Police unit"), empty_label=_("Any")
+    )
+    eligible_today = django_filters.BooleanFilter(
+        method="filter_eligible_today",
+        label=_("May donate today"),
+        widget=django_filters.widgets.BooleanWidget(),
+    )
+    living_blood_bank = django_filters.BooleanFilter(
+        label=_("Living blood bank"), widget=django_filters.widgets.BooleanWidget()
+    )
+    verified = django_filters.BooleanFilter(
+        field_name="verified_at",
+        lookup_expr="isnull",
+        exclude=True,
+        label=_("Verified"),
+        widget=django_filters.widgets.BooleanWidget(),
+    )
+    is_police = django_filters.BooleanFilter(
+        label=_("Police personnel"), widget=django_filters.widgets.BooleanWidget()
+    )
+
+    class Meta:
+        model = Donor
+        fields = []
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        condition = Q(name__icontains=value)
+        digits = "".join(ch for ch in value if ch.isdigit())
+        if len(digits) >= 4:
+            try:
+                condition |= Q(phone=normalise_phone(value))
+            except Exception:  # a partial number: match on the digits typed
+                condition |= Q(phone__contains=digits)
+        return queryset.filter(condition)
+
+    def in_unit(self, queryset, name, unit):
+        # A unit means its subtree: a circle's filter shows its stations' donors too.
+        return queryset.filter(unit__path__startswith=unit.path)
+
+    def filter_eligible_today(self, queryset, name, value):
+        from .selectors import eligible_on
+
+        today = timezone.localdate()
+        if value is None:
+            return queryset
+        eligible = eligible_on(queryset, today)
+        return eligible if value else queryset.exclude(pk__in=eligible.values("pk"))

@@ -1,0 +1,239 @@
+"""Donors, their deferrals and their donations."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .choices import (
+    BagVolume,
+    BloodGroup,
+    DeferralCategory,
+    DonationKind,
+    DonationOutcome,
+    DonorSource,
+    Sex,
+)
+
+
+class Donor(models.Model):
+    """A person who may give blood: police personnel or a civilian, in one registry per force."""
+
+    name = models.CharField(_("name"), max_length=120)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    date_of_birth = models.DateField(_("date of birth"))
+    blood_group = models.CharField(
+        _("blood group"), max_length=3, choices=BloodGroup.choices, blank=True
+    )
+    # E.164, normalised by donors.phones.normalise_phone: unique, so a known number finds
+    # the existing donor instead of creating a second one.
+    phone = models.CharField(_("mobile phone"), max_length=16, unique=True)
+    email = models.EmailField(_("email"), blank=True)
+    locality = models.CharField(_("locality"), max_length=120, blank=True)
+    unit = models.ForeignKey(
+        "accounts.PoliceUnit",
+        verbose_name=_("police unit"),
+        on_delete=models.PROTECT,
+        related_name="donors",
+    )
+    is_police = models.BooleanField(_("police personnel"), default=False)
+    rank = models.CharField(_("rank"), max_length=60, blank=True)
+    badge_number = models.CharField(_("badge number"), max_length=40, blank=True)
+    weight_kg = models.DecimalField(
+        _("weight (kg)"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    preferred_language = models.CharField(
+        _("language for messages"), max_length=8, choices=settings.LANGUAGES, default="hi"
+    )
+    consent_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
+    consent_version = models.CharField(_("consent text version"), max_length=20, blank=True)
+    opted_out_at = models.DateTimeField(
+        _("opted out of messages at"),
+        null=True,
+        blank=True,
+        help_text=_("Set when the donor asks for no more messages."),
+    )
+    living_blood_bank = models.BooleanField(
+        _("living blood bank"),
+        default=False,
+        help_text=_("On call to donate in emergencies."),
+    )
+    phenotype = models.CharField(
+        _("extended red-cell phenotype"),
+        max_length=30,
+        blank=True,
+        help_text=_("For example: C+ c+ E- e+ K-"),
+    )
+    external_last_donation_on = models.DateField(
+        _("last donation outside the portal"), null=True, blank=True
+    )
+    unavailable_until = models.DateField(
+        _("unavailable until"),
+        null=True,
+        blank=True,
+        help_text=_("Eligible but away (travel, duty, illness), at the donor's word."),
+    )
+    unavailable_reason = models.CharField(_("why unavailable"), max_length=120, blank=True)
+    eraktkosh_id = models.CharField(_("e-RaktKosh donor id"), max_length=40, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    source = models.CharField(
+        _("source"), max_length=10, choices=DonorSource.choices, default=DonorSource.STAFF
+    )
+    verified_at = models.DateTimeField(
+        _("verified at"),
+        null=True,
+        blank=True,
+        help_text=_("Empty for a public pledge that staff have not yet checked."),
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verified by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("donor")
+        verbose_name_plural = _("donors")
+        ordering = ["name", "id"]
+        indexes = [
+            # The registry filters by unit and group; the call list and matching by group.
+            models.Index(fields=["unit", "blood_group"]),
+            models.Index(fields=["blood_group", "living_blood_bank"]),
+            models.Index(fields=["name"]),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("donors:detail", args=[self.pk])
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
+
+
+class Deferral(models.Model):
+    """A reason a donor may not give until a date (empty: permanent). A coarse category,
+    never a diagnosis."""
+
+    scope_via = "donor__unit"
+
+    donor = models.ForeignKey(
+        Donor, verbose_name=_("donor"), on_delete=models.CASCADE, related_name="deferrals"
+    )
+    category = models.CharField(_("category"), max_length=24, choices=DeferralCategory.choices)
+    starts_on = models.DateField(_("from"))
+    until = models.DateField(
+        _("until"), null=True, blank=True, help_text=_("Empty means permanent.")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("deferral")
+        verbose_name_plural = _("deferrals")
+        ordering = ["-starts_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(until__isnull=True) | Q(until__gte=models.F("starts_on")),
+                name="deferral_until_not_before_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_category_display()} ({self.starts_on} – {self.until or '∞'})"
+
+    @property
+    def is_permanent(self) -> bool:
+        return self.until is None
+
+
+class Donation(models.Model):
+    """One visit of a donor to a camp or blood centre: collected, deferred at screening, or
+    ended by an adverse reaction."""
+
+    scope_via = "donor__unit"
+
+    donor = models.ForeignKey(
+        Donor, verbose_name=_("donor"), on_delete=models.PROTECT, related_name="donations"
+    )
+    donated_on = models.DateField(_("date"))
+    # Where: the blood centre that collected (at its own site or at a camp). The camp link
+    # arrives with the Camps app; bag numbers are unique per blood centre.
+    blood_centre = models.ForeignKey(
+        "camps.BloodCentre",
+        verbose_name=_("blood centre"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="donations",
+    )
+    kind = models.CharField(
+        _("kind"), max_length=12, choices=DonationKind.choices, default=DonationKind.WHOLE_BLOOD
+    )
+    outcome = models.CharField(
+        _("outcome"),
+        max_length=20,
+        choices=DonationOutcome.choices,
+        default=DonationOutcome.COLLECTED,
+    )
+    bag_volume_ml = models.PositiveSmallIntegerField(
+        _("bag volume"), choices=BagVolume.choices, null=True, blank=True
+    )
+    bag_number = models.CharField(_("bag number"), max_length=40, blank=True)
+    haemoglobin_g_dl = models.DecimalField(
+        _("haemoglobin (g/dL)"), max_digits=3, decimal_places=1, null=True, blank=True
+    )
+    weight_kg = models.DecimalField(
+        _("weight at screening (kg)"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("donation")
+        verbose_name_plural = _("donations")
+        ordering = ["-donated_on", "-id"]
+        indexes = [
+            # Eligibility reads a donor's donations newest first.
+            models.Index(fields=["donor", "-donated_on"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["blood_centre", "bag_number"],
+                condition=~Q(bag_number=""),
+                name="donation_bag_number_unique_per_centre",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.donor} {self.donated_on} {self.get_outcome_display()}"

@@ -1,0 +1,108 @@
+"""Writes of the donors app: every page, API view, import and the pledge form call these."""
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import audit
+from accounts.choices import AuditAction
+
+from .choices import DeferralCategory
+from .models import Deferral, Donor
+from .phones import normalise_phone
+
+
+def duplicate_phone_error(phone: str, *, exclude_pk=None) -> ValidationError | None:
+    """A field error naming the existing donor when ``phone`` (E.164) is already registered."""
+    existing = Donor.objects.filter(phone=phone).exclude(pk=exclude_pk).only("pk").first()
+    if existing is None:
+        return None
+    return ValidationError(
+        _("This mobile number is already registered (donor #%(id)s)."),
+        code="duplicate",
+        params={"id": existing.pk},
+    )
+
+
+@transaction.atomic
+def donor_create(*, actor=None, phone: str, **fields) -> Donor:
+    """Register a donor. ``phone`` may be in any accepted form; a number already registered
+    is refused with a ValidationError on ``phone`` rather than creating a second person."""
+    donor = Donor(phone=normalise_phone(phone), created_by=actor, **fields)
+    error = duplicate_phone_error(donor.phone)
+    if error is not None:
+        raise ValidationError({"phone": error})
+    if actor is not None and donor.verified_at is None and donor.source != "pledge":
+        donor.verified_at, donor.verified_by = timezone.now(), actor
+    donor.full_clean()
+    try:
+        with transaction.atomic():
+            donor.save()
+    except IntegrityError:  # two clerks registering the same number at the same moment
+        raise ValidationError({"phone": duplicate_phone_error(donor.phone)}) from None
+    return donor
+
+
+@transaction.atomic
+def donor_update(*, donor: Donor, actor=None, request=None, **fields) -> Donor:
+    """Change a donor's record; the fields changed (not their values) go to the audit log."""
+    if "phone" in fields:
+        fields["phone"] = normalise_phone(fields["phone"])
+        error = duplicate_phone_error(fields["phone"], exclude_pk=donor.pk)
+        if error is not None:
+            raise ValidationError({"phone": error})
+    changed = [name for name, value in fields.items() if getattr(donor, name) != value]
+    for name, value in fields.items():
+        setattr(donor, name, value)
+    donor.full_clean()
+    donor.save()
+    if changed:
+        audit.record(
+            action=AuditAction.UPDATE, request=request, actor=actor, obj=donor, fields=changed
+        )
+    return donor
+
+
+def default_deferral_until(category: str, starts_on: date) -> date | None:
+    """The category's default end (DONOR_DEFERRAL_DAYS), or None when staff must enter it
+    (or it is permanent)."""
+    days = settings.DONOR_DEFERRAL_DAYS.get(category)
+    return starts_on + timedelta(days=days) if days else None
+
+
+def deferral_create(
+    *,
+    donor: Donor,
+    category: str,
+    starts_on: date,
+    until: date | None = None,
+    actor=None,
+) -> Deferral:
+    """Record a deferral. Without ``until`` the category's default applies; a category with
+    no default needs a date, except the permanent one, which has none."""
+    if category == DeferralCategory.PERMANENT:
+        until = None
+    elif until is None:
+        until = default_deferral_until(category, starts_on)
+        if until is None:
+            raise ValidationError({"until": _("Enter the date the donor may give again.")})
+    deferral = Deferral(
+        donor=donor, category=category, starts_on=starts_on, until=until, recorded_by=actor
+    )
+    deferral.full_clean()
+    if until is not None and until <= starts_on:
+        raise ValidationError({"until": _("The end must be after the start.")})
+    deferral.save()
+    return deferral
+
+
+def donor_verify(*, donor: Donor, actor) -> Donor:
+    """Staff have checked a pledged donor: they now count as a registered donor."""
+    if donor.verified_at is None:
+        donor.verified_at, donor.verified_by = timezone.now(), actor
+        donor.save(update_fields=["verified_at", "verified_by", "updated_at"])
+    return donor
