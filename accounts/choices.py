@@ -38,6 +38,7 @@ class AuditAction(models.TextChoices):
     PASSWORD_CHANGED = "password_changed", _("Password changed")
     VIEW = "view", _("Viewed a personal record")
     EXPORT = "export", _("Exported")
+    IMPORT = "import", _("Imported")
     CREATE = "create", _("Created")
     UPDATE = "update", _("Changed")
     DELETE = "delete", _("Deleted")

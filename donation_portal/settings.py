@@ -6,6 +6,7 @@ Production sets DEBUG=0, SECRET_KEY, DATABASE_URL (PostgreSQL) and CELERY_BROKER
 See .env.example for the full list.
 """
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -105,6 +106,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Cache -----------------------------------------------------------------------------
+# Shared by every process (rate limits must count across web workers): Redis in production
+# (CACHE_URL=redis://...), files under var/ on the embedded default.
+CACHE_URL = env_str("CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
+elif CACHE_URL:
+    raise ImproperlyConfigured(f"CACHE_URL={CACHE_URL!r}: only redis:// URLs are supported.")
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
+
 # --- Auth -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -191,6 +210,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_out": str(_broker_dir),
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
+        # Broadcast (remote control) messages; kombu's default is ./control in the cwd.
+        "control_folder": str(_broker_dir / "control"),
     }
 else:
     # Longer than any retry countdown, so Redis never redelivers a task that is merely
@@ -318,8 +339,14 @@ DONOR_DEFERRAL_DAYS = {
 # Mobile numbers: parsed with this default region, accepted from these regions only.
 PHONE_DEFAULT_REGION = env_str("PHONE_DEFAULT_REGION", "IN")
 PHONE_ALLOWED_REGIONS = env_list("PHONE_ALLOWED_REGIONS", ["IN", "VN"])
+# Donor imports (CSV/XLSX): refuse bigger files before reading them.
+DONOR_IMPORT_MAX_BYTES = env_int("DONOR_IMPORT_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
+DONOR_IMPORT_MAX_ROWS = env_int("DONOR_IMPORT_MAX_ROWS", 5000, minimum=1)
 # The consent text a pledge agrees to; bump the version whenever the text changes.
 DONOR_CONSENT_VERSION = env_str("DONOR_CONSENT_VERSION", "2026-11")
+PLEDGE_RATE_LIMIT = env_str("PLEDGE_RATE_LIMIT", "10/h")
+if not re.fullmatch(r"\d+/\d*[smhd]", PLEDGE_RATE_LIMIT):
+    raise ImproperlyConfigured(f"PLEDGE_RATE_LIMIT={PLEDGE_RATE_LIMIT!r}: write it like 10/h.")
 
 # --- Logging ----------------------------------------------------------------------------
 LOGGING = {

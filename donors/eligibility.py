@@ -130,7 +130,8 @@ def age_on(date_of_birth: date, day: date) -> int:
 
 
 def _d(day: date) -> str:
-    return date_format(day, "DATE_FORMAT")
+    # The same day-month-year the pages show; month names follow the active language.
+    return date_format(day, "j M Y")
 
 
 def _reasons(facts: DonorFacts, on: date, kind: str, bag_ml: int | None, rules: Rules):
@@ -298,12 +299,17 @@ def check_eligibility(
 
 def _next_eligible_on(facts, reasons, kind, bag_ml, rules) -> date | None:
     # Passing one date can uncover another rule (a deferral ends the week a donor turns too
-    # old, say), so look again from each candidate; a few rounds settle every case.
-    for _round in range(6):
+    # old, or the next deferral starts the day one ends), so look again from each candidate
+    # until nothing is left. Every reason holds up to its date, so the candidate moves
+    # strictly forward through the finitely many dates the facts give and the loop ends; a
+    # rule that did not (its date not after the day it was asked on) gives no date, not a hang.
+    candidate = None
+    while reasons:
         if any(r.until is None for r in reasons):
             return None
-        candidate = max(r.until for r in reasons)
+        later = max(r.until for r in reasons)
+        if candidate is not None and later <= candidate:
+            return None
+        candidate = later
         reasons = _reasons(facts, candidate, kind, bag_ml, rules)
-        if not reasons:
-            return candidate
-    return None
+    return candidate

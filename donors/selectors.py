@@ -1,14 +1,37 @@
 """Reads of the donors app."""
 
-from datetime import date
+from datetime import date, timedelta
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.scoping import for_user
 
-from .choices import DRAWN_OUTCOMES
-from .eligibility import DeferralFact, DonorFacts, Eligibility, PastDonation, check_eligibility
+from .choices import DRAWN_OUTCOMES, DonationKind, Sex
+from .eligibility import (
+    YEAR,
+    DeferralFact,
+    DonorFacts,
+    Eligibility,
+    PastDonation,
+    Rules,
+    check_eligibility,
+)
 from .models import Deferral, Donation, Donor
 
 
@@ -62,3 +85,74 @@ def facts_for(donor: Donor, *, haemoglobin_g_dl=None, weight_kg=None) -> DonorFa
 def donor_eligibility(donor: Donor, on: date | None = None, **screening) -> Eligibility:
     """The pre-screen answer for ``donor`` on ``on`` (today in Asia/Kolkata by default)."""
     return check_eligibility(facts_for(donor, **screening), on or timezone.localdate())
+
+
+def _born_by(on: date, years: int) -> date:
+    """The latest date of birth of someone aged at least ``years`` on ``on``, counted as
+    ``eligibility.age_on`` counts (on 29 February of a leap year, 28 February ``years`` back)."""
+    try:
+        return on.replace(year=on.year - years)
+    except ValueError:
+        return date(on.year - years, 2, 28)
+
+
+def _by_sex(values: dict, output_field):
+    return Case(
+        *(When(sex=sex, then=Value(values[sex])) for sex in Sex),
+        output_field=output_field,
+    )
+
+
+def eligible_on(queryset: QuerySet, on: date) -> QuerySet:
+    """The donors of ``queryset`` who pass the whole-blood pre-screen on ``on``, decided in the
+    database in one query: the "may donate today" filter of the donor list and the API.
+
+    Mirrors ``check_eligibility`` for what the database knows (age, recorded weight,
+    intervals, the 12-month count, deferrals); haemoglobin and the bag size are screening
+    facts and fail nothing here. tests/donors/test_eligible_on.py holds the two together."""
+    rules = Rules.from_settings()
+    drawn = Donation.objects.filter(donor=OuterRef("pk"), outcome__in=DRAWN_OUTCOMES)
+    whole_blood = drawn.filter(kind=DonationKind.WHOLE_BLOOD, donated_on__lte=on)
+    year_from = on - YEAR  # whole blood given after this day counts in the 12 months
+    interval_from = {  # whole blood given after this day is too recent, by sex
+        sex: on - timedelta(days=rules.interval_days[sex]) for sex in Sex
+    }
+    switch_from = on - timedelta(days=rules.switch_days)
+    external_in = Q(external_last_donation_on__lte=on) & Q(external_last_donation_on__gt=year_from)
+    deferred = Deferral.objects.filter(donor=OuterRef("pk"), starts_on__lte=on).filter(
+        Q(until__isnull=True) | Q(until__gt=on)
+    )
+    return queryset.alias(
+        eligibility_interval_from=_by_sex(interval_from, DateField()),
+        eligibility_year_limit=_by_sex(rules.max_donations_12m, IntegerField()),
+        eligibility_year_count=Coalesce(
+            Subquery(
+                whole_blood.filter(donated_on__gt=year_from)
+                .order_by()
+                .values("donor")
+                .annotate(n=Count("pk"))
+                .values("n"),
+                output_field=IntegerField(),
+            ),
+            0,
+        )
+        + Case(When(external_in, then=1), default=0, output_field=IntegerField()),
+    ).filter(
+        Q(date_of_birth__lte=_born_by(on, rules.min_age)),
+        Q(date_of_birth__gt=_born_by(on, rules.max_age + 1)),
+        Exists(drawn)
+        | Q(external_last_donation_on__isnull=False)
+        | Q(date_of_birth__gt=_born_by(on, rules.first_time_max_age + 1)),
+        Q(weight_kg__isnull=True) | Q(weight_kg__gte=rules.min_weight_kg),
+        ~Exists(whole_blood.filter(donated_on__gt=OuterRef("eligibility_interval_from"))),
+        Q(external_last_donation_on__isnull=True)
+        | Q(external_last_donation_on__gt=on)
+        | Q(external_last_donation_on__lte=F("eligibility_interval_from")),
+        ~Exists(
+            drawn.filter(
+                kind=DonationKind.APHERESIS, donated_on__lte=on, donated_on__gt=switch_from
+            )
+        ),
+        Q(eligibility_year_count__lt=F("eligibility_year_limit")),
+        ~Exists(deferred),
+    )

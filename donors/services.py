@@ -106,3 +106,60 @@ def donor_verify(*, donor: Donor, actor) -> Donor:
         donor.verified_at, donor.verified_by = timezone.now(), actor
         donor.save(update_fields=["verified_at", "verified_by", "updated_at"])
     return donor
+
+
+# Fields a merge copies from the duplicate when the kept record has them empty.
+_MERGE_FILL = (
+    "blood_group",
+    "email",
+    "locality",
+    "rank",
+    "badge_number",
+    "weight_kg",
+    "phenotype",
+    "external_last_donation_on",
+    "eraktkosh_id",
+    "consent_at",
+    "consent_version",
+)
+
+
+@transaction.atomic
+def donor_merge(*, keep: Donor, duplicate: Donor, actor, request=None) -> Donor:
+    """Fold ``duplicate`` into ``keep``: every donation and deferral moves over, empty fields
+    are filled, the duplicate is deleted, and the merge is in the audit log."""
+    if keep.pk == duplicate.pk:
+        raise ValidationError(_("Choose two different donors."))
+    keep = Donor.objects.select_for_update().get(pk=keep.pk)
+    duplicate = Donor.objects.select_for_update().get(pk=duplicate.pk)
+    moved_donations = duplicate.donations.update(donor=keep)
+    moved_deferrals = duplicate.deferrals.update(donor=keep)
+    filled = []
+    for name in _MERGE_FILL:
+        if getattr(keep, name) in ("", None) and getattr(duplicate, name) not in ("", None):
+            setattr(keep, name, getattr(duplicate, name))
+            filled.append(name)
+    keep.living_blood_bank = keep.living_blood_bank or duplicate.living_blood_bank
+    keep.is_police = keep.is_police or duplicate.is_police
+    if keep.external_last_donation_on and duplicate.external_last_donation_on:
+        keep.external_last_donation_on = max(
+            keep.external_last_donation_on, duplicate.external_last_donation_on
+        )
+    # Someone who opted out on either record has opted out.
+    if duplicate.opted_out_at and not keep.opted_out_at:
+        keep.opted_out_at = duplicate.opted_out_at
+    duplicate_id = duplicate.pk
+    duplicate.delete()
+    keep.save()
+    audit.record(
+        action=AuditAction.UPDATE,
+        request=request,
+        actor=actor,
+        obj=keep,
+        merged_donor=duplicate_id,
+        donations_moved=moved_donations,
+        deferrals_moved=moved_deferrals,
+        fields_filled=filled,
+        note="merge",
+    )
+    return keep

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import registry
+from .views import certificate, pledge, registry, transfer
 
 app_name = "donors"
 
@@ -13,5 +13,19 @@ urlpatterns = [
     path("donors/<int:pk>/verify/", registry.verify, name="verify"),
     path("donors/merge/", registry.DonorMergeView.as_view(), name="merge"),
     # import/export routes
+    path("donors/import/", transfer.DonorImportView.as_view(), name="import"),
+    path(
+        "donors/import/template.csv",
+        transfer.DonorImportTemplateView.as_view(),
+        name="import-template",
+    ),
+    path("donors/export/", transfer.DonorExportView.as_view(), name="export"),
     # pledge and certificate routes
+    path("pledge/", pledge.PledgeView.as_view(), name="pledge"),
+    path("pledge/thanks/", pledge.PledgeThanksView.as_view(), name="pledge-thanks"),
+    path(
+        "donations/<int:pk>/certificate.pdf",
+        certificate.CertificateView.as_view(),
+        name="certificate",
+    ),
 ]

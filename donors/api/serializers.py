@@ -1,0 +1,170 @@
+"""API shapes of donors, donations and deferrals. Field names follow DESIGN.md's contract;
+validation calls the same functions as the forms."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from accounts.models import PoliceUnit
+from accounts.scoping import units_for_user
+
+from .. import phenotype
+from ..models import Deferral, Donation, Donor
+from ..phones import normalise_phone
+from ..services import default_deferral_until, duplicate_phone_error
+
+
+def _django_errors(error: DjangoValidationError):
+    return serializers.ValidationError(error.messages)
+
+
+class ScopedUnitField(serializers.PrimaryKeyRelatedField):
+    """A unit id the caller may use: outside their scope it does not exist."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        if request is None:
+            return PoliceUnit.objects.none()
+        return units_for_user(request.user)
+
+
+class DonorSerializer(serializers.ModelSerializer):
+    unit = ScopedUnitField()
+    last_donated_on = serializers.DateField(
+        source="external_last_donation_on",
+        required=False,
+        allow_null=True,
+        help_text="A donation made outside the portal.",
+    )
+    verified = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Donor
+        fields = [
+            "id",
+            "name",
+            "sex",
+            "date_of_birth",
+            "blood_group",
+            "phone",
+            "weight_kg",
+            "unit",
+            "last_donated_on",
+            "email",
+            "locality",
+            "is_police",
+            "rank",
+            "badge_number",
+            "living_blood_bank",
+            "preferred_language",
+            "phenotype",
+            "unavailable_until",
+            "unavailable_reason",
+            "eraktkosh_id",
+            "verified",
+        ]
+        extra_kwargs = {"phone": {"validators": []}}  # uniqueness is checked after normalising
+
+    def get_verified(self, donor) -> bool:
+        return donor.verified_at is not None
+
+    def validate_phone(self, value):
+        try:
+            phone = normalise_phone(value)
+        except DjangoValidationError as error:
+            raise _django_errors(error) from None
+        duplicate = duplicate_phone_error(phone, exclude_pk=getattr(self.instance, "pk", None))
+        if duplicate is not None:
+            raise _django_errors(duplicate)
+        return phone
+
+    def validate_date_of_birth(self, value):
+        if value > timezone.localdate() or value.year < 1900:
+            raise serializers.ValidationError(_("Enter a real date of birth."))
+        return value
+
+    def validate_weight_kg(self, value):
+        if value is not None and not 20 <= value <= 250:
+            raise serializers.ValidationError(_("Enter the weight in kilograms, 20 to 250."))
+        return value
+
+    def validate_phenotype(self, value):
+        try:
+            return phenotype.normalise(value)
+        except DjangoValidationError as error:
+            raise _django_errors(error) from None
+
+
+class EligibilitySerializer(serializers.Serializer):
+    eligible = serializers.BooleanField()
+    next_eligible_on = serializers.DateField(allow_null=True)
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class EligibilityQuerySerializer(serializers.Serializer):
+    on = serializers.DateField(required=False, help_text="ISO date; today when absent.")
+
+
+class DonorScopedField(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self):
+        from ..selectors import donors_for
+
+        request = self.context.get("request")
+        return donors_for(request.user) if request else Donor.objects.none()
+
+
+class DonationSerializer(serializers.ModelSerializer):
+    donor = DonorScopedField()
+
+    class Meta:
+        model = Donation
+        fields = [
+            "id",
+            "donor",
+            "donated_on",
+            "blood_centre",
+            "kind",
+            "outcome",
+            "bag_volume_ml",
+            "bag_number",
+            "haemoglobin_g_dl",
+            "weight_kg",
+        ]
+        # The bag-number constraint is checked in validate() as an error on bag_number.
+        validators = []
+
+    def validate(self, attrs):
+        bag, centre = attrs.get("bag_number", ""), attrs.get("blood_centre")
+        if bag and centre and Donation.objects.filter(blood_centre=centre, bag_number=bag).exists():
+            raise serializers.ValidationError(
+                {"bag_number": [_("This bag number is already recorded at this blood centre.")]}
+            )
+        if attrs.get("donated_on") and attrs["donated_on"] > timezone.localdate():
+            raise serializers.ValidationError(
+                {"donated_on": [_("A donation cannot be in the future.")]}
+            )
+        return attrs
+
+
+class DeferralSerializer(serializers.ModelSerializer):
+    donor = DonorScopedField()
+
+    class Meta:
+        model = Deferral
+        fields = ["id", "donor", "category", "starts_on", "until"]
+        extra_kwargs = {"until": {"required": False}}
+
+    def validate(self, attrs):
+        category, starts_on, until = attrs["category"], attrs["starts_on"], attrs.get("until")
+        if category == "permanent":
+            attrs["until"] = None
+        elif until is None:
+            attrs["until"] = default_deferral_until(category, starts_on)
+            if attrs["until"] is None:
+                raise serializers.ValidationError(
+                    {"until": [_("Enter the date the donor may give again.")]}
+                )
+        elif until <= starts_on:
+            raise serializers.ValidationError({"until": [_("The end must be after the start.")]})
+        return attrs

@@ -1,0 +1,117 @@
+from django.db import IntegrityError
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accounts import audit
+from accounts.api.views import ScopedViewSetMixin
+from accounts.choices import AuditAction
+
+from ..filters import DonorFilterSet
+from ..models import Deferral, Donation, Donor
+from ..selectors import donor_eligibility, with_eligibility_facts
+from ..services import deferral_create, donor_create, donor_update
+from .serializers import (
+    DeferralSerializer,
+    DonationSerializer,
+    DonorSerializer,
+    EligibilityQuerySerializer,
+    EligibilitySerializer,
+)
+
+
+class DonorViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Donors in the caller's jurisdiction. Deleting is not offered: erasure on request
+    anonymises a donor and keeps the counts."""
+
+    queryset = Donor.objects.select_related("unit").order_by("name", "id")
+    serializer_class = DonorSerializer
+    filterset_class = DonorFilterSet
+    ordering_fields = ["name", "date_of_birth", "blood_group", "id"]
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        donor = donor_create(actor=self.request.user, source="staff", **data)
+        serializer.instance = donor
+        audit.record(action=AuditAction.CREATE, request=self.request, obj=donor)
+
+    def perform_update(self, serializer):
+        serializer.instance = donor_update(
+            donor=serializer.instance,
+            actor=self.request.user,
+            request=self.request,
+            **serializer.validated_data,
+        )
+
+    def retrieve(self, request, *args, **kwargs):
+        response = super().retrieve(request, *args, **kwargs)
+        audit.record(action=AuditAction.VIEW, request=request, obj=self.get_object())
+        return response
+
+    @extend_schema(parameters=[EligibilityQuerySerializer], responses=EligibilitySerializer)
+    @action(detail=True)
+    def eligibility(self, request, pk=None):
+        """May this donor give on ``on`` (pre-screen): ``eligible``, ``next_eligible_on``,
+        ``reasons``."""
+        query = EligibilityQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        donor = with_eligibility_facts(self.get_queryset()).get(pk=self.get_object().pk)
+        answer = donor_eligibility(donor, query.validated_data.get("on") or timezone.localdate())
+        return Response(
+            EligibilitySerializer(
+                {
+                    "eligible": answer.eligible,
+                    "next_eligible_on": answer.next_eligible_on,
+                    "reasons": answer.reasons,
+                }
+            ).data
+        )
+
+
+class DonationViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    queryset = Donation.objects.select_related("donor").order_by("-donated_on", "-id")
+    serializer_class = DonationSerializer
+    filterset_fields = {
+        "donor": ["exact"],
+        "blood_centre": ["exact"],
+        "outcome": ["exact"],
+        "donated_on": ["gte", "lte", "exact"],
+    }
+
+    def perform_create(self, serializer):
+        try:
+            serializer.save(recorded_by=self.request.user)
+        except IntegrityError:  # the same bag number saved by someone else a moment ago
+            raise serializers.ValidationError(
+                {"bag_number": ["This bag number is already recorded at this blood centre."]}
+            ) from None
+
+
+class DeferralViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    queryset = Deferral.objects.select_related("donor").order_by("-starts_on", "-id")
+    serializer_class = DeferralSerializer
+    filterset_fields = {"donor": ["exact"], "category": ["exact"]}
+
+    def perform_create(self, serializer):
+        serializer.instance = deferral_create(actor=self.request.user, **serializer.validated_data)

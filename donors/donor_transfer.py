@@ -1,0 +1,401 @@
+"""Donors in and out of spreadsheets: the columns, the per-row checks and the export, on top
+of the generic core in ``donors/transfer.py``.
+
+A row becomes a donor through ``services.donor_create`` (phone normalisation, duplicates,
+model validation, who verified), so an import obeys the same rules as the registry form.
+The dry run checks the same things without writing, in a bounded number of queries: the
+units named in the file and the phones already registered are read once per file.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import audit
+from accounts.choices import AuditAction
+from accounts.scoping import units_for_user
+
+from . import transfer
+from .choices import DRAWN_OUTCOMES, BloodGroup, DonorSource
+from .forms import EARLIEST_BIRTH
+from .models import Donation, Donor
+from .phones import normalise_phone
+from .selectors import donors_for
+from .services import donor_create
+
+REQUIRED_COLUMNS = ["name", "sex", "date_of_birth", "blood_group", "phone", "unit"]
+OPTIONAL_COLUMNS = [
+    "email",
+    "locality",
+    "weight_kg",
+    "is_police",
+    "rank",
+    "badge_number",
+    "living_blood_bank",
+    "last_donated_on",
+    "eraktkosh_id",
+    "preferred_language",
+]
+IMPORT_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+# A column whose Donor field has another name; the rest are named as the field.
+FIELD_OF_COLUMN = {"last_donated_on": "external_last_donation_on"}
+COLUMN_OF_FIELD = {field: column for column, field in FIELD_OF_COLUMN.items()}
+# The weight range the registry form accepts (DonorForm.clean_weight_kg).
+WEIGHT_RANGE = (Decimal(20), Decimal(250))
+PHONE_CHUNK = 500  # phones per IN (...) query: well under SQLite's variable limit
+
+SEXES = {
+    "m": "M",
+    "male": "M",
+    "पुरुष": "M",
+    "f": "F",
+    "female": "F",
+    "महिला": "F",
+    "o": "O",
+    "other": "O",
+    "अन्य": "O",
+}
+TRUE_WORDS = {"yes", "y", "1", "true", "t", "हाँ", "हां"}
+FALSE_WORDS = {"no", "n", "0", "false", "f", "नहीं", ""}
+LANGUAGES = {"en": "en", "english": "en", "hi": "hi", "hindi": "hi", "हिंदी": "hi"}
+DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y")
+
+
+def max_bytes() -> int:
+    return settings.DONOR_IMPORT_MAX_BYTES
+
+
+def max_rows() -> int:
+    return settings.DONOR_IMPORT_MAX_ROWS
+
+
+def read_donor_file(data: bytes, *, filename: str) -> transfer.Table:
+    """The donor rows of an uploaded CSV or .xlsx, or an UploadError saying what is wrong."""
+    return transfer.read_table(
+        data,
+        filename=filename,
+        columns=IMPORT_COLUMNS,
+        required=REQUIRED_COLUMNS,
+        max_rows=max_rows(),
+        max_bytes=max_bytes(),
+    )
+
+
+# --- One cell ---------------------------------------------------------------------------
+
+
+def _text(value) -> str:
+    """A cell as text; Excel's 12345.0 for a number typed as 12345 becomes "12345"."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return "" if value is None else str(value).strip()
+
+
+def parse_date(value, *, required: bool = False) -> date | None:
+    """ISO (YYYY-MM-DD), Indian DD/MM/YYYY (or with - or .), or an Excel date cell."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = _text(value)
+    if not text:
+        if required:
+            raise ValidationError(_("Enter a date."))
+        return None
+    try:
+        return datetime.fromisoformat(text).date()
+    except ValueError:
+        pass
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValidationError(
+        _("“%(value)s” is not a date. Write YYYY-MM-DD or DD/MM/YYYY."), params={"value": text}
+    )
+
+
+def parse_sex(value) -> str:
+    sex = SEXES.get(_text(value).lower())
+    if sex is None:
+        raise ValidationError(_("Write M, F or O."))
+    return sex
+
+
+def parse_blood_group(value) -> str:
+    """A+ A- B+ B- AB+ AB- O+ O- Oh, or empty; forgiving of "B +ve", "o neg", "A−"."""
+    text = _text(value).upper().replace(" ", "").replace("−", "-").replace("–", "-")
+    for written, sign in (("+VE", "+"), ("-VE", "-"), ("POSITIVE", "+"), ("NEGATIVE", "-")):
+        text = text.replace(written, sign)
+    text = text.replace("POS", "+").replace("NEG", "-")
+    if text in ("OH", "BOMBAY"):
+        return BloodGroup.BOMBAY
+    if text in BloodGroup.values:
+        return text
+    raise ValidationError(
+        _(
+            "“%(value)s” is not a blood group. Write A+, A-, B+, B-, AB+, AB-, O+, O-, Oh "
+            "or leave it empty."
+        ),
+        params={"value": _text(value)},
+    )
+
+
+def parse_bool(value) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = _text(value).lower()
+    if text in TRUE_WORDS:
+        return True
+    if text in FALSE_WORDS:
+        return False
+    raise ValidationError(_("Write yes or no."))
+
+
+def parse_weight(value) -> Decimal | None:
+    text = _text(value).lower().removesuffix("kg").strip()
+    if not text:
+        return None
+    try:
+        weight = Decimal(text)
+    except InvalidOperation:
+        weight = None
+    if weight is None or not WEIGHT_RANGE[0] <= weight <= WEIGHT_RANGE[1]:
+        raise ValidationError(_("Enter the weight in kilograms, between 20 and 250."))
+    return weight.quantize(Decimal("0.1"))
+
+
+def parse_language(value) -> str | None:
+    text = _text(value).lower()
+    if not text:
+        return None
+    if text not in LANGUAGES:
+        raise ValidationError(_("Write en or hi."))
+    return LANGUAGES[text]
+
+
+def parse_phone(value) -> str:
+    return normalise_phone(_text(value))
+
+
+# --- One row ----------------------------------------------------------------------------
+
+
+class DonorRowValidator:
+    """Checks one row and answers the keyword arguments of ``donor_create``.
+
+    Built per run, so "the same phone twice in the file" counts within that run. The units
+    named in the file and the phones already registered are read on the first row."""
+
+    def __init__(self, *, user, rows):
+        self.user = user
+        self.rows = rows
+        self.units = None  # code (lower case) → unit, for the codes the file names
+        self.registered = {}  # E.164 → donor id, for the file's phones already registered
+        self.visible = set()  # those of them the user may see
+        self.seen = {}  # E.164 → row number, for duplicates inside the file
+
+    def _load(self):
+        codes = {_text(row.values.get("unit")).lower() for row in self.rows} - {""}
+        units = units_for_user(self.user).alias(code_lower=Lower("code"))
+        self.units = {unit.code.lower(): unit for unit in units.filter(code_lower__in=codes)}
+        phones = set()
+        for row in self.rows:
+            try:
+                phones.add(parse_phone(row.values.get("phone")))
+            except ValidationError:
+                continue
+        phones = sorted(phones)
+        for start in range(0, len(phones), PHONE_CHUNK):
+            chunk = phones[start : start + PHONE_CHUNK]
+            self.registered.update(Donor.objects.filter(phone__in=chunk).values_list("phone", "pk"))
+            self.visible.update(
+                donors_for(self.user).filter(phone__in=chunk).values_list("phone", flat=True)
+            )
+
+    def __call__(self, row: transfer.Row) -> dict:
+        if self.units is None:
+            self._load()
+        values, errors, fields = row.values, {}, {}
+
+        def take(column, parse, **kwargs):
+            try:
+                fields[FIELD_OF_COLUMN.get(column, column)] = parse(values.get(column), **kwargs)
+            except ValidationError as error:
+                errors[column] = error.messages
+
+        fields["name"] = _text(values.get("name"))
+        take("sex", parse_sex)
+        take("date_of_birth", parse_date, required=True)
+        take("blood_group", parse_blood_group)
+        take("weight_kg", parse_weight)
+        take("is_police", parse_bool)
+        take("living_blood_bank", parse_bool)
+        take("last_donated_on", parse_date)
+        take("preferred_language", parse_language)
+        for column in ("email", "locality", "rank", "badge_number", "eraktkosh_id"):
+            fields[column] = _text(values.get(column))
+        if fields.get("preferred_language") is None:
+            fields.pop("preferred_language", None)  # the model's default
+        self._check_dates(fields, errors)
+        self._check_unit(values.get("unit"), fields, errors)
+        self._check_phone(row, fields, errors)
+        self._check_model(fields, errors)
+        if errors:
+            raise ValidationError(errors)
+        fields["source"] = DonorSource.IMPORT
+        return fields
+
+    def _check_dates(self, fields, errors):
+        today = timezone.localdate()
+        born = fields.get("date_of_birth")
+        if born is not None and not EARLIEST_BIRTH <= born <= today:
+            errors["date_of_birth"] = [_("Enter a real date of birth.")]
+        last = fields.get("external_last_donation_on")
+        if last is not None and last > today:
+            errors["last_donated_on"] = [_("The last donation cannot be in the future.")]
+
+    def _check_unit(self, value, fields, errors):
+        code = _text(value)
+        unit = self.units.get(code.lower()) if code else None
+        if unit is None:
+            errors["unit"] = [
+                _("No police unit with the code “%(code)s” in your jurisdiction.") % {"code": code}
+                if code
+                else _("Enter the police unit's code.")
+            ]
+        fields["unit"] = unit
+
+    def _check_phone(self, row, fields, errors):
+        try:
+            phone = parse_phone(row.values.get("phone"))
+        except ValidationError as error:
+            errors["phone"] = error.messages
+            return
+        fields["phone"] = phone
+        if phone in self.seen:
+            errors["phone"] = [
+                _("The same mobile number as row %(row)s of this file.") % {"row": self.seen[phone]}
+            ]
+            return
+        self.seen[phone] = row.number
+        if phone in self.visible:
+            errors["phone"] = [
+                _("This mobile number is already registered (donor #%(id)s).")
+                % {"id": self.registered[phone]}
+            ]
+        elif phone in self.registered:  # someone else's donor: do not say who
+            errors["phone"] = [
+                _("This mobile number is already registered with another police unit.")
+            ]
+
+    def _check_model(self, fields, errors):
+        """The model's own field checks (lengths, e-mail, blanks), without queries, on the
+        fields that passed the checks above."""
+        failed = [FIELD_OF_COLUMN.get(column, column) for column in errors]
+        donor = Donor(**{name: value for name, value in fields.items() if name not in failed})
+        try:
+            donor.full_clean(exclude=["unit", *failed], validate_unique=False)
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                errors.setdefault(COLUMN_OF_FIELD.get(name, name), []).extend(messages)
+
+
+# --- The batch --------------------------------------------------------------------------
+
+
+def check_donor_rows(*, table: transfer.Table, user) -> transfer.Report:
+    """The dry run: every row's errors, nothing written."""
+    return transfer.validate_rows(table.rows, DonorRowValidator(user=user, rows=table.rows))
+
+
+def import_donors(*, table: transfer.Table, actor, request=None) -> transfer.Report:
+    """Check every row again and register them all as verified, imported donors in one
+    transaction, or none if any row fails; an applied import goes to the audit log."""
+    validator = DonorRowValidator(user=actor, rows=table.rows)
+    with transaction.atomic():
+        report = transfer.apply_rows(
+            table.rows, validator, lambda fields: donor_create(actor=actor, **fields)
+        )
+        if report.applied:
+            audit.record(
+                action=AuditAction.IMPORT,
+                request=request,
+                actor=actor,
+                rows=report.applied,
+                format=table.format,
+                units=sorted({r.cleaned["unit"].code for r in report.results}),
+            )
+    return report
+
+
+def template_csv() -> bytes:
+    """The header row people fill in."""
+    return transfer.render(transfer.build_dataset(IMPORT_COLUMNS, [], title="donors"), "csv")
+
+
+# --- Export -----------------------------------------------------------------------------
+
+EXPORT_COLUMNS = [
+    ("name", lambda d: d.name),
+    ("sex", lambda d: d.sex),
+    ("date_of_birth", lambda d: d.date_of_birth),
+    ("blood_group", lambda d: d.blood_group),
+    ("phone", lambda d: d.phone),
+    ("unit", lambda d: d.unit.code),
+    ("unit_name", lambda d: d.unit.name),
+    ("locality", lambda d: d.locality),
+    ("is_police", lambda d: _yes_no(d.is_police)),
+    ("rank", lambda d: d.rank),
+    ("badge_number", lambda d: d.badge_number),
+    ("weight_kg", lambda d: d.weight_kg),
+    ("living_blood_bank", lambda d: _yes_no(d.living_blood_bank)),
+    ("verified", lambda d: _yes_no(d.verified_at is not None)),
+    ("last_donated_on", lambda d: _last_donated_on(d)),
+    ("eraktkosh_id", lambda d: d.eraktkosh_id),
+]
+
+
+def _yes_no(value: bool) -> str:
+    # Written as the import reads it, so an exported sheet can be imported elsewhere.
+    return "yes" if value else "no"
+
+
+def _last_donated_on(donor) -> date | None:
+    dates = [d for d in (donor.last_drawn_on, donor.external_last_donation_on) if d]
+    return max(dates) if dates else None
+
+
+def export_queryset(queryset: QuerySet) -> QuerySet:
+    """``queryset`` with what the columns read, in one query whatever the row count."""
+    latest = (
+        Donation.objects.filter(donor=OuterRef("pk"), outcome__in=DRAWN_OUTCOMES)
+        .order_by("-donated_on")
+        .values("donated_on")[:1]
+    )
+    return (
+        queryset.select_related("unit")
+        .annotate(last_drawn_on=Subquery(latest))
+        .order_by("name", "id")
+    )
+
+
+def export_donors(queryset: QuerySet, fmt: str) -> tuple[bytes, int]:
+    """The file's bytes and its row count. Scope and filter ``queryset`` before calling."""
+    donors = list(export_queryset(queryset))
+    dataset = transfer.build_dataset(
+        [header for header, _read in EXPORT_COLUMNS],
+        ([read(donor) for _header, read in EXPORT_COLUMNS] for donor in donors),
+        title="donors",
+    )
+    return transfer.render(dataset, fmt), len(donors)

@@ -1,0 +1,152 @@
+"""Forms of the donor registry. Validation of a phone, a unit and a deferral lives in
+services and phone/phenotype modules; these forms only call them."""
+
+from datetime import date
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from accounts.scoping import units_for_user
+
+from . import phenotype
+from .choices import DeferralCategory
+from .models import Deferral, Donor
+from .phones import normalise_phone
+from .services import default_deferral_until
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+EARLIEST_BIRTH = date(1900, 1, 1)
+
+
+class DonorForm(forms.ModelForm):
+    consent = forms.BooleanField(
+        label=_("The donor agrees to be in the registry and to receive reminders"),
+        required=False,
+        help_text=_("Ask the donor. They can withdraw at any time."),
+    )
+
+    class Meta:
+        model = Donor
+        fields = [
+            "name",
+            "phone",
+            "sex",
+            "date_of_birth",
+            "blood_group",
+            "weight_kg",
+            "unit",
+            "locality",
+            "email",
+            "preferred_language",
+            "is_police",
+            "rank",
+            "badge_number",
+            "living_blood_bank",
+            "external_last_donation_on",
+            "unavailable_until",
+            "unavailable_reason",
+            "phenotype",
+            "eraktkosh_id",
+            "notes",
+        ]
+        widgets = {
+            "date_of_birth": DATE_INPUT,
+            "external_last_donation_on": DATE_INPUT,
+            "unavailable_until": DATE_INPUT,
+            "phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["unit"].queryset = units_for_user(user).order_by("path")
+        if self.instance.pk is None:
+            self.fields["consent"].required = True
+            if user.unit_id and not self.initial.get("unit"):
+                self.initial["unit"] = user.unit_id
+        else:
+            del self.fields["consent"]
+
+    def clean_phone(self):
+        phone = normalise_phone(self.cleaned_data["phone"])
+        existing = Donor.objects.filter(phone=phone).exclude(pk=self.instance.pk).first()
+        if existing is not None:
+            visible = units_for_user(self.user).filter(pk=existing.unit_id).exists()
+            if visible:
+                raise ValidationError(
+                    format_html(
+                        '{} <a href="{}">{}</a>',
+                        _("This mobile number is already registered:"),
+                        reverse("donors:detail", args=[existing.pk]),
+                        existing.name,
+                    )
+                )
+            raise ValidationError(
+                _("This mobile number is already registered with another police unit.")
+            )
+        return phone
+
+    def clean_date_of_birth(self):
+        born = self.cleaned_data["date_of_birth"]
+        if born > timezone.localdate() or born < EARLIEST_BIRTH:
+            raise ValidationError(_("Enter a real date of birth."))
+        return born
+
+    def clean_weight_kg(self):
+        weight = self.cleaned_data.get("weight_kg")
+        if weight is not None and not 20 <= weight <= 250:
+            raise ValidationError(_("Enter the weight in kilograms, between 20 and 250."))
+        return weight
+
+    def clean_phenotype(self):
+        return phenotype.normalise(self.cleaned_data.get("phenotype", ""))
+
+
+class DeferralForm(forms.ModelForm):
+    class Meta:
+        model = Deferral
+        fields = ["category", "starts_on", "until"]
+        widgets = {"starts_on": DATE_INPUT, "until": DATE_INPUT}
+        labels = {"until": _("May give again on")}
+        help_texts = {
+            "until": _(
+                "Leave empty to use the category's usual length. Permanent deferrals have no end."
+            )
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["starts_on"].initial = timezone.localdate
+        self.fields["category"].choices = DeferralCategory.choices
+
+    def clean(self):
+        cleaned = super().clean()
+        category, starts_on = cleaned.get("category"), cleaned.get("starts_on")
+        until = cleaned.get("until")
+        if not category or not starts_on:
+            return cleaned
+        if category == DeferralCategory.PERMANENT:
+            cleaned["until"] = None
+        elif until is None:
+            cleaned["until"] = default_deferral_until(category, starts_on)
+            if cleaned["until"] is None:
+                self.add_error("until", _("Enter the date the donor may give again."))
+        elif until <= starts_on:
+            self.add_error("until", _("The end must be after the start."))
+        return cleaned
+
+
+class MergeForm(forms.Form):
+    keep = forms.IntegerField(label=_("Keep donor number"), min_value=1)
+    duplicate = forms.IntegerField(label=_("Merge in and remove donor number"), min_value=1)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("keep") and cleaned.get("keep") == cleaned.get("duplicate"):
+            raise ValidationError(_("Choose two different donors."))
+        return cleaned

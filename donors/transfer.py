@@ -1,0 +1,416 @@
+"""Importing and exporting spreadsheets (CSV and Excel .xlsx): the generic core.
+
+Donors use it (``donors/donor_transfer.py``) and a camp's donor sheet will, so nothing here
+knows what a donor is. The flow:
+
+1. ``read_upload`` takes the uploaded bytes (size-capped); ``read_table`` turns them into a
+   ``Table`` of rows with tablib (CSV through the ``csv`` module, .xlsx through
+   openpyxl), or raises ``UploadError`` with a message a person can act on.
+2. ``validate_rows`` — the dry run — runs a per-row validator (a callable raising a
+   ``ValidationError`` keyed by column) over every row and returns a ``Report``: each row's
+   errors under the row number the spreadsheet shows, each valid row's cleaned value.
+3. ``apply_rows`` validates every row again and, only when none has an error, writes them
+   all in one transaction; if a write still fails (the same phone registered a second ago)
+   the whole batch rolls back. All or nothing.
+
+Why tablib and a small loop, not django-import-export's ``Resource``: a Resource maps
+columns onto model fields and saves through ``Model.save()``, while our rules live in
+services (``donor_create`` normalises the phone, refuses duplicates, stamps who verified)
+and in scoping (a unit outside the user's jurisdiction is a row error, not a foreign-key
+miss). Bending a Resource to call a service per row, number rows as the spreadsheet does
+and refuse a partly-bad batch takes more code than this module. tablib — import-export's
+own file layer — still does the reading and writing.
+
+Exports neutralise formulas (OWASP "CSV injection"): a text cell starting with ``=``, ``+``,
+``-``, ``@``, a tab or a carriage return gets a leading apostrophe, in CSV and XLSX alike,
+phone numbers included (``'+919876543210`` still reads as the number). The import strips
+that apostrophe again (``clean_cell``), so an exported sheet can be edited and re-imported.
+"""
+
+import csv
+import io
+import logging
+import secrets
+import zipfile
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import PurePath
+from typing import Any
+
+import tablib
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
+
+FORMATS = ("csv", "xlsx")
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+# OWASP "CSV injection": a cell starting with one of these may run as a formula.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# An .xlsx is a zip: refuse one that unpacks to more than this many times its size limit.
+MAX_UNPACKED_RATIO = 20
+# Uploads waiting between a dry run and its apply; older ones are swept away.
+STASH_DIR = "imports"
+STASH_MAX_AGE = timedelta(hours=24)
+
+
+class UploadError(Exception):
+    """The file as a whole cannot be used; the message says what to do about it."""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One data row. ``number`` is the row as the spreadsheet shows it (the header is 1)."""
+
+    number: int
+    values: dict[str, Any]
+
+
+@dataclass
+class Table:
+    format: str
+    columns: list[str]
+    rows: list[Row]
+    ignored_columns: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    field: str  # the column; empty when the error concerns the row as a whole
+    message: str
+
+
+@dataclass
+class RowResult:
+    row: Row
+    cleaned: Any = None
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@dataclass
+class Report:
+    results: list[RowResult]
+    applied: int = 0  # rows written; 0 after a dry run or a refused apply
+
+    @property
+    def errors(self) -> list[RowError]:
+        return [error for result in self.results for error in result.errors]
+
+    @property
+    def error_rows(self) -> int:
+        return sum(1 for result in self.results if not result.ok)
+
+    @property
+    def valid_rows(self) -> int:
+        return len(self.results) - self.error_rows
+
+    @property
+    def ok(self) -> bool:
+        """Every row is valid (and there is at least one): the batch may be applied."""
+        return bool(self.results) and self.error_rows == 0
+
+
+# --- Reading ---------------------------------------------------------------------------
+
+
+def normalise_header(text: Any) -> str:
+    """``" Date of birth "`` → ``"date_of_birth"``: headers as people type them."""
+    return "_".join(str(text or "").strip().lower().replace("-", " ").split())
+
+
+def clean_cell(value: Any) -> Any:
+    """Strip text and undo our own formula neutralisation; other values pass unchanged."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        value = value.strip()
+        if value.startswith("'") and value[1:2] and value[1] in FORMULA_TRIGGERS:
+            value = value[1:]
+    return value
+
+
+def read_upload(upload, *, max_bytes: int) -> bytes:
+    """The bytes of an uploaded file, refusing one larger than ``max_bytes``."""
+    if getattr(upload, "size", 0) and upload.size > max_bytes:
+        raise UploadError(_too_big(max_bytes))
+    data = upload.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise UploadError(_too_big(max_bytes))
+    return data
+
+
+def _too_big(max_bytes: int) -> str:
+    return _("The file is larger than %(size)s. Split it into smaller files.") % {
+        "size": filesizeformat(max_bytes)
+    }
+
+
+def file_format(filename: str) -> str:
+    """``"csv"`` or ``"xlsx"`` from the file's name, or an UploadError naming what to do."""
+    ext = PurePath(filename or "").suffix.lower().lstrip(".")
+    if ext in FORMATS:
+        return ext
+    if ext == "xls":
+        raise UploadError(
+            _("This is an old Excel (.xls) file. Open it in Excel and save it as .xlsx or CSV.")
+        )
+    raise UploadError(_("Upload a .csv or an Excel .xlsx file."))
+
+
+def read_table(
+    data: bytes,
+    *,
+    filename: str,
+    columns: Sequence[str],
+    required: Sequence[str],
+    max_rows: int,
+    max_bytes: int,
+) -> Table:
+    """Parse ``data`` (named ``filename``) into rows keyed by the known ``columns``.
+
+    Headers match loosely (case, spaces); unknown columns are ignored and listed; rows with
+    every known cell blank are skipped. Rows are numbered as the spreadsheet shows them,
+    except that tablib drops a CSV's empty lines (a row of commas still counts)."""
+    fmt = file_format(filename)
+    if not data.strip():
+        raise UploadError(_("The file is empty."))
+    dataset = _load_xlsx(data, max_bytes) if fmt == "xlsx" else _load_csv(data)
+    headers = [normalise_header(h) for h in (dataset.headers or [])]
+    if not any(headers):
+        raise UploadError(_("The first row must name the columns. Download the template."))
+    known = [h for h in headers if h in columns]
+    twice = sorted({h for h in known if known.count(h) > 1})
+    if twice:
+        raise UploadError(_("These columns appear twice: %(columns)s.") % _listed(twice))
+    missing = [c for c in required if c not in headers]
+    if missing:
+        raise UploadError(
+            _("Missing columns: %(columns)s. The first row must name them; see the template.")
+            % _listed(missing)
+        )
+    if dataset.height > max_rows:
+        raise UploadError(_too_many(max_rows))
+    rows = []
+    for number, cells in enumerate(dataset, start=2):
+        values = {h: clean_cell(v) for h, v in zip(headers, cells, strict=False) if h in columns}
+        if any(v not in ("", None) for v in values.values()):
+            rows.append(Row(number=number, values=values))
+    if not rows:
+        raise UploadError(_("The file has a header row but no rows of data."))
+    ignored = [h for h in dict.fromkeys(headers) if h and h not in columns]
+    return Table(format=fmt, columns=known, rows=rows, ignored_columns=ignored)
+
+
+def _listed(names) -> dict:
+    return {"columns": ", ".join(names)}
+
+
+def _too_many(max_rows: int) -> str:
+    return _("The file has more than %(max)s rows. Split it into smaller files.") % {
+        "max": max_rows
+    }
+
+
+def _load_csv(data: bytes) -> tablib.Dataset:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UploadError(
+            _("The file is not a UTF-8 CSV. In Excel choose “Save as” → “CSV UTF-8”.")
+        ) from None
+    if "\x00" in text:
+        raise UploadError(_("The file is not a CSV text file."))
+    try:
+        return tablib.Dataset().load(text, format="csv")
+    except tablib.InvalidDimensions:
+        raise UploadError(_ragged_csv(text)) from None
+    except Exception:  # the csv module's errors (a stray quote, a huge field…)
+        logger.info("unreadable CSV upload", exc_info=True)
+        raise UploadError(_("The CSV file could not be read. Check it and try again.")) from None
+
+
+def _ragged_csv(text: str) -> str:
+    """Name the first record with more cells than the header row has columns."""
+    records = (record for record in csv.reader(io.StringIO(text)) if record)
+    width = len(next(records, []))
+    number = next((n for n, record in enumerate(records, start=2) if len(record) > width), 2)
+    return _(
+        "Row %(row)s has more cells than the header row has columns. Remove the extra "
+        "cells (or stray commas) and try again."
+    ) % {"row": number}
+
+
+def _load_xlsx(data: bytes, max_bytes: int) -> tablib.Dataset:
+    stream = io.BytesIO(data)
+    not_xlsx = _("The file is not a valid Excel .xlsx workbook. Open it in Excel and save again.")
+    if not zipfile.is_zipfile(stream):
+        raise UploadError(not_xlsx)
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError):
+        raise UploadError(not_xlsx) from None
+    if unpacked > max_bytes * MAX_UNPACKED_RATIO:
+        raise UploadError(_too_big(max_bytes))
+    try:
+        return tablib.Dataset().load(data, format="xlsx")
+    except tablib.InvalidDimensions:
+        raise UploadError(
+            _("A row has cells to the right of the last named column. Remove them and try again.")
+        ) from None
+    except Exception:  # openpyxl raises many kinds for a damaged workbook
+        logger.info("unreadable XLSX upload", exc_info=True)
+        raise UploadError(not_xlsx) from None
+
+
+# --- Validating and applying -------------------------------------------------------------
+
+Validator = Callable[[Row], Any]
+Writer = Callable[[Any], Any]
+
+
+def errors_of(number: int, error: ValidationError) -> list[RowError]:
+    """One RowError per message of ``error``; a dict's keys are the columns."""
+    if hasattr(error, "error_dict"):
+        return [
+            RowError(number, "" if column == NON_FIELD_ERRORS else column, message)
+            for column, messages in error.message_dict.items()
+            for message in messages
+        ]
+    return [RowError(number, "", message) for message in error.messages]
+
+
+def validate_rows(rows: Iterable[Row], validate: Validator) -> Report:
+    """The dry run: every row through ``validate``; nothing is written."""
+    results = []
+    for row in rows:
+        result = RowResult(row=row)
+        try:
+            result.cleaned = validate(row)
+        except ValidationError as error:
+            result.errors = errors_of(row.number, error)
+        results.append(result)
+    return Report(results=results)
+
+
+def apply_rows(rows: Iterable[Row], validate: Validator, write: Writer) -> Report:
+    """Validate every row again and, when none has an error, ``write`` each cleaned row, all
+    in one transaction. One error anywhere — found now or raised by a write — and nothing
+    is written. ``report.applied`` says how many rows were written."""
+    with transaction.atomic():
+        report = validate_rows(rows, validate)
+        if not report.ok:
+            return report
+        for result in report.results:
+            try:
+                write(result.cleaned)
+            except ValidationError as error:
+                result.errors = errors_of(result.row.number, error)
+        if report.error_rows:
+            transaction.set_rollback(True)
+        else:
+            report.applied = len(report.results)
+        return report
+
+
+# --- Keeping an upload between the dry run and the apply ----------------------------------
+
+
+def stash_upload(session, key: str, data: bytes, *, filename: str) -> str:
+    """Keep ``data`` in storage for the apply that may follow, remembered in the session
+    under ``key``; returns the token the apply form must send back."""
+    drop_stash(session, key)
+    _sweep_stale()
+    token = secrets.token_urlsafe(24)
+    path = default_storage.save(f"{STASH_DIR}/{token}", ContentFile(data))
+    session[key] = {"token": token, "path": path, "filename": filename}
+    return token
+
+
+def take_stash(session, key: str, token: str) -> tuple[bytes, str] | None:
+    """The stashed bytes and file name if ``token`` matches, removing them (an upload is
+    applied at most once); None when there is nothing (expired, applied, another tab)."""
+    entry = session.get(key)
+    if not entry or not secrets.compare_digest(str(entry.get("token", "")), token or ""):
+        return None
+    del session[key]
+    try:
+        with default_storage.open(entry["path"], "rb") as stashed:
+            data = stashed.read()
+    except OSError:
+        return None
+    finally:
+        _delete(entry["path"])
+    return data, entry["filename"]
+
+
+def drop_stash(session, key: str) -> None:
+    entry = session.pop(key, None)
+    if entry:
+        _delete(entry["path"])
+
+
+def _delete(path: str) -> None:
+    try:
+        default_storage.delete(path)
+    except OSError:
+        logger.warning("could not delete stashed upload %s", path, exc_info=True)
+
+
+def _sweep_stale() -> None:
+    """Uploads nobody applied hold personal data: delete them after STASH_MAX_AGE."""
+    cutoff = timezone.now() - STASH_MAX_AGE
+    try:
+        names = default_storage.listdir(STASH_DIR)[1]
+    except OSError:  # the folder does not exist yet
+        return
+    for name in names:
+        path = f"{STASH_DIR}/{name}"
+        try:
+            if default_storage.get_modified_time(path) < cutoff:
+                default_storage.delete(path)
+        except OSError:
+            continue
+
+
+# --- Writing ---------------------------------------------------------------------------
+
+
+def neutralise(value: Any) -> Any:
+    """A text cell that a spreadsheet could run as a formula, prefixed with an apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return "'" + value
+    return value
+
+
+def build_dataset(headers: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str):
+    """A tablib Dataset of ``rows`` with every cell neutralised."""
+    dataset = tablib.Dataset(headers=list(headers), title=title)
+    for row in rows:
+        dataset.append([neutralise(value) for value in row])
+    return dataset
+
+
+def render(dataset: tablib.Dataset, fmt: str) -> bytes:
+    """The file's bytes. CSV carries a UTF-8 byte-order mark so Excel shows Hindi names."""
+    if fmt == "xlsx":
+        return dataset.export("xlsx")
+    return ("\ufeff" + dataset.export("csv")).encode("utf-8")
+
+
+def filename_for(stem: str, fmt: str) -> str:
+    return f"{stem}-{timezone.localtime():%Y%m%d-%H%M}.{fmt}"

@@ -1,0 +1,204 @@
+"""The donor registry: list, detail, create, edit, defer, verify, merge."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.generic import CreateView, DetailView, FormView, UpdateView
+from django_filters.views import FilterView
+
+from accounts import audit
+from accounts.choices import AuditAction, Role
+from accounts.permissions import AdminOnlyMixin, RoleRequiredMixin, has_role
+
+from ..filters import DonorFilterSet
+from ..forms import DeferralForm, DonorForm, MergeForm
+from ..selectors import donor_eligibility, donors_for, with_eligibility_facts
+from ..services import deferral_create, donor_create, donor_merge, donor_update, donor_verify
+
+
+class DonorListView(RoleRequiredMixin, FilterView):
+    """Find a donor by phone or name in a second; each row says whether they may give today."""
+
+    template_name = "donors/donor_list.html"
+    filterset_class = DonorFilterSet
+    paginate_by = settings.PAGE_SIZE
+
+    def get_queryset(self):
+        return with_eligibility_facts(
+            donors_for(self.request.user).select_related("unit").order_by("name", "id")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        context["rows"] = [
+            (donor, donor_eligibility(donor, today)) for donor in context["object_list"]
+        ]
+        context["today"] = today
+        return context
+
+
+class DonorScopedMixin(RoleRequiredMixin):
+    def get_queryset(self):
+        return donors_for(self.request.user).select_related("unit", "verified_by")
+
+
+class DonorDetailView(DonorScopedMixin, DetailView):
+    template_name = "donors/donor_detail.html"
+    context_object_name = "donor"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        donor = self.object
+        context["eligibility"] = donor_eligibility(donor)
+        context["donations"] = donor.donations.select_related("blood_centre")
+        context["deferrals"] = donor.deferrals.select_related("recorded_by")
+        context["deferral_form"] = DeferralForm()
+        context["today"] = timezone.localdate()
+        # A view of a person's record by staff is in the audit log (DPDP: who saw what).
+        audit.record(action=AuditAction.VIEW, request=self.request, obj=donor)
+        return context
+
+
+class DonorFormMixin:
+    form_class = DonorForm
+    template_name = "donors/donor_form.html"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        return kwargs
+
+    def save_through(self, form, save):
+        try:
+            donor = save(form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        return HttpResponseRedirect(donor.get_absolute_url())
+
+
+class DonorCreateView(RoleRequiredMixin, DonorFormMixin, CreateView):
+    def get_initial(self):
+        # The camp table and the list's "not found" link pass what was typed.
+        initial = super().get_initial()
+        if self.request.GET.get("phone"):
+            initial["phone"] = self.request.GET["phone"][:20]
+        return initial
+
+    def form_valid(self, form):
+        def save(data):
+            data = dict(data)
+            data.pop("consent")
+            donor = donor_create(
+                actor=self.request.user,
+                consent_at=timezone.now(),
+                consent_version=settings.DONOR_CONSENT_VERSION,
+                **data,
+            )
+            audit.record(action=AuditAction.CREATE, request=self.request, obj=donor)
+            messages.success(self.request, _("Donor registered."))
+            return donor
+
+        return self.save_through(form, save)
+
+
+class DonorUpdateView(DonorScopedMixin, DonorFormMixin, UpdateView):
+    def form_valid(self, form):
+        # The form has already written its values onto the instance; services compare
+        # against the stored row, so reload it first.
+        donor = self.get_queryset().get(pk=self.object.pk)
+
+        def save(data):
+            updated = donor_update(
+                donor=donor, actor=self.request.user, request=self.request, **data
+            )
+            messages.success(self.request, _("Donor record saved."))
+            return updated
+
+        return self.save_through(form, save)
+
+
+class DeferralCreateView(DonorScopedMixin, FormView):
+    form_class = DeferralForm
+    template_name = "donors/deferral_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return super().dispatch(request, *args, **kwargs)
+        self.donor = get_object_or_404(self.get_queryset(), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["donor"] = self.donor
+        return context
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            deferral = deferral_create(
+                donor=self.donor,
+                category=data["category"],
+                starts_on=data["starts_on"],
+                until=data["until"],
+                actor=self.request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        audit.record(
+            action=AuditAction.CREATE, request=self.request, obj=deferral, unit=self.donor.unit
+        )
+        messages.success(self.request, _("Deferral recorded."))
+        return redirect(self.donor)
+
+
+@require_POST
+def verify(request, pk):
+    if not has_role(request.user, Role.STAFF, Role.COORDINATOR, Role.ADMIN):
+        return redirect(f"{settings.LOGIN_URL}?next={request.path}")
+    donor = get_object_or_404(donors_for(request.user), pk=pk)
+    donor_verify(donor=donor, actor=request.user)
+    audit.record(action=AuditAction.UPDATE, request=request, obj=donor, fields=["verified"])
+    messages.success(request, _("Donor verified."))
+    return redirect(donor)
+
+
+class DonorMergeView(AdminOnlyMixin, FormView):
+    """Two records of one person: keep one, fold the other into it (admins only)."""
+
+    form_class = MergeForm
+    template_name = "donors/donor_merge.html"
+
+    def get_initial(self):
+        initial = super().get_initial()
+        for key in ("keep", "duplicate"):
+            if self.request.GET.get(key, "").isdigit():
+                initial[key] = int(self.request.GET[key])
+        return initial
+
+    def form_valid(self, form):
+        donors = donors_for(self.request.user)
+        keep = donors.filter(pk=form.cleaned_data["keep"]).first()
+        duplicate = donors.filter(pk=form.cleaned_data["duplicate"]).first()
+        if keep is None:
+            form.add_error("keep", _("No such donor."))
+        if duplicate is None:
+            form.add_error("duplicate", _("No such donor."))
+        if keep is None or duplicate is None:
+            return self.form_invalid(form)
+        if "confirm" not in self.request.POST:
+            return self.render_to_response(
+                self.get_context_data(form=form, keep=keep, duplicate=duplicate)
+            )
+        merged = donor_merge(
+            keep=keep, duplicate=duplicate, actor=self.request.user, request=self.request
+        )
+        messages.success(self.request, _("Donor records merged."))
+        return redirect(merged)

@@ -1,0 +1,605 @@
+"""Donors in and out of CSV and Excel: a dry run that lists every bad row, an apply that
+imports all rows or none, and scoped, audited exports safe against formula injection."""
+
+import datetime
+import io
+import os
+
+import openpyxl
+import pytest
+import tablib
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from accounts.choices import AuditAction
+from accounts.models import AuditEvent
+from donors import donor_transfer, transfer
+from donors.choices import DonorSource
+from donors.models import Donor
+from tests.factories import DonationFactory, DonorFactory
+from tests.helpers import assert_queries_bounded, count_queries
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today", "media_root")]
+
+HEADER = donor_transfer.IMPORT_COLUMNS
+IMPORT_URL = "/donors/import/"
+EXPORT_URL = "/donors/export/"
+
+
+@pytest.fixture
+def frozen_today():
+    with time_machine.travel(datetime.datetime(2026, 11, 22, 10, 0, tzinfo=datetime.UTC)):
+        yield
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+def row(phone, *, unit="station-a", **values):
+    base = {
+        "name": "Asha Verma",
+        "sex": "F",
+        "date_of_birth": "1994-03-05",
+        "blood_group": "B+",
+        "phone": phone,
+        "unit": unit,
+    }
+    base.update(values)
+    return base
+
+
+def csv_upload(rows, *, header=HEADER, name="donors.csv"):
+    dataset = tablib.Dataset(headers=list(header))
+    for values in rows:
+        dataset.append([values.get(column, "") for column in header])
+    return SimpleUploadedFile(name, dataset.export("csv").encode("utf-8"), "text/csv")
+
+
+def xlsx_upload(rows, *, header=HEADER, name="donors.xlsx"):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(list(header))
+    for values in rows:
+        sheet.append([values.get(column) for column in header])
+    stream = io.BytesIO()
+    book.save(stream)
+    return SimpleUploadedFile(name, stream.getvalue())
+
+
+def dry_run(client, upload):
+    return client.post(IMPORT_URL, {"file": upload})
+
+
+def apply(client, response):
+    return client.post(IMPORT_URL, {"token": response.context["token"]}, follow=True)
+
+
+def row_errors(response):
+    return [(e.row, e.field, e.message) for e in response.context["report"].errors]
+
+
+def page_text(response):
+    return response.content.decode()
+
+
+# --- Importing good files ---------------------------------------------------------------
+
+
+def test_a_good_csv_is_checked_then_imported_as_verified_donors(client_for, circle_staff, units):
+    client = client_for(circle_staff)
+    upload = csv_upload(
+        [
+            row("98765 43210", name="Asha Verma"),
+            row("+91 91234-56789", name="Ravi Kumar", sex="M", unit="station-a2", is_police="yes"),
+            row("08123456789", name="Meena", blood_group="", weight_kg="52.5"),
+        ]
+    )
+    checked = dry_run(client, upload)
+    assert checked.status_code == 200
+    assert checked.context["report"].ok
+    assert checked.context["token"]
+    assert 'data-testid="apply-form"' in page_text(checked)
+    assert Donor.objects.count() == 0  # the dry run writes nothing
+
+    applied = apply(client, checked)
+    assert "Imported 3 donors from donors.csv." in page_text(applied)
+    donors = {d.phone: d for d in Donor.objects.select_related("unit")}
+    assert set(donors) == {"+919876543210", "+919123456789", "+918123456789"}
+    ravi = donors["+919123456789"]
+    assert (ravi.name, ravi.sex, ravi.unit, ravi.is_police) == (
+        "Ravi Kumar",
+        "M",
+        units.station_a2,
+        True,
+    )
+    assert donors["+918123456789"].blood_group == ""
+    assert str(donors["+918123456789"].weight_kg) == "52.5"
+    for donor in donors.values():
+        assert donor.source == DonorSource.IMPORT
+        assert (
+            donor.is_verified
+            and donor.verified_by == circle_staff
+            and donor.created_by == circle_staff
+        )
+    event = AuditEvent.objects.get(action=AuditAction.IMPORT)
+    assert event.actor == circle_staff
+    assert event.details == {"rows": 3, "format": "csv", "units": ["station-a", "station-a2"]}
+
+
+def test_a_good_xlsx_with_date_cells_and_number_cells_imports(client_for, staff_a):
+    client = client_for(staff_a)
+    upload = xlsx_upload(
+        [
+            row(
+                9876543210,  # a phone typed as a number
+                date_of_birth=datetime.datetime(1990, 5, 17),
+                weight_kg=70,
+                badge_number=40213,
+                last_donated_on=datetime.date(2026, 6, 1),
+                living_blood_bank=True,
+                preferred_language="en",
+            ),
+            row("9876543211", name="Ravi", sex="M", date_of_birth="17/05/1985"),
+        ]
+    )
+    checked = dry_run(client, upload)
+    assert checked.context["report"].ok, row_errors(checked)
+    apply(client, checked)
+    asha = Donor.objects.get(phone="+919876543210")
+    assert asha.date_of_birth == datetime.date(1990, 5, 17)
+    assert asha.badge_number == "40213"
+    assert asha.external_last_donation_on == datetime.date(2026, 6, 1)
+    assert asha.living_blood_bank and asha.preferred_language == "en"
+    assert Donor.objects.get(phone="+919876543211").date_of_birth == datetime.date(1985, 5, 17)
+    assert AuditEvent.objects.get(action=AuditAction.IMPORT).details["format"] == "xlsx"
+
+
+def test_headers_and_values_are_read_the_way_people_type_them(client_for, staff_a):
+    header = ["Name", "Sex", "Date of birth", "Blood Group", "Phone", "Unit", "Is police", "Notes"]
+    upload = csv_upload(
+        [
+            {
+                "Name": " Sunita Devi ",
+                "Sex": "female",
+                "Date of birth": "05-03-1994",
+                "Blood Group": "b +ve",
+                "Phone": "'+919876543210",  # as our own export writes it
+                "Unit": "STATION-A",
+                "Is police": "No",
+                "Notes": "ignored",
+            }
+        ],
+        header=header,
+    )
+    checked = dry_run(client_for(staff_a), upload)
+    assert checked.context["report"].ok, row_errors(checked)
+    assert checked.context["table"].ignored_columns == ["notes"]
+    cleaned = checked.context["report"].results[0].cleaned
+    assert cleaned["name"] == "Sunita Devi"
+    assert (cleaned["sex"], cleaned["blood_group"], cleaned["phone"]) == (
+        "F",
+        "B+",
+        "+919876543210",
+    )
+    assert cleaned["date_of_birth"] == datetime.date(1994, 3, 5)
+
+
+# --- Bad rows -----------------------------------------------------------------------------
+
+
+def test_bad_rows_are_each_reported_and_nothing_is_imported(client_for, staff_a):
+    client = client_for(staff_a)
+    upload = csv_upload(
+        [
+            row("9876543210"),
+            row("12345", name="Bad Phone"),
+            row("9876543212", sex="X"),
+            row("9876543213", date_of_birth="31/02/1990"),
+            row("9876543214", blood_group="C+", weight_kg="heavy"),
+            row("9876543215", name="", unit="nowhere"),
+            row("9876543216", date_of_birth="2030-01-01", email="not-an-email"),
+        ]
+    )
+    checked = dry_run(client, upload)
+    errors = row_errors(checked)
+    fields = {(number, field) for number, field, _message in errors}
+    assert fields == {
+        (3, "phone"),
+        (4, "sex"),
+        (5, "date_of_birth"),
+        (6, "blood_group"),
+        (6, "weight_kg"),
+        (7, "name"),
+        (7, "unit"),
+        (8, "date_of_birth"),
+        (8, "email"),
+    }
+    messages = {(n, f): m for n, f, m in errors}
+    assert "not a valid mobile number" in messages[(3, "phone")]
+    assert "31/02/1990" in messages[(5, "date_of_birth")]
+    assert "“C+” is not a blood group" in messages[(6, "blood_group")]
+    assert "“nowhere”" in messages[(7, "unit")]
+    report = checked.context["report"]
+    assert (report.error_rows, report.valid_rows) == (6, 1)
+    assert checked.context["token"] is None
+    html = page_text(checked)
+    assert 'data-testid="row-errors"' in html
+    assert 'data-testid="apply-form"' not in html
+    assert "Nothing has been imported" in html
+    assert Donor.objects.count() == 0
+
+    # A forged or stale token imports nothing either.
+    forged = client.post(IMPORT_URL, {"token": "made-up"}, follow=True)
+    assert "already imported or has expired" in page_text(forged)
+    assert Donor.objects.count() == 0
+
+
+def test_apply_checks_every_row_again_and_imports_none_if_one_has_gone_bad(
+    client_for, staff_a, units
+):
+    client = client_for(staff_a)
+    checked = dry_run(client, csv_upload([row("9876543210"), row("9876543211", name="Ravi")]))
+    assert checked.context["report"].ok
+    # Between the dry run and the apply a colleague registers the second number.
+    DonorFactory(phone="+919876543211", unit=units.station_a)
+
+    applied = apply(client, checked)
+    assert "Nothing was imported" in page_text(applied)
+    assert ("phone", 3) in {(e.field, e.row) for e in applied.context["report"].errors}
+    assert not Donor.objects.filter(phone="+919876543210").exists()
+    assert not AuditEvent.objects.filter(action=AuditAction.IMPORT).exists()
+
+
+def test_a_unit_outside_the_users_jurisdiction_is_a_row_error(client_for, staff_a, coordinator):
+    upload = csv_upload([row("9876543210", unit="station-b"), row("9876543211", unit="knp")])
+    errors = row_errors(dry_run(client_for(staff_a), upload))
+    assert errors == [
+        (2, "unit", "No police unit with the code “station-b” in your jurisdiction."),
+        (3, "unit", "No police unit with the code “knp” in your jurisdiction."),
+    ]
+    # The commissionerate's coordinator may import into both.
+    upload = csv_upload([row("9876543210", unit="station-b"), row("9876543211", unit="knp")])
+    assert dry_run(client_for(coordinator), upload).context["report"].ok
+
+
+def test_a_phone_already_registered_is_a_row_error_naming_the_donor_only_when_visible(
+    client_for, staff_a, units
+):
+    mine = DonorFactory(phone="+919876543210", unit=units.station_a)
+    DonorFactory(phone="+919876543211", unit=units.station_c)
+    upload = csv_upload([row("098765 43210"), row("9876543211"), row("9876543212")])
+    errors = row_errors(dry_run(client_for(staff_a), upload))
+    assert errors == [
+        (2, "phone", f"This mobile number is already registered (donor #{mine.pk})."),
+        (3, "phone", "This mobile number is already registered with another police unit."),
+    ]
+
+
+def test_the_same_phone_twice_in_the_file_is_an_error_on_the_second_row(client_for, staff_a):
+    upload = csv_upload(
+        [row("9876543210"), row("9876543299", name="Other"), row("+91 98765 43210", name="Twin")]
+    )
+    errors = row_errors(dry_run(client_for(staff_a), upload))
+    assert errors == [(4, "phone", "The same mobile number as row 2 of this file.")]
+
+
+def test_rows_are_numbered_as_in_the_spreadsheet_and_blank_rows_skipped(client_for, staff_a):
+    upload = xlsx_upload([row("9876543210"), {}, row("123", name="Bad")])
+    checked = dry_run(client_for(staff_a), upload)
+    assert row_errors(checked)[0][:2] == (4, "phone")
+    assert len(checked.context["report"].results) == 2
+
+
+def test_checking_a_file_costs_the_same_queries_for_3_rows_or_300(client_for, circle_staff):
+    client = client_for(circle_staff)
+    DonorFactory(phone="+919876500000", unit=circle_staff.unit)  # one duplicate in each file
+
+    def check(n):
+        rows = [row(f"98765{i:05d}", unit=("station-a", "station-a2")[i % 2]) for i in range(n)]
+        return lambda: dry_run(client, csv_upload(rows))
+
+    assert count_queries(check(3)) == count_queries(check(300)) <= 8
+
+
+# --- Files that cannot be read --------------------------------------------------------------
+
+
+def _xlsx_bytes():
+    return xlsx_upload([row("9876543210")]).read()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("donors.csv", b"", "The submitted file is empty."),
+        ("donors.csv", b"\n\n  \n", "The file is empty."),
+        ("donors.xlsx", b"PK\x03\x04 this is not really a zip", "not a valid Excel .xlsx"),
+        ("donors.xlsx", b"name,sex\nAsha,F\n", "not a valid Excel .xlsx"),
+        ("donors.xlsx", _xlsx_bytes()[:600], "not a valid Excel .xlsx"),
+        ("donors.pdf", b"%PDF-1.4 ...", "Upload a .csv or an Excel .xlsx file."),
+        ("donors", b"name,sex\n", "Upload a .csv or an Excel .xlsx file."),
+        ("donors.xls", b"\xd0\xcf\x11\xe0", "old Excel (.xls)"),
+        ("donors.csv", "name,phone\nÄsha,1".encode("latin-1"), "not a UTF-8 CSV"),
+        ("donors.csv", b"name,sex\x00\x00\x01", "not a CSV text file"),
+        ("donors.csv", ",".join(HEADER).encode(), "header row but no rows of data"),
+        ("donors.csv", b"name,sex,phone\nAsha,F,9876543210\n", "Missing columns: date_of_birth"),
+        ("donors.csv", b"\n", "The file is empty."),
+        ("donors.csv", b"a,b\n1,2,3,4\n", "Row 2 has more cells"),
+        ("donors.csv", b"a,b\n1,2\n", "Missing columns: name, sex"),
+        ("donors.csv", (",".join(HEADER) + "\n" + "x," * 30).encode(), "Row 2 has more cells"),
+        ("donors.csv", b'name,"sex\n' + b"x" * 200_000, "could not be read"),
+    ],
+)
+def test_an_unreadable_upload_gets_a_message_not_an_error_page(
+    client_for, staff_a, name, content, message
+):
+    response = dry_run(client_for(staff_a), SimpleUploadedFile(name, content))
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors["file"])
+    assert response.context["report"] is None
+    assert Donor.objects.count() == 0
+
+
+def test_no_file_at_all_is_a_form_error(client_for, staff_a):
+    response = client_for(staff_a).post(IMPORT_URL, {})
+    assert response.status_code == 200
+    assert response.context["form"].errors["file"] == ["This field is required."]
+
+
+def test_a_ten_megabyte_file_is_refused_with_a_message(client_for, staff_a):
+    big = (",".join(HEADER) + "\n").encode() + b"x" * (10 * 1024 * 1024)
+    response = dry_run(client_for(staff_a), SimpleUploadedFile("donors.csv", big))
+    assert response.status_code == 200
+    assert "larger than 5.0" in response.context["form"].errors["file"][0]
+
+
+def test_too_many_rows_are_refused(client_for, staff_a, settings):
+    settings.DONOR_IMPORT_MAX_ROWS = 3
+    upload = csv_upload([row(f"987654321{i}") for i in range(4)])
+    response = dry_run(client_for(staff_a), upload)
+    assert "more than 3 rows" in response.context["form"].errors["file"][0]
+
+
+def test_an_xlsx_that_unpacks_to_a_huge_size_is_refused(client_for, staff_a, settings):
+    settings.DONOR_IMPORT_MAX_BYTES = 1000  # the workbook is ~5 KB, ~20 KB unpacked
+    upload = xlsx_upload([row("9876543210")])
+    response = dry_run(client_for(staff_a), upload)
+    assert "larger than" in response.context["form"].errors["file"][0]
+
+
+# --- The kept upload -------------------------------------------------------------------------
+
+
+def test_an_upload_is_applied_once_and_its_file_is_deleted(client_for, staff_a, media_root):
+    client = client_for(staff_a)
+    checked = dry_run(client, csv_upload([row("9876543210")]))
+    assert len(list((media_root / "imports").iterdir())) == 1
+    apply(client, checked)
+    again = apply(client, checked)  # a double click, or the back button
+    assert "already imported or has expired" in page_text(again)
+    assert Donor.objects.count() == 1
+    assert list((media_root / "imports").iterdir()) == []
+
+
+def test_another_users_token_is_worthless(client_for, staff_a, circle_staff):
+    checked = dry_run(client_for(staff_a), csv_upload([row("9876543210")]))
+    response = apply(client_for(circle_staff), checked)
+    assert "already imported or has expired" in page_text(response)
+    assert Donor.objects.count() == 0
+
+
+def test_uploads_left_unapplied_are_swept_after_a_day(client_for, staff_a, media_root):
+    def upload_and_age(hours):
+        before = set((media_root / "imports").glob("*"))
+        dry_run(client_for(staff_a), csv_upload([row("9876543210")]))  # a new session each time
+        (path,) = set((media_root / "imports").glob("*")) - before
+        then = (
+            datetime.datetime.now(tz=datetime.UTC) - datetime.timedelta(hours=hours)
+        ).timestamp()
+        os.utime(path, (then, then))
+        return path
+
+    stale, fresh = upload_and_age(25), upload_and_age(23)
+    upload_and_age(0)
+    left = set((media_root / "imports").glob("*"))
+    assert stale not in left
+    assert fresh in left
+
+
+def test_the_template_is_a_csv_with_the_header_row(client_for, staff_a):
+    response = client_for(staff_a).get(reverse("donors:import-template"))
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    data = tablib.Dataset().load(response.content.decode("utf-8-sig"), format="csv")
+    assert data.headers == HEADER
+    assert data.height == 0
+
+
+# --- Export -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def registry(units):
+    return {
+        "asha": DonorFactory(
+            name="Asha Verma", phone="+919876500001", unit=units.station_a, blood_group="A-"
+        ),
+        "ravi": DonorFactory(name="Ravi Kumar", phone="+919876500002", unit=units.station_a2),
+        "bilal": DonorFactory(name="Bilal Khan", phone="+919876500003", unit=units.station_b),
+    }
+
+
+def export_csv(client, **params):
+    response = client.get(EXPORT_URL, {"format": "csv", **params})
+    assert response.status_code == 200, response
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response.content.startswith("\ufeff".encode())
+    return tablib.Dataset().load(response.content.decode("utf-8-sig"), format="csv")
+
+
+def export_xlsx(client, **params):
+    response = client.get(EXPORT_URL, {"format": "xlsx", **params})
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith('attachment; filename="donors-')
+    return openpyxl.load_workbook(io.BytesIO(response.content)).active
+
+
+def test_export_is_scoped_to_the_users_jurisdiction(client_for, staff_a, circle_staff, registry):
+    assert export_csv(client_for(staff_a))["name"] == ["Asha Verma"]
+    assert export_csv(client_for(circle_staff))["name"] == ["Asha Verma", "Ravi Kumar"]
+
+
+def test_export_takes_the_list_pages_filters(client_for, coordinator, registry):
+    client = client_for(coordinator)
+    assert export_csv(client, blood_group="A-")["name"] == ["Asha Verma"]
+    assert export_csv(client, q="ravi")["name"] == ["Ravi Kumar"]
+    assert export_csv(client, unit=registry["bilal"].unit_id)["name"] == ["Bilal Khan"]
+    assert len(export_csv(client, page="2")) == 3  # the list's page number is not a filter
+
+
+def test_export_columns_read_back_from_csv_and_xlsx(client_for, staff_a, registry, units):
+    asha = registry["asha"]
+    asha.rank, asha.is_police, asha.living_blood_bank = "Constable", True, True
+    asha.external_last_donation_on = datetime.date(2026, 1, 5)
+    asha.save()
+    DonationFactory(donor=asha, donated_on=datetime.date(2026, 6, 1))
+    client = client_for(staff_a)
+    data = export_csv(client)
+    assert data.headers == [header for header, _read in donor_transfer.EXPORT_COLUMNS]
+    assert data.dict[0] == {
+        "name": "Asha Verma",
+        "sex": "M",
+        "date_of_birth": "1990-05-17",
+        "blood_group": "A-",
+        "phone": "'+919876500001",
+        "unit": "station-a",
+        "unit_name": "Kotwali",
+        "locality": "",
+        "is_police": "yes",
+        "rank": "Constable",
+        "badge_number": "",
+        "weight_kg": "70.0",
+        "living_blood_bank": "yes",
+        "verified": "yes",
+        "last_donated_on": "2026-06-01",
+        "eraktkosh_id": "",
+    }
+    sheet = export_xlsx(client)
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == tuple(data.headers)
+    assert len(rows) == 2
+    assert rows[1][0] == "Asha Verma"
+    assert rows[1][4] == "'+919876500001"
+    assert rows[1][2] == datetime.datetime(1990, 5, 17)  # a real date cell
+
+
+def test_cells_that_a_spreadsheet_would_run_are_neutralised(client_for, staff_a, units):
+    DonorFactory(
+        name='=HYPERLINK("http://evil.example","click")',
+        locality="@SUM(1+1)",
+        rank="-2+3",
+        badge_number="\t=1+1",
+        eraktkosh_id="\r=1",
+        phone="+919876500009",
+        unit=units.station_a,
+    )
+    client = client_for(staff_a)
+    exported = export_csv(client).dict[0]
+    assert exported["name"] == '\'=HYPERLINK("http://evil.example","click")'
+    assert exported["locality"] == "'@SUM(1+1)"
+    assert exported["rank"] == "'-2+3"
+    assert exported["badge_number"] == "'\t=1+1"
+    assert exported["eraktkosh_id"] == "'\r=1"
+    assert exported["phone"] == "'+919876500009"
+
+    sheet = export_xlsx(client)
+    for cell in sheet[2]:
+        assert cell.data_type != "f", cell.coordinate
+        if isinstance(cell.value, str) and cell.value:
+            assert cell.value[0] not in transfer.FORMULA_TRIGGERS, cell.coordinate
+    assert sheet["A2"].value.startswith("'=HYPERLINK")
+
+
+def test_an_export_is_recorded_in_the_audit_log_with_its_row_count(
+    client_for, circle_staff, registry
+):
+    export_xlsx(client_for(circle_staff), blood_group="A-", page="3")
+    event = AuditEvent.objects.get(action=AuditAction.EXPORT)
+    assert event.actor == circle_staff
+    assert event.details == {
+        "what": "donors",
+        "format": "xlsx",
+        "rows": 1,
+        "filters": {"blood_group": "A-"},
+    }
+
+
+def test_export_queries_do_not_grow_with_the_rows(client_for, coordinator, registry, units):
+    client = client_for(coordinator)
+
+    def grow():
+        for donor in DonorFactory.create_batch(30, unit=units.station_b):
+            DonationFactory(donor=donor)
+
+    for fmt in ("csv", "xlsx"):
+        assert_queries_bounded(
+            lambda fmt=fmt: client.get(EXPORT_URL, {"format": fmt, "eligible_today": "true"}),
+            grow if fmt == "csv" else lambda: None,
+            maximum=8,
+        )
+
+
+def test_invalid_filters_or_format_export_nothing_and_say_so(client_for, staff_a, registry, units):
+    client = client_for(staff_a)
+    for params in (
+        {"format": "csv", "unit": units.station_b.pk},  # outside the user's scope
+        {"format": "csv", "blood_group": "Z"},
+        {"format": "pdf"},
+    ):
+        response = client.get(EXPORT_URL, params)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("donors:list"))
+        assert "format=" not in response["Location"]
+    assert not AuditEvent.objects.filter(action=AuditAction.EXPORT).exists()
+    page = client.get(reverse("donors:list")).content.decode()
+    assert "The export could not be made" in page
+
+
+def test_an_exported_sheet_can_be_imported_elsewhere(client_for, coordinator, registry):
+    """The export's columns are the import's (plus some it ignores); apostrophes come off."""
+    client = client_for(coordinator)
+    data = export_csv(client)
+    Donor.objects.all().delete()
+    upload = SimpleUploadedFile("export.csv", data.export("csv").encode())
+    checked = dry_run(client, upload)
+    assert checked.context["report"].ok, row_errors(checked)
+    assert set(checked.context["table"].ignored_columns) == {"unit_name", "verified"}
+    apply(client, checked)
+    assert Donor.objects.get(name="Asha Verma").phone == "+919876500001"
+
+
+# --- Who may ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["donors:import", "donors:import-template", "donors:export"])
+def test_anonymous_visitors_are_sent_to_sign_in(anon, name):
+    response = anon.get(reverse(name))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_anonymous_posts_import_nothing(anon, units):
+    response = anon.post(IMPORT_URL, {"file": csv_upload([row("9876543210")])})
+    assert response.status_code == 302
+    assert Donor.objects.count() == 0
+
+
+@pytest.mark.parametrize("persona", ["staff_a", "coordinator", "admin_user"])
+def test_every_role_opens_the_import_page(client_for, persona, request):
+    response = client_for(request.getfixturevalue(persona)).get(IMPORT_URL)
+    assert response.status_code == 200
+    assert "Download the CSV template" in page_text(response)

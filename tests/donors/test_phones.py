@@ -1,0 +1,99 @@
+"""Mobile numbers: one normalised form (E.164), so a person typed two ways is one donor."""
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from donors.models import Donor
+from donors.phones import normalise_phone
+from donors.services import donor_create
+from tests.factories import DonorFactory
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "98765 43210",
+        "098765-43210",
+        "919876543210",
+        "+91 98765 43210",
+        "0091 9876543210",
+        "  9876543210 ",
+    ],
+)
+def test_indian_mobiles_typed_any_way_become_one_number(raw):
+    assert normalise_phone(raw) == "+919876543210"
+
+
+def test_a_vietnamese_mobile_is_accepted():
+    assert normalise_phone("+84 912 345 678") == "+84912345678"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        pytest.param("0512 2530000", id="kanpur-landline"),
+        pytest.param("5876543210", id="ten-digits-not-starting-6-to-9"),
+        pytest.param("12345", id="too-short"),
+        pytest.param("", id="empty"),
+        pytest.param("   ", id="blank"),
+        pytest.param(None, id="none"),
+        pytest.param("abc", id="letters"),
+        pytest.param("+1 650 253 0000", id="united-states"),
+        pytest.param("98765 432101", id="eleven-digits"),
+    ],
+)
+def test_anything_else_is_refused_with_a_message(raw):
+    with pytest.raises(ValidationError) as refused:
+        normalise_phone(raw)
+
+    assert refused.value.messages[0]
+
+
+def test_a_refusal_quotes_what_was_typed():
+    with pytest.raises(ValidationError) as refused:
+        normalise_phone("0512 2530000")
+
+    assert "0512 2530000" in refused.value.messages[0]
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_a_second_donor_with_the_same_number(units):
+    DonorFactory(unit=units.station_a, phone="+919876543210")
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        DonorFactory(unit=units.station_b, phone="+919876543210")
+
+
+@pytest.mark.django_db
+def test_registering_a_known_number_typed_another_way_creates_nobody(units):
+    existing = DonorFactory(unit=units.station_a, phone="+919876543210")
+
+    with pytest.raises(ValidationError) as refused:
+        donor_create(
+            phone="098765-43210",
+            name="Ravi Kumar",
+            sex="M",
+            date_of_birth=date(1992, 3, 4),
+            unit=units.station_b,
+        )
+
+    assert list(refused.value.message_dict) == ["phone"]
+    assert f"#{existing.pk}" in refused.value.message_dict["phone"][0]
+    assert list(Donor.objects.values_list("pk", flat=True)) == [existing.pk]
+
+
+@pytest.mark.django_db
+def test_registering_a_new_number_stores_it_normalised(units):
+    donor = donor_create(
+        phone="98765 43211",
+        name="Sunita Devi",
+        sex="F",
+        date_of_birth=date(1995, 8, 9),
+        unit=units.station_a,
+    )
+
+    donor.refresh_from_db()
+    assert donor.phone == "+919876543211"
