@@ -13,6 +13,14 @@ from .models import Donor
 from .phones import normalise_phone
 
 
+class AnyYesNo(django_filters.widgets.BooleanWidget):
+    """Yes / No / Any (django-filter says "Unknown", which reads oddly in a filter)."""
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.choices = (("", _("Any")), ("true", _("Yes")), ("false", _("No")))
+
+
 def _units(request):
     if request is None:  # built without a request (schema generation): offer nothing
         return PoliceUnit.objects.none()
@@ -31,21 +39,19 @@ class DonorFilterSet(django_filters.FilterSet):
     eligible_today = django_filters.BooleanFilter(
         method="filter_eligible_today",
         label=_("May donate today"),
-        widget=django_filters.widgets.BooleanWidget(),
+        widget=AnyYesNo(),
     )
     living_blood_bank = django_filters.BooleanFilter(
-        label=_("Living blood bank"), widget=django_filters.widgets.BooleanWidget()
+        label=_("Living blood bank"), widget=AnyYesNo()
     )
     verified = django_filters.BooleanFilter(
         field_name="verified_at",
         lookup_expr="isnull",
         exclude=True,
         label=_("Verified"),
-        widget=django_filters.widgets.BooleanWidget(),
+        widget=AnyYesNo(),
     )
-    is_police = django_filters.BooleanFilter(
-        label=_("Police personnel"), widget=django_filters.widgets.BooleanWidget()
-    )
+    is_police = django_filters.BooleanFilter(label=_("Police personnel"), widget=AnyYesNo())
 
     class Meta:
         model = Donor

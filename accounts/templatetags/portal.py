@@ -36,3 +36,11 @@ def indent(depth, base=1):
         return max(0, int(depth) - int(base)) * 1.25
     except (TypeError, ValueError):
         return 0
+
+
+@register.simple_tag(takes_context=True)
+def filters_active(context, skip=""):
+    """Whether any filter other than ``skip`` (the page's own search box) and the page
+    number is set: the filter panel opens only then, so results stay near the top."""
+    ignored = {"page", *skip.split(",")}
+    return any(value for key, value in context["request"].GET.items() if key not in ignored)
