@@ -16,7 +16,6 @@ from . import phenotype
 from .choices import DeferralCategory
 from .models import Deferral, Donor
 from .phones import normalise_phone
-from .services import default_deferral_until
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 EARLIEST_BIRTH = date(1900, 1, 1)
@@ -124,21 +123,8 @@ class DeferralForm(forms.ModelForm):
         self.fields["starts_on"].initial = timezone.localdate
         self.fields["category"].choices = DeferralCategory.choices
 
-    def clean(self):
-        cleaned = super().clean()
-        category, starts_on = cleaned.get("category"), cleaned.get("starts_on")
-        until = cleaned.get("until")
-        if not category or not starts_on:
-            return cleaned
-        if category == DeferralCategory.PERMANENT:
-            cleaned["until"] = None
-        elif until is None:
-            cleaned["until"] = default_deferral_until(category, starts_on)
-            if cleaned["until"] is None:
-                self.add_error("until", _("Enter the date the donor may give again."))
-        elif until <= starts_on:
-            self.add_error("until", _("The end must be after the start."))
-        return cleaned
+    # Default lengths, the permanent case and date order are deferral_create's rules: the
+    # view calls it and shows its errors on these fields.
 
 
 class MergeForm(forms.Form):

@@ -12,7 +12,7 @@ from accounts.scoping import units_for_user
 from .. import phenotype
 from ..models import Deferral, Donation, Donor
 from ..phones import normalise_phone
-from ..services import default_deferral_until, duplicate_phone_error
+from ..services import duplicate_phone_error
 
 
 def _django_errors(error: DjangoValidationError):
@@ -154,17 +154,3 @@ class DeferralSerializer(serializers.ModelSerializer):
         model = Deferral
         fields = ["id", "donor", "category", "starts_on", "until"]
         extra_kwargs = {"until": {"required": False}}
-
-    def validate(self, attrs):
-        category, starts_on, until = attrs["category"], attrs["starts_on"], attrs.get("until")
-        if category == "permanent":
-            attrs["until"] = None
-        elif until is None:
-            attrs["until"] = default_deferral_until(category, starts_on)
-            if attrs["until"] is None:
-                raise serializers.ValidationError(
-                    {"until": [_("Enter the date the donor may give again.")]}
-                )
-        elif until <= starts_on:
-            raise serializers.ValidationError({"until": [_("The end must be after the start.")]})
-        return attrs

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
@@ -114,4 +115,10 @@ class DeferralViewSet(
     filterset_fields = {"donor": ["exact"], "category": ["exact"]}
 
     def perform_create(self, serializer):
-        serializer.instance = deferral_create(actor=self.request.user, **serializer.validated_data)
+        # Default lengths and date order are deferral_create's rules, as on the page.
+        try:
+            serializer.instance = deferral_create(
+                actor=self.request.user, **serializer.validated_data
+            )
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.message_dict) from None

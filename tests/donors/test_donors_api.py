@@ -209,3 +209,14 @@ def test_donor_list_query_count_does_not_grow(api_client_for, coordinator, units
             DonationFactory(donor=DonorFactory(unit=units.station_b if n % 2 else units.station_a))
 
     assert_queries_bounded(lambda: client.get("/api/v1/donors/"), grow, maximum=6)
+
+
+def test_a_deferral_ending_before_it_starts_is_refused(api_client_for, staff_a, units):
+    donor = DonorFactory(unit=units.station_a)
+    response = api_client_for(staff_a).post(
+        "/api/v1/deferrals/",
+        {"donor": donor.pk, "category": "other", "starts_on": "2026-11-01", "until": "2026-11-01"},
+        format="json",
+    )
+    assert response.status_code == 400 and "until" in response.json()
+    assert not Deferral.objects.exists()

@@ -264,3 +264,12 @@ def test_admin_merges_two_records_keeping_all_history(client_for, admin_user, un
 
 def test_only_admins_merge(client_for, coordinator):
     assert client_for(coordinator).get(reverse("donors:merge")).status_code == 403
+
+
+def test_a_deferral_ending_before_it_starts_is_a_field_error(client_for, staff_a, donors):
+    url = reverse("donors:defer", args=[donors["asha"].pk])
+    response = client_for(staff_a).post(
+        url, {"category": "other", "starts_on": "2026-11-20", "until": "2026-11-20"}
+    )
+    assert response.status_code == 200 and "until" in response.context["form"].errors
+    assert not Deferral.objects.exists()
