@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from .choices import CampStatus
+
 
 class BloodCentre(models.Model):
     """A licensed blood centre: the partner that collects at a camp and owns the bag numbers."""
@@ -21,3 +23,86 @@ class BloodCentre(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class Hospital(models.Model):
+    """A hospital or thalassaemia day-care centre: a partner with named emergency contacts."""
+
+    class Kind(models.TextChoices):
+        HOSPITAL = "hospital", _("Hospital")
+        DAY_CARE = "day_care", _("Thalassaemia day-care centre")
+
+    name = models.CharField(_("name"), max_length=160)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.HOSPITAL)
+    address = models.TextField(_("address"), blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("hospital")
+        verbose_name_plural = _("hospitals")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class HospitalContact(models.Model):
+    """A named person police and doctors call in an emergency (Kanpur's coordination
+    meetings name one per partner)."""
+
+    hospital = models.ForeignKey(
+        Hospital, verbose_name=_("hospital"), on_delete=models.CASCADE, related_name="contacts"
+    )
+    name = models.CharField(_("name"), max_length=120)
+    role = models.CharField(_("role"), max_length=80, blank=True)
+    phone = models.CharField(_("phone"), max_length=16)
+
+    class Meta:
+        verbose_name = _("emergency contact")
+        verbose_name_plural = _("emergency contacts")
+        ordering = ["hospital", "name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.hospital})"
+
+
+class Camp(models.Model):
+    """A blood donation camp organised by a police unit and collected by a licensed centre.
+    Its totals are derived from its donations, never typed."""
+
+    name = models.CharField(_("name"), max_length=160)
+    held_on = models.DateField(_("date"))
+    starts_at = models.TimeField(_("starts at"), null=True, blank=True)
+    ends_at = models.TimeField(_("ends at"), null=True, blank=True)
+    venue = models.CharField(_("venue"), max_length=200)
+    unit = models.ForeignKey(
+        "accounts.PoliceUnit",
+        verbose_name=_("organising police unit"),
+        on_delete=models.PROTECT,
+        related_name="camps",
+    )
+    blood_centre = models.ForeignKey(
+        BloodCentre,
+        verbose_name=_("partner blood centre"),
+        on_delete=models.PROTECT,
+        related_name="camps",
+    )
+    target_donors = models.PositiveIntegerField(_("target number of donors"), default=0)
+    status = models.CharField(
+        _("status"), max_length=10, choices=CampStatus.choices, default=CampStatus.PLANNED
+    )
+    eraktkosh_id = models.CharField(_("e-RaktKosh camp id"), max_length=40, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("camp")
+        verbose_name_plural = _("camps")
+        ordering = ["-held_on", "-id"]
+        indexes = [
+            # Upcoming/past lists and the calendar read camps of a subtree by date.
+            models.Index(fields=["unit", "held_on"]),
+            models.Index(fields=["held_on"]),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.held_on})"

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "accounts",
     "donors",
     "camps",
+    "thalassemia",
 ]
 
 MIDDLEWARE = [

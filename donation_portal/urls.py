@@ -11,6 +11,8 @@ from .health import healthz
 api_v1 = [
     path("", include("accounts.api.urls")),
     path("", include("donors.api.urls")),
+    path("", include("camps.api.urls")),
+    path("", include("thalassemia.api.urls")),
     path("auth/token/", obtain_auth_token, name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
@@ -27,6 +29,8 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("accounts.urls")),
     path("", include("donors.urls")),
+    path("", include("camps.urls")),
+    path("", include("thalassemia.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", include(api_v1)),

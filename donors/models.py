@@ -180,8 +180,16 @@ class Donation(models.Model):
         Donor, verbose_name=_("donor"), on_delete=models.PROTECT, related_name="donations"
     )
     donated_on = models.DateField(_("date"))
-    # Where: the blood centre that collected (at its own site or at a camp). The camp link
-    # arrives with the Camps app; bag numbers are unique per blood centre.
+    # Where: the blood centre that collected, at its own site or at a camp (then ``camp`` is
+    # set too). Bag numbers are unique per blood centre.
+    camp = models.ForeignKey(
+        "camps.Camp",
+        verbose_name=_("camp"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="donations",
+    )
     blood_centre = models.ForeignKey(
         "camps.BloodCentre",
         verbose_name=_("blood centre"),
@@ -226,6 +234,8 @@ class Donation(models.Model):
         indexes = [
             # Eligibility reads a donor's donations newest first.
             models.Index(fields=["donor", "-donated_on"]),
+            # Camp totals and the camp table read a camp's donations.
+            models.Index(fields=["camp", "outcome"]),
         ]
         constraints = [
             models.UniqueConstraint(

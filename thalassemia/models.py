@@ -1,0 +1,1 @@
+"""Thalassaemia children, their transfusion plans and calendars, and their donor circles."""
