@@ -310,8 +310,11 @@ DONOR_MAX_DONATIONS_12M_OTHER = env_int(
     min(DONOR_MAX_DONATIONS_12M_MALE, DONOR_MAX_DONATIONS_12M_FEMALE),
     minimum=1,
 )
-# Apheresis: 48 h apart; 28 days when switching to or from whole blood.
+# Apheresis: 48 h apart, at most 2 in any 7 days and 24 in any 12 months; 28 days when
+# switching to or from whole blood.
 DONOR_APHERESIS_MIN_HOURS = env_int("DONOR_APHERESIS_MIN_HOURS", 48, minimum=1)
+DONOR_APHERESIS_MAX_PER_WEEK = env_int("DONOR_APHERESIS_MAX_PER_WEEK", 2, minimum=1)
+DONOR_APHERESIS_MAX_PER_YEAR = env_int("DONOR_APHERESIS_MAX_PER_YEAR", 24, minimum=1)
 DONOR_APHERESIS_SWITCH_DAYS = env_int("DONOR_APHERESIS_SWITCH_DAYS", 28, minimum=1)
 # Default length of each deferral category, in days (None: staff enter the date;
 # "permanent" has no end). DOMAIN.md §1, temporary deferrals.
