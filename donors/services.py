@@ -44,6 +44,11 @@ def donor_create(*, actor=None, phone: str, **fields) -> Donor:
             donor.save()
     except IntegrityError:  # two clerks registering the same number at the same moment
         raise ValidationError({"phone": duplicate_phone_error(donor.phone)}) from None
+    if donor.consent_at is not None:
+        # The registry consent in brief becomes its Consent row (donors/consent.py).
+        from .consent import registry_consent_on_create
+
+        registry_consent_on_create(donor=donor, actor=actor)
     return donor
 
 
@@ -148,6 +153,7 @@ def donor_merge(*, keep: Donor, duplicate: Donor, actor, request=None) -> Donor:
     # Someone who opted out on either record has opted out.
     if duplicate.opted_out_at and not keep.opted_out_at:
         keep.opted_out_at = duplicate.opted_out_at
+    _merge_consents(keep=keep, duplicate=duplicate)
     duplicate_id = duplicate.pk
     duplicate.delete()
     keep.save()
@@ -163,3 +169,17 @@ def donor_merge(*, keep: Donor, duplicate: Donor, actor, request=None) -> Donor:
         note="merge",
     )
     return keep
+
+
+def _merge_consents(*, keep: Donor, duplicate: Donor) -> None:
+    """The duplicate's consent history moves over, except a consent in force for a purpose
+    the kept record already has in force (one in force per purpose). An opt-out on either
+    record withdraws the reminders consent of the merged one."""
+    in_force = set(
+        keep.consents.filter(withdrawn_at__isnull=True).values_list("purpose", flat=True)
+    )
+    duplicate.consents.exclude(purpose__in=in_force, withdrawn_at__isnull=True).update(donor=keep)
+    if keep.opted_out_at:
+        keep.consents.filter(purpose="reminders", withdrawn_at__isnull=True).update(
+            withdrawn_at=keep.opted_out_at, withdrawn_source="staff"
+        )

@@ -15,6 +15,8 @@ from accounts import audit
 from accounts.choices import AuditAction, Role
 from accounts.permissions import AdminOnlyMixin, RoleRequiredMixin, has_role
 
+from ..choices import ConsentSource
+from ..consent import consent_summary, record_initial_consents
 from ..filters import DonorFilterSet
 from ..forms import DeferralForm, DonorForm, MergeForm
 from ..selectors import donor_eligibility, donors_for, with_eligibility_facts
@@ -59,6 +61,7 @@ class DonorDetailView(DonorScopedMixin, DetailView):
         context["donations"] = donor.donations.select_related("blood_centre")
         context["deferrals"] = donor.deferrals.select_related("recorded_by")
         context["deferral_form"] = DeferralForm()
+        context["consents"] = consent_summary(donor)
         context["today"] = timezone.localdate()
         # A view of a person's record by staff is in the audit log (DPDP: who saw what).
         audit.record(action=AuditAction.VIEW, request=self.request, obj=donor)
@@ -95,11 +98,18 @@ class DonorCreateView(RoleRequiredMixin, DonorFormMixin, CreateView):
         def save(data):
             data = dict(data)
             data.pop("consent")
+            reminders = data.pop("consent_reminders")
             donor = donor_create(
                 actor=self.request.user,
                 consent_at=timezone.now(),
                 consent_version=settings.DONOR_CONSENT_VERSION,
                 **data,
+            )
+            record_initial_consents(
+                donor=donor,
+                reminders=reminders,
+                source=ConsentSource.STAFF,
+                actor=self.request.user,
             )
             audit.record(action=AuditAction.CREATE, request=self.request, obj=donor)
             messages.success(self.request, _("Donor registered."))
