@@ -145,6 +145,7 @@ def eligible_on(queryset: QuerySet, on: date, *, kind: str = DonationKind.WHOLE_
         Q(until__isnull=True) | Q(until__gt=on)
     )
     common = [
+        Q(erased_at__isnull=True),
         Q(date_of_birth__lte=_born_by(on, rules.min_age)),
         Q(date_of_birth__gt=_born_by(on, rules.max_age + 1)),
         Exists(drawn)

@@ -54,7 +54,12 @@ def donor_create(*, actor=None, phone: str, **fields) -> Donor:
 
 @transaction.atomic
 def donor_update(*, donor: Donor, actor=None, request=None, **fields) -> Donor:
-    """Change a donor's record; the fields changed (not their values) go to the audit log."""
+    """Change a donor's record; the fields changed (not their values) go to the audit log.
+    An erased donor's record is closed."""
+    if donor.erased_at is not None:
+        from .privacy import erased_error
+
+        raise erased_error()
     if "phone" in fields:
         fields["phone"] = normalise_phone(fields["phone"])
         error = duplicate_phone_error(fields["phone"], exclude_pk=donor.pk)
@@ -135,6 +140,8 @@ def donor_merge(*, keep: Donor, duplicate: Donor, actor, request=None) -> Donor:
     are filled, the duplicate is deleted, and the merge is in the audit log."""
     if keep.pk == duplicate.pk:
         raise ValidationError(_("Choose two different donors."))
+    if keep.erased_at is not None or duplicate.erased_at is not None:
+        raise ValidationError(_("An erased donor's record cannot be merged."))
     keep = Donor.objects.select_for_update().get(pk=keep.pk)
     duplicate = Donor.objects.select_for_update().get(pk=duplicate.pk)
     moved_donations = duplicate.donations.update(donor=keep)

@@ -14,6 +14,8 @@ urlpatterns = [
     path("donors/merge/", registry.DonorMergeView.as_view(), name="merge"),
     # consent, opt-out, erasure and access (DPDP-23)
     path("donors/<int:pk>/consent/", privacy.ConsentChangeView.as_view(), name="consent"),
+    path("donors/<int:pk>/erase/", privacy.DonorEraseView.as_view(), name="erase"),
+    path("donors/<int:pk>/data.json", privacy.DonorDataExportView.as_view(), name="data-export"),
     path("stop/<str:token>/", privacy.OptOutView.as_view(), name="opt-out"),
     # import/export routes
     path("donors/import/", transfer.DonorImportView.as_view(), name="import"),

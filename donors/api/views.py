@@ -1,3 +1,4 @@
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.utils import timezone
@@ -5,6 +6,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from accounts import audit
 from accounts.api.views import ScopedViewSetMixin
@@ -39,6 +41,13 @@ class DonorViewSet(
     filterset_class = DonorFilterSet
     ordering_fields = ["name", "date_of_birth", "blood_group", "id"]
 
+    def filter_queryset(self, queryset):
+        # The filters (and their "erased donors hidden" default) shape lists; a donor asked
+        # for by id is found by scope alone.
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)
+
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         donor = donor_create(actor=self.request.user, source="staff", **data)
@@ -46,12 +55,20 @@ class DonorViewSet(
         audit.record(action=AuditAction.CREATE, request=self.request, obj=donor)
 
     def perform_update(self, serializer):
-        serializer.instance = donor_update(
-            donor=serializer.instance,
-            actor=self.request.user,
-            request=self.request,
-            **serializer.validated_data,
-        )
+        try:
+            serializer.instance = donor_update(
+                donor=serializer.instance,
+                actor=self.request.user,
+                request=self.request,
+                **serializer.validated_data,
+            )
+        except DjangoValidationError as error:  # an erased donor's record is closed
+            raise serializers.ValidationError(
+                {
+                    (api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field): e
+                    for field, e in error.message_dict.items()
+                }
+            ) from None
 
     def retrieve(self, request, *args, **kwargs):
         response = super().retrieve(request, *args, **kwargs)

@@ -3,18 +3,25 @@ staff at the donor's word, the public opt-out page a message links to, erasure o
 a copy of everything held about one donor. The rules are in donors/consent.py and
 donors/privacy.py; these views only call them."""
 
+import json
+
 from django.conf import settings
 from django.contrib import messages
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views import View
 
-from accounts.permissions import RoleRequiredMixin
+from accounts import audit
+from accounts.choices import AuditAction, Role
+from accounts.permissions import AdminOnlyMixin, RoleRequiredMixin
 
 from ..choices import ConsentPurpose, ConsentSource
 from ..consent import consent_give, consent_withdraw, donor_for_opt_out_token, opt_out
 from ..forms import ConsentChangeForm
+from ..privacy import donor_data, donor_erase
 from ..selectors import donors_for
 
 
@@ -76,4 +83,47 @@ class OptOutView(View):
                 {"done": done or donor.opted_out_at is not None, "language": language},
             )
         response["Content-Language"] = language
+        return response
+
+
+class DonorEraseView(AdminOnlyMixin, View):
+    """Erase a donor's personal data on their request: a confirmation page, then the erasure
+    (admins only)."""
+
+    template_name = "donors/donor_erase.html"
+
+    def get(self, request, pk):
+        donor = get_object_or_404(donors_for(request.user).select_related("unit"), pk=pk)
+        if donor.erased_at is not None:
+            return redirect(donor)
+        counts = {"donations": donor.donations.count(), "deferrals": donor.deferrals.count()}
+        return render(request, self.template_name, {"donor": donor, **counts})
+
+    def post(self, request, pk):
+        donor = get_object_or_404(donors_for(request.user), pk=pk)
+        if request.POST.get("confirm") != "erase":
+            return redirect("donors:erase", pk=donor.pk)
+        donor_erase(donor=donor, actor=request.user, request=request)
+        messages.success(request, _("Personal data erased. The donation counts remain."))
+        return redirect(donor)
+
+
+class DonorDataExportView(RoleRequiredMixin, View):
+    """One donor's record and history as JSON: the answer to an access request (admins and
+    coordinators), audit-logged as an export."""
+
+    allowed_roles = (Role.COORDINATOR, Role.ADMIN)
+
+    def get(self, request, pk):
+        donor = get_object_or_404(donors_for(request.user).select_related("unit"), pk=pk)
+        data = donor_data(donor)
+        audit.record(
+            action=AuditAction.EXPORT, request=request, obj=donor, what="donor data", format="json"
+        )
+        response = HttpResponse(
+            json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
+            content_type="application/json; charset=utf-8",
+        )
+        stamp = timezone.localdate().isoformat()
+        response["Content-Disposition"] = f'attachment; filename="donor-{donor.pk}-{stamp}.json"'
         return response

@@ -45,6 +45,12 @@ class DonorListView(RoleRequiredMixin, FilterView):
         return context
 
 
+class ErasedRecord(Exception):
+    def __init__(self, donor):
+        super().__init__(donor.pk)
+        self.donor = donor
+
+
 class DonorScopedMixin(RoleRequiredMixin):
     def get_queryset(self):
         return donors_for(self.request.user).select_related("unit", "verified_by")
@@ -62,6 +68,8 @@ class DonorDetailView(DonorScopedMixin, DetailView):
         context["deferrals"] = donor.deferrals.select_related("recorded_by")
         context["deferral_form"] = DeferralForm()
         context["consents"] = consent_summary(donor)
+        context["can_export_data"] = has_role(self.request.user, Role.COORDINATOR, Role.ADMIN)
+        context["can_erase"] = has_role(self.request.user, Role.ADMIN)
         context["today"] = timezone.localdate()
         # A view of a person's record by staff is in the audit log (DPDP: who saw what).
         audit.record(action=AuditAction.VIEW, request=self.request, obj=donor)
@@ -119,6 +127,21 @@ class DonorCreateView(RoleRequiredMixin, DonorFormMixin, CreateView):
 
 
 class DonorUpdateView(DonorScopedMixin, DonorFormMixin, UpdateView):
+    def get_object(self, queryset=None):
+        donor = super().get_object(queryset)
+        if donor.erased_at is not None:
+            raise ErasedRecord(donor)
+        return donor
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except ErasedRecord as closed:
+            messages.error(
+                request, _("This donor's personal data was erased: the record is closed.")
+            )
+            return redirect(closed.donor)
+
     def form_valid(self, form):
         # The form has already written its values onto the instance; services compare
         # against the stored row, so reload it first.
@@ -202,6 +225,11 @@ class DonorMergeView(AdminOnlyMixin, FormView):
         if duplicate is None:
             form.add_error("duplicate", _("No such donor."))
         if keep is None or duplicate is None:
+            return self.form_invalid(form)
+        for field, donor in (("keep", keep), ("duplicate", duplicate)):
+            if donor.erased_at is not None:
+                form.add_error(field, _("An erased donor's record cannot be merged."))
+        if form.errors:
             return self.form_invalid(form)
         if "confirm" not in self.request.POST:
             return self.render_to_response(
