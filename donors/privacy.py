@@ -138,6 +138,23 @@ def donor_data(donor: Donor) -> dict:
     }
 
 
+def record_list_view(*, request, donors, filters: dict) -> None:
+    """A list of donors with their phones is a view of personal data: one audit row (one
+    insert) per page shown, naming the donors on it by id and the filters that found them.
+    Nothing is recorded when the page shows nobody."""
+    ids = [donor.pk if isinstance(donor, Donor) else donor for donor in donors]
+    if not ids:
+        return
+    audit.record(
+        action=AuditAction.VIEW,
+        request=request,
+        what="donor list",
+        count=len(ids),
+        ids=ids,
+        filters=filters,
+    )
+
+
 def _plain(value):
     """JSON-ready: dates ISO 8601, decimals as strings."""
     if isinstance(value, datetime.date | datetime.datetime):

@@ -14,6 +14,7 @@ from accounts.choices import AuditAction
 
 from ..filters import DonorFilterSet
 from ..models import Deferral, Donation, Donor
+from ..privacy import record_list_view
 from ..selectors import donor_eligibility, with_eligibility_facts
 from ..services import deferral_create, donor_create, donor_update
 from .serializers import (
@@ -70,6 +71,16 @@ class DonorViewSet(
                 }
             ) from None
 
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        rows = response.data.get("results", []) if isinstance(response.data, dict) else []
+        record_list_view(
+            request=request,
+            donors=[row["id"] for row in rows],
+            filters=_filters_used(request.query_params, self.filterset_class),
+        )
+        return response
+
     def retrieve(self, request, *args, **kwargs):
         response = super().retrieve(request, *args, **kwargs)
         audit.record(action=AuditAction.VIEW, request=request, obj=self.get_object())
@@ -93,6 +104,13 @@ class DonorViewSet(
                 }
             ).data
         )
+
+
+def _filters_used(params, filterset_class) -> dict:
+    """The list's filters as the request gave them (as the export records them), plus the
+    page asked for."""
+    names = [*filterset_class.base_filters, "page"]
+    return {name: params[name] for name in names if params.get(name)}
 
 
 class DonationViewSet(

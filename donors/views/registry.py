@@ -19,6 +19,7 @@ from ..choices import ConsentSource
 from ..consent import consent_summary, record_initial_consents
 from ..filters import DonorFilterSet
 from ..forms import DeferralForm, DonorForm, MergeForm
+from ..privacy import record_list_view
 from ..selectors import donor_eligibility, donors_for, with_eligibility_facts
 from ..services import deferral_create, donor_create, donor_merge, donor_update, donor_verify
 
@@ -42,6 +43,14 @@ class DonorListView(RoleRequiredMixin, FilterView):
             (donor, donor_eligibility(donor, today)) for donor in context["object_list"]
         ]
         context["today"] = today
+        # Each row shows a phone: the page is a view of personal data, so it is audited.
+        filterset = context["filter"]
+        params = self.request.GET
+        record_list_view(
+            request=self.request,
+            donors=[donor for donor, _answer in context["rows"]],
+            filters={n: params[n] for n in [*filterset.filters, "page"] if params.get(n)},
+        )
         return context
 
 
