@@ -97,6 +97,7 @@ class DonorEraseView(AdminOnlyMixin, View):
         if donor.erased_at is not None:
             return redirect(donor)
         counts = {"donations": donor.donations.count(), "deferrals": donor.deferrals.count()}
+        audit.record(action=AuditAction.VIEW, request=request, obj=donor)  # it shows the person
         return render(request, self.template_name, {"donor": donor, **counts})
 
     def post(self, request, pk):
