@@ -12,6 +12,7 @@ from accounts import audit
 from accounts.api.views import ScopedViewSetMixin
 from accounts.choices import AuditAction
 
+from ..choices import DonationKind
 from ..filters import DonorFilterSet
 from ..models import Deferral, Donation, Donor
 from ..privacy import record_list_view
@@ -89,12 +90,16 @@ class DonorViewSet(
     @extend_schema(parameters=[EligibilityQuerySerializer], responses=EligibilitySerializer)
     @action(detail=True)
     def eligibility(self, request, pk=None):
-        """May this donor give on ``on`` (pre-screen): ``eligible``, ``next_eligible_on``,
-        ``reasons``."""
+        """May this donor give on ``on`` (pre-screen), for a donation of ``kind`` (whole blood
+        unless said): ``eligible``, ``next_eligible_on``, ``reasons``."""
         query = EligibilityQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         donor = with_eligibility_facts(self.get_queryset()).get(pk=self.get_object().pk)
-        answer = donor_eligibility(donor, query.validated_data.get("on") or timezone.localdate())
+        answer = donor_eligibility(
+            donor,
+            query.validated_data.get("on") or timezone.localdate(),
+            kind=query.validated_data.get("kind") or DonationKind.WHOLE_BLOOD,
+        )
         return Response(
             EligibilitySerializer(
                 {
