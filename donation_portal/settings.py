@@ -284,6 +284,8 @@ PORTAL_NAME = env_str("PORTAL_NAME", "Blood Bond")
 # The name printed on certificates and reports: the force that runs this portal.
 FORCE_NAME = env_str("FORCE_NAME", "Kanpur Nagar Police Commissionerate")
 PAGE_SIZE = env_int("PAGE_SIZE", 25, minimum=5)
+# The portal's public address, for links sent in messages (a donor's opt-out link).
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 
 # --- Donors: the pre-screen (DOMAIN.md §1, India defaults from NBTC-17 / DCR-2020) -----
 # The portal pre-screens; the blood centre's medical officer decides.
@@ -310,8 +312,11 @@ DONOR_MAX_DONATIONS_12M_OTHER = env_int(
     min(DONOR_MAX_DONATIONS_12M_MALE, DONOR_MAX_DONATIONS_12M_FEMALE),
     minimum=1,
 )
-# Apheresis: 48 h apart; 28 days when switching to or from whole blood.
+# Apheresis: 48 h apart, at most 2 in any 7 days and 24 in any 12 months; 28 days when
+# switching to or from whole blood.
 DONOR_APHERESIS_MIN_HOURS = env_int("DONOR_APHERESIS_MIN_HOURS", 48, minimum=1)
+DONOR_APHERESIS_MAX_PER_WEEK = env_int("DONOR_APHERESIS_MAX_PER_WEEK", 2, minimum=1)
+DONOR_APHERESIS_MAX_PER_YEAR = env_int("DONOR_APHERESIS_MAX_PER_YEAR", 24, minimum=1)
 DONOR_APHERESIS_SWITCH_DAYS = env_int("DONOR_APHERESIS_SWITCH_DAYS", 28, minimum=1)
 # Default length of each deferral category, in days (None: staff enter the date;
 # "permanent" has no end). DOMAIN.md §1, temporary deferrals.
@@ -344,7 +349,8 @@ PHONE_ALLOWED_REGIONS = env_list("PHONE_ALLOWED_REGIONS", ["IN", "VN"])
 DONOR_IMPORT_MAX_BYTES = env_int("DONOR_IMPORT_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
 DONOR_IMPORT_MAX_ROWS = env_int("DONOR_IMPORT_MAX_ROWS", 5000, minimum=1)
 # The consent text a pledge agrees to; bump the version whenever the text changes.
-DONOR_CONSENT_VERSION = env_str("DONOR_CONSENT_VERSION", "2026-11")
+# 2026-11-23: reminders became a separate, optional consent.
+DONOR_CONSENT_VERSION = env_str("DONOR_CONSENT_VERSION", "2026-11-23")
 PLEDGE_RATE_LIMIT = env_str("PLEDGE_RATE_LIMIT", "10/h")
 if not re.fullmatch(r"\d+/\d*[smhd]", PLEDGE_RATE_LIMIT):
     raise ImproperlyConfigured(f"PLEDGE_RATE_LIMIT={PLEDGE_RATE_LIMIT!r}: write it like 10/h.")

@@ -32,6 +32,22 @@ class DonorSource(models.TextChoices):
     CAMP = "camp", _("Camp table")
 
 
+class ConsentPurpose(models.TextChoices):
+    """What a donor agrees to, each given and withdrawn on its own (DPDP-23, DOMAIN.md §6)."""
+
+    REGISTRY = "registry", _("Donor registry")
+    REMINDERS = "reminders", _("Reminders (SMS, WhatsApp, email)")
+
+
+class ConsentSource(models.TextChoices):
+    """How a consent, or its withdrawal, reached the portal."""
+
+    PLEDGE = "pledge", _("The donor, on the public pledge form")
+    STAFF = "staff", _("Staff, at the donor's word")
+    OPT_OUT_LINK = "link", _("The donor, by the opt-out link")
+    ERASURE = "erasure", _("Erasure of the donor's data")
+
+
 class DeferralCategory(models.TextChoices):
     """Coarse categories from DOMAIN.md; never a diagnosis. Default durations are settings
     (DONOR_DEFERRAL_DAYS)."""

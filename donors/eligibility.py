@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from .choices import DonationKind, Sex
 
 YEAR = timedelta(days=365)
+WEEK = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,8 @@ class Rules:
     max_donations_12m: dict
     apheresis_min_days: int
     switch_days: int
+    apheresis_max_per_week: int
+    apheresis_max_per_year: int
 
     @classmethod
     def from_settings(cls) -> "Rules":
@@ -98,6 +101,8 @@ class Rules:
             # 48 hours between apheresis procedures, counted in whole days.
             apheresis_min_days=-(-settings.DONOR_APHERESIS_MIN_HOURS // 24),
             switch_days=settings.DONOR_APHERESIS_SWITCH_DAYS,
+            apheresis_max_per_week=settings.DONOR_APHERESIS_MAX_PER_WEEK,
+            apheresis_max_per_year=settings.DONOR_APHERESIS_MAX_PER_YEAR,
         )
 
 
@@ -207,71 +212,92 @@ def _reasons(facts: DonorFacts, on: date, kind: str, bag_ml: int | None, rules: 
     return reasons
 
 
+def _wait(dates: list[date], on: date, days: int) -> date | None:
+    """The first day ``days`` after the latest of ``dates``, when ``on`` comes before it."""
+    if dates and on < dates[-1] + timedelta(days=days):
+        return dates[-1] + timedelta(days=days)
+    return None
+
+
+def _over_count(dates: list[date], on: date, window: timedelta, limit: int):
+    """(count in the window ending on ``on``, the day the count drops below ``limit``) when
+    the count has reached ``limit``; None otherwise."""
+    in_window = [d for d in dates if on < d + window]
+    if len(in_window) < limit:
+        return None
+    return len(in_window), in_window[len(in_window) - limit] + window
+
+
+def _gap_text(code: str, last: date, days: int, from_day: date) -> str:
+    params = {"last": _d(last), "days": days, "date": _d(from_day)}
+    texts = {
+        "interval": _(
+            "Last whole-blood donation on %(last)s: %(days)s days must pass, so from %(date)s."
+        ),
+        "switch_to_whole_blood": _("Apheresis on %(last)s: whole blood from %(date)s."),
+        "switch_to_apheresis": _("Whole blood on %(last)s: apheresis from %(date)s."),
+        "apheresis_interval": _("Last apheresis on %(last)s: next from %(date)s."),
+    }
+    return texts[code] % params
+
+
+def _count_text(code: str, count: int, limit: int, from_day: date) -> str:
+    params = {"count": count, "limit": limit, "date": _d(from_day)}
+    texts = {
+        "year_limit": _(
+            "%(count)s whole-blood donations in the last 12 months (limit %(limit)s): "
+            "from %(date)s."
+        ),
+        "apheresis_week_limit": _(
+            "%(count)s apheresis donations in the last 7 days (limit %(limit)s): from %(date)s."
+        ),
+        "apheresis_year_limit": _(
+            "%(count)s apheresis donations in the last 12 months (limit %(limit)s): from %(date)s."
+        ),
+    }
+    return texts[code] % params
+
+
+def _interval_rules(facts: DonorFacts, kind: str, rules: Rules):
+    """For a donation of ``kind``: the gaps (reason code, past donations, days) and the
+    counts (reason code, past donations, window, limit) it must respect. Whole blood and
+    apheresis mirror each other: a gap after the same kind, the switch gap after the other
+    kind, and a cap on how many fit in a window."""
+    whole_blood, apheresis = facts.whole_blood_dates(), facts.apheresis_dates()
+    if kind == DonationKind.WHOLE_BLOOD:
+        gaps = [
+            ("interval", whole_blood, rules.interval_days[facts.sex]),
+            ("switch_to_whole_blood", apheresis, rules.switch_days),
+        ]
+        counts = [("year_limit", whole_blood, YEAR, rules.max_donations_12m[facts.sex])]
+    else:
+        gaps = [
+            ("apheresis_interval", apheresis, rules.apheresis_min_days),
+            ("switch_to_apheresis", whole_blood, rules.switch_days),
+        ]
+        counts = [
+            ("apheresis_week_limit", apheresis, WEEK, rules.apheresis_max_per_week),
+            ("apheresis_year_limit", apheresis, YEAR, rules.apheresis_max_per_year),
+        ]
+    return gaps, counts
+
+
 def _interval_reasons(facts: DonorFacts, on: date, kind: str, rules: Rules):
     reasons = []
-    whole_blood = [d for d in facts.whole_blood_dates() if d <= on]
-    apheresis = [d for d in facts.apheresis_dates() if d <= on]
-    interval = rules.interval_days[facts.sex]
-    if kind == DonationKind.WHOLE_BLOOD:
-        if whole_blood and on < whole_blood[-1] + timedelta(days=interval):
-            from_day = whole_blood[-1] + timedelta(days=interval)
-            reasons.append(
-                Reason(
-                    "interval",
-                    _(
-                        "Last whole-blood donation on %(last)s: %(days)s days must pass, "
-                        "so from %(date)s."
-                    )
-                    % {"last": _d(whole_blood[-1]), "days": interval, "date": _d(from_day)},
-                    from_day,
-                )
-            )
-        if apheresis and on < apheresis[-1] + timedelta(days=rules.switch_days):
-            from_day = apheresis[-1] + timedelta(days=rules.switch_days)
-            reasons.append(
-                Reason(
-                    "switch",
-                    _("Apheresis on %(last)s: whole blood from %(date)s.")
-                    % {"last": _d(apheresis[-1]), "date": _d(from_day)},
-                    from_day,
-                )
-            )
-        in_year = [d for d in whole_blood if on < d + YEAR]
-        limit = rules.max_donations_12m[facts.sex]
-        if len(in_year) >= limit:
-            from_day = in_year[len(in_year) - limit] + YEAR
-            reasons.append(
-                Reason(
-                    "year_limit",
-                    _(
-                        "%(count)s whole-blood donations in the last 12 months (limit "
-                        "%(limit)s): from %(date)s."
-                    )
-                    % {"count": len(in_year), "limit": limit, "date": _d(from_day)},
-                    from_day,
-                )
-            )
-    else:
-        if apheresis and on < apheresis[-1] + timedelta(days=rules.apheresis_min_days):
-            from_day = apheresis[-1] + timedelta(days=rules.apheresis_min_days)
-            reasons.append(
-                Reason(
-                    "apheresis_interval",
-                    _("Last apheresis on %(last)s: next from %(date)s.")
-                    % {"last": _d(apheresis[-1]), "date": _d(from_day)},
-                    from_day,
-                )
-            )
-        if whole_blood and on < whole_blood[-1] + timedelta(days=rules.switch_days):
-            from_day = whole_blood[-1] + timedelta(days=rules.switch_days)
-            reasons.append(
-                Reason(
-                    "switch",
-                    _("Whole blood on %(last)s: apheresis from %(date)s.")
-                    % {"last": _d(whole_blood[-1]), "date": _d(from_day)},
-                    from_day,
-                )
-            )
+    gaps, counts = _interval_rules(facts, kind, rules)
+    for code, dates, days in gaps:
+        dates = [d for d in dates if d <= on]
+        from_day = _wait(dates, on, days)
+        if from_day is not None:
+            # Both switch directions answer with the one code the API and tests know.
+            public_code = "switch" if code.startswith("switch") else code
+            text = _gap_text(code, dates[-1], days, from_day)
+            reasons.append(Reason(public_code, text, from_day))
+    for code, dates, window, limit in counts:
+        over = _over_count([d for d in dates if d <= on], on, window, limit)
+        if over is not None:
+            count, from_day = over
+            reasons.append(Reason(code, _count_text(code, count, limit, from_day), from_day))
     return reasons
 
 

@@ -52,6 +52,13 @@ class DonorFilterSet(django_filters.FilterSet):
         widget=AnyYesNo(),
     )
     is_police = django_filters.BooleanFilter(label=_("Police personnel"), widget=AnyYesNo())
+    # Erased donors (anonymised on request) are left out unless this asks for them.
+    erased = django_filters.ChoiceFilter(
+        choices=[("include", _("Shown too")), ("only", _("Only erased"))],
+        empty_label=_("Hidden"),
+        method="filter_erased",
+        label=_("Erased records"),
+    )
 
     class Meta:
         model = Donor
@@ -67,6 +74,15 @@ class DonorFilterSet(django_filters.FilterSet):
             except Exception:  # a partial number: match on the digits typed
                 condition |= Q(phone__contains=digits)
         return queryset.filter(condition)
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        super().__init__(data, queryset, request=request, prefix=prefix)
+        # Applied even to an unbound filterset (a list with no query string).
+        if self.data.get("erased") not in ("include", "only"):
+            self.queryset = self.queryset.filter(erased_at__isnull=True)
+
+    def filter_erased(self, queryset, name, value):
+        return queryset.filter(erased_at__isnull=False) if value == "only" else queryset
 
     def in_unit(self, queryset, name, unit):
         # A unit means its subtree: a circle's filter shows its stations' donors too.

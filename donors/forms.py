@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.scoping import units_for_user
 
 from . import phenotype
-from .choices import DeferralCategory
+from .choices import ConsentPurpose, DeferralCategory
 from .models import Deferral, Donor
 from .phones import normalise_phone
 
@@ -23,9 +23,14 @@ EARLIEST_BIRTH = date(1900, 1, 1)
 
 class DonorForm(forms.ModelForm):
     consent = forms.BooleanField(
-        label=_("The donor agrees to be in the registry and to receive reminders"),
+        label=_("The donor agrees to be in the registry"),
         required=False,
         help_text=_("Ask the donor. They can withdraw at any time."),
+    )
+    consent_reminders = forms.BooleanField(
+        label=_("The donor also agrees to receive reminders"),
+        required=False,
+        help_text=_("Optional: SMS, WhatsApp or email about camps and when they may give again."),
     )
 
     class Meta:
@@ -69,7 +74,9 @@ class DonorForm(forms.ModelForm):
             if user.unit_id and not self.initial.get("unit"):
                 self.initial["unit"] = user.unit_id
         else:
+            # Consents are given and withdrawn on the donor page, one purpose at a time.
             del self.fields["consent"]
+            del self.fields["consent_reminders"]
 
     def clean_phone(self):
         phone = normalise_phone(self.cleaned_data["phone"])
@@ -125,6 +132,13 @@ class DeferralForm(forms.ModelForm):
 
     # Default lengths, the permanent case and date order are deferral_create's rules: the
     # view calls it and shows its errors on these fields.
+
+
+class ConsentChangeForm(forms.Form):
+    """Staff record, at the donor's word, that a consent is given or withdrawn."""
+
+    purpose = forms.ChoiceField(choices=ConsentPurpose.choices)
+    action = forms.ChoiceField(choices=[("give", "give"), ("withdraw", "withdraw")])
 
 
 class MergeForm(forms.Form):

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from .choices import (
     BagVolume,
     BloodGroup,
+    ConsentPurpose,
+    ConsentSource,
     DeferralCategory,
     DonationKind,
     DonationOutcome,
@@ -47,6 +49,8 @@ class Donor(models.Model):
     preferred_language = models.CharField(
         _("language for messages"), max_length=8, choices=settings.LANGUAGES, default="hi"
     )
+    # The registry consent in brief (the full history per purpose is in Consent rows, which
+    # donors.consent keeps in step with these three fields).
     consent_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
     consent_version = models.CharField(_("consent text version"), max_length=20, blank=True)
     opted_out_at = models.DateTimeField(
@@ -104,6 +108,9 @@ class Donor(models.Model):
         blank=True,
         related_name="+",
     )
+    # Set by donors.privacy.donor_erase: the person is anonymised, the counts stay. The
+    # registry list, matching and eligible_on leave erased donors out.
+    erased_at = models.DateTimeField(_("personal data erased at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("donor")
@@ -125,6 +132,10 @@ class Donor(models.Model):
     @property
     def is_verified(self) -> bool:
         return self.verified_at is not None
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
 
 
 class Deferral(models.Model):
@@ -247,3 +258,59 @@ class Donation(models.Model):
 
     def __str__(self):
         return f"{self.donor} {self.donated_on} {self.get_outcome_display()}"
+
+
+class Consent(models.Model):
+    """One purpose a donor agreed to (DPDP-23): when, to which notice, who recorded it, and
+    when it was withdrawn. A withdrawn row stays as history; giving again adds a new row."""
+
+    scope_via = "donor__unit"
+
+    donor = models.ForeignKey(
+        Donor, verbose_name=_("donor"), on_delete=models.CASCADE, related_name="consents"
+    )
+    purpose = models.CharField(_("purpose"), max_length=12, choices=ConsentPurpose.choices)
+    given_at = models.DateTimeField(_("given at"), default=timezone.now)
+    notice_version = models.CharField(_("notice version"), max_length=20, blank=True)
+    source = models.CharField(_("given through"), max_length=10, choices=ConsentSource.choices)
+    # Empty when the donor gave it themselves (the pledge form).
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_source = models.CharField(
+        _("withdrawn through"), max_length=10, choices=ConsentSource.choices, blank=True
+    )
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("withdrawal recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        ordering = ["-given_at", "-id"]
+        constraints = [
+            # At most one consent in force per purpose: the reminders scan asks "is there one?".
+            models.UniqueConstraint(
+                fields=["donor", "purpose"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="consent_one_in_force_per_purpose",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_purpose_display()} {self.given_at:%Y-%m-%d}"
+
+    @property
+    def in_force(self) -> bool:
+        return self.withdrawn_at is None

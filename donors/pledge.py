@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.choices import FORCE_KINDS, UnitKind
 from accounts.models import PoliceUnit
 
-from .choices import BloodGroup, DonorSource, Sex
+from .choices import BloodGroup, ConsentSource, DonorSource, Sex
+from .consent import record_initial_consents
 from .eligibility import age_on
 from .models import Donor
 from .phones import normalise_phone
@@ -110,10 +111,15 @@ class PledgeForm(forms.Form):
         label=_("I serve in the police (officer or staff)"), required=False
     )
     consent = forms.BooleanField(
-        label=_("I have read the notice above and I agree."),
+        label=_("I agree to be in the donor registry, as the notice above says."),
         error_messages={
             "required": _("Tick this box to give your consent: we cannot register you without it.")
         },
+    )
+    consent_reminders = forms.BooleanField(
+        label=_("I also agree to receive reminders about camps and when I may donate again."),
+        required=False,
+        help_text=_("Optional. You can stop them at any time with the link in every message."),
     )
     website = forms.CharField(
         label=_("Leave this field empty"),
@@ -166,12 +172,13 @@ class PledgeForm(forms.Form):
 
 
 def pledge_submit(*, data: dict) -> Donor | None:
-    """Store a valid pledge as an unverified donor of the chosen station, with the consent
-    notice's version. Returns None, storing nothing, when the number is already registered:
-    the caller thanks the person either way, so a stranger learns nothing about a number."""
+    """Store a valid pledge as an unverified donor of the chosen station, with a consent row
+    per purpose ticked (the registry always, reminders when chosen) and the notice's version.
+    Returns None, storing nothing, when the number is already registered: the caller thanks
+    the person either way, so a stranger learns nothing about a number."""
     phone = data["phone"]
     try:
-        return donor_create(
+        donor = donor_create(
             actor=None,
             phone=phone,
             source=DonorSource.PLEDGE,
@@ -197,3 +204,8 @@ def pledge_submit(*, data: dict) -> Donor | None:
         ):
             return None
         raise
+    # The registry consent came with donor_create; reminders only when ticked.
+    record_initial_consents(
+        donor=donor, reminders=bool(data.get("consent_reminders")), source=ConsentSource.PLEDGE
+    )
+    return donor

@@ -24,6 +24,7 @@ from accounts.scoping import for_user
 
 from .choices import DRAWN_OUTCOMES, DonationKind, Sex
 from .eligibility import (
+    WEEK,
     YEAR,
     DeferralFact,
     DonorFacts,
@@ -82,9 +83,16 @@ def facts_for(donor: Donor, *, haemoglobin_g_dl=None, weight_kg=None) -> DonorFa
     )
 
 
-def donor_eligibility(donor: Donor, on: date | None = None, **screening) -> Eligibility:
-    """The pre-screen answer for ``donor`` on ``on`` (today in Asia/Kolkata by default)."""
-    return check_eligibility(facts_for(donor, **screening), on or timezone.localdate())
+def donor_eligibility(
+    donor: Donor,
+    on: date | None = None,
+    *,
+    kind: str = DonationKind.WHOLE_BLOOD,
+    **screening,
+) -> Eligibility:
+    """The pre-screen answer for ``donor`` on ``on`` (today in Asia/Kolkata by default), for a
+    donation of ``kind`` (whole blood unless said)."""
+    return check_eligibility(facts_for(donor, **screening), on or timezone.localdate(), kind=kind)
 
 
 def _born_by(on: date, years: int) -> date:
@@ -103,56 +111,87 @@ def _by_sex(values: dict, output_field):
     )
 
 
-def eligible_on(queryset: QuerySet, on: date) -> QuerySet:
-    """The donors of ``queryset`` who pass the whole-blood pre-screen on ``on``, decided in the
-    database in one query: the "may donate today" filter of the donor list and the API.
+def _count_since(donations: QuerySet, after: date) -> Coalesce:
+    """How many of ``donations`` (correlated to the outer donor) fall after ``after``."""
+    return Coalesce(
+        Subquery(
+            donations.filter(donated_on__gt=after)
+            .order_by()
+            .values("donor")
+            .annotate(n=Count("pk"))
+            .values("n"),
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+
+
+def eligible_on(queryset: QuerySet, on: date, *, kind: str = DonationKind.WHOLE_BLOOD) -> QuerySet:
+    """The donors of ``queryset`` who pass the pre-screen for a donation of ``kind`` on
+    ``on``, decided in the database in one query: the "may donate today" filter of the donor
+    list and the API.
 
     Mirrors ``check_eligibility`` for what the database knows (age, recorded weight,
-    intervals, the 12-month count, deferrals); haemoglobin and the bag size are screening
-    facts and fail nothing here. tests/donors/test_eligible_on.py holds the two together."""
+    intervals, the 12-month and 7-day counts, deferrals); haemoglobin and the bag size are
+    screening facts and fail nothing here. tests/donors/test_eligible_on.py holds the two
+    together."""
     rules = Rules.from_settings()
     drawn = Donation.objects.filter(donor=OuterRef("pk"), outcome__in=DRAWN_OUTCOMES)
     whole_blood = drawn.filter(kind=DonationKind.WHOLE_BLOOD, donated_on__lte=on)
-    year_from = on - YEAR  # whole blood given after this day counts in the 12 months
-    interval_from = {  # whole blood given after this day is too recent, by sex
-        sex: on - timedelta(days=rules.interval_days[sex]) for sex in Sex
-    }
+    apheresis = drawn.filter(kind=DonationKind.APHERESIS, donated_on__lte=on)
+    year_from = on - YEAR  # a donation given after this day counts in the 12 months
     switch_from = on - timedelta(days=rules.switch_days)
-    external_in = Q(external_last_donation_on__lte=on) & Q(external_last_donation_on__gt=year_from)
     deferred = Deferral.objects.filter(donor=OuterRef("pk"), starts_on__lte=on).filter(
         Q(until__isnull=True) | Q(until__gt=on)
     )
-    return queryset.alias(
-        eligibility_interval_from=_by_sex(interval_from, DateField()),
-        eligibility_year_limit=_by_sex(rules.max_donations_12m, IntegerField()),
-        eligibility_year_count=Coalesce(
-            Subquery(
-                whole_blood.filter(donated_on__gt=year_from)
-                .order_by()
-                .values("donor")
-                .annotate(n=Count("pk"))
-                .values("n"),
-                output_field=IntegerField(),
-            ),
-            0,
-        )
-        + Case(When(external_in, then=1), default=0, output_field=IntegerField()),
-    ).filter(
+    common = [
+        Q(erased_at__isnull=True),
         Q(date_of_birth__lte=_born_by(on, rules.min_age)),
         Q(date_of_birth__gt=_born_by(on, rules.max_age + 1)),
         Exists(drawn)
         | Q(external_last_donation_on__isnull=False)
         | Q(date_of_birth__gt=_born_by(on, rules.first_time_max_age + 1)),
         Q(weight_kg__isnull=True) | Q(weight_kg__gte=rules.min_weight_kg),
+        ~Exists(deferred),
+    ]
+    if kind == DonationKind.APHERESIS:
+        return _apheresis_eligible(queryset, on, rules, common, whole_blood, apheresis)
+    interval_from = {  # whole blood given after this day is too recent, by sex
+        sex: on - timedelta(days=rules.interval_days[sex]) for sex in Sex
+    }
+    external_in = Q(external_last_donation_on__lte=on) & Q(external_last_donation_on__gt=year_from)
+    return queryset.alias(
+        eligibility_interval_from=_by_sex(interval_from, DateField()),
+        eligibility_year_limit=_by_sex(rules.max_donations_12m, IntegerField()),
+        eligibility_year_count=_count_since(whole_blood, year_from)
+        + Case(When(external_in, then=1), default=0, output_field=IntegerField()),
+    ).filter(
+        *common,
         ~Exists(whole_blood.filter(donated_on__gt=OuterRef("eligibility_interval_from"))),
         Q(external_last_donation_on__isnull=True)
         | Q(external_last_donation_on__gt=on)
         | Q(external_last_donation_on__lte=F("eligibility_interval_from")),
-        ~Exists(
-            drawn.filter(
-                kind=DonationKind.APHERESIS, donated_on__lte=on, donated_on__gt=switch_from
-            )
-        ),
+        ~Exists(apheresis.filter(donated_on__gt=switch_from)),
         Q(eligibility_year_count__lt=F("eligibility_year_limit")),
-        ~Exists(deferred),
+    )
+
+
+def _apheresis_eligible(queryset, on, rules, common, whole_blood, apheresis) -> QuerySet:
+    """The apheresis half of ``eligible_on``: 48 hours after the last apheresis, the switch
+    gap after whole blood (the portal's or the one recorded from outside), and the caps per
+    7 days and per 12 months."""
+    apheresis_from = on - timedelta(days=rules.apheresis_min_days)
+    switch_from = on - timedelta(days=rules.switch_days)
+    return queryset.alias(
+        eligibility_week_count=_count_since(apheresis, on - WEEK),
+        eligibility_year_count=_count_since(apheresis, on - YEAR),
+    ).filter(
+        *common,
+        ~Exists(apheresis.filter(donated_on__gt=apheresis_from)),
+        ~Exists(whole_blood.filter(donated_on__gt=switch_from)),
+        Q(external_last_donation_on__isnull=True)
+        | Q(external_last_donation_on__gt=on)
+        | Q(external_last_donation_on__lte=switch_from),
+        Q(eligibility_week_count__lt=rules.apheresis_max_per_week),
+        Q(eligibility_year_count__lt=rules.apheresis_max_per_year),
     )

@@ -44,12 +44,22 @@ def donor_create(*, actor=None, phone: str, **fields) -> Donor:
             donor.save()
     except IntegrityError:  # two clerks registering the same number at the same moment
         raise ValidationError({"phone": duplicate_phone_error(donor.phone)}) from None
+    if donor.consent_at is not None:
+        # The registry consent in brief becomes its Consent row (donors/consent.py).
+        from .consent import registry_consent_on_create
+
+        registry_consent_on_create(donor=donor, actor=actor)
     return donor
 
 
 @transaction.atomic
 def donor_update(*, donor: Donor, actor=None, request=None, **fields) -> Donor:
-    """Change a donor's record; the fields changed (not their values) go to the audit log."""
+    """Change a donor's record; the fields changed (not their values) go to the audit log.
+    An erased donor's record is closed."""
+    if donor.erased_at is not None:
+        from .privacy import erased_error
+
+        raise erased_error()
     if "phone" in fields:
         fields["phone"] = normalise_phone(fields["phone"])
         error = duplicate_phone_error(fields["phone"], exclude_pk=donor.pk)
@@ -130,6 +140,8 @@ def donor_merge(*, keep: Donor, duplicate: Donor, actor, request=None) -> Donor:
     are filled, the duplicate is deleted, and the merge is in the audit log."""
     if keep.pk == duplicate.pk:
         raise ValidationError(_("Choose two different donors."))
+    if keep.erased_at is not None or duplicate.erased_at is not None:
+        raise ValidationError(_("An erased donor's record cannot be merged."))
     keep = Donor.objects.select_for_update().get(pk=keep.pk)
     duplicate = Donor.objects.select_for_update().get(pk=duplicate.pk)
     moved_donations = duplicate.donations.update(donor=keep)
@@ -148,6 +160,7 @@ def donor_merge(*, keep: Donor, duplicate: Donor, actor, request=None) -> Donor:
     # Someone who opted out on either record has opted out.
     if duplicate.opted_out_at and not keep.opted_out_at:
         keep.opted_out_at = duplicate.opted_out_at
+    _merge_consents(keep=keep, duplicate=duplicate)
     duplicate_id = duplicate.pk
     duplicate.delete()
     keep.save()
@@ -163,3 +176,17 @@ def donor_merge(*, keep: Donor, duplicate: Donor, actor, request=None) -> Donor:
         note="merge",
     )
     return keep
+
+
+def _merge_consents(*, keep: Donor, duplicate: Donor) -> None:
+    """The duplicate's consent history moves over, except a consent in force for a purpose
+    the kept record already has in force (one in force per purpose). An opt-out on either
+    record withdraws the reminders consent of the merged one."""
+    in_force = set(
+        keep.consents.filter(withdrawn_at__isnull=True).values_list("purpose", flat=True)
+    )
+    duplicate.consents.exclude(purpose__in=in_force, withdrawn_at__isnull=True).update(donor=keep)
+    if keep.opted_out_at:
+        keep.consents.filter(purpose="reminders", withdrawn_at__isnull=True).update(
+            withdrawn_at=keep.opted_out_at, withdrawn_source="staff"
+        )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import certificate, pledge, registry, transfer
+from .views import certificate, pledge, privacy, registry, transfer
 
 app_name = "donors"
 
@@ -12,6 +12,11 @@ urlpatterns = [
     path("donors/<int:pk>/defer/", registry.DeferralCreateView.as_view(), name="defer"),
     path("donors/<int:pk>/verify/", registry.verify, name="verify"),
     path("donors/merge/", registry.DonorMergeView.as_view(), name="merge"),
+    # consent, opt-out, erasure and access (DPDP-23)
+    path("donors/<int:pk>/consent/", privacy.ConsentChangeView.as_view(), name="consent"),
+    path("donors/<int:pk>/erase/", privacy.DonorEraseView.as_view(), name="erase"),
+    path("donors/<int:pk>/data.json", privacy.DonorDataExportView.as_view(), name="data-export"),
+    path("stop/<str:token>/", privacy.OptOutView.as_view(), name="opt-out"),
     # import/export routes
     path("donors/import/", transfer.DonorImportView.as_view(), name="import"),
     path(

@@ -10,6 +10,7 @@ from accounts.models import PoliceUnit
 from accounts.scoping import units_for_user
 
 from .. import phenotype
+from ..choices import DonationKind
 from ..models import Deferral, Donation, Donor
 from ..phones import normalise_phone
 from ..services import duplicate_phone_error
@@ -38,6 +39,9 @@ class DonorSerializer(serializers.ModelSerializer):
         help_text="A donation made outside the portal.",
     )
     verified = serializers.SerializerMethodField()
+    erased = serializers.SerializerMethodField(
+        help_text="Personal data erased on request: the record is closed."
+    )
 
     class Meta:
         model = Donor
@@ -63,11 +67,15 @@ class DonorSerializer(serializers.ModelSerializer):
             "unavailable_reason",
             "eraktkosh_id",
             "verified",
+            "erased",
         ]
         extra_kwargs = {"phone": {"validators": []}}  # uniqueness is checked after normalising
 
     def get_verified(self, donor) -> bool:
         return donor.verified_at is not None
+
+    def get_erased(self, donor) -> bool:
+        return donor.erased_at is not None
 
     def validate_phone(self, value):
         try:
@@ -104,6 +112,11 @@ class EligibilitySerializer(serializers.Serializer):
 
 class EligibilityQuerySerializer(serializers.Serializer):
     on = serializers.DateField(required=False, help_text="ISO date; today when absent.")
+    kind = serializers.ChoiceField(
+        choices=DonationKind.choices,
+        required=False,
+        help_text="whole_blood (when absent) or apheresis.",
+    )
 
 
 class DonorScopedField(serializers.PrimaryKeyRelatedField):

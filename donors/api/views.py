@@ -1,3 +1,4 @@
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.utils import timezone
@@ -5,13 +6,16 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from accounts import audit
 from accounts.api.views import ScopedViewSetMixin
 from accounts.choices import AuditAction
 
+from ..choices import DonationKind
 from ..filters import DonorFilterSet
 from ..models import Deferral, Donation, Donor
+from ..privacy import record_list_view
 from ..selectors import donor_eligibility, with_eligibility_facts
 from ..services import deferral_create, donor_create, donor_update
 from .serializers import (
@@ -39,6 +43,13 @@ class DonorViewSet(
     filterset_class = DonorFilterSet
     ordering_fields = ["name", "date_of_birth", "blood_group", "id"]
 
+    def filter_queryset(self, queryset):
+        # The filters (and their "erased donors hidden" default) shape lists; a donor asked
+        # for by id is found by scope alone.
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)
+
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         donor = donor_create(actor=self.request.user, source="staff", **data)
@@ -46,12 +57,30 @@ class DonorViewSet(
         audit.record(action=AuditAction.CREATE, request=self.request, obj=donor)
 
     def perform_update(self, serializer):
-        serializer.instance = donor_update(
-            donor=serializer.instance,
-            actor=self.request.user,
-            request=self.request,
-            **serializer.validated_data,
+        try:
+            serializer.instance = donor_update(
+                donor=serializer.instance,
+                actor=self.request.user,
+                request=self.request,
+                **serializer.validated_data,
+            )
+        except DjangoValidationError as error:  # an erased donor's record is closed
+            raise serializers.ValidationError(
+                {
+                    (api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field): e
+                    for field, e in error.message_dict.items()
+                }
+            ) from None
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        rows = response.data.get("results", []) if isinstance(response.data, dict) else []
+        record_list_view(
+            request=request,
+            donors=[row["id"] for row in rows],
+            filters=_filters_used(request.query_params, self.filterset_class),
         )
+        return response
 
     def retrieve(self, request, *args, **kwargs):
         response = super().retrieve(request, *args, **kwargs)
@@ -61,12 +90,16 @@ class DonorViewSet(
     @extend_schema(parameters=[EligibilityQuerySerializer], responses=EligibilitySerializer)
     @action(detail=True)
     def eligibility(self, request, pk=None):
-        """May this donor give on ``on`` (pre-screen): ``eligible``, ``next_eligible_on``,
-        ``reasons``."""
+        """May this donor give on ``on`` (pre-screen), for a donation of ``kind`` (whole blood
+        unless said): ``eligible``, ``next_eligible_on``, ``reasons``."""
         query = EligibilityQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         donor = with_eligibility_facts(self.get_queryset()).get(pk=self.get_object().pk)
-        answer = donor_eligibility(donor, query.validated_data.get("on") or timezone.localdate())
+        answer = donor_eligibility(
+            donor,
+            query.validated_data.get("on") or timezone.localdate(),
+            kind=query.validated_data.get("kind") or DonationKind.WHOLE_BLOOD,
+        )
         return Response(
             EligibilitySerializer(
                 {
@@ -76,6 +109,13 @@ class DonorViewSet(
                 }
             ).data
         )
+
+
+def _filters_used(params, filterset_class) -> dict:
+    """The list's filters as the request gave them (as the export records them), plus the
+    page asked for."""
+    names = [*filterset_class.base_filters, "page"]
+    return {name: params[name] for name in names if params.get(name)}
 
 
 class DonationViewSet(

@@ -15,8 +15,11 @@ from accounts import audit
 from accounts.choices import AuditAction, Role
 from accounts.permissions import AdminOnlyMixin, RoleRequiredMixin, has_role
 
+from ..choices import ConsentSource
+from ..consent import consent_summary, record_initial_consents
 from ..filters import DonorFilterSet
 from ..forms import DeferralForm, DonorForm, MergeForm
+from ..privacy import record_list_view
 from ..selectors import donor_eligibility, donors_for, with_eligibility_facts
 from ..services import deferral_create, donor_create, donor_merge, donor_update, donor_verify
 
@@ -40,7 +43,21 @@ class DonorListView(RoleRequiredMixin, FilterView):
             (donor, donor_eligibility(donor, today)) for donor in context["object_list"]
         ]
         context["today"] = today
+        # Each row shows a phone: the page is a view of personal data, so it is audited.
+        filterset = context["filter"]
+        params = self.request.GET
+        record_list_view(
+            request=self.request,
+            donors=[donor for donor, _answer in context["rows"]],
+            filters={n: params[n] for n in [*filterset.filters, "page"] if params.get(n)},
+        )
         return context
+
+
+class ErasedRecord(Exception):
+    def __init__(self, donor):
+        super().__init__(donor.pk)
+        self.donor = donor
 
 
 class DonorScopedMixin(RoleRequiredMixin):
@@ -59,6 +76,9 @@ class DonorDetailView(DonorScopedMixin, DetailView):
         context["donations"] = donor.donations.select_related("blood_centre")
         context["deferrals"] = donor.deferrals.select_related("recorded_by")
         context["deferral_form"] = DeferralForm()
+        context["consents"] = consent_summary(donor)
+        context["can_export_data"] = has_role(self.request.user, Role.COORDINATOR, Role.ADMIN)
+        context["can_erase"] = has_role(self.request.user, Role.ADMIN)
         context["today"] = timezone.localdate()
         # A view of a person's record by staff is in the audit log (DPDP: who saw what).
         audit.record(action=AuditAction.VIEW, request=self.request, obj=donor)
@@ -95,11 +115,18 @@ class DonorCreateView(RoleRequiredMixin, DonorFormMixin, CreateView):
         def save(data):
             data = dict(data)
             data.pop("consent")
+            reminders = data.pop("consent_reminders")
             donor = donor_create(
                 actor=self.request.user,
                 consent_at=timezone.now(),
                 consent_version=settings.DONOR_CONSENT_VERSION,
                 **data,
+            )
+            record_initial_consents(
+                donor=donor,
+                reminders=reminders,
+                source=ConsentSource.STAFF,
+                actor=self.request.user,
             )
             audit.record(action=AuditAction.CREATE, request=self.request, obj=donor)
             messages.success(self.request, _("Donor registered."))
@@ -109,6 +136,21 @@ class DonorCreateView(RoleRequiredMixin, DonorFormMixin, CreateView):
 
 
 class DonorUpdateView(DonorScopedMixin, DonorFormMixin, UpdateView):
+    def get_object(self, queryset=None):
+        donor = super().get_object(queryset)
+        if donor.erased_at is not None:
+            raise ErasedRecord(donor)
+        return donor
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except ErasedRecord as closed:
+            messages.error(
+                request, _("This donor's personal data was erased: the record is closed.")
+            )
+            return redirect(closed.donor)
+
     def form_valid(self, form):
         # The form has already written its values onto the instance; services compare
         # against the stored row, so reload it first.
@@ -192,6 +234,11 @@ class DonorMergeView(AdminOnlyMixin, FormView):
         if duplicate is None:
             form.add_error("duplicate", _("No such donor."))
         if keep is None or duplicate is None:
+            return self.form_invalid(form)
+        for field, donor in (("keep", keep), ("duplicate", duplicate)):
+            if donor.erased_at is not None:
+                form.add_error(field, _("An erased donor's record cannot be merged."))
+        if form.errors:
             return self.form_invalid(form)
         if "confirm" not in self.request.POST:
             return self.render_to_response(

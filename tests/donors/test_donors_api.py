@@ -130,6 +130,23 @@ def test_eligibility_answers_the_contract(api_client_for, staff_a, units):
     assert later == {"eligible": True, "next_eligible_on": None, "reasons": []}
 
 
+def test_eligibility_for_apheresis_applies_the_apheresis_caps(api_client_for, staff_a, units):
+    donor = DonorFactory(unit=units.station_a)
+    for day in (16, 19):
+        DonationFactory(donor=donor, donated_on=datetime.date(2026, 11, day), kind="apheresis")
+    url = f"/api/v1/donors/{donor.pk}/eligibility/"
+    client = api_client_for(staff_a)
+
+    apheresis = client.get(url, {"on": "2026-11-22", "kind": "apheresis"}).json()
+    assert apheresis["eligible"] is False
+    assert apheresis["next_eligible_on"] == "2026-11-23"  # the 16th leaves the 7 days
+    assert "2 apheresis donations in the last 7 days" in apheresis["reasons"][0]
+    whole_blood = client.get(url, {"on": "2026-11-22"}).json()
+    assert whole_blood["next_eligible_on"] == "2026-12-17"  # 28 days after the 19th
+    bad = client.get(url, {"kind": "plasma"})
+    assert bad.status_code == 400 and "kind" in bad.json()
+
+
 def test_eligibility_with_a_bad_date_is_400(api_client_for, staff_a, units):
     donor = DonorFactory(unit=units.station_a)
     response = api_client_for(staff_a).get(

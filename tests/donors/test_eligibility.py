@@ -70,6 +70,8 @@ def case(id, donor, on, *, ok, next=None, codes=(), says=(), kind=WB, bag=None):
 MAN_4_IN_YEAR = facts(donations=[wb(ON - days(n)) for n in (360, 270, 180, 90)])
 WOMAN_3_IN_YEAR = facts(sex="F", donations=[wb(ON - days(n)) for n in (360, 240, 120)])
 # Born on 15 July: 18 on ON (2008), 66 on ON (1960). A repeat donor, so age 60 is no limit.
+# Every 15 days for a year: the oldest at ON - 360, so it leaves the 12 months on ON + 5.
+APHERESIS_24_IN_YEAR = facts(donations=[aph(ON - days(15 * k)) for k in range(1, 25)])
 TURNS_18_ON_ON = facts(dob=date(2008, 7, 15))
 TURNS_66_ON_ON = facts(dob=date(1960, 7, 15), external=date(2025, 1, 1))
 AGED_61 = date(1965, 1, 10)
@@ -341,6 +343,85 @@ CASES = [
         kind=APHERESIS,
         ok=True,
     ),
+    case(
+        "apheresis-a-third-time-within-7-days-waits",
+        facts(donations=[aph(ON - days(6)), aph(ON - days(3))]),
+        ON,
+        kind=APHERESIS,
+        ok=False,
+        next=ON + days(1),
+        codes=["apheresis_week_limit"],
+        says=["2 apheresis donations in the last 7 days", "limit 2", "16 Jul 2026"],
+    ),
+    case(
+        "apheresis-7-days-after-the-first-of-two-may",
+        facts(donations=[aph(ON - days(7)), aph(ON - days(4))]),
+        ON,
+        kind=APHERESIS,
+        ok=True,
+    ),
+    case(
+        "apheresis-48-hours-and-the-week-cap-next-is-the-later",
+        facts(donations=[aph(ON - days(3)), aph(ON - days(1))]),
+        ON,
+        kind=APHERESIS,
+        ok=False,
+        next=ON + days(4),
+        codes=["apheresis_interval", "apheresis_week_limit"],
+    ),
+    case(
+        "apheresis-24-in-12-months-waits-for-the-oldest-to-leave",
+        APHERESIS_24_IN_YEAR,
+        ON,
+        kind=APHERESIS,
+        ok=False,
+        next=ON + days(5),
+        codes=["apheresis_year_limit"],
+        says=["24 apheresis donations in the last 12 months", "limit 24", "20 Jul 2026"],
+    ),
+    case(
+        "apheresis-24-the-day-before-the-oldest-leaves-waits",
+        APHERESIS_24_IN_YEAR,
+        ON + days(4),
+        kind=APHERESIS,
+        ok=False,
+        next=ON + days(5),
+        codes=["apheresis_year_limit"],
+    ),
+    case(
+        "apheresis-24-the-day-the-oldest-leaves-may",
+        APHERESIS_24_IN_YEAR,
+        ON + days(5),
+        kind=APHERESIS,
+        ok=True,
+    ),
+    case(
+        "apheresis-23-in-12-months-may",
+        facts(donations=[aph(ON - days(15 * k)) for k in range(1, 24)]),
+        ON,
+        kind=APHERESIS,
+        ok=True,
+    ),
+    case(
+        "apheresis-does-not-count-towards-whole-blood-in-12-months",
+        facts(donations=[aph(ON - days(30 + 15 * k)) for k in range(20)]),
+        ON,
+        ok=True,
+    ),
+    case(
+        "whole-blood-does-not-count-towards-the-apheresis-week",
+        facts(donations=[wb(ON - days(200)), aph(ON - days(4))]),
+        ON,
+        kind=APHERESIS,
+        ok=True,
+    ),
+    case(
+        "apheresis-recorded-after-the-day-asked-about-is-ignored",
+        facts(donations=[aph(ON + days(1)), aph(ON + days(3))]),
+        ON,
+        kind=APHERESIS,
+        ok=True,
+    ),
     # --- deferrals ------------------------------------------------------------------------
     case(
         "permanent-deferral-refused-with-no-date",
@@ -600,6 +681,22 @@ SETTINGS_CASES = [
         {"kind": APHERESIS},
         False,
         id="apheresis-hours",
+    ),
+    pytest.param(
+        "DONOR_APHERESIS_MAX_PER_WEEK",
+        3,
+        facts(donations=[aph(ON - days(6)), aph(ON - days(3))]),
+        {"kind": APHERESIS},
+        False,
+        id="apheresis-per-week",
+    ),
+    pytest.param(
+        "DONOR_APHERESIS_MAX_PER_YEAR",
+        25,
+        APHERESIS_24_IN_YEAR,
+        {"kind": APHERESIS},
+        False,
+        id="apheresis-per-year",
     ),
     pytest.param(
         "DONOR_APHERESIS_SWITCH_DAYS",

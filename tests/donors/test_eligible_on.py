@@ -93,6 +93,12 @@ DONORS = {
     # Apheresis
     "apheresis 28 days ago": {"donations": [aph(ON - days(28))]},
     "apheresis yesterday": {"donations": [aph(ON - days(1))]},
+    "apheresis 2 days ago": {"donations": [aph(ON - days(2))]},
+    "apheresis twice in 7 days": {"donations": [aph(ON - days(6)), aph(ON - days(3))]},
+    "apheresis 24 in 12 months": {"donations": [aph(ON - days(15 * k)) for k in range(1, 25)]},
+    "apheresis 23 in 12 months": {"donations": [aph(ON - days(15 * k)) for k in range(1, 24)]},
+    "man, whole blood 27 days ago": {"donations": [wb(ON - days(27))]},
+    "man, external 28 days ago": {"external": ON - days(28)},
     # Deferrals
     "deferred for good": {"deferrals": [(date(2020, 1, 1), None)]},
     "deferral ending today": {"deferrals": [(ON - days(30), ON)]},
@@ -128,6 +134,24 @@ ELIGIBLE_ON_ON = {
     "deferral starting tomorrow",
     "deferral expired",
 }
+
+# Who may give apheresis on ON: the whole-blood interval and 12-month count do not apply,
+# the 28-day switch after whole blood, 48 hours and the 7-day and 12-month caps do.
+APHERESIS_ON_ON = ELIGIBLE_ON_ON | {
+    "woman, whole blood 90 days ago",
+    "sex O, whole blood 90 days ago",
+    "sex O, external 119 days ago",
+    "man, adverse reaction 30 days ago",
+    "man, 4 in 12 months",
+    "man, 3 in 12 months and one outside",
+    "woman, 3 in 12 months",
+    "sex O, 3 in 12 months",
+    "apheresis 2 days ago",
+    "apheresis 23 in 12 months",
+    "man, external 28 days ago",
+}
+
+KINDS = [DonationKind.WHOLE_BLOOD, DonationKind.APHERESIS]
 
 DATES = [
     date(2026, 2, 28),
@@ -178,27 +202,29 @@ def registry(units):
     return {name: make_donor(units.station_a, name, **spec) for name, spec in DONORS.items()}
 
 
-def names_in_sql(on, queryset=None):
+def names_in_sql(on, queryset=None, kind=DonationKind.WHOLE_BLOOD):
     queryset = Donor.objects.all() if queryset is None else queryset
-    return set(eligible_on(queryset, on).values_list("name", flat=True))
+    return set(eligible_on(queryset, on, kind=kind).values_list("name", flat=True))
 
 
-def names_in_python(on):
+def names_in_python(on, kind=DonationKind.WHOLE_BLOOD):
     donors = with_eligibility_facts(Donor.objects.all())
-    return {donor.name for donor in donors if donor_eligibility(donor, on).eligible}
+    return {donor.name for donor in donors if donor_eligibility(donor, on, kind=kind).eligible}
 
 
 def test_the_registry_is_on_the_boundaries_expected(registry):
     # The Python rules give the answer written here by hand, so the agreement below is
     # between two right answers, not two equal wrong ones.
     assert names_in_python(ON) == ELIGIBLE_ON_ON
+    assert names_in_python(ON, DonationKind.APHERESIS) == APHERESIS_ON_ON
 
 
+@pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("on", DATES, ids=str)
-def test_sql_and_python_agree(registry, on):
-    in_python = names_in_python(on)
+def test_sql_and_python_agree(registry, on, kind):
+    in_python = names_in_python(on, kind)
 
-    assert names_in_sql(on) == in_python
+    assert names_in_sql(on, kind=kind) == in_python
     assert in_python and set(DONORS) - in_python  # each date sorts donors both ways
 
 
@@ -217,9 +243,25 @@ def test_agreement_follows_the_settings(registry, settings):
     assert names_in_sql(ON) == in_python
 
 
-def test_one_query_whatever_the_registry_size(registry, django_assert_num_queries):
+def test_apheresis_agreement_follows_the_settings(registry, settings):
+    settings.DONOR_APHERESIS_MAX_PER_WEEK = 3
+    settings.DONOR_APHERESIS_MAX_PER_YEAR = 25
+    settings.DONOR_APHERESIS_SWITCH_DAYS = 14
+
+    in_python = names_in_python(ON, DonationKind.APHERESIS)
+
+    assert in_python - APHERESIS_ON_ON == {
+        "apheresis twice in 7 days",
+        "apheresis 24 in 12 months",
+        "man, whole blood 27 days ago",
+    }
+    assert names_in_sql(ON, kind=DonationKind.APHERESIS) == in_python
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_one_query_whatever_the_registry_size(registry, django_assert_num_queries, kind):
     with django_assert_num_queries(1):
-        list(eligible_on(Donor.objects.all(), ON))
+        list(eligible_on(Donor.objects.all(), ON, kind=kind))
 
 
 def test_it_narrows_the_queryset_it_is_given(registry, units):

@@ -45,14 +45,14 @@ def pledge_data(units, **changes):
     return {key: value for key, value in data.items() if value is not None}
 
 
-def test_the_pledge_page_opens_without_signing_in(anon, units):
+def test_the_pledge_page_opens_without_signing_in(anon, units, settings):
     response = anon.get(PLEDGE_URL)
     assert response.status_code == 200
     assert reverse("donors:pledge") == PLEDGE_URL
     html = response.content.decode()
     assert "Your consent" in html
-    assert "reply STOP" in html
-    assert 'data-consent-version="2026-11"' in html
+    assert "tap the stop link" in html
+    assert f'data-consent-version="{settings.DONOR_CONSENT_VERSION}"' in html
     assert 'name="website"' in html
 
 

@@ -27,7 +27,8 @@ def fill_the_form(page, *, phone):
     page.get_by_label("Blood group").select_option("B+")
     page.get_by_label("Nearest police station").select_option(label="Cantt")
     page.get_by_label("Your locality (optional)").fill("Sadar Bazaar")
-    page.get_by_label("I have read the notice above and I agree.").check()
+    page.get_by_label("I agree to be in the donor registry, as the notice above says.").check()
+    page.get_by_label(re.compile("I also agree to receive reminders")).check()
 
 
 def tap_height(locator) -> float:
@@ -46,8 +47,9 @@ def test_a_citizen_pledges_on_a_phone_without_signing_in(live_server, phone, scr
     # Thumb-sized controls: inputs, the station select and the consent box.
     for label in ("Full name", "Mobile number", "Nearest police station"):
         assert tap_height(phone.get_by_label(label)) >= 44
-    consent = phone.get_by_label("I have read the notice above and I agree.")
+    consent = phone.get_by_label("I agree to be in the donor registry, as the notice above says.")
     assert tap_height(consent) >= 24
+    assert tap_height(phone.get_by_label(re.compile("I also agree to receive reminders"))) >= 24
     # The honeypot is out of sight.
     expect(phone.locator("input[name=website]")).not_to_be_in_viewport()
 
@@ -67,6 +69,11 @@ def test_a_citizen_pledges_on_a_phone_without_signing_in(live_server, phone, scr
     assert donor.source == "pledge"
     assert donor.verified_at is None
     assert donor.consent_at is not None
+    # Both purposes ticked: two consents, each given by the donor themselves.
+    assert {(c.purpose, c.source, c.recorded_by) for c in donor.consents.all()} == {
+        ("registry", "pledge", None),
+        ("reminders", "pledge", None),
+    }
 
 
 def test_a_bad_phone_number_is_explained_next_to_the_field(live_server, phone, screenshot, units):
