@@ -145,7 +145,7 @@ def camp_cancel(*, camp: Camp, actor, request=None) -> Camp:
     )
 
 
-def _ensure_open(camp: Camp) -> None:
+def ensure_open(camp: Camp) -> None:
     if camp.status != CampStatus.OPEN:
         if camp.status == CampStatus.PLANNED:
             raise ValidationError(_("Open the camp before recording donors."), code="not_open")
@@ -156,7 +156,7 @@ def _ensure_open(camp: Camp) -> None:
 def camp_donation_record(*, camp: Camp, donor: Donor, actor, **screening) -> Donation:
     """Record a screening at the camp table: on the camp's day, at its blood centre."""
     camp = Camp.objects.select_for_update().get(pk=camp.pk)
-    _ensure_open(camp)
+    ensure_open(camp)
     return donor_services.donation_record(
         donor=donor,
         donated_on=camp.held_on,
@@ -168,7 +168,7 @@ def camp_donation_record(*, camp: Camp, donor: Donor, actor, **screening) -> Don
 
 
 def _ensure_own_entry(camp: Camp, donation: Donation, actor) -> None:
-    _ensure_open(camp)
+    ensure_open(camp)
     if donation.camp_id != camp.pk:
         raise ValidationError(_("This entry is not from this camp."))
     if donation.recorded_by_id != actor.pk:

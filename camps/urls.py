@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import pages, partners, report, table
+from .views import pages, partners, report, sheet, table
 
 app_name = "camps"
 
@@ -12,6 +12,12 @@ urlpatterns = [
     path("camps/<int:pk>/edit/", pages.CampUpdateView.as_view(), name="edit"),
     path("camps/<int:pk>/status/<slug:action>/", pages.CampStatusView.as_view(), name="status"),
     path("camps/<int:pk>/report/", report.CampReportView.as_view(), name="report"),
+    path("camps/<int:pk>/import/", sheet.CampImportView.as_view(), name="import"),
+    path(
+        "camps/<int:pk>/import/template.csv",
+        sheet.CampImportTemplateView.as_view(),
+        name="import-template",
+    ),
     # the camp table
     path("camps/<int:pk>/table/", table.CampTableView.as_view(), name="table"),
     path("camps/<int:pk>/table/lookup/", table.LookupView.as_view(), name="table-lookup"),
