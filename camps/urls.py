@@ -12,6 +12,11 @@ urlpatterns = [
     path("camps/<int:pk>/edit/", pages.CampUpdateView.as_view(), name="edit"),
     path("camps/<int:pk>/status/<slug:action>/", pages.CampStatusView.as_view(), name="status"),
     path("camps/<int:pk>/report/", report.CampReportView.as_view(), name="report"),
+    path(
+        "camps/<int:pk>/donations/<int:donation_pk>/certificate.pdf",
+        report.CampCertificateView.as_view(),
+        name="certificate",
+    ),
     path("camps/<int:pk>/import/", sheet.CampImportView.as_view(), name="import"),
     path(
         "camps/<int:pk>/import/template.csv",

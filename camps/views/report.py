@@ -2,6 +2,7 @@
 
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -9,6 +10,9 @@ from accounts import audit
 from accounts.choices import AuditAction
 from accounts.permissions import RoleRequiredMixin
 from donors import transfer
+from donors.certificate import certificate_pdf
+from donors.choices import DonationOutcome
+from donors.models import Donation
 
 from .. import report
 from ..selectors import camps_for
@@ -40,4 +44,32 @@ class CampReportView(RoleRequiredMixin, View):
         filename = transfer.filename_for(f"camp-{camp.pk}-report", fmt)
         disposition = "inline" if fmt == "pdf" else "attachment"
         response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+        return response
+
+
+class CampCertificateView(RoleRequiredMixin, View):
+    """A collected donation's certificate from the camp's donor list. Scoped by the camp, not
+    the donor's home unit: the organisers hand certificates to every donor of their camp,
+    visitors from other units included (``donors:certificate`` scopes by the donor)."""
+
+    def get(self, request, pk, donation_pk):
+        camp = get_object_or_404(camps_for(request.user), pk=pk)
+        donation = get_object_or_404(
+            Donation.objects.select_related("donor__unit", "blood_centre", "camp"),
+            pk=donation_pk,
+            camp=camp,
+            outcome=DonationOutcome.COLLECTED,
+        )
+        pdf = certificate_pdf(donation)
+        audit.record(
+            action=AuditAction.EXPORT,
+            request=request,
+            obj=donation,
+            unit=camp.unit,
+            kind="certificate",
+            camp=camp.pk,
+        )
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="certificate-{donation.pk}.pdf"'
+        patch_cache_control(response, private=True, no_store=True)
         return response

@@ -157,13 +157,23 @@ def test_the_camp_list_and_detail_run_bounded_queries(client_for, staff_a, camp,
 
 
 def test_the_camp_detail_links_certificates_and_shows_other_units_donors(
-    client_for, staff_a, camp, units
+    client_for, staff_a, staff_b, camp, units
 ):
     visitor = DonorFactory(unit=units.station_c, name="Visiting Donor")
     donation = DonationFactory(donor=visitor, camp=camp, blood_centre=camp.blood_centre)
-    page = client_for(staff_a).get(reverse("camps:detail", args=[camp.pk])).content.decode()
+    client = client_for(staff_a)
+    page = client.get(reverse("camps:detail", args=[camp.pk])).content.decode()
     assert "Visiting Donor" in page
-    assert reverse("donors:certificate", args=[donation.pk]) in page
+    url = reverse("camps:certificate", args=[camp.pk, donation.pk])
+    assert url in page
+    response = client.get(url)
+    assert response.status_code == 200 and response.content[:4] == b"%PDF"
+    assert AuditEvent.objects.filter(action=AuditAction.EXPORT, object_id=str(donation.pk)).exists()
+    # The donor's own unit is out of staff_a's scope: the donor registry's route says 404.
+    assert client.get(reverse("donors:certificate", args=[donation.pk])).status_code == 404
+    assert client_for(staff_b).get(url).status_code == 404
+    other = CampFactory(unit=units.station_a)
+    assert client.get(reverse("camps:certificate", args=[other.pk, donation.pk])).status_code == 404
 
 
 # --- The camp table ----------------------------------------------------------------------
