@@ -146,7 +146,7 @@ def test_donations_filter_by_camp(api_client_for, staff_a, camp, units):
     DonationFactory(donor=DonorFactory(unit=units.station_a), camp=other)
     client = api_client_for(staff_a)
     body = client.get("/api/v1/donations/", {"camp": camp.pk}).json()
-    assert [row["id"] for row in body["results"]] == [mine.pk]
+    assert [(row["id"], row["camp"]) for row in body["results"]] == [(mine.pk, camp.pk)]
     assert client.get("/api/v1/donations/", {"camp": "abc"}).status_code == 400
 
 
