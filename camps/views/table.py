@@ -122,14 +122,13 @@ class RecordView(CampTableMixin, View):
     """POST the screening: collected (bag) or deferred (reason)."""
 
     def post(self, request, pk):
-        form = ScreeningForm(request.POST)
-        donor = None
-        if form.is_valid():
-            donor = self.find_donor(form.cleaned_data["phone"])
+        lookup = LookupForm(request.POST)
+        donor = self.find_donor(lookup.cleaned_data["phone"]) if lookup.is_valid() else None
         if donor is None:
-            return self.partial(
-                "camps/table/_lookup_error.html", lookup_form=LookupForm(request.POST)
-            )
+            return self.partial("camps/table/_lookup_error.html", lookup_form=lookup)
+        form = ScreeningForm(request.POST)
+        if not form.is_valid():
+            return self.card(donor, form=form)
         data = dict(form.cleaned_data)
         data.pop("phone")
         try:

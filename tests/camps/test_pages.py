@@ -437,3 +437,30 @@ def test_partner_lists_run_bounded_queries(client_for, staff_a):
         client.get(reverse("camps:hospital-list"))
 
     assert_queries_bounded(pages, grow, maximum=20)
+
+
+def test_a_bad_number_at_screening_is_a_field_error_on_the_donors_card(client_for, staff_a, camp):
+    donor = DonorFactory(unit=camp.unit, name="Ravi Kumar")
+    response = client_for(staff_a).post(
+        reverse("camps:table-record", args=[camp.pk]),
+        {"phone": donor.phone, "outcome": "collected", "haemoglobin_g_dl": "abc"},
+    )
+    page = response.content.decode()
+    assert "Ravi Kumar" in page and "Enter a number." in page
+    assert not Donation.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("url_name", "data"),
+    [
+        ("camps:table-lookup", {"phone": "12"}),
+        ("camps:table-record", {"phone": "+919999999999", "outcome": "collected"}),
+    ],
+)
+def test_an_unknown_or_bad_number_asks_again(client_for, staff_a, camp, url_name, data):
+    client = client_for(staff_a)
+    url = reverse(url_name, args=[camp.pk])
+    response = client.get(url, data) if url_name.endswith("lookup") else client.post(url, data)
+    assert response.status_code == 200
+    assert 'data-testid="lookup-error"' in response.content.decode()
+    assert not Donation.objects.exists()
