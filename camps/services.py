@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from accounts import audit
 from accounts.choices import AuditAction, Role
 from accounts.permissions import has_role
-from donors import services as donor_services
+from donors import donations as donor_services
 from donors.models import Donation, Donor
 
 from .choices import CampStatus
