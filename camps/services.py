@@ -61,10 +61,14 @@ def ensure_editable(camp: Camp) -> None:
 def camp_update(*, camp: Camp, actor, request=None, **fields) -> Camp:
     """Change a planned or open camp; the fields changed go to the audit log."""
     ensure_editable(camp)
-    if fields.get("blood_centre") not in (None, camp.blood_centre) and camp.donations.exists():
-        raise ValidationError(
-            {"blood_centre": _("Donations are recorded: the blood centre cannot change.")}
-        )
+    # Recorded donations carry the camp's day and blood centre (bag numbers are the centre's).
+    fixed = {
+        name: _("Donations are recorded: this can no longer change.")
+        for name in ("held_on", "blood_centre")
+        if name in fields and fields[name] != getattr(camp, name)
+    }
+    if fixed and camp.donations.exists():
+        raise ValidationError(fixed)
     changed = [name for name, value in fields.items() if getattr(camp, name) != value]
     for name, value in fields.items():
         setattr(camp, name, value)

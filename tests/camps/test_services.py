@@ -236,3 +236,15 @@ def test_a_camp_must_end_after_it_starts(camp, staff_a):
         services.camp_update(
             camp=camp, actor=staff_a, starts_at=datetime.time(12), ends_at=datetime.time(9)
         )
+
+
+def test_the_day_and_blood_centre_are_fixed_once_donations_are_recorded(camp, staff_a):
+    collect(camp, DonorFactory(unit=camp.unit), staff_a)
+    with pytest.raises(ValidationError) as error:
+        services.camp_update(
+            camp=camp, actor=staff_a, held_on=camp.held_on + datetime.timedelta(days=1)
+        )
+    assert "held_on" in error.value.message_dict
+    services.camp_update(camp=camp, actor=staff_a, venue="Reserve Police Lines")
+    camp.refresh_from_db()
+    assert camp.venue == "Reserve Police Lines"
