@@ -71,6 +71,13 @@ def test_the_table_on_a_desktop_by_keyboard(live_server, desktop, screenshot, st
     expect(desktop.get_by_label("Donor's mobile number")).to_be_focused()
     screenshot(desktop, "camp-table-desktop")
 
+    # A mistyped bag number, corrected by the person who entered it.
+    desktop.get_by_role("button", name="Correct").click()
+    form = desktop.get_by_test_id("correct-form")
+    form.get_by_label("Bag number").fill("D-2")
+    form.get_by_role("button", name="Save correction").click()
+    expect(desktop.get_by_test_id("camp-entries")).to_contain_text("D-2")
+
     desktop.goto(f"{live_server.url}/camps/{camp.pk}/")
     expect(desktop.get_by_test_id("units-table")).to_contain_text("450 ml")
     desktop.get_by_role("link", name="Import donor sheet").click()
