@@ -38,6 +38,8 @@ class CampForm(forms.ModelForm):
             "ends_at": TIME_INPUT,
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
+        # Written as the portal writes it (a model label would be capitalised to "E-").
+        labels = {"eraktkosh_id": _("e-RaktKosh camp id")}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -51,6 +53,7 @@ class BloodCentreForm(forms.ModelForm):
     class Meta:
         model = BloodCentre
         fields = ["name", "licence_number", "address", "phone", "contact_person", "eraktkosh_id"]
+        labels = {"eraktkosh_id": _("e-RaktKosh id")}
         widgets = {"address": forms.Textarea(attrs={"rows": 2})}
 
 
