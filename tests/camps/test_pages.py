@@ -464,3 +464,33 @@ def test_an_unknown_or_bad_number_asks_again(client_for, staff_a, camp, url_name
     assert response.status_code == 200
     assert 'data-testid="lookup-error"' in response.content.decode()
     assert not Donation.objects.exists()
+
+
+def table_posts(camp, donation):
+    return [
+        reverse("camps:table-donor", args=[camp.pk]),
+        reverse("camps:table-record", args=[camp.pk]),
+        reverse("camps:table-correct", args=[camp.pk, donation.pk]),
+        reverse("camps:table-withdraw", args=[camp.pk, donation.pk]),
+        reverse("camps:status", args=[camp.pk, "close"]),
+    ]
+
+
+def test_every_table_step_is_closed_to_anonymous_and_other_units(anon, client_for, staff_b, camp):
+    donation = DonationFactory(donor=DonorFactory(unit=camp.unit), camp=camp)
+    gets = [
+        reverse("camps:table-lookup", args=[camp.pk]) + "?phone=9876500001",
+        reverse("camps:table-correct", args=[camp.pk, donation.pk]),
+        reverse("camps:import", args=[camp.pk]),
+        reverse("camps:import-template", args=[camp.pk]),
+        reverse("camps:certificate", args=[camp.pk, donation.pk]),
+    ]
+    other = client_for(staff_b)
+    for url in gets:
+        assert anon.get(url).status_code == 302, url
+        assert other.get(url).status_code == 404, url
+    for url in table_posts(camp, donation):
+        assert anon.post(url).status_code == 302, url
+        assert other.post(url).status_code == 404, url
+    camp.refresh_from_db()
+    assert camp.status == "open" and Donation.objects.filter(pk=donation.pk).exists()
