@@ -66,7 +66,6 @@ class CampTableMixin(RoleRequiredMixin):
             eligibility=eligibility,
             already=already,
             form=form or ScreeningForm(initial={"phone": donor.phone}),
-            weight=donor.weight_kg,
         )
         response.status_code = status
         return response
