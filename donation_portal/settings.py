@@ -355,6 +355,13 @@ PLEDGE_RATE_LIMIT = env_str("PLEDGE_RATE_LIMIT", "10/h")
 if not re.fullmatch(r"\d+/\d*[smhd]", PLEDGE_RATE_LIMIT):
     raise ImproperlyConfigured(f"PLEDGE_RATE_LIMIT={PLEDGE_RATE_LIMIT!r}: write it like 10/h.")
 
+# --- Camps (DOMAIN.md §5) ----------------------------------------------------------------
+# Rows per page of a camp's donor list, and entries shown at the camp table.
+CAMP_DONORS_PAGE_SIZE = env_int("CAMP_DONORS_PAGE_SIZE", 100, minimum=10)
+CAMP_TABLE_RECENT = env_int("CAMP_TABLE_RECENT", 8, minimum=1)
+# A camp's donor sheet from its blood centre (CSV/XLSX).
+CAMP_IMPORT_MAX_ROWS = env_int("CAMP_IMPORT_MAX_ROWS", 2000, minimum=1)
+
 # --- Logging ----------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

@@ -81,16 +81,22 @@ def place_of(donation) -> str:
     return str(donation.blood_centre) if donation.blood_centre_id else ""
 
 
-def _new_pdf() -> FPDF:
-    pdf = FPDF(orientation="landscape", unit="mm", format="A4")
-    pdf.set_auto_page_break(False)
-    pdf.set_margins(MARGIN, MARGIN, MARGIN)
+def add_fonts(pdf: FPDF) -> None:
+    """Noto Sans with Noto Sans Devanagari as fallback, shaped: Hindi names print right.
+    The camp report uses it too."""
     for family, stem in ((LATIN, "NotoSans"), (DEVANAGARI, "NotoSansDevanagari")):
         pdf.add_font(family, "", FONT_DIR / f"{stem}-Regular.ttf")
         pdf.add_font(family, "B", FONT_DIR / f"{stem}-Bold.ttf")
     # Latin first; a character Noto Sans lacks (Devanagari) is taken from the fallback.
     pdf.set_fallback_fonts([DEVANAGARI], exact_match=False)
     pdf.set_text_shaping(True)
+
+
+def _new_pdf() -> FPDF:
+    pdf = FPDF(orientation="landscape", unit="mm", format="A4")
+    pdf.set_auto_page_break(False)
+    pdf.set_margins(MARGIN, MARGIN, MARGIN)
+    add_fonts(pdf)
     pdf.set_title(TITLE_EN)
     pdf.set_author(settings.FORCE_NAME)
     pdf.set_creator(settings.PORTAL_NAME)

@@ -95,3 +95,35 @@ class DonationFactory(factory.django.DjangoModelFactory):
     bag_volume_ml = 350
     blood_centre = factory.SubFactory(BloodCentreFactory)
     bag_number = factory.Sequence(lambda n: f"BAG{n:06d}")
+
+
+class HospitalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "camps.Hospital"
+
+    name = factory.Sequence(lambda n: f"Hospital {n}")
+
+
+class HospitalContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "camps.HospitalContact"
+
+    hospital = factory.SubFactory(HospitalFactory)
+    name = factory.Faker("name", locale="en_IN")
+    role = "Blood bank officer"
+    phone = factory.Sequence(lambda n: f"+9197{n:08d}")
+
+
+class CampFactory(factory.django.DjangoModelFactory):
+    """An open camp of ``unit`` (pass one) today-ish; pass ``status`` for another state."""
+
+    class Meta:
+        model = "camps.Camp"
+
+    name = factory.Sequence(lambda n: f"Camp {n}")
+    held_on = factory.LazyFunction(timezone.localdate)
+    venue = "Police Lines"
+    unit = None
+    blood_centre = factory.SubFactory(BloodCentreFactory)
+    target_donors = 100
+    status = "open"

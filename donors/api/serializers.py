@@ -136,6 +136,7 @@ class DonationSerializer(serializers.ModelSerializer):
             "id",
             "donor",
             "donated_on",
+            "camp",
             "blood_centre",
             "kind",
             "outcome",
@@ -146,6 +147,9 @@ class DonationSerializer(serializers.ModelSerializer):
         ]
         # The bag-number constraint is checked in validate() as an error on bag_number.
         validators = []
+        # Donations at a camp are recorded at the camp table (camps.services), which checks
+        # the camp is open and the donor eligible; here the camp is only read.
+        read_only_fields = ["camp"]
 
     def validate(self, attrs):
         bag, centre = attrs.get("bag_number", ""), attrs.get("blood_centre")

@@ -129,6 +129,7 @@ class DonationViewSet(
     serializer_class = DonationSerializer
     filterset_fields = {
         "donor": ["exact"],
+        "camp": ["exact"],
         "blood_centre": ["exact"],
         "outcome": ["exact"],
         "donated_on": ["gte", "lte", "exact"],

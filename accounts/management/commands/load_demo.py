@@ -2,9 +2,13 @@
 with its zones, circles and police stations, a neighbouring district, and one user of each
 role. Safe to run again: existing rows are kept, passwords are reset to the demo ones."""
 
+from datetime import timedelta
+
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.choices import Role, UnitKind
 from accounts.models import User
@@ -176,7 +180,54 @@ class Command(BaseCommand):
                 user.save(update_fields=["password"])
             rows.append((username, password, role.label, unit.name if unit else "—"))
 
+        self._partners_and_camps(units)
         self.stdout.write(self.style.SUCCESS(f"Demo data: {len(units)} police units."))
         self.stdout.write("Sign in with (username / password — role, unit):")
         for username, password, role, unit in rows:
             self.stdout.write(f"  {username:15} / {password:16} — {role}, {unit}")
+
+    def _partners_and_camps(self, units):
+        """Two partner blood centres, a day-care centre with its emergency contacts, and two
+        Kotwali camps (one open today, one planned). Looked up by natural keys, so a second
+        run changes nothing. Models by name: accounts imports no domain app."""
+        centre_model = apps.get_model("camps", "BloodCentre")
+        hospital_model = apps.get_model("camps", "Hospital")
+        camp_model = apps.get_model("camps", "Camp")
+        hallet, _ = centre_model.objects.get_or_create(
+            licence_number="UP/KNP/BB/001",
+            defaults={
+                "name": "LLR (Hallet) Hospital Blood Centre",
+                "address": "Swaroop Nagar, Kanpur",
+                "phone": "+915122535483",
+                "contact_person": "Dr. Blood Bank Officer",
+            },
+        )
+        centre_model.objects.get_or_create(
+            licence_number="UP/KNP/BB/002",
+            defaults={"name": "Ursula Horsman Memorial Hospital Blood Centre"},
+        )
+        day_care, created = hospital_model.objects.get_or_create(
+            name="Thalassaemia Day-Care Centre, LLR Hospital",
+            defaults={"kind": "day_care", "address": "Swaroop Nagar, Kanpur"},
+        )
+        if created:
+            day_care.contacts.create(
+                name="Dr. Paediatric Haematologist", role="In charge", phone="+919450000001"
+            )
+            day_care.contacts.create(name="Day-care nurse", role="Duty", phone="+919450000002")
+        today = timezone.localdate()
+        for name, held_on, status in (
+            ("Kotwali Police Lines camp", today, "open"),
+            ("Kotwali Raksha Bandhan camp", today + timedelta(days=21), "planned"),
+        ):
+            camp_model.objects.get_or_create(
+                name=name,
+                unit=units["knp-kotwali"],
+                defaults={
+                    "held_on": held_on,
+                    "venue": "Police Lines, Kanpur",
+                    "blood_centre": hallet,
+                    "target_donors": 150,
+                    "status": status,
+                },
+            )

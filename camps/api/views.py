@@ -1,0 +1,131 @@
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions, mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.response import Response
+
+from accounts.api.views import ScopedViewSetMixin
+from accounts.choices import Role
+from accounts.permissions import has_role
+
+from .. import services
+from ..filters import BloodCentreFilterSet, CampFilterSet, HospitalFilterSet
+from ..models import Camp
+from ..selectors import blood_centres, hospitals, totals_for
+from .serializers import BloodCentreSerializer, CampSerializer, HospitalSerializer
+
+
+def _answer_errors(call):
+    """A service's ValidationError as a 400 with a map of field → messages."""
+    try:
+        return call()
+    except DjangoValidationError as error:
+        detail = error.message_dict if hasattr(error, "error_dict") else error.messages
+        raise serializers.ValidationError(detail) from None
+    except DjangoPermissionDenied as error:
+        raise exceptions.PermissionDenied(str(error)) from None
+
+
+class CampViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Camps organised by units in the caller's jurisdiction, with totals counted from their
+    donations. Status moves through the ``open``, ``close``, ``reopen`` (admins) and
+    ``cancel`` actions."""
+
+    queryset = Camp.objects.select_related("unit", "blood_centre").order_by("-held_on", "-id")
+    serializer_class = CampSerializer
+    filterset_class = CampFilterSet
+    ordering_fields = ["held_on", "name", "id"]
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            self._totals = totals_for(camp.pk for camp in page)
+        return page
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        if hasattr(self, "_totals"):
+            context["totals"] = self._totals
+        return context
+
+    def perform_create(self, serializer):
+        serializer.instance = _answer_errors(
+            lambda: services.camp_create(
+                actor=self.request.user, request=self.request, **serializer.validated_data
+            )
+        )
+
+    def perform_update(self, serializer):
+        serializer.instance = _answer_errors(
+            lambda: services.camp_update(
+                camp=serializer.instance,
+                actor=self.request.user,
+                request=self.request,
+                **serializer.validated_data,
+            )
+        )
+
+    def _move(self, request, move):
+        camp = self.get_object()
+        _answer_errors(lambda: move(camp=camp, actor=request.user, request=request))
+        return Response(self.get_serializer(camp).data)
+
+    @action(detail=True, methods=["post"])
+    def open(self, request, pk=None):
+        return self._move(request, services.camp_open)
+
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        return self._move(request, services.camp_close)
+
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        return self._move(request, services.camp_reopen)
+
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        return self._move(request, services.camp_cancel)
+
+
+class PartnerPermission(BasePermission):
+    """Every signed-in role reads partners; only admins write them."""
+
+    def has_permission(self, request, view):
+        if request.method in SAFE_METHODS:
+            return has_role(request.user, Role.STAFF, Role.COORDINATOR, Role.ADMIN)
+        return has_role(request.user, Role.ADMIN)
+
+
+class PartnerViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    permission_classes = [PartnerPermission]
+
+
+class BloodCentreViewSet(PartnerViewSet):
+    """Licensed blood centres: partners every signed-in user may read."""
+
+    queryset = blood_centres()
+    serializer_class = BloodCentreSerializer
+    filterset_class = BloodCentreFilterSet
+
+
+class HospitalViewSet(PartnerViewSet):
+    """Hospitals and day-care centres with their emergency contacts; writing ``contacts``
+    replaces them."""
+
+    queryset = hospitals()
+    serializer_class = HospitalSerializer
+    filterset_class = HospitalFilterSet

@@ -1,0 +1,328 @@
+"""A camp's donor sheet from its blood centre (CSV/XLSX) into the camp, on top of the
+generic dry-run / all-or-nothing core in ``donors/transfer.py`` and the cell parsers of
+``donors/donor_transfer.py``.
+
+Each row is one screening at the camp. A known mobile number is that donor (whatever their
+home unit, as at the camp table); an unknown one registers a donor of the organising unit
+from the row's name, sex and date of birth. The row is then recorded through
+``services.camp_donation_record``: the same pre-screen, bag and deferral rules as the table.
+The dry run checks the same without writing, in a bounded number of queries."""
+
+from __future__ import annotations
+
+import contextlib
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts import audit
+from accounts.choices import AuditAction
+from donors import transfer
+from donors.choices import BagVolume, DeferralCategory, DonationOutcome, DonorSource
+from donors.donor_transfer import (
+    PHONE_CHUNK,
+    max_bytes,
+    parse_blood_group,
+    parse_date,
+    parse_phone,
+    parse_sex,
+    parse_weight,
+)
+from donors.eligibility import DonorFacts, check_eligibility
+from donors.models import Donation, Donor
+from donors.selectors import facts_for, with_eligibility_facts
+from donors.services import donor_create
+
+from . import services
+
+REQUIRED_COLUMNS = ["phone", "outcome"]
+OPTIONAL_COLUMNS = [
+    "name",
+    "sex",
+    "date_of_birth",
+    "blood_group",
+    "bag_number",
+    "bag_ml",
+    "haemoglobin",
+    "weight_kg",
+    "deferral_reason",
+]
+# What blood centres' sheets often call the same columns.
+ALIASES = {
+    "dob": "date_of_birth",
+    "mobile": "phone",
+    "hb": "haemoglobin",
+    "volume": "bag_ml",
+    "bag_volume": "bag_ml",
+    "weight": "weight_kg",
+    "reason": "deferral_reason",
+    "group": "blood_group",
+}
+OUTCOMES = {
+    "collected": DonationOutcome.COLLECTED,
+    "c": DonationOutcome.COLLECTED,
+    "yes": DonationOutcome.COLLECTED,
+    "deferred": DonationOutcome.DEFERRED,
+    "d": DonationOutcome.DEFERRED,
+    "no": DonationOutcome.DEFERRED,
+}
+# A deferral with no reason written is the screening's (Hb, weight, BP).
+DEFAULT_DEFERRAL = DeferralCategory.SCREENING
+
+
+def max_rows() -> int:
+    return settings.CAMP_IMPORT_MAX_ROWS
+
+
+def read_sheet(data: bytes, *, filename: str) -> transfer.Table:
+    table = transfer.read_table(
+        data,
+        filename=filename,
+        columns=[*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS, *ALIASES],
+        required=[],
+        max_rows=max_rows(),
+        max_bytes=max_bytes(),
+    )
+    rows = [
+        transfer.Row(row.number, {ALIASES.get(k, k): v for k, v in row.values.items()})
+        for row in table.rows
+    ]
+    columns = [ALIASES.get(column, column) for column in table.columns]
+    missing = [column for column in REQUIRED_COLUMNS if column not in columns]
+    if missing:
+        raise transfer.UploadError(
+            _("Missing columns: %(columns)s. The first row must name them; see the template.")
+            % {"columns": ", ".join(missing)}
+        )
+    return transfer.Table(table.format, columns, rows, table.ignored_columns)
+
+
+def _text(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return "" if value is None else str(value).strip()
+
+
+def parse_outcome(value) -> str:
+    outcome = OUTCOMES.get(_text(value).lower())
+    if outcome is None:
+        raise ValidationError(_("Write collected or deferred."))
+    return outcome
+
+
+def parse_bag_ml(value) -> int | None:
+    text = _text(value).lower().removesuffix("ml").strip()
+    if not text:
+        return None
+    if text.isdigit() and int(text) in BagVolume.values:
+        return int(text)
+    raise ValidationError(_("Write 350 or 450."))
+
+
+def parse_haemoglobin(value) -> Decimal | None:
+    text = _text(value)
+    if not text:
+        return None
+    try:
+        hb = Decimal(text).quantize(Decimal("0.1"))
+    except InvalidOperation:
+        hb = None
+    if hb is None or not Decimal(1) <= hb <= Decimal(25):
+        raise ValidationError(_("Enter haemoglobin in g/dL, between 1 and 25."))
+    return hb
+
+
+def parse_reason(value) -> str:
+    text = _text(value).lower()
+    if not text:
+        return DEFAULT_DEFERRAL
+    for code, label in DeferralCategory.choices:
+        if text in (code, str(label).lower()):
+            return code
+    raise ValidationError(
+        _("Unknown reason “%(value)s”: write one of %(codes)s.")
+        % {"value": _text(value), "codes": ", ".join(DeferralCategory.values)}
+    )
+
+
+class CampRowValidator:
+    """Checks one row; answers the donor (or the fields to register one) and the screening.
+    The file's donors and the bag numbers already used at the centre are read on row one."""
+
+    def __init__(self, *, camp, rows):
+        self.camp = camp
+        self.rows = rows
+        self.donors = None  # E.164 → Donor (with eligibility facts)
+        self.at_camp = set()  # donor ids already recorded at this camp
+        self.bags_taken = set()
+        self.seen_phones, self.seen_bags = {}, {}
+
+    def _load(self):
+        phones, bags = set(), set()
+        for row in self.rows:
+            with contextlib.suppress(ValidationError):
+                phones.add(parse_phone(row.values.get("phone")))
+            if _text(row.values.get("bag_number")):
+                bags.add(_text(row.values.get("bag_number")))
+        self.donors = {}
+        phones = sorted(phones)
+        for start in range(0, len(phones), PHONE_CHUNK):
+            chunk = phones[start : start + PHONE_CHUNK]
+            donors = with_eligibility_facts(Donor.objects.filter(phone__in=chunk))
+            self.donors.update({donor.phone: donor for donor in donors})
+        self.at_camp = set(
+            Donation.objects.filter(camp=self.camp).values_list("donor_id", flat=True)
+        )
+        bags = sorted(bags)
+        for start in range(0, len(bags), PHONE_CHUNK):
+            self.bags_taken.update(
+                Donation.objects.filter(
+                    blood_centre=self.camp.blood_centre,
+                    bag_number__in=bags[start : start + PHONE_CHUNK],
+                ).values_list("bag_number", flat=True)
+            )
+
+    def __call__(self, row: transfer.Row) -> dict:
+        if self.donors is None:
+            self._load()
+        values, errors, out = row.values, {}, {}
+
+        def take(column, parse, **kwargs):
+            try:
+                out[column] = parse(values.get(column), **kwargs)
+            except ValidationError as error:
+                errors[column] = error.messages
+
+        take("phone", parse_phone)
+        take("outcome", parse_outcome)
+        take("bag_ml", parse_bag_ml)
+        take("haemoglobin", parse_haemoglobin)
+        take("weight_kg", parse_weight)
+        take("deferral_reason", parse_reason)
+        out["bag_number"] = _text(values.get("bag_number"))
+        donor = self._donor(row, out, errors)
+        if out.get("outcome") == DonationOutcome.COLLECTED:
+            self._check_collected(row, donor, out, errors)
+        if errors:
+            raise ValidationError(errors)
+        return out
+
+    def _donor(self, row, out, errors):
+        phone = out.get("phone")
+        if phone is None:
+            return None
+        if phone in self.seen_phones:
+            errors["phone"] = [
+                _("The same mobile number as row %(row)s of this file.")
+                % {"row": self.seen_phones[phone]}
+            ]
+            return None
+        self.seen_phones[phone] = row.number
+        donor = self.donors.get(phone)
+        if donor is not None:
+            if donor.pk in self.at_camp:
+                errors["phone"] = [_("This donor is already recorded at this camp.")]
+            out["donor"] = donor
+            return donor
+        new, values = {"phone": phone, "name": _text(row.values.get("name"))}, row.values
+        if not new["name"]:
+            errors["name"] = [_("A new donor needs a name.")]
+        for column, parse, kwargs in (
+            ("sex", parse_sex, {}),
+            ("date_of_birth", parse_date, {"required": True}),
+            ("blood_group", parse_blood_group, {}),
+        ):
+            try:
+                new[column] = parse(values.get(column), **kwargs)
+            except ValidationError as error:
+                errors[column] = error.messages
+        new["weight_kg"] = out.get("weight_kg")
+        out["new_donor"] = new
+        return None
+
+    def _check_collected(self, row, donor, out, errors):
+        bag = out["bag_number"]
+        if not bag:
+            errors["bag_number"] = [_("Enter the bag number.")]
+        elif bag in self.bags_taken:
+            errors["bag_number"] = [
+                _("Bag %(bag)s is already recorded at this blood centre.") % {"bag": bag}
+            ]
+        elif bag in self.seen_bags:
+            errors["bag_number"] = [
+                _("The same bag number as row %(row)s of this file.") % {"row": self.seen_bags[bag]}
+            ]
+        else:
+            self.seen_bags[bag] = row.number
+        if not out.get("bag_ml") and "bag_ml" not in errors:
+            errors["bag_ml"] = [_("Write 350 or 450.")]
+        facts = self._facts(donor, out)
+        if facts is None:
+            return
+        answer = check_eligibility(facts, self.camp.held_on, bag_volume_ml=out.get("bag_ml"))
+        if not answer.eligible:
+            errors.setdefault("outcome", []).append(
+                _("Not eligible on the camp's day: %(reasons)s")
+                % {"reasons": " ".join(answer.reasons)}
+            )
+
+    def _facts(self, donor, out):
+        screening = {"haemoglobin_g_dl": out.get("haemoglobin"), "weight_kg": out.get("weight_kg")}
+        if donor is not None:
+            return facts_for(donor, **screening)
+        new = out.get("new_donor") or {}
+        if not new.get("sex") or not new.get("date_of_birth"):
+            return None
+        return DonorFacts(sex=new["sex"], date_of_birth=new["date_of_birth"], **screening)
+
+
+def check_sheet(*, camp, table: transfer.Table) -> transfer.Report:
+    """The dry run: every row's errors, nothing written."""
+    return transfer.validate_rows(table.rows, CampRowValidator(camp=camp, rows=table.rows))
+
+
+def import_sheet(*, camp, table: transfer.Table, actor, request=None) -> transfer.Report:
+    """Check every row again and record them all at the camp in one transaction, or none."""
+    services.ensure_open(camp)
+
+    def write(row):
+        donor = row.get("donor")
+        if donor is None:
+            donor = donor_create(
+                actor=actor, unit=camp.unit, source=DonorSource.IMPORT, **row["new_donor"]
+            )
+        services.camp_donation_record(
+            camp=camp,
+            donor=donor,
+            actor=actor,
+            outcome=row["outcome"],
+            bag_number=row["bag_number"],
+            bag_volume_ml=row.get("bag_ml"),
+            haemoglobin_g_dl=row.get("haemoglobin"),
+            weight_kg=row.get("weight_kg"),
+            deferral_category=row["deferral_reason"]
+            if row["outcome"] == DonationOutcome.DEFERRED
+            else "",
+        )
+
+    validator = CampRowValidator(camp=camp, rows=table.rows)
+    with transaction.atomic():
+        report = transfer.apply_rows(table.rows, validator, write)
+        if report.applied:
+            audit.record(
+                action=AuditAction.IMPORT,
+                request=request,
+                actor=actor,
+                obj=camp,
+                rows=report.applied,
+                format=table.format,
+            )
+    return report
+
+
+def template_csv() -> bytes:
+    columns = [*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS]
+    return transfer.render(transfer.build_dataset(columns, [], title="camp donors"), "csv")

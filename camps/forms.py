@@ -1,0 +1,184 @@
+"""Forms of the camps app. Rules live in services and in donors' modules; forms call them."""
+
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.scoping import units_for_user
+from donors.choices import BagVolume, BloodGroup, DeferralCategory, Sex
+from donors.forms import DATE_INPUT, EARLIEST_BIRTH
+from donors.phones import normalise_phone
+
+from .models import BloodCentre, Camp, Hospital
+
+TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+class CampForm(forms.ModelForm):
+    class Meta:
+        model = Camp
+        fields = [
+            "name",
+            "held_on",
+            "starts_at",
+            "ends_at",
+            "venue",
+            "unit",
+            "blood_centre",
+            "target_donors",
+            "eraktkosh_id",
+            "notes",
+        ]
+        widgets = {
+            "held_on": DATE_INPUT,
+            "starts_at": TIME_INPUT,
+            "ends_at": TIME_INPUT,
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+        # Written as the portal writes it (a model label would be capitalised to "E-").
+        labels = {"eraktkosh_id": _("e-RaktKosh camp id")}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units_for_user(user).order_by("path")
+        self.fields["blood_centre"].queryset = BloodCentre.objects.order_by("name")
+        if self.instance.pk is None and user.unit_id and not self.initial.get("unit"):
+            self.initial["unit"] = user.unit_id
+
+
+class BloodCentreForm(forms.ModelForm):
+    class Meta:
+        model = BloodCentre
+        fields = ["name", "licence_number", "address", "phone", "contact_person", "eraktkosh_id"]
+        labels = {"eraktkosh_id": _("e-RaktKosh id")}
+        widgets = {"address": forms.Textarea(attrs={"rows": 2})}
+
+
+class HospitalForm(forms.ModelForm):
+    class Meta:
+        model = Hospital
+        fields = ["name", "kind", "address", "phone"]
+        widgets = {"address": forms.Textarea(attrs={"rows": 2})}
+
+
+ContactFormSet = forms.inlineformset_factory(
+    Hospital, Hospital.contacts.rel.related_model, fields=["name", "role", "phone"], extra=2
+)
+
+
+# --- The camp table ----------------------------------------------------------------------
+
+DECIMAL_INPUT = {"inputmode": "decimal", "autocomplete": "off"}
+
+
+class LookupForm(forms.Form):
+    phone = forms.CharField(
+        label=_("Mobile number"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"inputmode": "tel", "autocomplete": "off", "autofocus": True}
+        ),
+    )
+
+    def clean_phone(self):
+        return normalise_phone(self.cleaned_data["phone"])
+
+
+class QuickDonorForm(forms.Form):
+    """The few fields a walk-in donor needs; the rest can be filled in later."""
+
+    phone = forms.CharField(label=_("Mobile number"), max_length=20, widget=forms.HiddenInput)
+    name = forms.CharField(label=_("Name"), max_length=120)
+    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, widget=forms.RadioSelect)
+    date_of_birth = forms.DateField(label=_("Date of birth"), widget=DATE_INPUT)
+    blood_group = forms.ChoiceField(
+        label=_("Blood group"), choices=BloodGroup.choices, required=False
+    )
+    weight_kg = forms.DecimalField(
+        label=_("Weight (kg)"),
+        max_digits=4,
+        decimal_places=1,
+        min_value=Decimal(20),
+        max_value=Decimal(250),
+        required=False,
+        widget=forms.TextInput(attrs=DECIMAL_INPUT),
+    )
+    consent = forms.BooleanField(
+        label=_("The donor agrees to be in the registry and to receive reminders")
+    )
+
+    def clean_phone(self):
+        return normalise_phone(self.cleaned_data["phone"])
+
+    def clean_date_of_birth(self):
+        born = self.cleaned_data["date_of_birth"]
+        if not EARLIEST_BIRTH <= born <= timezone.localdate():
+            raise ValidationError(_("Enter a real date of birth."))
+        return born
+
+
+class ScreeningForm(forms.Form):
+    """What the table records: collected with a bag, or deferred with a reason."""
+
+    OUTCOMES = (("collected", _("Collected")), ("deferred", _("Deferred")))
+
+    phone = forms.CharField(widget=forms.HiddenInput)
+    outcome = forms.ChoiceField(choices=OUTCOMES, widget=forms.HiddenInput)
+    haemoglobin_g_dl = forms.DecimalField(
+        label=_("Hb (g/dL)"),
+        max_digits=3,
+        decimal_places=1,
+        min_value=Decimal(1),
+        max_value=Decimal("25"),
+        required=False,
+        widget=forms.TextInput(attrs=DECIMAL_INPUT),
+    )
+    weight_kg = forms.DecimalField(
+        label=_("Weight (kg)"),
+        max_digits=4,
+        decimal_places=1,
+        min_value=Decimal(20),
+        max_value=Decimal(250),
+        required=False,
+        widget=forms.TextInput(attrs=DECIMAL_INPUT),
+    )
+    bag_number = forms.CharField(
+        label=_("Bag number"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    bag_volume_ml = forms.TypedChoiceField(
+        label=_("Bag"),
+        choices=BagVolume.choices,
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=forms.RadioSelect,
+    )
+    deferral_category = forms.ChoiceField(
+        label=_("Reason"),
+        choices=[("", "—"), *DeferralCategory.choices],
+        required=False,
+    )
+
+    def clean_phone(self):
+        return normalise_phone(self.cleaned_data["phone"])
+
+
+class CorrectionForm(forms.Form):
+    bag_number = forms.CharField(label=_("Bag number"), max_length=40, required=False)
+    bag_volume_ml = forms.TypedChoiceField(
+        label=_("Bag"), choices=BagVolume.choices, coerce=int, required=False, empty_value=None
+    )
+    haemoglobin_g_dl = ScreeningForm.base_fields["haemoglobin_g_dl"]
+    weight_kg = ScreeningForm.base_fields["weight_kg"]
+
+
+class MonthForm(forms.Form):
+    """``?month=2026-11`` for the calendar."""
+
+    month = forms.DateField(input_formats=["%Y-%m"], required=False)

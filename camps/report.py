@@ -1,0 +1,163 @@
+"""The camp report: what the blood centre reports to the licensing authority within 7 days
+(DOMAIN.md §5) — the venue and units by ABO/RhD group and bag size — and the donor list.
+Every number is counted from the records by ``selectors.totals_for``.
+
+CSV and XLSX are one sheet (the spreadsheet machinery of ``donors/transfer.py``: cells
+neutralised against formulas); the PDF uses the certificate's fonts, so Hindi names print."""
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
+from donors import transfer
+from donors.certificate import LATIN, add_fonts
+from donors.eligibility import age_on
+
+from .selectors import camp_totals, report_donations
+
+DONOR_HEADERS = [
+    "name",
+    "sex",
+    "age",
+    "blood_group",
+    "outcome",
+    "bag_number",
+    "bag_ml",
+    "haemoglobin_g_dl",
+    "weight_kg",
+    "donor",
+]
+
+
+def _summary(camp, totals) -> list[tuple[str, object]]:
+    centre = camp.blood_centre
+    hours = ""
+    if camp.starts_at and camp.ends_at:
+        hours = f"{camp.starts_at:%H:%M}–{camp.ends_at:%H:%M}"
+    return [
+        (_("Camp"), camp.name),
+        (_("Date"), camp.held_on.isoformat()),
+        (_("Hours"), hours),
+        (_("Venue"), camp.venue),
+        (_("Organising police unit"), camp.unit.name),
+        (_("Blood centre"), centre.name),
+        (_("Licence number"), centre.licence_number),
+        (_("e-RaktKosh camp id"), camp.eraktkosh_id),
+        (_("Registered"), totals.registered),
+        (_("Deferred"), totals.deferred),
+        (_("Units collected"), totals.collected),
+        (_("First-time donors"), totals.first_time),
+        (_("Repeat donors"), totals.repeat),
+    ]
+
+
+def _bag_label(size) -> str:
+    return f"{size} ml" if size else _("unknown")
+
+
+def units_table(totals) -> tuple[list[str], list[list]]:
+    """Header and rows of units by blood group × bag size, with a total row."""
+    sizes = totals.bag_sizes
+    header = [_("Blood group"), *(_bag_label(size) for size in sizes), _("Units")]
+    rows = [[group or _("unknown"), *cells, total] for group, cells, total in totals.table()]
+    rows.append([_("Total"), *(totals.by_bag[size] for size in sizes), totals.collected])
+    return header, rows
+
+
+def _donor_rows(camp):
+    for donation in report_donations(camp):
+        donor = donation.donor
+        yield [
+            donor.name,
+            donor.sex,
+            age_on(donor.date_of_birth, donation.donated_on),
+            donor.blood_group,
+            donation.outcome,
+            donation.bag_number,
+            donation.bag_volume_ml or "",
+            donation.haemoglobin_g_dl if donation.haemoglobin_g_dl is not None else "",
+            donation.weight_kg if donation.weight_kg is not None else "",
+            "repeat" if _is_repeat(donation) else "first-time",
+        ]
+
+
+def _is_repeat(donation) -> bool:
+    last = donation.donor.external_last_donation_on
+    return donation.has_earlier or bool(last and last < donation.donated_on)
+
+
+def report_file(camp, fmt: str) -> tuple[bytes, int]:
+    """The report as CSV or XLSX bytes, and the number of donor rows."""
+    totals = camp_totals(camp)
+    lines = [[label, value] for label, value in _summary(camp, totals)]
+    header, rows = units_table(totals)
+    donors = list(_donor_rows(camp))
+    lines += [[], header, *rows, [], DONOR_HEADERS, *donors]
+    width = max(len(line) for line in lines)
+    padded = [line + [""] * (width - len(line)) for line in lines]
+    dataset = transfer.build_dataset(padded[0], padded[1:], title="camp report")
+    return transfer.render(dataset, fmt), len(donors)
+
+
+# --- PDF --------------------------------------------------------------------------------
+
+RED = (176, 42, 55)
+
+
+def report_pdf(camp) -> bytes:
+    totals = camp_totals(camp)
+    pdf = FPDF(orientation="portrait", unit="mm", format="A4")
+    pdf.set_margins(15, 15, 15)
+    pdf.set_auto_page_break(True, margin=15)
+    add_fonts(pdf)
+    pdf.set_title(_("Camp report: %(name)s") % {"name": camp.name})
+    pdf.set_author(settings.FORCE_NAME)
+    pdf.set_creator(settings.PORTAL_NAME)
+    pdf.add_page()
+    pdf.set_font(LATIN, "B", 11)
+    pdf.cell(0, 6, settings.FORCE_NAME, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_text_color(*RED)
+    pdf.set_font(LATIN, "B", 16)
+    pdf.multi_cell(0, 8, _("Blood donation camp report"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_text_color(0, 0, 0)
+    pdf.set_font(LATIN, "", 10)
+    with pdf.table(col_widths=(45, 135), first_row_as_headings=False) as table:
+        for label, value in _summary(camp, totals):
+            row = table.row()
+            row.cell(str(label))
+            row.cell(str(value))
+    pdf.ln(4)
+    pdf.set_font(LATIN, "B", 12)
+    pdf.cell(0, 7, _("Units by blood group and bag size"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font(LATIN, "", 10)
+    header, rows = units_table(totals)
+    with pdf.table(text_align="CENTER") as table:
+        for line in [header, *rows]:
+            row = table.row()
+            for value in line:
+                row.cell(str(value))
+    pdf.ln(4)
+    pdf.set_font(LATIN, "B", 12)
+    pdf.cell(0, 7, _("Donors"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font(LATIN, "", 8)
+    widths = (50, 10, 10, 14, 22, 26, 14, 14, 14, 16)
+    with pdf.table(col_widths=widths) as table:
+        row = table.row()
+        for title in DONOR_HEADERS:
+            row.cell(title.replace("_", " "))
+        for line in _donor_rows(camp):
+            row = table.row()
+            for value in line:
+                row.cell(str(value))
+    pdf.set_font(LATIN, "", 8)
+    pdf.ln(3)
+    pdf.cell(
+        0,
+        5,
+        _("Generated %(when)s from the portal's records.")
+        % {"when": date_format(timezone.localtime(), "j M Y H:i")},
+    )
+    return bytes(pdf.output())

@@ -1,0 +1,175 @@
+"""Reads of the camps app. A camp's totals are counted in the database from its donations,
+never typed: the camp page, the camp table, the report and the API all read ``totals_for``."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+
+from accounts.scoping import for_user
+from donors.choices import DRAWN_OUTCOMES, BloodGroup, DonationOutcome
+from donors.models import Donation
+
+from .models import BloodCentre, Camp, Hospital, HospitalContact
+
+# Report order of the groups: ABO then RhD, Bombay, and the not-yet-typed last.
+GROUP_ORDER = [value for value in BloodGroup.values if value] + [""]
+
+
+def camps_for(user) -> QuerySet:
+    """The camps ``user`` may see: those organised by units in its subtree."""
+    return for_user(Camp.objects.select_related("unit", "blood_centre"), user)
+
+
+def with_counts(queryset: QuerySet) -> QuerySet:
+    """Camps with ``n_registered``, ``n_deferred`` and ``n_collected``, in the same query:
+    the camp list and the API list read them."""
+    return queryset.annotate(
+        n_registered=Count("donations"),
+        n_deferred=Count("donations", filter=Q(donations__outcome=DonationOutcome.DEFERRED)),
+        n_collected=Count("donations", filter=Q(donations__outcome=DonationOutcome.COLLECTED)),
+    )
+
+
+@dataclass
+class CampTotals:
+    registered: int = 0
+    deferred: int = 0
+    collected: int = 0  # units (bags)
+    adverse: int = 0
+    first_time: int = 0
+    repeat: int = 0
+    by_group_bag: dict = field(default_factory=dict)  # (group, bag ml) → collected units
+
+    @property
+    def by_group(self) -> dict:
+        out = defaultdict(int)
+        for (group, _bag), units in self.by_group_bag.items():
+            out[group] += units
+        return {group: out[group] for group in GROUP_ORDER if out.get(group)}
+
+    @property
+    def by_bag(self) -> dict:
+        out = defaultdict(int)
+        for (_group, bag), units in self.by_group_bag.items():
+            out[bag] += units
+        return dict(sorted(out.items(), key=lambda item: item[0] or 0))
+
+    @property
+    def bag_sizes(self) -> list:
+        return list(self.by_bag)
+
+    def table(self) -> list:
+        """Rows ``(group, [units per bag size…], total)`` for the report, in group order."""
+        sizes = self.bag_sizes
+        return [
+            (group, [self.by_group_bag.get((group, size), 0) for size in sizes], total)
+            for group, total in self.by_group.items()
+        ]
+
+    def as_dict(self) -> dict:
+        return {
+            "registered": self.registered,
+            "deferred": self.deferred,
+            "units_collected": self.collected,
+            "adverse_reactions": self.adverse,
+            "first_time_donors": self.first_time,
+            "repeat_donors": self.repeat,
+            "units_by_blood_group": {group or "unknown": n for group, n in self.by_group.items()},
+            "units_by_bag_ml": {str(bag or "unknown"): n for bag, n in self.by_bag.items()},
+        }
+
+
+def totals_for(camp_ids) -> dict[int, CampTotals]:
+    """Totals of each camp in ``camp_ids`` in two queries, whatever the number of camps or
+    donations. A donor is a repeat donor when blood was drawn from them before the camp's
+    day (in the portal or, by their word, outside it)."""
+    camp_ids = list(camp_ids)
+    totals = {camp_id: CampTotals() for camp_id in camp_ids}
+    if not camp_ids:
+        return totals
+    earlier = Donation.objects.filter(
+        donor=OuterRef("donor"), outcome__in=DRAWN_OUTCOMES, donated_on__lt=OuterRef("donated_on")
+    )
+    repeat = Q(has_earlier=True) | Q(donor__external_last_donation_on__lt=F("donated_on"))
+    rows = (
+        Donation.objects.filter(camp_id__in=camp_ids)
+        .alias(has_earlier=Exists(earlier))
+        .order_by()
+        .values("camp_id")
+        .annotate(
+            registered=Count("pk"),
+            deferred=Count("pk", filter=Q(outcome=DonationOutcome.DEFERRED)),
+            collected=Count("pk", filter=Q(outcome=DonationOutcome.COLLECTED)),
+            adverse=Count("pk", filter=Q(outcome=DonationOutcome.ADVERSE_REACTION)),
+            repeat=Count("pk", filter=repeat),
+        )
+    )
+    for row in rows:
+        t = totals[row["camp_id"]]
+        t.registered, t.deferred = row["registered"], row["deferred"]
+        t.collected, t.adverse = row["collected"], row["adverse"]
+        t.repeat = row["repeat"]
+        t.first_time = t.registered - t.repeat
+    cells = (
+        Donation.objects.filter(camp_id__in=camp_ids, outcome=DonationOutcome.COLLECTED)
+        .order_by()
+        .values("camp_id", "donor__blood_group", "bag_volume_ml")
+        .annotate(units=Count("pk"))
+    )
+    for cell in cells:
+        key = (cell["donor__blood_group"], cell["bag_volume_ml"])
+        totals[cell["camp_id"]].by_group_bag[key] = cell["units"]
+    return totals
+
+
+def camp_totals(camp: Camp) -> CampTotals:
+    return totals_for([camp.pk])[camp.pk]
+
+
+def camp_donations(camp: Camp) -> QuerySet:
+    """The camp's donations, whatever the donor's home unit (the camp being in scope)."""
+    return (
+        Donation.objects.filter(camp=camp)
+        .select_related("donor", "recorded_by")
+        .order_by("-recorded_at", "-id")
+    )
+
+
+def camps_in_month(queryset: QuerySet, first_day: date) -> dict[date, list]:
+    """The camps of ``queryset`` held in the month starting ``first_day``, by day."""
+    if first_day.month == 12:
+        next_month = first_day.replace(year=first_day.year + 1, month=1)
+    else:
+        next_month = first_day.replace(month=first_day.month + 1)
+    days = defaultdict(list)
+    for camp in queryset.filter(held_on__gte=first_day, held_on__lt=next_month).order_by(
+        "held_on", "starts_at", "id"
+    ):
+        days[camp.held_on].append(camp)
+    return days
+
+
+def blood_centres() -> QuerySet:
+    """Partners: every signed-in user may read them."""
+    return BloodCentre.objects.order_by("name")
+
+
+def hospitals() -> QuerySet:
+    # Contacts in name order, for the pages and the API alike, in one more query.
+    contacts = Prefetch("contacts", queryset=HospitalContact.objects.order_by("name"))
+    return Hospital.objects.prefetch_related(contacts).order_by("name")
+
+
+def report_donations(camp: Camp) -> QuerySet:
+    """The camp's donations for the report, each marked ``is_repeat``, in one query."""
+    earlier = Donation.objects.filter(
+        donor=OuterRef("donor"), outcome__in=DRAWN_OUTCOMES, donated_on__lt=OuterRef("donated_on")
+    )
+    return (
+        Donation.objects.filter(camp=camp)
+        .select_related("donor")
+        .annotate(has_earlier=Exists(earlier))
+        .order_by("recorded_at", "id")
+    )

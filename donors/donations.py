@@ -1,0 +1,208 @@
+"""Recording a donation: the camp table, its sheet import and (later) a blood centre's own
+visits call these. Collected needs a bag number unique at the blood centre and a donor who
+passes ``check_eligibility`` with the screening's haemoglobin and weight; deferred at
+screening records the deferral through ``services.deferral_create``. Kept apart from
+``services.py`` (the registry's writes) because it is a concept of its own."""
+
+from dataclasses import replace
+from datetime import date
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from accounts import audit
+from accounts.choices import AuditAction
+
+from .choices import DRAWN_OUTCOMES, DonationKind, DonationOutcome
+from .eligibility import PastDonation, check_eligibility
+from .models import Deferral, Donation, Donor
+from .selectors import facts_for
+from .services import deferral_create
+
+
+def bag_number_error(*, blood_centre, bag_number: str, exclude_pk=None) -> ValidationError | None:
+    """A field error when ``bag_number`` is already recorded at ``blood_centre``: bag numbers
+    are the blood centre's, unique per centre (the database says so too)."""
+    if not bag_number or blood_centre is None:
+        return None
+    taken = Donation.objects.filter(blood_centre=blood_centre, bag_number=bag_number)
+    if taken.exclude(pk=exclude_pk).exists():
+        return ValidationError(
+            _("Bag %(bag)s is already recorded at this blood centre."),
+            code="duplicate_bag",
+            params={"bag": bag_number},
+        )
+    return None
+
+
+def _collected_errors(donor, *, donated_on, fields, exclude_pk=None) -> dict:
+    """What stops a collection being recorded: the bag, and the pre-screen with the
+    screening's own haemoglobin and weight (a donation being corrected does not count
+    against itself)."""
+    errors = {}
+    if not fields.get("bag_number"):
+        errors["bag_number"] = [_("Enter the bag number.")]
+    if not fields.get("bag_volume_ml"):
+        errors["bag_volume_ml"] = [_("Choose the bag volume.")]
+    facts = facts_for(
+        donor, haemoglobin_g_dl=fields.get("haemoglobin_g_dl"), weight_kg=fields.get("weight_kg")
+    )
+    if exclude_pk is not None:
+        others = Donation.objects.filter(donor=donor, outcome__in=DRAWN_OUTCOMES).exclude(
+            pk=exclude_pk
+        )
+        facts = replace(
+            facts, donations=tuple(PastDonation(on=d.donated_on, kind=d.kind) for d in others)
+        )
+    answer = check_eligibility(
+        facts,
+        donated_on,
+        kind=fields.get("kind") or DonationKind.WHOLE_BLOOD,
+        bag_volume_ml=fields.get("bag_volume_ml"),
+    )
+    if not answer.eligible:
+        errors[NON_FIELD_ERRORS] = [
+            _("Not eligible today, so not recorded as collected: %(reasons)s")
+            % {"reasons": " ".join(answer.reasons)}
+        ]
+    return errors
+
+
+@transaction.atomic
+def donation_record(
+    *,
+    donor: Donor,
+    donated_on: date,
+    blood_centre,
+    outcome: str,
+    camp=None,
+    kind: str = DonationKind.WHOLE_BLOOD,
+    bag_number: str = "",
+    bag_volume_ml: int | None = None,
+    haemoglobin_g_dl=None,
+    weight_kg=None,
+    deferral_category: str = "",
+    actor=None,
+) -> Donation:
+    """Record one screening. Collected: needs a bag number unique at the blood centre and a
+    volume, and a donor who passes the pre-screen with the screening's haemoglobin and
+    weight. Deferred at screening: records the deferral too (a coarse category, default
+    length from settings). A ValidationError keyed by field says what is wrong."""
+    fields = {
+        "kind": kind,
+        "bag_number": (bag_number or "").strip(),
+        "bag_volume_ml": bag_volume_ml,
+        "haemoglobin_g_dl": haemoglobin_g_dl,
+        "weight_kg": weight_kg,
+    }
+    errors = {}
+    if outcome == DonationOutcome.COLLECTED:
+        errors = _collected_errors(donor, donated_on=donated_on, fields=fields)
+    elif outcome == DonationOutcome.DEFERRED:
+        fields.update(bag_number="", bag_volume_ml=None)
+        if not deferral_category:
+            errors["deferral_category"] = [_("Choose why the donor is deferred.")]
+    bag = bag_number_error(blood_centre=blood_centre, bag_number=fields["bag_number"])
+    if bag is not None:
+        errors.setdefault("bag_number", []).extend(bag.messages)
+    if errors:
+        raise ValidationError(errors)
+    donation = Donation(
+        donor=donor,
+        donated_on=donated_on,
+        blood_centre=blood_centre,
+        camp=camp,
+        outcome=outcome,
+        recorded_by=actor,
+        **fields,
+    )
+    donation.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            donation.save()
+    except IntegrityError:  # the same bag saved at another table a moment ago
+        raise ValidationError(
+            {
+                "bag_number": bag_number_error(
+                    blood_centre=blood_centre, bag_number=fields["bag_number"]
+                )
+            }
+        ) from None
+    if outcome == DonationOutcome.DEFERRED:
+        deferral_create(donor=donor, category=deferral_category, starts_on=donated_on, actor=actor)
+    return donation
+
+
+# Fields a correction may change; the outcome is corrected by withdrawing the entry.
+CORRECTABLE_FIELDS = ("bag_number", "bag_volume_ml", "haemoglobin_g_dl", "weight_kg")
+
+
+@transaction.atomic
+def donation_correct(*, donation: Donation, actor, request=None, **fields) -> Donation:
+    """Correct a collected entry's bag, volume or screening values, checking them as when
+    recorded; the fields changed go to the audit log as a correction."""
+    unknown = set(fields) - set(CORRECTABLE_FIELDS)
+    if unknown:
+        raise ValidationError(
+            _("These fields cannot be corrected: %s") % ", ".join(sorted(unknown))
+        )
+    donation = Donation.objects.select_for_update().get(pk=donation.pk)
+    if "bag_number" in fields:
+        fields["bag_number"] = (fields["bag_number"] or "").strip()
+    merged = {name: fields.get(name, getattr(donation, name)) for name in CORRECTABLE_FIELDS}
+    merged["kind"] = donation.kind
+    errors = {}
+    if donation.outcome == DonationOutcome.COLLECTED:
+        errors = _collected_errors(
+            donation.donor, donated_on=donation.donated_on, fields=merged, exclude_pk=donation.pk
+        )
+    bag = bag_number_error(
+        blood_centre=donation.blood_centre,
+        bag_number=merged["bag_number"],
+        exclude_pk=donation.pk,
+    )
+    if bag is not None:
+        errors.setdefault("bag_number", []).extend(bag.messages)
+    if errors:
+        raise ValidationError(errors)
+    changed = [name for name, value in fields.items() if getattr(donation, name) != value]
+    for name in changed:
+        setattr(donation, name, fields[name])
+    donation.full_clean(validate_constraints=False)
+    donation.save()
+    if changed:
+        audit.record(
+            action=AuditAction.CORRECTION,
+            request=request,
+            actor=actor,
+            obj=donation,
+            unit=donation.donor.unit,
+            fields=changed,
+        )
+    return donation
+
+
+@transaction.atomic
+def donation_withdraw(*, donation: Donation, actor, request=None) -> None:
+    """Remove a mistaken entry (the wrong donor, the wrong outcome), and the screening
+    deferral it created; the correction is in the audit log."""
+    removed_deferrals = 0
+    if donation.outcome == DonationOutcome.DEFERRED:
+        removed_deferrals, _by_model = Deferral.objects.filter(
+            donor=donation.donor,
+            starts_on=donation.donated_on,
+            recorded_by=donation.recorded_by,
+            recorded_at__gte=donation.recorded_at,
+        ).delete()
+    audit.record(
+        action=AuditAction.CORRECTION,
+        request=request,
+        actor=actor,
+        obj=donation,
+        unit=donation.donor.unit,
+        withdrawn=True,
+        outcome=donation.outcome,
+        deferrals_removed=removed_deferrals,
+    )
+    donation.delete()

@@ -1,0 +1,129 @@
+"""A whole camp day in headless Chromium at phone width: open the camp, find a donor by
+phone, register a new one, defer one, record two units, watch the totals change without a
+reload, close the camp and check the numbers of its CSV report."""
+
+import csv
+import datetime
+import io
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from camps.models import Camp
+from donors.models import Deferral, Donation, Donor
+from tests.e2e.conftest import fits_width, sign_in
+from tests.factories import CampFactory, DonationFactory, DonorFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def totals(page):
+    return {
+        name: page.get_by_test_id(f"total-{name}").inner_text()
+        for name in ("registered", "collected", "deferred")
+    }
+
+
+def find(page, number):
+    page.get_by_label("Donor's mobile number").fill(number)
+    page.get_by_role("button", name="Find").click()
+
+
+def test_a_camp_day_at_the_table(live_server, phone, screenshot, staff_a, units):
+    camp = CampFactory(unit=units.station_a, name="Kotwali Police Lines camp", status="planned")
+    asha = DonorFactory(
+        name="Asha Verma", phone="+919876500001", unit=units.station_a, blood_group="A+"
+    )
+    bilal = DonorFactory(
+        name="Bilal Khan", phone="+919876500002", unit=units.station_b, blood_group="B+"
+    )
+    DonationFactory(donor=bilal, donated_on=datetime.date.today() - datetime.timedelta(days=400))
+
+    sign_in(phone, live_server.url, "staff_a")
+    phone.get_by_role("button", name="Menu").click()
+    phone.get_by_role("link", name="Camps").click()
+    phone.get_by_role("link", name=re.compile("Kotwali Police Lines camp")).click()
+    phone.get_by_role("button", name="Open the camp").click()
+    expect(phone.get_by_test_id("lookup-form")).to_be_visible()
+    phone.evaluate("window.sameDocument = true")
+
+    # An existing donor by phone, typed the way people say it.
+    find(phone, "098765 00001")
+    card = phone.get_by_test_id("donor-card")
+    expect(card).to_contain_text("Asha Verma")
+    expect(card).to_contain_text("May donate (pre-screen)")
+    phone.get_by_label("Hb (g/dL)").fill("13.2")
+    phone.get_by_label("Bag number").fill("KNP-0001")
+    phone.get_by_label("350 ml").check()
+    phone.get_by_role("button", name="Record collected").click()
+    expect(phone.get_by_test_id("recorded")).to_contain_text("bag KNP-0001")
+    expect(phone.get_by_test_id("total-collected")).to_have_text("1")
+
+    # A new donor in a few fields.
+    find(phone, "91234 56789")
+    form = phone.get_by_test_id("new-donor-form")
+    expect(form).to_be_visible()
+    form.get_by_label("Name").fill("Kavita Rao")
+    form.get_by_label("Female").check()
+    form.get_by_label("Date of birth").fill("1994-08-30")
+    form.get_by_label("Blood group").select_option("O-")
+    form.get_by_label("Weight (kg)").fill("62")
+    form.get_by_label(re.compile("The donor agrees")).check()
+    form.get_by_role("button", name="Register and continue").click()
+    expect(phone.get_by_test_id("donor-card")).to_contain_text("Kavita Rao")
+    phone.get_by_label("Hb (g/dL)").fill("12.9")
+    phone.get_by_label("Bag number").fill("KNP-0002")
+    phone.get_by_label("450 ml").check()
+    phone.get_by_role("button", name="Record collected").click()
+    expect(phone.get_by_test_id("recorded")).to_contain_text("bag KNP-0002")
+    expect(phone.get_by_test_id("total-collected")).to_have_text("2")
+    screenshot(phone, "camp-table-phone")
+    assert fits_width(phone)
+
+    # The same bag number again is refused with a message.
+    find(phone, "9876500002")
+    expect(phone.get_by_test_id("donor-card")).to_contain_text("Bilal Khan")
+    phone.get_by_label("Bag number").fill("KNP-0002")
+    phone.get_by_label("350 ml").check()
+    phone.get_by_role("button", name="Record collected").click()
+    expect(phone.get_by_test_id("screening-form")).to_contain_text(
+        "Bag KNP-0002 is already recorded at this blood centre."
+    )
+    # Deferred at screening, with a reason.
+    phone.get_by_label("Reason").select_option("minor_illness")
+    phone.get_by_role("button", name="Record deferred").click()
+    expect(phone.get_by_test_id("recorded")).to_contain_text("Bilal Khan: deferred")
+    expect(phone.get_by_test_id("total-deferred")).to_have_text("1")
+    assert totals(phone) == {"registered": "3", "collected": "2", "deferred": "1"}
+    expect(phone.get_by_test_id("totals-by-group")).to_contain_text("A+ · 1")
+    expect(phone.get_by_test_id("totals-by-group")).to_contain_text("O− · 1".replace("−", "-"))
+    assert phone.evaluate("window.sameDocument") is True  # no reload all along
+    assert phone.js_errors == []
+
+    # Close the camp: it becomes read-only.
+    phone.get_by_role("link", name="Camp page").click()
+    phone.on("dialog", lambda dialog: dialog.accept())
+    phone.get_by_role("button", name="Close the camp").click()
+    expect(phone.get_by_text("Camp closed: its records are now read-only.")).to_be_visible()
+    expect(phone.get_by_role("link", name="Camp table")).to_have_count(0)
+    screenshot(phone, "camp-detail-closed-phone")
+    assert fits_width(phone)
+
+    with phone.expect_download() as download_info:
+        phone.get_by_test_id("report-csv").click()
+    content = download_info.value.path().read_bytes().decode("utf-8-sig")
+    rows = [row for row in csv.reader(io.StringIO(content)) if row]
+    by_label = {row[0]: row for row in rows}
+    assert by_label["Registered"][1] == "3"
+    assert by_label["Units collected"][1] == "2"
+    assert by_label["Deferred"][1] == "1"
+    assert by_label["A+"][1:4] == ["1", "0", "1"]
+    assert by_label["O-"][1:4] == ["0", "1", "1"]
+    assert by_label["Total"][1:4] == ["1", "1", "2"]
+
+    assert Camp.objects.get(pk=camp.pk).status == "closed"
+    assert Donation.objects.filter(camp=camp, outcome="collected").count() == 2
+    assert Deferral.objects.get(donor=bilal).category == "minor_illness"
+    assert Donor.objects.get(phone="+919123456789").source == "camp"
+    assert asha.donations.get().bag_number == "KNP-0001"
