@@ -349,6 +349,31 @@ PLEDGE_RATE_LIMIT = env_str("PLEDGE_RATE_LIMIT", "10/h")
 if not re.fullmatch(r"\d+/\d*[smhd]", PLEDGE_RATE_LIMIT):
     raise ImproperlyConfigured(f"PLEDGE_RATE_LIMIT={PLEDGE_RATE_LIMIT!r}: write it like 10/h.")
 
+# --- Thalassaemia children (DOMAIN.md §2–3; TIF-21, NHM-16) ----------------------------
+# A plan is set by the treating doctor: units per transfusion and an interval in days,
+# allowed within these bounds. The two presets are the press description's "small children
+# 1 unit every 21 days, older children 2 units every 15 days".
+THAL_INTERVAL_MIN_DAYS = env_int("THAL_INTERVAL_MIN_DAYS", 7, minimum=1)
+THAL_INTERVAL_MAX_DAYS = env_int("THAL_INTERVAL_MAX_DAYS", 60, minimum=1)
+THAL_MAX_UNITS_PER_TRANSFUSION = env_int("THAL_MAX_UNITS_PER_TRANSFUSION", 4, minimum=1)
+THAL_PRESET_YOUNGER = (
+    env_int("THAL_PRESET_YOUNGER_UNITS", 1, minimum=1),
+    env_int("THAL_PRESET_YOUNGER_INTERVAL_DAYS", 21, minimum=1),
+)
+THAL_PRESET_OLDER = (
+    env_int("THAL_PRESET_OLDER_UNITS", 2, minimum=1),
+    env_int("THAL_PRESET_OLDER_INTERVAL_DAYS", 15, minimum=1),
+)
+# The "due soon" board's windows, in days.
+THAL_DUE_WINDOWS = [int(d) for d in env_list("THAL_DUE_WINDOWS", ["7", "14", "30"])]
+# Matching: requests counted as "recent" over this many days; living blood bank members are
+# preferred when the transfusion is this close; at most this many suggestions.
+THAL_RECENT_REQUEST_DAYS = env_int("THAL_RECENT_REQUEST_DAYS", 90, minimum=1)
+THAL_LIVING_BANK_HOURS = env_int("THAL_LIVING_BANK_HOURS", 48, minimum=0)
+THAL_MATCH_LIMIT = env_int("THAL_MATCH_LIMIT", 20, minimum=1)
+# The guardian-consent notice a child's registration agrees to; bump it when the text changes.
+THAL_CONSENT_VERSION = env_str("THAL_CONSENT_VERSION", "2026-11")
+
 # --- Logging ----------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

@@ -95,3 +95,32 @@ class DonationFactory(factory.django.DjangoModelFactory):
     bag_volume_ml = 350
     blood_centre = factory.SubFactory(BloodCentreFactory)
     bag_number = factory.Sequence(lambda n: f"BAG{n:06d}")
+
+
+class HospitalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "camps.Hospital"
+
+    name = factory.Sequence(lambda n: f"Hospital {n}")
+    kind = "day_care"
+
+
+def make_patient(unit, *, units=1, interval=21, last_transfused_on=None, guardians=(), **fields):
+    """A child registered through the service (plan, guardians, next due computed)."""
+    from thalassemia.services import patient_create
+
+    defaults = {
+        "name": "Child",
+        "date_of_birth": datetime.date(2018, 3, 1),
+        "sex": "F",
+        "blood_group": "B+",
+    }
+    defaults.update(fields)
+    return patient_create(
+        unit=unit,
+        units_per_transfusion=units,
+        interval_days=interval,
+        last_transfused_on=last_transfused_on,
+        guardians=list(guardians),
+        **defaults,
+    )

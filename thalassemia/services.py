@@ -1,0 +1,445 @@
+"""Writes of the thalassaemia app: the pages and the API call these, never the models directly.
+
+Every change to a child's transfusions or plan ends in ``patient_recompute_next_due``, the
+one function that stores the next due date (STYLE habit 1)."""
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import audit
+from accounts.choices import AuditAction
+from donors import phenotype
+from donors.eligibility import Rules
+from donors.models import Donor
+from donors.phones import normalise_phone
+
+from . import schedule
+from .choices import (
+    ASSIGNMENT_MOVES,
+    LIVE_ASSIGNMENT,
+    OPEN_TRANSFUSION,
+    AssignmentStatus,
+    PatientStatus,
+    TransfusionStatus,
+)
+from .models import Assignment, DonorCircle, Guardian, Patient, Transfusion, TransfusionPlan
+
+# --- plans and the calendar --------------------------------------------------------------
+
+
+def plans_of(patient: Patient) -> list[schedule.Plan]:
+    """The child's plans as the schedule module reads them (prefetched ``plans`` when there)."""
+    return [
+        schedule.Plan(p.units_per_transfusion, p.interval_days, p.valid_from)
+        for p in patient.plans.all()
+    ]
+
+
+def validate_plan(units_per_transfusion, interval_days) -> None:
+    errors = {}
+    low, high = settings.THAL_INTERVAL_MIN_DAYS, settings.THAL_INTERVAL_MAX_DAYS
+    if interval_days is None or not low <= interval_days <= high:
+        errors["interval_days"] = _("The interval must be %(low)s to %(high)s days.") % {
+            "low": low,
+            "high": high,
+        }
+    most = settings.THAL_MAX_UNITS_PER_TRANSFUSION
+    if units_per_transfusion is None or not 1 <= units_per_transfusion <= most:
+        errors["units_per_transfusion"] = _("Units per transfusion must be 1 to %(most)s.") % {
+            "most": most
+        }
+    if errors:
+        raise ValidationError(errors)
+
+
+def patient_recompute_next_due(patient: Patient) -> Patient:
+    """Store ``patient.next_due_on`` from the transfusions and plans, and keep exactly one
+    open transfusion to assign donors to while the child is active.
+
+    The calendar counts on from the last transfusion done, or the last one cancelled (a
+    cancelled date is skipped, not repeated). A missed transfusion stays open and first: no
+    new date is made until it is done or cancelled. An open one still only "due" follows a
+    plan change; a "scheduled" one keeps the date agreed with the hospital."""
+    transfusions = patient.transfusions
+    if patient.status != PatientStatus.ACTIVE:
+        transfusions.filter(status__in=OPEN_TRANSFUSION).update(
+            status=TransfusionStatus.CANCELLED, updated_at=timezone.now()
+        )
+        return _store_next_due(patient, None)
+    plans = plans_of(patient)
+    marks = transfusions.aggregate(
+        done=Max("done_on", filter=Q(status=TransfusionStatus.DONE)),
+        cancelled=Max("due_on", filter=Q(status=TransfusionStatus.CANCELLED)),
+    )
+    anchor = max((d for d in marks.values() if d), default=None)
+    computed = schedule.next_due(anchor, plans)
+    open_rows = list(transfusions.filter(status__in=OPEN_TRANSFUSION).order_by("due_on", "id"))
+    if computed is not None:
+        plan = schedule.plan_on(plans, computed)
+        waiting = [t for t in open_rows if t.status == TransfusionStatus.DUE]
+        if not open_rows:
+            open_rows.append(
+                Transfusion.objects.create(
+                    patient=patient, due_on=computed, units_needed=plan.units
+                )
+            )
+        elif waiting and len(open_rows) == len(waiting):
+            row = waiting[0]
+            if (row.due_on, row.units_needed) != (computed, plan.units):
+                row.due_on, row.units_needed = computed, plan.units
+                row.save(update_fields=["due_on", "units_needed", "updated_at"])
+    return _store_next_due(patient, open_rows[0].due_on if open_rows else None)
+
+
+def _store_next_due(patient, next_due_on):
+    if patient.next_due_on != next_due_on:
+        patient.next_due_on = next_due_on
+        Patient.objects.filter(pk=patient.pk).update(next_due_on=next_due_on)
+    return patient
+
+
+# --- children and guardians ------------------------------------------------------------
+
+
+def normalise_alloantibodies(text: str) -> str:
+    """Accepts "E, K", "E K" or "anti-E, anti-K" (case matters: c is not C) and answers the
+    canonical "E, K", in the usual antigen order."""
+    found = []
+    for token in (text or "").replace(";", ",").replace(",", " ").split():
+        name = token.removeprefix("anti-").removeprefix("Anti-").strip()
+        if name not in phenotype.ANTIGENS:
+            raise ValidationError(
+                _("“%(token)s” is not one of %(antigens)s."),
+                params={"token": token, "antigens": ", ".join(phenotype.ANTIGENS)},
+            )
+        found.append(name)
+    return ", ".join(a for a in phenotype.ANTIGENS if a in found)
+
+
+def antibodies_of(patient) -> set[str]:
+    return {a.strip() for a in (patient.alloantibodies or "").split(",") if a.strip()}
+
+
+def _clean_patient_fields(fields: dict) -> dict:
+    errors = {}
+    if "phenotype" in fields:
+        try:
+            fields["phenotype"] = phenotype.normalise(fields["phenotype"])
+        except ValidationError as error:
+            errors["phenotype"] = error.messages
+    if "alloantibodies" in fields:
+        try:
+            fields["alloantibodies"] = normalise_alloantibodies(fields["alloantibodies"])
+        except ValidationError as error:
+            errors["alloantibodies"] = error.messages
+    if fields.get("date_of_birth") and fields["date_of_birth"] > timezone.localdate():
+        errors["date_of_birth"] = [_("The date of birth cannot be in the future.")]
+    if errors:
+        raise ValidationError(errors)
+    return fields
+
+
+@transaction.atomic
+def patient_create(
+    *,
+    actor=None,
+    units_per_transfusion: int,
+    interval_days: int,
+    plan_valid_from: date | None = None,
+    last_transfused_on: date | None = None,
+    guardians: list[dict] = (),
+    **fields,
+) -> Patient:
+    """Register a child with a plan, guardians, and (when known) the last transfusion given
+    before registration, from which the calendar counts."""
+    validate_plan(units_per_transfusion, interval_days)
+    today = timezone.localdate()
+    if last_transfused_on and last_transfused_on > today:
+        raise ValidationError({"last_transfused_on": _("This date is in the future.")})
+    fields = _clean_patient_fields(fields)
+    patient = Patient(created_by=actor, **fields)
+    patient.full_clean()
+    patient.save()
+    TransfusionPlan.objects.create(
+        patient=patient,
+        units_per_transfusion=units_per_transfusion,
+        interval_days=interval_days,
+        valid_from=plan_valid_from or min(filter(None, [last_transfused_on, today])),
+        created_by=actor,
+    )
+    for guardian in guardians:
+        guardian_add(patient=patient, **guardian)
+    if last_transfused_on:
+        Transfusion.objects.create(
+            patient=patient,
+            due_on=last_transfused_on,
+            done_on=last_transfused_on,
+            status=TransfusionStatus.DONE,
+            units_needed=units_per_transfusion,
+            units_given=units_per_transfusion,
+            notes=_("Given before registration."),
+            recorded_by=actor,
+        )
+    return patient_recompute_next_due(patient)
+
+
+@transaction.atomic
+def patient_update(*, patient: Patient, actor=None, request=None, **fields) -> Patient:
+    """Change a child's record; the fields changed (not their values) go to the audit log."""
+    fields = _clean_patient_fields(fields)
+    changed = [name for name, value in fields.items() if getattr(patient, name) != value]
+    for name, value in fields.items():
+        setattr(patient, name, value)
+    patient.full_clean()
+    patient.save()
+    if "status" in changed:
+        patient_recompute_next_due(patient)
+    if changed:
+        audit.record(
+            action=AuditAction.UPDATE, request=request, actor=actor, obj=patient, fields=changed
+        )
+    return patient
+
+
+def guardian_add(*, patient: Patient, phone: str, **fields) -> Guardian:
+    try:
+        phone = normalise_phone(phone)
+    except ValidationError as error:
+        raise ValidationError({"phone": error.messages}) from None
+    guardian = Guardian(patient=patient, phone=phone, **fields)
+    guardian.full_clean()
+    guardian.save()
+    return guardian
+
+
+def guardian_update(*, guardian: Guardian, **fields) -> Guardian:
+    if "phone" in fields:
+        try:
+            fields["phone"] = normalise_phone(fields["phone"])
+        except ValidationError as error:
+            raise ValidationError({"phone": error.messages}) from None
+    for name, value in fields.items():
+        setattr(guardian, name, value)
+    guardian.full_clean()
+    guardian.save()
+    return guardian
+
+
+@transaction.atomic
+def plan_change(
+    *,
+    patient: Patient,
+    units_per_transfusion: int,
+    interval_days: int,
+    valid_from: date | None = None,
+    actor=None,
+) -> TransfusionPlan:
+    """Start a new plan from ``valid_from`` (today by default); earlier plans stay as history."""
+    validate_plan(units_per_transfusion, interval_days)
+    plan = TransfusionPlan.objects.create(
+        patient=patient,
+        units_per_transfusion=units_per_transfusion,
+        interval_days=interval_days,
+        valid_from=valid_from or timezone.localdate(),
+        created_by=actor,
+    )
+    patient_recompute_next_due(patient)
+    return plan
+
+
+# --- transfusions ----------------------------------------------------------------------
+
+
+def _open(transfusion: Transfusion) -> Transfusion:
+    locked = Transfusion.objects.select_for_update().get(pk=transfusion.pk)
+    if locked.status not in OPEN_TRANSFUSION:
+        raise ValidationError(
+            _("This transfusion is already %(status)s.")
+            % {"status": locked.get_status_display().lower()}
+        )
+    return locked
+
+
+@transaction.atomic
+def transfusion_record_done(
+    *,
+    transfusion: Transfusion,
+    done_on: date,
+    units_given: int,
+    pre_haemoglobin_g_dl=None,
+    hospital=None,
+    notes: str = "",
+    actor=None,
+) -> Transfusion:
+    """The child was transfused: the calendar moves on from ``done_on``."""
+    transfusion = _open(transfusion)
+    errors = {}
+    if done_on > timezone.localdate():
+        errors["done_on"] = _("A transfusion cannot be recorded in the future.")
+    if not units_given or units_given < 1 or units_given > settings.THAL_MAX_UNITS_PER_TRANSFUSION:
+        errors["units_given"] = _("Units given must be 1 to %(most)s.") % {
+            "most": settings.THAL_MAX_UNITS_PER_TRANSFUSION
+        }
+    if pre_haemoglobin_g_dl is not None and not 2 <= pre_haemoglobin_g_dl <= 20:
+        errors["pre_haemoglobin_g_dl"] = _("Enter the haemoglobin in g/dL, 2 to 20.")
+    if errors:
+        raise ValidationError(errors)
+    transfusion.status = TransfusionStatus.DONE
+    transfusion.done_on = done_on
+    transfusion.units_given = units_given
+    transfusion.pre_haemoglobin_g_dl = pre_haemoglobin_g_dl
+    transfusion.hospital = hospital or transfusion.hospital or transfusion.patient.hospital
+    transfusion.notes = notes or transfusion.notes
+    transfusion.recorded_by = actor
+    transfusion.save()
+    patient_recompute_next_due(transfusion.patient)
+    return transfusion
+
+
+@transaction.atomic
+def transfusion_record_missed(*, transfusion: Transfusion, notes: str = "", actor=None):
+    """The child did not come: the transfusion stays open and overdue; nothing rolls on."""
+    transfusion = _open(transfusion)
+    transfusion.status = TransfusionStatus.MISSED
+    transfusion.notes = notes or transfusion.notes
+    transfusion.recorded_by = actor
+    transfusion.save()
+    patient_recompute_next_due(transfusion.patient)
+    return transfusion
+
+
+@transaction.atomic
+def transfusion_cancel(*, transfusion: Transfusion, notes: str = "", actor=None):
+    """This date will not happen: the calendar counts on from it."""
+    transfusion = _open(transfusion)
+    transfusion.status = TransfusionStatus.CANCELLED
+    transfusion.notes = notes or transfusion.notes
+    transfusion.recorded_by = actor
+    transfusion.save()
+    patient_recompute_next_due(transfusion.patient)
+    return transfusion
+
+
+@transaction.atomic
+def transfusion_schedule(*, transfusion: Transfusion, due_on: date, actor=None) -> Transfusion:
+    """The hospital has given a date: the transfusion keeps it through plan changes."""
+    transfusion = _open(transfusion)
+    transfusion.due_on = due_on
+    transfusion.status = TransfusionStatus.SCHEDULED
+    transfusion.recorded_by = actor
+    transfusion.save()
+    patient_recompute_next_due(transfusion.patient)
+    return transfusion
+
+
+# --- donor circles and assignments -----------------------------------------------------
+
+
+def circle_add(*, patient: Patient, donor: Donor) -> DonorCircle:
+    if DonorCircle.objects.filter(patient=patient, donor=donor).exists():
+        raise ValidationError({"donor": _("This donor is already in the child's circle.")})
+    order = (patient.circle.aggregate(m=Max("order"))["m"] or 0) + 1
+    return DonorCircle.objects.create(patient=patient, donor=donor, order=order)
+
+
+def blocks_until(donor: Donor, on: date) -> date:
+    """The first day after ``on`` that another assignment of ``donor`` may fall on: the
+    donor's whole-blood interval, by sex, from the same settings eligibility uses."""
+    return on + timedelta(days=Rules.from_settings().interval_days[donor.sex])
+
+
+def booked_error(clash: Assignment | None = None) -> ValidationError:
+    return ValidationError(
+        {
+            "donor": _(
+                "This donor is already booked for %(date)s; a second donation must wait for "
+                "the donation interval."
+            )
+            % {"date": clash.on if clash else _("a nearby date")}
+        },
+        code="booked",
+    )
+
+
+@transaction.atomic
+def assignment_create(
+    *, transfusion: Transfusion, donor: Donor, on: date | None = None, actor=None
+) -> Assignment:
+    """Propose ``donor`` for ``transfusion``, to give on ``on`` (the due date by default).
+
+    Refused, with the reasons, when matching would never have proposed the donor
+    (incompatible, a guardian, not eligible that day, a phenotype the child has an antibody
+    against) or when the donor already holds a live assignment within their interval. The
+    donor's row is locked first, so two coordinators assigning the same donor at once are
+    served one after the other; the exclusion constraint on PostgreSQL backs this up."""
+    from .matching import refusals
+
+    on = on or transfusion.due_on
+    if transfusion.status not in OPEN_TRANSFUSION:
+        raise ValidationError({"transfusion": _("This transfusion is no longer open.")})
+    donor = Donor.objects.select_for_update().get(pk=donor.pk)
+    reasons = refusals(transfusion.patient, donor, on)
+    if reasons:
+        raise ValidationError({"donor": reasons})
+    until = blocks_until(donor, on)
+    clash = (
+        Assignment.objects.filter(
+            donor=donor, status__in=LIVE_ASSIGNMENT, on__lt=until, blocks_until__gt=on
+        )
+        .order_by("on")
+        .first()
+    )
+    if clash is not None:
+        raise booked_error(clash)
+    assignment = Assignment(
+        transfusion=transfusion, donor=donor, on=on, blocks_until=until, created_by=actor
+    )
+    try:
+        with transaction.atomic():
+            assignment.save()
+    except IntegrityError:  # the exclusion constraint: someone booked the donor meanwhile
+        raise booked_error() from None
+    return assignment
+
+
+@transaction.atomic
+def assignment_set_status(
+    *, assignment: Assignment, status: str, donation=None, actor=None
+) -> Assignment:
+    """Record the donor's answer or what happened: asked, confirmed, declined, donated,
+    no-show. Donated may link the donor's Donation."""
+    assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    if status == assignment.status:
+        return assignment
+    if status not in ASSIGNMENT_MOVES.get(assignment.status, ()):
+        raise ValidationError(
+            {
+                "status": _("An assignment that is %(old)s cannot become %(new)s.")
+                % {
+                    "old": assignment.get_status_display().lower(),
+                    "new": AssignmentStatus(status).label.lower(),
+                }
+            }
+        )
+    if donation is not None and donation.donor_id != assignment.donor_id:
+        raise ValidationError({"donation": _("This donation is another donor's.")})
+    now = timezone.now()
+    if status == AssignmentStatus.ASKED:
+        assignment.asked_at = now
+        DonorCircle.objects.filter(
+            patient_id=assignment.transfusion.patient_id, donor_id=assignment.donor_id
+        ).update(last_asked_on=timezone.localdate())
+    elif status in (AssignmentStatus.CONFIRMED, AssignmentStatus.DECLINED):
+        assignment.responded_at = now
+        assignment.asked_at = assignment.asked_at or now
+    if donation is not None:
+        assignment.donation = donation
+    assignment.status = status
+    assignment.save()
+    return assignment
