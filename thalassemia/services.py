@@ -33,12 +33,11 @@ from .models import Assignment, DonorCircle, Guardian, Patient, Transfusion, Tra
 # --- plans and the calendar --------------------------------------------------------------
 
 
-def plans_of(patient: Patient) -> list[schedule.Plan]:
-    """The child's plans as the schedule module reads them (prefetched ``plans`` when there)."""
-    return [
-        schedule.Plan(p.units_per_transfusion, p.interval_days, p.valid_from)
-        for p in patient.plans.all()
-    ]
+def plans_of(patient: Patient, *, fresh: bool = False) -> list[schedule.Plan]:
+    """The child's plans as the schedule module reads them (prefetched ``plans`` when there,
+    unless ``fresh``)."""
+    rows = TransfusionPlan.objects.filter(patient=patient) if fresh else patient.plans.all()
+    return [schedule.Plan(p.units_per_transfusion, p.interval_days, p.valid_from) for p in rows]
 
 
 def validate_plan(units_per_transfusion, interval_days) -> None:
@@ -72,7 +71,8 @@ def patient_recompute_next_due(patient: Patient) -> Patient:
             status=TransfusionStatus.CANCELLED, updated_at=timezone.now()
         )
         return _store_next_due(patient, None)
-    plans = plans_of(patient)
+    # Read afresh: a caller's prefetched plans may predate the change being recomputed.
+    plans = plans_of(patient, fresh=True)
     marks = transfusions.aggregate(
         done=Max("done_on", filter=Q(status=TransfusionStatus.DONE)),
         cancelled=Max("due_on", filter=Q(status=TransfusionStatus.CANCELLED)),
@@ -251,6 +251,25 @@ def plan_change(
     )
     patient_recompute_next_due(patient)
     return plan
+
+
+def patient_record_last_transfusion(*, patient: Patient, on: date, actor=None) -> Patient:
+    """The API's ``last_transfused_on`` on an existing child: a transfusion given on ``on``
+    closes the open one (with the units it needed). An earlier date is history: correct it
+    through the transfusions instead."""
+    last = patient.transfusions.filter(status=TransfusionStatus.DONE).aggregate(m=Max("done_on"))
+    if last["m"] and on <= last["m"]:
+        if on == last["m"]:
+            return patient
+        raise ValidationError({"last_transfused_on": _("A later transfusion is already recorded.")})
+    open_row = patient.transfusions.filter(status__in=OPEN_TRANSFUSION).order_by("due_on").first()
+    if open_row is None:
+        raise ValidationError({"last_transfused_on": _("The child has no transfusion due.")})
+    transfusion_record_done(
+        transfusion=open_row, done_on=on, units_given=open_row.units_needed, actor=actor
+    )
+    patient.refresh_from_db(fields=["next_due_on"])
+    return patient
 
 
 # --- transfusions ----------------------------------------------------------------------
