@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.scoping import for_user
+from camps.models import Hospital
 from donors.api.serializers import DonorScopedField, ScopedUnitField
 from donors.models import Donation
 
@@ -104,13 +105,6 @@ class MatchSerializer(serializers.Serializer):
     reasons = serializers.ListField(child=serializers.CharField())
 
 
-class HospitalOrNone(serializers.PrimaryKeyRelatedField):
-    def get_queryset(self):
-        from camps.models import Hospital
-
-        return Hospital.objects.all()
-
-
 class TransfusionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Transfusion
@@ -135,7 +129,9 @@ class TransfusionDoneSerializer(serializers.Serializer):
     pre_haemoglobin_g_dl = serializers.DecimalField(
         max_digits=3, decimal_places=1, required=False, allow_null=True
     )
-    hospital = HospitalOrNone(required=False, allow_null=True)
+    hospital = serializers.PrimaryKeyRelatedField(
+        queryset=Hospital.objects.all(), required=False, allow_null=True
+    )
     notes = serializers.CharField(required=False, allow_blank=True, default="")
 
 
