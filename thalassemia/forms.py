@@ -105,11 +105,14 @@ class TransfusionDoneForm(forms.ModelForm):
         self.fields["done_on"].required = True
         self.fields["units_given"].required = True
         self.fields["hospital"].queryset = Hospital.objects.order_by("name")
-        self.initial.setdefault("done_on", timezone.localdate())
+        # model_to_dict put the empty values of the open transfusion in; offer the likely ones.
+        self.initial["done_on"] = self.initial.get("done_on") or timezone.localdate()
         if self.instance.pk:
-            self.initial.setdefault("units_given", self.instance.units_needed)
-            self.initial.setdefault(
-                "hospital", self.instance.hospital_id or self.instance.patient.hospital_id
+            self.initial["units_given"] = (
+                self.initial.get("units_given") or self.instance.units_needed
+            )
+            self.initial["hospital"] = (
+                self.instance.hospital_id or self.instance.patient.hospital_id
             )
 
 

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
@@ -70,8 +71,6 @@ class MatchView(TransfusionMixin, TemplateView):
             state=assignment_state(self.transfusion),
             suggestions=match_donors(self.patient, on, user=self.request.user) if is_open else [],
             is_open=is_open,
-            done_form=TransfusionDoneForm(instance=self.transfusion),
-            missed_form=MissedForm(),
             today=timezone.localdate(),
         )
         return context
@@ -135,7 +134,7 @@ class RecordView(TransfusionMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         kwargs.setdefault("done_form", TransfusionDoneForm(instance=self.transfusion))
-        kwargs.setdefault("missed_form", MissedForm())
+        kwargs.setdefault("missed_form", MissedForm(prefix="missed"))
         return super().get_context_data(
             transfusion=self.transfusion, patient=self.patient, **kwargs
         )
@@ -145,7 +144,7 @@ class RecordView(TransfusionMixin, TemplateView):
             messages.error(request, _("This transfusion is already recorded."))
             return redirect(self.patient)
         if "missed" in request.POST:
-            form = MissedForm(request.POST)
+            form = MissedForm(request.POST, prefix="missed")
             if form.is_valid():
                 transfusion_record_missed(
                     transfusion=self.transfusion, actor=request.user, **form.cleaned_data
@@ -166,7 +165,7 @@ class RecordView(TransfusionMixin, TemplateView):
                 request,
                 _("Transfusion recorded. Next due %(date)s.")
                 % {
-                    "date": self.patient.next_due_on.strftime("%d %b %Y")
+                    "date": date_format(self.patient.next_due_on, "j M Y")
                     if self.patient.next_due_on
                     else "—"
                 },
