@@ -279,3 +279,35 @@ def test_assignments_are_scoped(api_client_for, coordinator, staff_b, units):
         "/api/v1/assignments/", {"transfusion": transfusion.pk, "donor": donor.pk}, format="json"
     )
     assert foreign.status_code == 400 and "transfusion" in foreign.json()
+
+
+def test_assignments_list_is_bounded_and_a_donation_links_when_donated(
+    api_client_for, coordinator, units
+):
+    from tests.factories import DonationFactory
+
+    client = api_client_for(coordinator)
+
+    def assign(n):
+        patient = child(units, blood_group="O+", name=f"P{n}")
+        donor = DonorFactory(unit=units.station_a, blood_group="O+")
+        return client.post(
+            "/api/v1/assignments/",
+            {"transfusion": patient.transfusions.get(status="due").pk, "donor": donor.pk},
+            format="json",
+        ).json()
+
+    first = assign(0)
+    assert_queries_bounded(
+        lambda: client.get("/api/v1/assignments/"),
+        lambda: [assign(n) for n in range(1, 4)],
+        maximum=6,
+    )
+    url = f"/api/v1/assignments/{first['id']}/"
+    client.patch(url, {"status": "confirmed"}, format="json")
+    stranger = DonationFactory(donor=DonorFactory(unit=units.station_a))
+    wrong = client.patch(url, {"status": "donated", "donation": stranger.pk}, format="json")
+    assert wrong.status_code == 400 and "donation" in wrong.json()
+    own = DonationFactory(donor_id=first["donor"], donated_on=date(2026, 11, 23))
+    done = client.patch(url, {"status": "donated", "donation": own.pk}, format="json")
+    assert done.status_code == 200 and done.json()["donation"] == own.pk
