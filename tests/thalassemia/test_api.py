@@ -308,6 +308,8 @@ def test_assignments_list_is_bounded_and_a_donation_links_when_donated(
     stranger = DonationFactory(donor=DonorFactory(unit=units.station_a))
     wrong = client.patch(url, {"status": "donated", "donation": stranger.pk}, format="json")
     assert wrong.status_code == 400 and "donation" in wrong.json()
-    own = DonationFactory(donor_id=first["donor"], donated_on=date(2026, 11, 23))
+    from donors.models import Donor
+
+    own = DonationFactory(donor=Donor.objects.get(pk=first["donor"]), donated_on=date(2026, 11, 23))
     done = client.patch(url, {"status": "donated", "donation": own.pk}, format="json")
     assert done.status_code == 200 and done.json()["donation"] == own.pk
