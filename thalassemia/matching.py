@@ -25,6 +25,7 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.scoping import for_user
 from donors import compatibility, phenotype
@@ -225,10 +226,18 @@ def _suggest(patient, donor, on, circle, recent, urgent, child_antigens, today) 
     if text:
         s.reasons.append(text)
     s.recent_requests = recent.get(donor.pk, 0)
-    s.reasons.append(
-        _("Asked %(count)s time(s) in the last %(days)s days.")
-        % {"count": s.recent_requests, "days": settings.THAL_RECENT_REQUEST_DAYS}
-    )
+    days = settings.THAL_RECENT_REQUEST_DAYS
+    if s.recent_requests:
+        s.reasons.append(
+            ngettext(
+                "Asked once in the last %(days)s days.",
+                "Asked %(count)s times in the last %(days)s days.",
+                s.recent_requests,
+            )
+            % {"count": s.recent_requests, "days": days}
+        )
+    else:
+        s.reasons.append(_("Not asked in the last %(days)s days.") % {"days": days})
     last = _last_donation(donor)
     if last is None:
         s.reasons.append(_("No donation on record."))

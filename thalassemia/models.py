@@ -6,6 +6,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from donors.choices import BloodGroup, Sex
 
@@ -157,10 +158,11 @@ class TransfusionPlan(models.Model):
         ]
 
     def __str__(self):
-        return _("%(units)s unit(s) every %(days)s days") % {
-            "units": self.units_per_transfusion,
-            "days": self.interval_days,
-        }
+        return ngettext(
+            "%(units)s unit every %(days)s days",
+            "%(units)s units every %(days)s days",
+            self.units_per_transfusion,
+        ) % {"units": self.units_per_transfusion, "days": self.interval_days}
 
     @property
     def annual_units(self) -> float:

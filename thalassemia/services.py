@@ -361,6 +361,13 @@ def transfusion_schedule(*, transfusion: Transfusion, due_on: date, actor=None) 
 
 
 def circle_add(*, patient: Patient, donor: Donor) -> DonorCircle:
+    """A dedicated donor for the child: red-cell compatible and not one of its guardians."""
+    from donors.compatibility import can_receive
+
+    if not can_receive(patient.blood_group, donor.blood_group):
+        raise ValidationError({"donor": _("This donor's red cells do not suit the child.")})
+    if patient.guardians.filter(phone=donor.phone).exists():
+        raise ValidationError({"donor": _("A guardian of the child cannot be in its circle.")})
     if DonorCircle.objects.filter(patient=patient, donor=donor).exists():
         raise ValidationError({"donor": _("This donor is already in the child's circle.")})
     order = (patient.circle.aggregate(m=Max("order"))["m"] or 0) + 1

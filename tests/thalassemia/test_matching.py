@@ -185,3 +185,23 @@ def test_a_user_only_gets_donors_in_their_scope(units, staff_b):
     mine = DonorFactory(unit=units.station_b, blood_group="O+")
     DonorFactory(unit=units.station_a, blood_group="O+")
     assert [s.donor for s in match_donors(patient, ON, user=staff_b)] == [mine]
+
+
+def test_the_circle_takes_only_compatible_donors_who_are_not_guardians(units):
+    from thalassemia.services import circle_add
+
+    patient = child(
+        units,
+        blood_group="A-",
+        guardians=[{"name": "Father", "relation": "father", "phone": "+919812300001"}],
+    )
+    with pytest.raises(ValidationError):
+        circle_add(patient=patient, donor=DonorFactory(unit=units.station_a, blood_group="A+"))
+    with pytest.raises(ValidationError):
+        circle_add(
+            patient=patient,
+            donor=DonorFactory(unit=units.station_a, blood_group="A-", phone="+919812300001"),
+        )
+    member = circle_add(patient=patient, donor=DonorFactory(unit=units.station_a, blood_group="O-"))
+    assert member.order == 1
+    assert not DonorCircle.objects.exclude(pk=member.pk).exists()
