@@ -40,6 +40,8 @@ class AssignmentStatus(models.TextChoices):
     DECLINED = "declined", _("Declined")
     DONATED = "donated", _("Donated")
     NO_SHOW = "no_show", _("No-show")
+    # The transfusion was cancelled or given without this donor: the donor is free again.
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 # Live assignments hold the donor's dates: no two of a donor's live assignments may fall
@@ -62,6 +64,7 @@ ASSIGNMENT_MOVES = {
     AssignmentStatus.DECLINED: (),
     AssignmentStatus.DONATED: (),
     AssignmentStatus.NO_SHOW: (),
+    AssignmentStatus.CANCELLED: (),
 }
 
 PATIENT_STATUS_BADGES = {
@@ -86,4 +89,5 @@ ASSIGNMENT_BADGES = {
     AssignmentStatus.DECLINED: "light",
     AssignmentStatus.DONATED: "primary",
     AssignmentStatus.NO_SHOW: "danger",
+    AssignmentStatus.CANCELLED: "light",
 }

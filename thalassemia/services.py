@@ -67,9 +67,13 @@ def patient_recompute_next_due(patient: Patient) -> Patient:
     plan change; a "scheduled" one keeps the date agreed with the hospital."""
     transfusions = patient.transfusions
     if patient.status != PatientStatus.ACTIVE:
-        transfusions.filter(status__in=OPEN_TRANSFUSION).update(
+        open_ids = list(
+            transfusions.filter(status__in=OPEN_TRANSFUSION).values_list("pk", flat=True)
+        )
+        transfusions.filter(pk__in=open_ids).update(
             status=TransfusionStatus.CANCELLED, updated_at=timezone.now()
         )
+        release_assignments(open_ids, LIVE_ASSIGNMENT)
         return _store_next_due(patient, None)
     # Read afresh: a caller's prefetched plans may predate the change being recomputed.
     plans = plans_of(patient, fresh=True)
@@ -95,6 +99,13 @@ def patient_recompute_next_due(patient: Patient) -> Patient:
                 row.due_on, row.units_needed = computed, plan.units
                 row.save(update_fields=["due_on", "units_needed", "updated_at"])
     return _store_next_due(patient, open_rows[0].due_on if open_rows else None)
+
+
+def release_assignments(transfusion_ids, statuses) -> int:
+    """Free the donors of transfusions that will not need them (cancelled, or given)."""
+    return Assignment.objects.filter(
+        transfusion_id__in=transfusion_ids, status__in=statuses
+    ).update(status=AssignmentStatus.CANCELLED)
 
 
 def _store_next_due(patient, next_due_on):
@@ -317,6 +328,8 @@ def transfusion_record_done(
     transfusion.notes = notes or transfusion.notes
     transfusion.recorded_by = actor
     transfusion.save()
+    # Donors proposed or asked but not confirmed were not needed: free them.
+    release_assignments([transfusion.pk], (AssignmentStatus.PROPOSED, AssignmentStatus.ASKED))
     patient_recompute_next_due(transfusion.patient)
     return transfusion
 
@@ -335,12 +348,13 @@ def transfusion_record_missed(*, transfusion: Transfusion, notes: str = "", acto
 
 @transaction.atomic
 def transfusion_cancel(*, transfusion: Transfusion, notes: str = "", actor=None):
-    """This date will not happen: the calendar counts on from it."""
+    """This date will not happen: the calendar counts on from it; its donors are freed."""
     transfusion = _open(transfusion)
     transfusion.status = TransfusionStatus.CANCELLED
     transfusion.notes = notes or transfusion.notes
     transfusion.recorded_by = actor
     transfusion.save()
+    release_assignments([transfusion.pk], LIVE_ASSIGNMENT)
     patient_recompute_next_due(transfusion.patient)
     return transfusion
 

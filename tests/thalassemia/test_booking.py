@@ -131,3 +131,28 @@ def test_the_database_itself_refuses_overlapping_live_assignments(units):
         blocks_until=on + timedelta(days=100),
         status="declined",
     )
+
+
+def test_cancelling_or_giving_a_transfusion_frees_the_donors_it_no_longer_needs(units):
+    from thalassemia.services import patient_update, transfusion_cancel, transfusion_record_done
+
+    first, second = two_children(units)
+    proposed = DonorFactory(unit=units.station_a, blood_group="O+")
+    confirmed = DonorFactory(unit=units.station_a, blood_group="O+")
+    a1 = assignment_create(transfusion=due(first), donor=proposed)
+    a2 = assignment_create(transfusion=due(first), donor=confirmed)
+    assignment_set_status(assignment=a2, status="confirmed")
+    transfusion_record_done(transfusion=due(first), done_on=datetime.date.today(), units_given=1)
+    a1.refresh_from_db()
+    a2.refresh_from_db()
+    assert (a1.status, a2.status) == ("cancelled", "confirmed")
+
+    a3 = assignment_create(transfusion=due(second), donor=proposed)
+    transfusion_cancel(transfusion=due(second))
+    a3.refresh_from_db()
+    assert a3.status == "cancelled"
+
+    a4 = assignment_create(transfusion=due(second), donor=proposed)
+    patient_update(patient=second, status="deceased")
+    a4.refresh_from_db()
+    assert a4.status == "cancelled"
