@@ -371,6 +371,9 @@ THAL_DUE_WINDOWS = [int(d) for d in env_list("THAL_DUE_WINDOWS", ["7", "14", "30
 THAL_RECENT_REQUEST_DAYS = env_int("THAL_RECENT_REQUEST_DAYS", 90, minimum=1)
 THAL_LIVING_BANK_HOURS = env_int("THAL_LIVING_BANK_HOURS", 48, minimum=0)
 THAL_MATCH_LIMIT = env_int("THAL_MATCH_LIMIT", 20, minimum=1)
+# Matching ranks at most this many donors pre-sorted by the database (identical group,
+# circle, longest rest), so a force of 100,000 donors costs bounded memory.
+THAL_MATCH_CANDIDATES = env_int("THAL_MATCH_CANDIDATES", 300, minimum=10)
 # The guardian-consent notice a child's registration agrees to; bump it when the text changes.
 THAL_CONSENT_VERSION = env_str("THAL_CONSENT_VERSION", "2026-11")
 

@@ -205,3 +205,16 @@ def test_the_circle_takes_only_compatible_donors_who_are_not_guardians(units):
     member = circle_add(patient=patient, donor=DonorFactory(unit=units.station_a, blood_group="O-"))
     assert member.order == 1
     assert not DonorCircle.objects.exclude(pk=member.pk).exists()
+
+
+def test_with_many_donors_the_database_prerank_keeps_identical_and_circle_first(units, settings):
+    settings.THAL_MATCH_CANDIDATES = 10
+    patient = child(units, blood_group="A+")
+    for _ in range(12):
+        DonorFactory(unit=units.station_a, blood_group="O+")
+    identical = [DonorFactory(unit=units.station_b, blood_group="A+") for _ in range(2)]
+    member = DonorFactory(unit=units.station_b, blood_group="O-")
+    DonorCircle.objects.create(patient=patient, donor=member, order=1)
+    found = [s.donor for s in match_donors(patient, ON, limit=50)]
+    assert len(found) == 10
+    assert found[:3] == [*identical, member]
