@@ -17,6 +17,7 @@ urlpatterns = [
         name="guardian-create",
     ),
     path("transfusions/<int:pk>/match/", transfusions.MatchView.as_view(), name="match"),
+    path("transfusions/<int:pk>/schedule/", transfusions.ScheduleView.as_view(), name="schedule"),
     path("transfusions/<int:pk>/record/", transfusions.RecordView.as_view(), name="record"),
     path(
         "assignments/<int:pk>/status/",

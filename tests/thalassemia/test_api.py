@@ -313,3 +313,33 @@ def test_assignments_list_is_bounded_and_a_donation_links_when_donated(
     own = DonationFactory(donor=Donor.objects.get(pk=first["donor"]), donated_on=date(2026, 11, 23))
     done = client.patch(url, {"status": "donated", "donation": own.pk}, format="json")
     assert done.status_code == 200 and done.json()["donation"] == own.pk
+
+
+def test_a_hospital_date_sticks_through_a_plan_change(
+    api_client_for, coordinator, staff_b, units, client_for
+):
+    patient = child(units)
+    transfusion = patient.transfusions.get(status="due")
+    url = f"/api/v1/transfusions/{transfusion.pk}/schedule/"
+    assert (
+        api_client_for(staff_b).post(url, {"due_on": "2026-12-03"}, format="json").status_code
+        == 404
+    )
+    client = api_client_for(coordinator)
+    past = client.post(url, {"due_on": "2026-11-01"}, format="json")
+    assert past.status_code == 400 and "due_on" in past.json()
+    assert client.post(url, {"due_on": "nope"}, format="json").status_code == 400
+    answer = client.post(url, {"due_on": "2026-12-03"}, format="json").json()
+    assert answer["status"] == "scheduled" and answer["due_on"] == "2026-12-03"
+    client.patch(f"/api/v1/patients/{patient.pk}/", {"interval_days": 15}, format="json")
+    assert client.get(f"/api/v1/patients/{patient.pk}/").json()["next_due_on"] == "2026-12-03"
+    page = client_for(coordinator).post(
+        f"/transfusions/{transfusion.pk}/schedule/", {"due_on": "bad"}
+    )
+    assert page.status_code == 302
+    assert (
+        client_for(staff_b)
+        .post(f"/transfusions/{transfusion.pk}/schedule/", {"due_on": "2026-12-04"})
+        .status_code
+        == 404
+    )

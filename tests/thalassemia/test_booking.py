@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, connections, transaction
 
 from tests.factories import DonorFactory, make_patient
+from thalassemia.booking import assignment_create, assignment_set_status
 from thalassemia.models import Assignment
-from thalassemia.services import assignment_create, assignment_set_status
 
 pytestmark = pytest.mark.django_db
 

@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from donors.compatibility import KNOWN_GROUPS, RED_CELL_DONORS, can_receive
 from tests.factories import DonationFactory, DonorFactory, make_patient
+from thalassemia.booking import assignment_create, assignment_set_status
 from thalassemia.matching import match_donors
 from thalassemia.models import DonorCircle
-from thalassemia.services import assignment_create, assignment_set_status
 
 TODAY = date(2026, 11, 23)
 ON = date(2026, 12, 1)
@@ -188,7 +188,7 @@ def test_a_user_only_gets_donors_in_their_scope(units, staff_b):
 
 
 def test_the_circle_takes_only_compatible_donors_who_are_not_guardians(units):
-    from thalassemia.services import circle_add
+    from thalassemia.booking import circle_add
 
     patient = child(
         units,
@@ -217,4 +217,4 @@ def test_with_many_donors_the_database_prerank_keeps_identical_and_circle_first(
     DonorCircle.objects.create(patient=patient, donor=member, order=1)
     found = [s.donor for s in match_donors(patient, ON, limit=50)]
     assert len(found) == 10
-    assert found[:3] == [*identical, member]
+    assert set(found[:2]) == set(identical) and found[2] == member

@@ -78,7 +78,7 @@ def test_the_list_and_board_run_bounded_queries(units, client_for, coordinator):
         for n in range(6):
             patient = child(units, name=f"Child {n}", last_transfused_on=date(2026, 11, 1 + n))
             if n == 0:
-                from thalassemia.services import assignment_create
+                from thalassemia.booking import assignment_create
 
                 assignment_create(transfusion=patient.transfusions.get(status="due"), donor=donor)
 

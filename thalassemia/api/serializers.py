@@ -135,6 +135,10 @@ class TransfusionDoneSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class TransfusionDateSerializer(serializers.Serializer):
+    due_on = serializers.DateField()
+
+
 class TransfusionNoteSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True, default="")
 

@@ -9,13 +9,12 @@ from accounts import audit
 from accounts.api.views import ScopedViewSetMixin
 from accounts.choices import AuditAction
 
+from ..booking import assignment_create, assignment_set_status
 from ..filters import PatientFilterSet
 from ..matching import match_donors
 from ..models import Assignment, Patient, Transfusion
 from ..selectors import current_plan, patient_schedule, with_last_transfused, with_plans
 from ..services import (
-    assignment_create,
-    assignment_set_status,
     patient_create,
     patient_record_last_transfusion,
     patient_update,
@@ -23,6 +22,7 @@ from ..services import (
     transfusion_cancel,
     transfusion_record_done,
     transfusion_record_missed,
+    transfusion_schedule,
 )
 from .serializers import (
     AssignmentSerializer,
@@ -31,6 +31,7 @@ from .serializers import (
     MatchSerializer,
     PatientSerializer,
     ScheduleQuerySerializer,
+    TransfusionDateSerializer,
     TransfusionDoneSerializer,
     TransfusionNoteSerializer,
     TransfusionSerializer,
@@ -156,6 +157,12 @@ class TransfusionViewSet(
     @action(detail=True, methods=["post"])
     def missed(self, request, pk=None):
         return self._answer(transfusion_record_missed, TransfusionNoteSerializer)
+
+    @extend_schema(request=TransfusionDateSerializer, responses=TransfusionSerializer)
+    @action(detail=True, methods=["post"], url_path="schedule")
+    def set_date(self, request, pk=None):
+        """The date agreed with the hospital; it then stays put through plan changes."""
+        return self._answer(transfusion_schedule, TransfusionDateSerializer)
 
     @extend_schema(request=TransfusionNoteSerializer, responses=TransfusionSerializer)
     @action(detail=True, methods=["post"])

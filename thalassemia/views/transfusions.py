@@ -12,16 +12,15 @@ from django.views.generic import TemplateView
 from accounts.permissions import RoleRequiredMixin
 from donors.selectors import donors_for
 
+from ..booking import assignment_create, assignment_set_status, circle_add
 from ..choices import ASSIGNMENT_MOVES, OPEN_TRANSFUSION
 from ..forms import AssignForm, MissedForm, TransfusionDoneForm
 from ..matching import match_donors
 from ..selectors import assignment_state, assignments_for, transfusions_for
 from ..services import (
-    assignment_create,
-    assignment_set_status,
-    circle_add,
     transfusion_record_done,
     transfusion_record_missed,
+    transfusion_schedule,
 )
 from .children import add_errors
 
@@ -125,6 +124,26 @@ class AssignmentStatusView(RoleRequiredMixin, TemplateView):
             )
             messages.error(request, text)
         return redirect("thalassemia:match", pk=assignment.transfusion_id)
+
+
+class ScheduleView(TransfusionMixin, TemplateView):
+    """POST: the date agreed with the hospital."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        due_on = _parse(request.POST.get("due_on", ""))
+        if due_on is None:
+            messages.error(request, _("Enter a date."))
+        else:
+            try:
+                transfusion_schedule(
+                    transfusion=self.transfusion, due_on=due_on, actor=request.user
+                )
+                messages.success(request, _("Date saved."))
+            except ValidationError as error:
+                messages.error(request, _error_text(error))
+        return redirect("thalassemia:match", pk=self.transfusion.pk)
 
 
 class RecordView(TransfusionMixin, TemplateView):
