@@ -28,6 +28,8 @@ class GuardianSerializer(serializers.ModelSerializer):
         model = Guardian
         fields = ["id", "name", "relation", "phone", "preferred_language", "opted_out_at"]
         read_only_fields = ["opted_out_at"]
+        # Any accepted form ("098123-45678"); the service stores it as E.164.
+        extra_kwargs = {"phone": {"max_length": 20}}
 
 
 class PatientSerializer(serializers.ModelSerializer):
