@@ -364,6 +364,10 @@ THAL_PRESET_OLDER = (
     env_int("THAL_PRESET_OLDER_UNITS", 2, minimum=1),
     env_int("THAL_PRESET_OLDER_INTERVAL_DAYS", 15, minimum=1),
 )
+# Pre-transfusion haemoglobin target band (g/dL, TIF-21): two recorded values in a row
+# outside it flag the plan for review by the treating doctor.
+THAL_HB_TARGET_LOW = env_decimal("THAL_HB_TARGET_LOW", "9.0")
+THAL_HB_TARGET_HIGH = env_decimal("THAL_HB_TARGET_HIGH", "10.5")
 # The "due soon" board's windows, in days.
 THAL_DUE_WINDOWS = [int(d) for d in env_list("THAL_DUE_WINDOWS", ["7", "14", "30"])]
 # Matching: requests counted as "recent" over this many days; living blood bank members are

@@ -81,3 +81,10 @@ def annual_units(units: int, interval_days: int) -> float:
 def units_due_by(first_due: date | None, plans, end: date, *, today: date | None = None) -> int:
     """Units a child needs up to ``end`` inclusive, overdue ones included."""
     return sum(d.units for d in schedule(first_due, plans, end, today=today))
+
+
+def review_plan(haemoglobins, low, high) -> bool:
+    """Whether the last two pre-transfusion Hb values (newest first) both fall outside the
+    target band: the coordinator then asks the treating doctor to review the plan."""
+    recent = [hb for hb in haemoglobins if hb is not None][:2]
+    return len(recent) == 2 and all(not low <= hb <= high for hb in recent)

@@ -3,6 +3,7 @@ the coordinator's work (register, change plan, assign, confirm, record) through 
 
 import datetime
 from datetime import date
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -218,3 +219,22 @@ def test_bad_inputs_never_answer_500(units, client_for, coordinator, staff_b):
     assert bad.status_code == 200 and b"future" in bad.content
     assert client.post("/assignments/999/status/", {"status": "confirmed"}).status_code == 404
     assert client.get("/children/999999/").status_code == 404
+
+
+def test_the_child_page_flags_review_plan_after_two_low_haemoglobins(
+    units, client_for, coordinator
+):
+    from thalassemia.services import transfusion_record_done
+
+    patient = child(units, last_transfused_on=date(2026, 10, 1))
+    page = client_for(coordinator).get(f"/children/{patient.pk}/")
+    assert b"review-plan" not in page.content
+    for day, hb in ((date(2026, 11, 1), "8.2"), (date(2026, 11, 22), "8.4")):
+        transfusion_record_done(
+            transfusion=patient.transfusions.get(status="due"),
+            done_on=day,
+            units_given=1,
+            pre_haemoglobin_g_dl=Decimal(hb),
+        )
+    page = client_for(coordinator).get(f"/children/{patient.pk}/")
+    assert b"review-plan" in page.content

@@ -80,3 +80,14 @@ def test_150_children_on_one_unit_every_21_days_need_about_2607_units_a_year():
     total = sum(annual_units(1, 21) for _ in range(150))
     assert round(total) == 2607
     assert 2500 <= total <= 3000  # Kanpur's reported need
+
+
+def test_two_haemoglobins_in_a_row_outside_the_band_flag_the_plan_for_review():
+    from decimal import Decimal as D
+
+    from thalassemia.schedule import review_plan
+
+    assert review_plan([D("8.1"), D("8.5"), D("9.5")], D("9"), D("10.5"))
+    assert review_plan([D("11.2"), None, D("8.0")], D("9"), D("10.5"))
+    assert not review_plan([D("8.1"), D("9.5")], D("9"), D("10.5"))
+    assert not review_plan([D("8.1")], D("9"), D("10.5"))

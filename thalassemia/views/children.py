@@ -18,6 +18,7 @@ from accounts.permissions import RoleRequiredMixin
 
 from ..filters import PatientFilterSet
 from ..forms import FirstPlanForm, GuardianForm, PatientForm, PlanForm
+from ..schedule import review_plan
 from ..selectors import (
     current_plan,
     patient_schedule,
@@ -93,9 +94,16 @@ class PatientDetailView(PatientScopedMixin, DetailView):
         context["plans"] = sorted(patient.plans.all(), key=lambda p: (p.valid_from, p.id))[::-1]
         context["calendar"] = patient_schedule(patient, today + timedelta(days=CALENDAR_DAYS))
         context["open"] = patient.open_transfusions[0] if patient.open_transfusions else None
-        context["history"] = patient.transfusions.exclude(
-            status__in=["due", "scheduled"]
-        ).select_related("hospital")[:50]
+        context["history"] = list(
+            patient.transfusions.exclude(status__in=["due", "scheduled"])
+            .select_related("hospital")
+            .order_by("-due_on", "-id")[:50]
+        )
+        context["review_plan"] = review_plan(
+            [t.pre_haemoglobin_g_dl for t in context["history"] if t.status == "done"],
+            settings.THAL_HB_TARGET_LOW,
+            settings.THAL_HB_TARGET_HIGH,
+        )
         # A view of a child's record is in the audit log (DPDP: who saw what).
         audit.record(action=AuditAction.VIEW, request=self.request, obj=patient)
         return context
