@@ -233,6 +233,13 @@ def guardian_update(*, guardian: Guardian, **fields) -> Guardian:
     return guardian
 
 
+def guardian_set_opt_out(*, guardian: Guardian, opted_out: bool) -> Guardian:
+    """The guardian asks for no more messages (or to have them again)."""
+    guardian.opted_out_at = timezone.now() if opted_out else None
+    guardian.save(update_fields=["opted_out_at"])
+    return guardian
+
+
 @transaction.atomic
 def plan_change(
     *,

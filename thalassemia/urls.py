@@ -16,6 +16,7 @@ urlpatterns = [
         children.GuardianCreateView.as_view(),
         name="guardian-create",
     ),
+    path("guardians/<int:pk>/opt-out/", children.guardian_opt_out, name="guardian-opt-out"),
     path("transfusions/<int:pk>/match/", transfusions.MatchView.as_view(), name="match"),
     path("transfusions/<int:pk>/schedule/", transfusions.ScheduleView.as_view(), name="schedule"),
     path("transfusions/<int:pk>/record/", transfusions.RecordView.as_view(), name="record"),

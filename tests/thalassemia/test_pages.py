@@ -238,3 +238,20 @@ def test_the_child_page_flags_review_plan_after_two_low_haemoglobins(
         )
     page = client_for(coordinator).get(f"/children/{patient.pk}/")
     assert b"review-plan" in page.content
+
+
+def test_a_guardian_opts_out_with_one_button(units, anon, client_for, staff_b, coordinator):
+    patient = child(
+        units, guardians=[{"name": "Meena", "relation": "mother", "phone": "9812345678"}]
+    )
+    guardian = patient.guardians.get()
+    url = f"/guardians/{guardian.pk}/opt-out/"
+    assert anon.post(url).status_code == 302
+    assert client_for(staff_b).post(url).status_code == 404
+    assert client_for(coordinator).get(url).status_code == 405
+    client_for(coordinator).post(url)
+    guardian.refresh_from_db()
+    assert guardian.opted_out_at is not None
+    client_for(coordinator).post(url)
+    guardian.refresh_from_db()
+    assert guardian.opted_out_at is None

@@ -9,15 +9,18 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, FormView, TemplateView
 from django_filters.views import FilterView
 
 from accounts import audit
-from accounts.choices import AuditAction
-from accounts.permissions import RoleRequiredMixin
+from accounts.choices import AuditAction, Role
+from accounts.permissions import RoleRequiredMixin, has_role
+from accounts.scoping import for_user
 
 from ..filters import PatientFilterSet
 from ..forms import FirstPlanForm, GuardianForm, PatientForm, PlanForm
+from ..models import Guardian
 from ..schedule import review_plan
 from ..selectors import (
     current_plan,
@@ -27,7 +30,13 @@ from ..selectors import (
     with_open_transfusions,
     with_plans,
 )
-from ..services import guardian_add, patient_create, patient_update, plan_change
+from ..services import (
+    guardian_add,
+    guardian_set_opt_out,
+    patient_create,
+    patient_update,
+    plan_change,
+)
 
 # How far ahead a child's page shows the calendar.
 CALENDAR_DAYS = 90
@@ -255,3 +264,22 @@ class GuardianCreateView(PatientScopedMixin, FormView):
             return self.form_invalid(form)
         messages.success(self.request, _("Guardian added."))
         return redirect(self.patient)
+
+
+@require_POST
+def guardian_opt_out(request, pk):
+    """Stop (or restart) messages to a guardian: one button, as easy as consent was."""
+    if not has_role(request.user, Role.STAFF, Role.COORDINATOR, Role.ADMIN):
+        return redirect(f"{settings.LOGIN_URL}?next={request.path}")
+    guardian = get_object_or_404(for_user(Guardian.objects.all(), request.user), pk=pk)
+    opted_out = guardian.opted_out_at is None
+    guardian_set_opt_out(guardian=guardian, opted_out=opted_out)
+    audit.record(
+        action=AuditAction.UPDATE,
+        request=request,
+        obj=guardian,
+        unit=guardian.patient.unit,
+        fields=["opted_out_at"],
+    )
+    messages.success(request, _("Messages stopped.") if opted_out else _("Messages restarted."))
+    return redirect(guardian.patient)
