@@ -81,3 +81,33 @@ def test_the_children_list_filters_on_phone_and_desktop(
         page.goto(f"{live_server.url}/children/due/")
         screenshot(page, name.replace("children-list", "due-soon"))
         assert fits_width(page)
+
+
+def test_edit_a_child_and_add_a_second_guardian_at_phone_width(
+    live_server, phone, screenshot, coordinator, units
+):
+    patient = make_patient(
+        units.station_a, name="Tara", blood_group="O+", last_transfused_on=timezone.localdate()
+    )
+    sign_in(phone, live_server.url, "coordinator")
+    phone.goto(f"{live_server.url}/children/{patient.pk}/edit/")
+    phone.locator("#id_alloantibodies").fill("anti-E")
+    screenshot(phone, "child-edit-phone")
+    assert fits_width(phone)
+    phone.get_by_role("button", name="Save").click()
+    expect(phone.get_by_text("Child's record saved.")).to_be_visible()
+    phone.get_by_role("link", name="Add", exact=True).click()
+    phone.locator("#id_name").fill("Ramesh")
+    phone.locator("#id_relation").select_option("father")
+    phone.locator("#id_phone").fill("12345")
+    phone.get_by_role("button", name="Save").click()
+    expect(phone.get_by_text("is not a valid mobile number")).to_be_visible()
+    screenshot(phone, "guardian-form-error-phone")
+    assert fits_width(phone)
+    phone.locator("#id_phone").fill("+91 98390 55555")
+    phone.get_by_role("button", name="Save").click()
+    expect(phone.get_by_text("Ramesh (Father)")).to_be_visible()
+    phone.get_by_role("button", name="Stop messages").click()
+    expect(phone.get_by_text("Messages stopped.")).to_be_visible()
+    patient.refresh_from_db()
+    assert patient.alloantibodies == "E"
