@@ -100,9 +100,9 @@ def patient_recompute_next_due(patient: Patient) -> Patient:
 
 
 def _store_next_due(patient, next_due_on):
-    if patient.next_due_on != next_due_on:
-        patient.next_due_on = next_due_on
-        Patient.objects.filter(pk=patient.pk).update(next_due_on=next_due_on)
+    # Always written: the caller's instance may be older than the row.
+    patient.next_due_on = next_due_on
+    Patient.objects.filter(pk=patient.pk).update(next_due_on=next_due_on)
     return patient
 
 
