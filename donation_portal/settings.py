@@ -362,6 +362,38 @@ CAMP_TABLE_RECENT = env_int("CAMP_TABLE_RECENT", 8, minimum=1)
 # A camp's donor sheet from its blood centre (CSV/XLSX).
 CAMP_IMPORT_MAX_ROWS = env_int("CAMP_IMPORT_MAX_ROWS", 2000, minimum=1)
 
+# --- Thalassaemia children (DOMAIN.md §2–3; TIF-21, NHM-16) ----------------------------
+# A plan is set by the treating doctor: units per transfusion and an interval in days,
+# allowed within these bounds. The two presets are the press description's "small children
+# 1 unit every 21 days, older children 2 units every 15 days".
+THAL_INTERVAL_MIN_DAYS = env_int("THAL_INTERVAL_MIN_DAYS", 7, minimum=1)
+THAL_INTERVAL_MAX_DAYS = env_int("THAL_INTERVAL_MAX_DAYS", 60, minimum=1)
+THAL_MAX_UNITS_PER_TRANSFUSION = env_int("THAL_MAX_UNITS_PER_TRANSFUSION", 4, minimum=1)
+THAL_PRESET_YOUNGER = (
+    env_int("THAL_PRESET_YOUNGER_UNITS", 1, minimum=1),
+    env_int("THAL_PRESET_YOUNGER_INTERVAL_DAYS", 21, minimum=1),
+)
+THAL_PRESET_OLDER = (
+    env_int("THAL_PRESET_OLDER_UNITS", 2, minimum=1),
+    env_int("THAL_PRESET_OLDER_INTERVAL_DAYS", 15, minimum=1),
+)
+# Pre-transfusion haemoglobin target band (g/dL, TIF-21): two recorded values in a row
+# outside it flag the plan for review by the treating doctor.
+THAL_HB_TARGET_LOW = env_decimal("THAL_HB_TARGET_LOW", "9.0")
+THAL_HB_TARGET_HIGH = env_decimal("THAL_HB_TARGET_HIGH", "10.5")
+# The "due soon" board's windows, in days.
+THAL_DUE_WINDOWS = [int(d) for d in env_list("THAL_DUE_WINDOWS", ["7", "14", "30"])]
+# Matching: requests counted as "recent" over this many days; living blood bank members are
+# preferred when the transfusion is this close; at most this many suggestions.
+THAL_RECENT_REQUEST_DAYS = env_int("THAL_RECENT_REQUEST_DAYS", 90, minimum=1)
+THAL_LIVING_BANK_HOURS = env_int("THAL_LIVING_BANK_HOURS", 48, minimum=0)
+THAL_MATCH_LIMIT = env_int("THAL_MATCH_LIMIT", 20, minimum=1)
+# Matching ranks at most this many donors pre-sorted by the database (identical group,
+# circle, longest rest), so a force of 100,000 donors costs bounded memory.
+THAL_MATCH_CANDIDATES = env_int("THAL_MATCH_CANDIDATES", 300, minimum=10)
+# The guardian-consent notice a child's registration agrees to; bump it when the text changes.
+THAL_CONSENT_VERSION = env_str("THAL_CONSENT_VERSION", "2026-11")
+
 # --- Logging ----------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

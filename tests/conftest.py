@@ -121,3 +121,19 @@ def api_client_for():
 def _fast_password_hashing(settings):
     # PBKDF2's deliberate slowness is for attackers, not for the test suite.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(settings):
+    # API throttles and the pledge rate limit count in the cache. The embedded default keeps
+    # it in files under var/, so counts would leak between tests and between runs (with time
+    # frozen, a full per-minute budget answers 429): every test starts with an empty one.
+    from django.core.cache import cache
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "bloodbond-tests",
+        }
+    }
+    cache.clear()

@@ -127,3 +127,24 @@ class CampFactory(factory.django.DjangoModelFactory):
     blood_centre = factory.SubFactory(BloodCentreFactory)
     target_donors = 100
     status = "open"
+
+
+def make_patient(unit, *, units=1, interval=21, last_transfused_on=None, guardians=(), **fields):
+    """A child registered through the service (plan, guardians, next due computed)."""
+    from thalassemia.services import patient_create
+
+    defaults = {
+        "name": "Child",
+        "date_of_birth": datetime.date(2018, 3, 1),
+        "sex": "F",
+        "blood_group": "B+",
+    }
+    defaults.update(fields)
+    return patient_create(
+        unit=unit,
+        units_per_transfusion=units,
+        interval_days=interval,
+        last_transfused_on=last_transfused_on,
+        guardians=list(guardians),
+        **defaults,
+    )

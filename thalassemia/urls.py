@@ -1,3 +1,28 @@
+from django.urls import path
+
+from .views import board, children, transfusions
+
 app_name = "thalassemia"
 
-urlpatterns = []
+urlpatterns = [
+    path("children/", children.PatientListView.as_view(), name="list"),
+    path("children/due/", board.DueSoonView.as_view(), name="due-soon"),
+    path("children/new/", children.PatientCreateView.as_view(), name="create"),
+    path("children/<int:pk>/", children.PatientDetailView.as_view(), name="detail"),
+    path("children/<int:pk>/edit/", children.PatientUpdateView.as_view(), name="edit"),
+    path("children/<int:pk>/plan/", children.PlanChangeView.as_view(), name="plan"),
+    path(
+        "children/<int:pk>/guardians/new/",
+        children.GuardianCreateView.as_view(),
+        name="guardian-create",
+    ),
+    path("guardians/<int:pk>/opt-out/", children.guardian_opt_out, name="guardian-opt-out"),
+    path("transfusions/<int:pk>/match/", transfusions.MatchView.as_view(), name="match"),
+    path("transfusions/<int:pk>/schedule/", transfusions.ScheduleView.as_view(), name="schedule"),
+    path("transfusions/<int:pk>/record/", transfusions.RecordView.as_view(), name="record"),
+    path(
+        "assignments/<int:pk>/status/",
+        transfusions.AssignmentStatusView.as_view(),
+        name="assignment-status",
+    ),
+]

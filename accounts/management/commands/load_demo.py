@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from accounts.choices import Role, UnitKind
 from accounts.models import User
@@ -182,6 +183,10 @@ class Command(BaseCommand):
 
         self._partners_and_camps(units)
         self.stdout.write(self.style.SUCCESS(f"Demo data: {len(units)} police units."))
+        # Domain apps add their demo rows by dotted path (accounts imports no domain app).
+        for loader in ("thalassemia.demo.load",):
+            count = import_string(loader)(units)
+            self.stdout.write(f"  {loader}: {count} rows")
         self.stdout.write("Sign in with (username / password — role, unit):")
         for username, password, role, unit in rows:
             self.stdout.write(f"  {username:15} / {password:16} — {role}, {unit}")

@@ -1,0 +1,188 @@
+"""API shapes of children, transfusions and assignments. Field names follow DESIGN.md's
+contract (patient: name, sex, date_of_birth, blood_group, unit, units_per_transfusion,
+interval_days, last_transfused_on → id, next_due_on, annual_units); rules are the services'."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from accounts.scoping import for_user
+from camps.models import Hospital
+from donors.api.serializers import DonorScopedField, ScopedUnitField
+from donors.models import Donation
+
+from ..models import Assignment, Guardian, Patient, Transfusion
+from ..selectors import current_plan, patient_annual_units
+
+
+def api_errors(error: DjangoValidationError) -> serializers.ValidationError:
+    """A service's ValidationError as DRF's 400 body: a map of field → messages."""
+    if hasattr(error, "error_dict"):
+        return serializers.ValidationError(error.message_dict)
+    return serializers.ValidationError({"non_field_errors": error.messages})
+
+
+class GuardianSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Guardian
+        fields = ["id", "name", "relation", "phone", "preferred_language", "opted_out_at"]
+        read_only_fields = ["opted_out_at"]
+        # Any accepted form ("098123-45678"); the service stores it as E.164.
+        extra_kwargs = {"phone": {"max_length": 20}}
+
+
+class PatientSerializer(serializers.ModelSerializer):
+    unit = ScopedUnitField()
+    # Written to the plan; answered from the plan in force today (to_representation).
+    units_per_transfusion = serializers.IntegerField(min_value=1, write_only=True)
+    interval_days = serializers.IntegerField(min_value=1, write_only=True)
+    last_transfused_on = serializers.DateField(required=False, allow_null=True)
+    annual_units = serializers.SerializerMethodField()
+    guardians = GuardianSerializer(many=True, required=False)
+
+    class Meta:
+        model = Patient
+        fields = [
+            "id",
+            "name",
+            "sex",
+            "date_of_birth",
+            "blood_group",
+            "unit",
+            "units_per_transfusion",
+            "interval_days",
+            "last_transfused_on",
+            "next_due_on",
+            "annual_units",
+            "status",
+            "phenotype",
+            "alloantibodies",
+            "weight_kg",
+            "registration_number",
+            "hospital",
+            "guardians",
+        ]
+        read_only_fields = ["next_due_on"]
+
+    def to_representation(self, patient):
+        plan = current_plan(patient)
+        data = super().to_representation(patient)
+        data["units_per_transfusion"] = plan.units_per_transfusion if plan else None
+        data["interval_days"] = plan.interval_days if plan else None
+        return data
+
+    def get_annual_units(self, patient) -> float | None:
+        return patient_annual_units(patient)
+
+    def validate_date_of_birth(self, value):
+        if value > timezone.localdate() or value.year < 1990:
+            raise serializers.ValidationError(_("Enter a real date of birth."))
+        return value
+
+
+class ScheduleQuerySerializer(serializers.Serializer):
+    until = serializers.DateField(help_text="ISO date: the last day to list.")
+
+    def validate_until(self, value):
+        today = timezone.localdate()
+        if not today <= value <= today.replace(year=today.year + 2):
+            raise serializers.ValidationError(_("Give a date from today to two years ahead."))
+        return value
+
+
+class DueSerializer(serializers.Serializer):
+    due_on = serializers.DateField()
+    units = serializers.IntegerField()
+
+
+class MatchQuerySerializer(serializers.Serializer):
+    on = serializers.DateField(help_text="ISO date the donor would give on.")
+
+
+class MatchSerializer(serializers.Serializer):
+    donor = serializers.IntegerField(source="donor.pk")
+    name = serializers.CharField(source="donor.name")
+    blood_group = serializers.CharField()
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class TransfusionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Transfusion
+        fields = [
+            "id",
+            "patient",
+            "due_on",
+            "status",
+            "units_needed",
+            "units_given",
+            "done_on",
+            "pre_haemoglobin_g_dl",
+            "hospital",
+            "notes",
+        ]
+        read_only_fields = fields
+
+
+class TransfusionDoneSerializer(serializers.Serializer):
+    done_on = serializers.DateField()
+    units_given = serializers.IntegerField(min_value=1)
+    pre_haemoglobin_g_dl = serializers.DecimalField(
+        max_digits=3, decimal_places=1, required=False, allow_null=True
+    )
+    hospital = serializers.PrimaryKeyRelatedField(
+        queryset=Hospital.objects.all(), required=False, allow_null=True
+    )
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class TransfusionDateSerializer(serializers.Serializer):
+    due_on = serializers.DateField()
+
+
+class TransfusionNoteSerializer(serializers.Serializer):
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class TransfusionScopedField(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self):
+        request = self.context.get("request")
+        return for_user(Transfusion.objects.all(), request.user) if request else None
+
+
+class DonationScopedField(serializers.PrimaryKeyRelatedField):
+    def get_queryset(self):
+        request = self.context.get("request")
+        return for_user(Donation.objects.all(), request.user) if request else None
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    transfusion = TransfusionScopedField()
+    donor = DonorScopedField()
+    on = serializers.DateField(required=False)
+    donation = DonationScopedField(required=False, allow_null=True)
+
+    class Meta:
+        model = Assignment
+        fields = [
+            "id",
+            "transfusion",
+            "donor",
+            "status",
+            "on",
+            "blocks_until",
+            "asked_at",
+            "responded_at",
+            "donation",
+        ]
+        read_only_fields = ["blocks_until", "asked_at", "responded_at"]
+
+    def validate(self, attrs):
+        if self.instance is not None:
+            unknown = {"transfusion", "donor", "on"} & set(attrs)
+            if unknown:
+                raise serializers.ValidationError(
+                    {f: [_("Create a new assignment instead.")] for f in unknown}
+                )
+        return attrs

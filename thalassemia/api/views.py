@@ -1,0 +1,212 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accounts import audit
+from accounts.api.views import ScopedViewSetMixin
+from accounts.choices import AuditAction
+
+from ..booking import assignment_create, assignment_set_status
+from ..filters import PatientFilterSet
+from ..matching import match_donors
+from ..models import Assignment, Patient, Transfusion
+from ..selectors import current_plan, patient_schedule, with_last_transfused, with_plans
+from ..services import (
+    patient_create,
+    patient_record_last_transfusion,
+    patient_update,
+    plan_change,
+    transfusion_cancel,
+    transfusion_record_done,
+    transfusion_record_missed,
+    transfusion_schedule,
+)
+from .serializers import (
+    AssignmentSerializer,
+    DueSerializer,
+    MatchQuerySerializer,
+    MatchSerializer,
+    PatientSerializer,
+    ScheduleQuerySerializer,
+    TransfusionDateSerializer,
+    TransfusionDoneSerializer,
+    TransfusionNoteSerializer,
+    TransfusionSerializer,
+    api_errors,
+)
+
+PLAN_FIELDS = ("units_per_transfusion", "interval_days")
+
+
+class PatientViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Thalassaemia children in the caller's jurisdiction, with their plan and next due date.
+    Viewing one is in the audit log."""
+
+    queryset = Patient.objects.select_related("unit").order_by("name", "id")
+    serializer_class = PatientSerializer
+    filterset_class = PatientFilterSet
+    ordering_fields = ["name", "next_due_on", "blood_group", "id"]
+
+    def get_queryset(self):
+        return with_last_transfused(with_plans(super().get_queryset())).prefetch_related(
+            "guardians"
+        )
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        try:
+            patient = patient_create(actor=self.request.user, **data)
+        except DjangoValidationError as error:
+            raise api_errors(error) from None
+        serializer.instance = self.get_queryset().get(pk=patient.pk)
+        audit.record(action=AuditAction.CREATE, request=self.request, obj=patient)
+
+    @transaction.atomic
+    def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        data.pop("guardians", None)  # guardians are changed on the child's page
+        patient = serializer.instance
+        plan = current_plan(patient)
+        wanted = {k: data.pop(k) for k in PLAN_FIELDS if k in data}
+        last = data.pop("last_transfused_on", None)
+        try:
+            patient = patient_update(
+                patient=patient, actor=self.request.user, request=self.request, **data
+            )
+            now = {
+                "units_per_transfusion": plan.units_per_transfusion,
+                "interval_days": plan.interval_days,
+            }
+            if {**now, **wanted} != now:
+                plan_change(patient=patient, actor=self.request.user, **{**now, **wanted})
+            if last:
+                patient_record_last_transfusion(patient=patient, on=last, actor=self.request.user)
+        except DjangoValidationError as error:
+            raise api_errors(error) from None
+        serializer.instance = self.get_queryset().get(pk=patient.pk)
+
+    def retrieve(self, request, *args, **kwargs):
+        patient = self.get_object()
+        audit.record(action=AuditAction.VIEW, request=request, obj=patient)
+        return Response(self.get_serializer(patient).data)
+
+    @extend_schema(parameters=[ScheduleQuerySerializer], responses=DueSerializer(many=True))
+    @action(detail=True)
+    def schedule(self, request, pk=None):
+        """The coming transfusions up to ``until``: a list of ``{"due_on", "units"}``."""
+        query = ScheduleQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        patient = self.get_object()
+        dues = patient_schedule(patient, query.validated_data["until"])
+        return Response(DueSerializer(dues, many=True).data)
+
+    @extend_schema(parameters=[MatchQuerySerializer], responses=MatchSerializer(many=True))
+    @action(detail=True)
+    def matches(self, request, pk=None):
+        """Donors to ask for a transfusion on ``on``, best first, each with its reasons.
+        Never an incompatible or ineligible donor."""
+        query = MatchQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        patient = self.get_object()
+        suggestions = match_donors(patient, query.validated_data["on"], user=request.user)
+        return Response(MatchSerializer(suggestions, many=True).data)
+
+
+class TransfusionViewSet(
+    ScopedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Transfusions of the children in scope. The calendar makes them; record them done,
+    missed or cancelled with the actions."""
+
+    queryset = Transfusion.objects.order_by("due_on", "id")
+    serializer_class = TransfusionSerializer
+    filterset_fields = {
+        "patient": ["exact"],
+        "status": ["exact", "in"],
+        "due_on": ["gte", "lte", "exact"],
+    }
+
+    def _answer(self, fn, serializer_class, **extra):
+        transfusion = self.get_object()
+        body = serializer_class(data=self.request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            transfusion = fn(
+                transfusion=transfusion, actor=self.request.user, **body.validated_data
+            )
+        except DjangoValidationError as error:
+            raise api_errors(error) from None
+        return Response(TransfusionSerializer(transfusion).data)
+
+    @extend_schema(request=TransfusionDoneSerializer, responses=TransfusionSerializer)
+    @action(detail=True, methods=["post"])
+    def done(self, request, pk=None):
+        return self._answer(transfusion_record_done, TransfusionDoneSerializer)
+
+    @extend_schema(request=TransfusionNoteSerializer, responses=TransfusionSerializer)
+    @action(detail=True, methods=["post"])
+    def missed(self, request, pk=None):
+        return self._answer(transfusion_record_missed, TransfusionNoteSerializer)
+
+    @extend_schema(request=TransfusionDateSerializer, responses=TransfusionSerializer)
+    @action(detail=True, methods=["post"], url_path="schedule")
+    def set_date(self, request, pk=None):
+        """The date agreed with the hospital; it then stays put through plan changes."""
+        return self._answer(transfusion_schedule, TransfusionDateSerializer)
+
+    @extend_schema(request=TransfusionNoteSerializer, responses=TransfusionSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        return self._answer(transfusion_cancel, TransfusionNoteSerializer)
+
+
+class AssignmentViewSet(
+    ScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Donors assigned to transfusions. Create one (never an incompatible, ineligible or
+    double-booked donor); PATCH ``status`` to record asked, confirmed, declined, donated or
+    no-show (with the ``donation`` when donated)."""
+
+    queryset = Assignment.objects.select_related("donor", "transfusion").order_by("on", "id")
+    serializer_class = AssignmentSerializer
+    filterset_fields = {"transfusion": ["exact"], "donor": ["exact"], "status": ["exact"]}
+
+    def perform_create(self, serializer):
+        try:
+            serializer.instance = assignment_create(
+                actor=self.request.user,
+                **{
+                    k: v
+                    for k, v in serializer.validated_data.items()
+                    if k in ("transfusion", "donor", "on")
+                },
+            )
+        except DjangoValidationError as error:
+            raise api_errors(error) from None
+
+    def perform_update(self, serializer):
+        data = serializer.validated_data
+        try:
+            serializer.instance = assignment_set_status(
+                assignment=serializer.instance,
+                status=data.get("status", serializer.instance.status),
+                donation=data.get("donation"),
+                actor=self.request.user,
+            )
+        except DjangoValidationError as error:
+            raise api_errors(error) from None

@@ -1,0 +1,134 @@
+"""Donor circles and assignments: who is asked for which transfusion, and the rule that no
+donor holds two live assignments within their donation interval (checked here under the
+donor's row lock; enforced on PostgreSQL by the exclusion constraint of migration 0002)."""
+
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from donors.compatibility import can_receive
+from donors.eligibility import Rules
+from donors.models import Donor
+
+from .choices import ASSIGNMENT_MOVES, LIVE_ASSIGNMENT, OPEN_TRANSFUSION, AssignmentStatus
+from .models import Assignment, DonorCircle, Patient, Transfusion
+
+
+def release_assignments(transfusion_ids, statuses) -> int:
+    """Free the donors of transfusions that will not need them (cancelled, or given)."""
+    return Assignment.objects.filter(
+        transfusion_id__in=transfusion_ids, status__in=statuses
+    ).update(status=AssignmentStatus.CANCELLED)
+
+
+def circle_add(*, patient: Patient, donor: Donor) -> DonorCircle:
+    """A dedicated donor for the child: red-cell compatible and not one of its guardians."""
+    if not can_receive(patient.blood_group, donor.blood_group):
+        raise ValidationError({"donor": _("This donor's red cells do not suit the child.")})
+    if patient.guardians.filter(phone=donor.phone).exists():
+        raise ValidationError({"donor": _("A guardian of the child cannot be in its circle.")})
+    if DonorCircle.objects.filter(patient=patient, donor=donor).exists():
+        raise ValidationError({"donor": _("This donor is already in the child's circle.")})
+    order = (patient.circle.aggregate(m=Max("order"))["m"] or 0) + 1
+    return DonorCircle.objects.create(patient=patient, donor=donor, order=order)
+
+
+def blocks_until(donor: Donor, on: date) -> date:
+    """The first day after ``on`` that another assignment of ``donor`` may fall on: the
+    donor's whole-blood interval, by sex, from the same settings eligibility uses."""
+    return on + timedelta(days=Rules.from_settings().interval_days[donor.sex])
+
+
+def booked_error(clash: Assignment | None = None) -> ValidationError:
+    return ValidationError(
+        {
+            "donor": _(
+                "This donor is already booked for %(date)s; a second donation must wait for "
+                "the donation interval."
+            )
+            % {"date": clash.on if clash else _("a nearby date")}
+        },
+        code="booked",
+    )
+
+
+@transaction.atomic
+def assignment_create(
+    *, transfusion: Transfusion, donor: Donor, on: date | None = None, actor=None
+) -> Assignment:
+    """Propose ``donor`` for ``transfusion``, to give on ``on`` (the due date by default).
+
+    Refused, with the reasons, when matching would never have proposed the donor
+    (incompatible, a guardian, not eligible that day, a phenotype the child has an antibody
+    against) or when the donor already holds a live assignment within their interval. The
+    donor's row is locked first, so two coordinators assigning the same donor at once are
+    served one after the other; the exclusion constraint on PostgreSQL backs this up."""
+    from .matching import refusals
+
+    on = on or transfusion.due_on
+    if transfusion.status not in OPEN_TRANSFUSION:
+        raise ValidationError({"transfusion": _("This transfusion is no longer open.")})
+    donor = Donor.objects.select_for_update().get(pk=donor.pk)
+    reasons = refusals(transfusion.patient, donor, on)
+    if reasons:
+        raise ValidationError({"donor": reasons})
+    until = blocks_until(donor, on)
+    clash = (
+        Assignment.objects.filter(
+            donor=donor, status__in=LIVE_ASSIGNMENT, on__lt=until, blocks_until__gt=on
+        )
+        .order_by("on")
+        .first()
+    )
+    if clash is not None:
+        raise booked_error(clash)
+    assignment = Assignment(
+        transfusion=transfusion, donor=donor, on=on, blocks_until=until, created_by=actor
+    )
+    try:
+        with transaction.atomic():
+            assignment.save()
+    except IntegrityError:  # the exclusion constraint: someone booked the donor meanwhile
+        raise booked_error() from None
+    return assignment
+
+
+@transaction.atomic
+def assignment_set_status(
+    *, assignment: Assignment, status: str, donation=None, actor=None
+) -> Assignment:
+    """Record the donor's answer or what happened: asked, confirmed, declined, donated,
+    no-show. Donated may link the donor's Donation."""
+    assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    if status == assignment.status:
+        return assignment
+    if status not in ASSIGNMENT_MOVES.get(assignment.status, ()):
+        raise ValidationError(
+            {
+                "status": _("An assignment that is %(old)s cannot become %(new)s.")
+                % {
+                    "old": assignment.get_status_display().lower(),
+                    "new": AssignmentStatus(status).label.lower(),
+                }
+            }
+        )
+    if donation is not None and donation.donor_id != assignment.donor_id:
+        raise ValidationError({"donation": _("This donation is another donor's.")})
+    now = timezone.now()
+    if status == AssignmentStatus.ASKED:
+        assignment.asked_at = now
+        DonorCircle.objects.filter(
+            patient_id=assignment.transfusion.patient_id, donor_id=assignment.donor_id
+        ).update(last_asked_on=timezone.localdate())
+    elif status in (AssignmentStatus.CONFIRMED, AssignmentStatus.DECLINED):
+        assignment.responded_at = now
+        assignment.asked_at = assignment.asked_at or now
+    if donation is not None:
+        assignment.donation = donation
+    assignment.status = status
+    assignment.save()
+    return assignment

@@ -1,0 +1,285 @@
+"""Children: list, detail (audit-logged), register with a guardian, edit, change plan."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.generic import DetailView, FormView, TemplateView
+from django_filters.views import FilterView
+
+from accounts import audit
+from accounts.choices import AuditAction, Role
+from accounts.permissions import RoleRequiredMixin, has_role
+from accounts.scoping import for_user
+
+from ..filters import PatientFilterSet
+from ..forms import FirstPlanForm, GuardianForm, PatientForm, PlanForm
+from ..models import Guardian
+from ..schedule import review_plan
+from ..selectors import (
+    current_plan,
+    patient_schedule,
+    patients_for,
+    with_last_transfused,
+    with_open_transfusions,
+    with_plans,
+)
+from ..services import (
+    guardian_add,
+    guardian_set_opt_out,
+    patient_create,
+    patient_update,
+    plan_change,
+)
+
+# How far ahead a child's page shows the calendar.
+CALENDAR_DAYS = 90
+
+
+def add_errors(form, error: ValidationError):
+    """A service's errors onto the form's fields where the form has them."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def add_errors_to_forms(forms, error: ValidationError):
+    """Each field error onto the first form with that field; the rest onto the first form."""
+    if not hasattr(error, "error_dict"):
+        forms[0].add_error(None, error)
+        return
+    for field, errors in error.message_dict.items():
+        form = next((f for f in forms if field in f.fields), None)
+        (form or forms[0]).add_error(field if form else None, errors)
+
+
+class PatientListView(RoleRequiredMixin, FilterView):
+    """Every child in scope, filtered by status, blood group and due window."""
+
+    template_name = "thalassemia/patient_list.html"
+    filterset_class = PatientFilterSet
+    paginate_by = settings.PAGE_SIZE
+
+    def get_queryset(self):
+        return with_last_transfused(
+            with_plans(patients_for(self.request.user).select_related("unit"))
+        ).order_by("name", "id")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["today"] = timezone.localdate()
+        context["rows"] = [(p, current_plan(p)) for p in context["object_list"]]
+        return context
+
+
+class PatientScopedMixin(RoleRequiredMixin):
+    def get_patient(self):
+        return get_object_or_404(patients_for(self.request.user), pk=self.kwargs["pk"])
+
+
+class PatientDetailView(PatientScopedMixin, DetailView):
+    template_name = "thalassemia/patient_detail.html"
+    context_object_name = "patient"
+
+    def get_queryset(self):
+        return with_open_transfusions(
+            with_plans(patients_for(self.request.user).select_related("unit", "hospital"))
+        ).prefetch_related("guardians", "circle__donor")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        patient = self.object
+        today = timezone.localdate()
+        context["today"] = today
+        context["plan"] = current_plan(patient)
+        context["plans"] = sorted(patient.plans.all(), key=lambda p: (p.valid_from, p.id))[::-1]
+        context["calendar"] = patient_schedule(patient, today + timedelta(days=CALENDAR_DAYS))
+        context["open"] = patient.open_transfusions[0] if patient.open_transfusions else None
+        context["history"] = list(
+            patient.transfusions.exclude(status__in=["due", "scheduled"])
+            .select_related("hospital")
+            .order_by("-due_on", "-id")[:50]
+        )
+        context["review_plan"] = review_plan(
+            [t.pre_haemoglobin_g_dl for t in context["history"] if t.status == "done"],
+            settings.THAL_HB_TARGET_LOW,
+            settings.THAL_HB_TARGET_HIGH,
+        )
+        # A view of a child's record is in the audit log (DPDP: who saw what).
+        audit.record(action=AuditAction.VIEW, request=self.request, obj=patient)
+        return context
+
+
+class PatientCreateView(RoleRequiredMixin, TemplateView):
+    """Register a child with the first plan and one guardian, in one form."""
+
+    template_name = "thalassemia/patient_form.html"
+
+    def forms(self, data=None):
+        return {
+            "form": PatientForm(data, user=self.request.user),
+            "plan_form": FirstPlanForm(data, prefix="plan"),
+            "guardian_form": GuardianForm(data, prefix="guardian"),
+        }
+
+    def get(self, request, *args, **kwargs):
+        return self.render_to_response(self.get_context_data(**self.forms()))
+
+    def post(self, request, *args, **kwargs):
+        forms = self.forms(request.POST)
+        if not all(f.is_valid() for f in forms.values()):
+            return self.render_to_response(self.get_context_data(**forms))
+        plan, guardian = forms["plan_form"].cleaned_data, forms["guardian_form"].cleaned_data
+        try:
+            patient = patient_create(
+                actor=request.user,
+                units_per_transfusion=plan["units_per_transfusion"],
+                interval_days=plan["interval_days"],
+                last_transfused_on=plan["last_transfused_on"],
+                guardians=[guardian],
+                consent_at=timezone.now(),
+                consent_version=settings.THAL_CONSENT_VERSION,
+                consent_by=guardian["name"],
+                **forms["form"].cleaned_data,
+            )
+        except ValidationError as error:
+            add_errors_to_forms(list(forms.values()), error)
+            return self.render_to_response(self.get_context_data(**forms))
+        audit.record(action=AuditAction.CREATE, request=request, obj=patient)
+        messages.success(request, _("Child registered."))
+        return redirect(patient)
+
+
+class PatientUpdateView(PatientScopedMixin, FormView):
+    template_name = "thalassemia/patient_form.html"
+    form_class = PatientForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.patient = self.get_patient()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["user"] = self.request.user
+        kwargs["instance"] = patients_for(self.request.user).get(pk=self.patient.pk)
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(patient=self.patient, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            patient_update(
+                patient=self.patient,
+                actor=self.request.user,
+                request=self.request,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Child's record saved."))
+        return redirect(self.patient)
+
+
+class PlanChangeView(PatientScopedMixin, FormView):
+    """A new plan from a date, with the two presets as buttons; the old one stays as history."""
+
+    template_name = "thalassemia/plan_form.html"
+    form_class = PlanForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.patient = self.get_patient()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_initial(self):
+        plan = current_plan(self.patient)
+        initial = {"valid_from": timezone.localdate()}
+        if plan:
+            initial |= {
+                "units_per_transfusion": plan.units_per_transfusion,
+                "interval_days": plan.interval_days,
+            }
+        return initial
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        preset = self.request.POST.get("preset")
+        if self.request.method == "POST" and preset in ("younger", "older"):
+            units, days = (
+                settings.THAL_PRESET_YOUNGER if preset == "younger" else settings.THAL_PRESET_OLDER
+            )
+            data = kwargs["data"].copy()
+            data["units_per_transfusion"], data["interval_days"] = units, days
+            kwargs["data"] = data
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            patient=self.patient,
+            plan=current_plan(self.patient),
+            younger=settings.THAL_PRESET_YOUNGER,
+            older=settings.THAL_PRESET_OLDER,
+            **kwargs,
+        )
+
+    @transaction.atomic
+    def form_valid(self, form):
+        try:
+            plan_change(patient=self.patient, actor=self.request.user, **form.cleaned_data)
+        except ValidationError as error:
+            add_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Plan changed."))
+        return redirect(self.patient)
+
+
+class GuardianCreateView(PatientScopedMixin, FormView):
+    template_name = "thalassemia/guardian_form.html"
+    form_class = GuardianForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.patient = self.get_patient()
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(patient=self.patient, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            guardian_add(patient=self.patient, **form.cleaned_data)
+        except ValidationError as error:
+            add_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Guardian added."))
+        return redirect(self.patient)
+
+
+@require_POST
+def guardian_opt_out(request, pk):
+    """Stop (or restart) messages to a guardian: one button, as easy as consent was."""
+    if not has_role(request.user, Role.STAFF, Role.COORDINATOR, Role.ADMIN):
+        return redirect(f"{settings.LOGIN_URL}?next={request.path}")
+    guardian = get_object_or_404(for_user(Guardian.objects.all(), request.user), pk=pk)
+    opted_out = guardian.opted_out_at is None
+    guardian_set_opt_out(guardian=guardian, opted_out=opted_out)
+    audit.record(
+        action=AuditAction.UPDATE,
+        request=request,
+        obj=guardian,
+        unit=guardian.patient.unit,
+        fields=["opted_out_at"],
+    )
+    messages.success(request, _("Messages stopped.") if opted_out else _("Messages restarted."))
+    return redirect(guardian.patient)
