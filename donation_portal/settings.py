@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "donors",
     "camps",
     "thalassemia",
+    "notifications",
+    "calldesk",
+    "dashboard",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""The help desk's daily call list and call outcomes."""
