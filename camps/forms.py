@@ -13,6 +13,7 @@ from donors.forms import DATE_INPUT, EARLIEST_BIRTH
 from donors.phones import normalise_phone
 
 from .models import BloodCentre, Camp, Hospital
+from .services import CAMP_FIELDS
 
 TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
@@ -20,18 +21,7 @@ TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 class CampForm(forms.ModelForm):
     class Meta:
         model = Camp
-        fields = [
-            "name",
-            "held_on",
-            "starts_at",
-            "ends_at",
-            "venue",
-            "unit",
-            "blood_centre",
-            "target_donors",
-            "eraktkosh_id",
-            "notes",
-        ]
+        fields = list(CAMP_FIELDS)
         widgets = {
             "held_on": DATE_INPUT,
             "starts_at": TIME_INPUT,
