@@ -1,5 +1,6 @@
 """The thank-you certificate: a one-page PDF for a collected donation, in scope, audited."""
 
+import os
 import re
 import shutil
 import subprocess
@@ -46,8 +47,9 @@ def test_staff_of_the_station_get_a_one_page_pdf(client_for, staff_a, donation, 
     assert "no-store" in response["Cache-Control"]
     assert response.content.startswith(b"%PDF")
     assert page_count(response.content) == 1
-    if PDFTOTEXT:
-        text = pdf_text(response.content, tmp_path)
+    if PDFTOTEXT or os.environ.get("BLOODBOND_CI"):  # CI installs poppler-utils
+        # Lines wrap where the layout decides: read the words, not the line breaks.
+        text = " ".join(pdf_text(response.content, tmp_path).split())
         assert "Sunita Devi" in text
         assert "Certificate of Appreciation" in text
         assert "LLR Hospital Blood Centre" in text
