@@ -54,7 +54,11 @@ class DashboardFilterForm(forms.Form):
         super().__init__(data, **kwargs)
         self.fields["from"] = self.fields.pop("from_")
         # Keep the visual order: from, to, unit, blood group.
-        self.fields = {name: self.fields[name] for name in ("from", "to", "unit", "blood_group")}
+        order = ["from", "to", "unit", "blood_group"]
+        self.fields = {
+            name: self.fields[name]
+            for name in order + [name for name in self.fields if name not in order]
+        }
         self.user = user
         self.fields["unit"].queryset = units_for_user(user).order_by("path")
 
