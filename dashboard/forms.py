@@ -51,6 +51,12 @@ class DashboardFilterForm(forms.Form):
     )
 
     def __init__(self, data=None, *, user, **kwargs):
+        if data is not None:
+            # An empty date means the default range, shown in the inputs as such.
+            data = data.copy()
+            for name, default in zip(("from", "to"), this_year(), strict=True):
+                if not data.get(name):
+                    data[name] = default.isoformat()
         super().__init__(data, **kwargs)
         self.fields["from"] = self.fields.pop("from_")
         # Keep the visual order: from, to, unit, blood group.
