@@ -16,11 +16,18 @@ from donors.certificate import LATIN, add_fonts
 from .figures import Dashboard
 
 RED = (176, 42, 55)
+
+
+def _short(group: str) -> str:
+    """A group as a narrow PDF column heads it: "Oh", and "?" for not yet typed."""
+    return group or "?"
+
+
 MUTED = (108, 117, 125)
 # The PDF keeps to one page: its tables show at most this many rows or columns.
 PDF_MONTHS = 12
-PDF_UNITS = 8
-PDF_CHILDREN = 6
+PDF_UNITS = 6
+PDF_CHILDREN = 5
 
 
 def total_lines(board: Dashboard) -> list[tuple[str, object]]:
@@ -235,7 +242,7 @@ def report_pdf(board: Dashboard) -> bytes:
         _grid(
             pdf,
             [
-                [_("Group"), *(g["label"] for g in groups)],
+                [_("Group"), *(_short(g["group"]) for g in groups)],
                 [_("Units"), *(f"{g['units']:,}" for g in groups)],
                 [_("Need"), *(f"{g['need']:,}" for g in groups)],
             ],
@@ -253,27 +260,25 @@ def report_pdf(board: Dashboard) -> bytes:
             first_col=80,
         )
 
-    _heading(pdf, _("Units needed against donors eligible by then"))
-    head = [_("Group")]
-    for f in board.forecasts:
-        head += [_("%(days)s days: units") % {"days": f.days}, _("donors")]
-    rows = [head]
-    per = [{r["group"]: r for r in f.rows()} for f in board.forecasts]
-    for group_row in board.forecasts[0].rows() if board.forecasts else []:
-        line = [group_row["label"]]
-        for table in per:
-            r = table[group_row["group"]]
-            line += [f"{r['units_needed']:,}", f"{r['eligible_donors']:,}"]
-        rows.append(line)
-    if len(rows) > 1:
-        _grid(pdf, rows, first_col=30)
+    if board.forecasts:
+        _heading(pdf, _("Units needed against donors eligible by then (same group)"))
+        groups = board.forecasts[0].rows()
+        lines = [[_("Group"), *(_short(g["group"]) for g in groups)]]
+        for forecast in board.forecasts:
+            rows = forecast.rows()
+            days = {"days": forecast.days}
+            lines.append([_("%(days)s d: units") % days, *(f"{r['units_needed']:,}" for r in rows)])
+            lines.append(
+                [_("%(days)s d: donors") % days, *(f"{r['eligible_donors']:,}" for r in rows)]
+            )
+        _grid(pdf, lines, first_col=24)
 
     if board.risk:
         _heading(pdf, _("Supply risk: weeks of need covered by donors eligible today"))
         _grid(
             pdf,
             [
-                [_("Group"), *(r.label for r in board.risk)],
+                [_("Group"), *(_short(r.group) for r in board.risk)],
                 [
                     _("Weeks"),
                     *(

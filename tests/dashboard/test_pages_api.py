@@ -13,7 +13,13 @@ from django.utils import timezone
 
 from accounts.choices import AuditAction
 from accounts.models import AuditEvent
-from tests.factories import CampFactory, DonationFactory, DonorFactory, make_patient
+from tests.factories import (
+    CampFactory,
+    DonationFactory,
+    DonorFactory,
+    PoliceUnitFactory,
+    make_patient,
+)
 from tests.helpers import assert_queries_bounded
 
 pytestmark = pytest.mark.django_db
@@ -288,3 +294,25 @@ def test_the_forecast_api_runs_a_bounded_number_of_queries(
 ):
     api = api_client_for(coordinator)
     assert_queries_bounded(lambda: api.get(f"{FORECAST}?days=90"), grow(units), maximum=10)
+
+
+def test_the_pdf_stays_one_page_with_much_to_say(admin_user, client_for, units, tmp_path):
+    """Two years, a dozen units, every group needing blood, many children at risk."""
+    today = timezone.localdate()
+    start = today.replace(year=today.year - 1, month=1, day=1)
+    stations = [units.station_a, units.station_a2, units.station_b, units.station_c]
+    groups = ["A+", "A-", "B+", "B-", "AB+", "AB-", "O+", "O-", "Oh", ""]
+    for i in range(12):
+        extra = PoliceUnitFactory(name=f"Thana number {i}", parent=units.kotwali_circle)
+        stations.append(extra)
+    for i, unit in enumerate(stations):
+        camp = CampFactory(unit=unit, held_on=start + timedelta(days=40 * i), status="closed")
+        DonationFactory(donor=DonorFactory(unit=unit), donated_on=camp.held_on, camp=camp,
+                        blood_centre=camp.blood_centre)
+    for i, group in enumerate(groups * 2):
+        make_patient(stations[i % len(stations)], name=f"A child with a long name {i}",
+                     blood_group=group, last_transfused_on=today - timedelta(days=20))
+    response = client_for(admin_user).get(f"{EXPORT}?format=pdf&from={start.isoformat()}")
+    assert response.status_code == 200
+    (tmp_path / "big.pdf").write_bytes(response.content)
+    assert len(re.findall(rb"/Type\s*/Page\b", response.content)) == 1
