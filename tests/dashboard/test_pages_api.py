@@ -307,12 +307,40 @@ def test_the_pdf_stays_one_page_with_much_to_say(admin_user, client_for, units, 
         stations.append(extra)
     for i, unit in enumerate(stations):
         camp = CampFactory(unit=unit, held_on=start + timedelta(days=40 * i), status="closed")
-        DonationFactory(donor=DonorFactory(unit=unit), donated_on=camp.held_on, camp=camp,
-                        blood_centre=camp.blood_centre)
+        DonationFactory(
+            donor=DonorFactory(unit=unit),
+            donated_on=camp.held_on,
+            camp=camp,
+            blood_centre=camp.blood_centre,
+        )
     for i, group in enumerate(groups * 2):
-        make_patient(stations[i % len(stations)], name=f"A child with a long name {i}",
-                     blood_group=group, last_transfused_on=today - timedelta(days=20))
+        make_patient(
+            stations[i % len(stations)],
+            name=f"A child with a long name {i}",
+            blood_group=group,
+            last_transfused_on=today - timedelta(days=20),
+        )
     response = client_for(admin_user).get(f"{EXPORT}?format=pdf&from={start.isoformat()}")
     assert response.status_code == 200
     (tmp_path / "big.pdf").write_bytes(response.content)
     assert len(re.findall(rb"/Type\s*/Page\b", response.content)) == 1
+
+
+def test_cards_link_to_the_lists_they_count(coordinator, client_for, units, records):
+    client = client_for(coordinator)
+    page = client.get(f"{PAGE}?unit={units.kotwali_circle.pk}")
+    totals, links = page.context["totals"], page.context["links"]
+    html = page.content.decode()
+    assert f'href="{links["camps"].replace("&", "&amp;")}"' in html
+    camps = client.get(links["camps"])
+    assert camps.status_code == 200
+    assert camps.context["paginator"].count == totals["camps_held"] == 1
+    children = client.get(links["children"])
+    assert children.status_code == 200
+    assert children.context["paginator"].count == totals["children_active"] == 1
+    assert client.get(links["donors"]).status_code == 200
+
+
+def test_the_nav_offers_the_dashboard_to_every_role(staff_a, coordinator, admin_user, client_for):
+    for user in (staff_a, coordinator, admin_user):
+        assert 'href="/dashboard/"' in client_for(user).get("/").content.decode()
