@@ -122,6 +122,7 @@ def test_the_unit_filter_narrows_to_a_subtree(coordinator, client_for, units, re
         ("from=1990-01-01&to=2026-01-01", "to"),
         ("unit=abc", "unit"),
         ("unit=999999", "unit"),
+        ("unit=99999999999999999999", "unit"),
         ("blood_group=C%2B", "blood_group"),
     ],
 )
