@@ -345,3 +345,29 @@ def test_cards_link_to_the_lists_they_count(coordinator, client_for, units, reco
 def test_the_nav_offers_the_dashboard_to_every_role(staff_a, coordinator, admin_user, client_for):
     for user in (staff_a, coordinator, admin_user):
         assert 'href="/dashboard/"' in client_for(user).get("/").content.decode()
+
+
+def test_the_xlsx_export_carries_the_pages_numbers(coordinator, client_for, records):
+    from openpyxl import load_workbook
+
+    client = client_for(coordinator)
+    totals = client.get(PAGE).context["totals"]
+    content = client.get(f"{EXPORT}?format=xlsx").content
+    sheet = load_workbook(io.BytesIO(content)).active
+    values = {row[0]: row[1] for row in sheet.iter_rows(values_only=True) if row[0]}
+    assert int(values["Units collected"]) == totals["units"] == 2
+    assert int(values["Children active"]) == totals["children_active"] == 1
+
+
+def test_the_api_counts_the_last_day_of_the_range_and_not_the_next(staff_a, api_client_for, units):
+    donor = DonorFactory(unit=units.station_a)
+    DonationFactory(donor=donor, donated_on=date(2026, 3, 31))
+    DonationFactory(donor=donor, donated_on=date(2026, 4, 1))
+    api = api_client_for(staff_a)
+    march = api.get(f"{TOTALS}?by=blood_group&from=2026-03-01&to=2026-03-31").json()
+    assert march["totals"]["units"] == 1
+    assert march["rows"] == [
+        {"key": "O+", "label": "O+", "units": 1, "donations": 1, "donors_deferred": 0}
+    ]
+    april = api.get(f"{TOTALS}?by=month&from=2026-04-01&to=2026-04-30").json()
+    assert april["totals"]["units"] == 1
