@@ -397,6 +397,18 @@ THAL_MATCH_CANDIDATES = env_int("THAL_MATCH_CANDIDATES", 300, minimum=10)
 # The guardian-consent notice a child's registration agrees to; bump it when the text changes.
 THAL_CONSENT_VERSION = env_str("THAL_CONSENT_VERSION", "2026-11")
 
+# --- Dashboard --------------------------------------------------------------------------
+# Forecast horizons shown on the dashboard (units needed against donors eligible by then).
+DASHBOARD_FORECAST_DAYS = [int(d) for d in env_list("DASHBOARD_FORECAST_DAYS", ["30", "90"])]
+# The longest forecast the API answers (dashboard/forecast/?days=N), in days.
+DASHBOARD_FORECAST_MAX_DAYS = env_int("DASHBOARD_FORECAST_MAX_DAYS", 730, minimum=1)
+# Children due within this many days with no confirmed donor are listed as at risk.
+DASHBOARD_AT_RISK_DAYS = env_int("DASHBOARD_AT_RISK_DAYS", 7, minimum=0)
+# The longest date range the dashboard totals accept, in days (about ten years).
+DASHBOARD_MAX_RANGE_DAYS = env_int("DASHBOARD_MAX_RANGE_DAYS", 3660, minimum=1)
+# Supply risk: a group whose eligible donors cover fewer weeks of need than this is flagged.
+DASHBOARD_RISK_WEEKS = env_int("DASHBOARD_RISK_WEEKS", 4, minimum=1)
+
 # --- Logging ----------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

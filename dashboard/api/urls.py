@@ -1,5 +1,8 @@
-from rest_framework.routers import DefaultRouter
+from django.urls import path
 
-router = DefaultRouter()
+from .views import ForecastView, TotalsView
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("dashboard/totals/", TotalsView.as_view(), name="dashboard-totals"),
+    path("dashboard/forecast/", ForecastView.as_view(), name="dashboard-forecast"),
+]

@@ -1,0 +1,304 @@
+"""The dashboard's reads about the children: transfusions, need, forecast and supply risk.
+
+Counts and sums are done by the database, one query per figure group, limited to the
+caller's jurisdiction and the filter's unit subtree and blood group (the child's group).
+The one exception is the forecast of units due, which walks each child's calendar with
+``thalassemia.schedule`` — the arithmetic every child's schedule page and the thalassaemia
+app's ``units_needed_by_group`` use — so the dashboard can never disagree with a child's own
+calendar; it reads the children and their plans in two queries whatever their number.
+
+Donors "eligible by then" are counted per **identical ABO/RhD group** (``donors.selectors.
+eligible_on`` at the horizon date, grouped by the donor's group). Thalassaemia practice asks
+for identical blood first (DOMAIN.md §2), and counting every compatible donor would count
+an O− donor once for each of the eight groups, so the columns would not add up to the
+donors there are.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db.models import (
+    Count,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Cast, Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from camps.selectors import GROUP_ORDER
+from donors.choices import BloodGroup
+from donors.models import Donor
+from donors.selectors import eligible_on
+from thalassemia import schedule
+from thalassemia.choices import (
+    OPEN_TRANSFUSION,
+    AssignmentStatus,
+    PatientStatus,
+    TransfusionStatus,
+)
+from thalassemia.models import Patient, Transfusion, TransfusionPlan
+from thalassemia.selectors import with_plans
+from thalassemia.services import plans_of
+
+from .selectors import DashboardQuery
+
+# Known groups in report order, then "unknown" (children not yet typed).
+KNOWN_GROUPS = [group for group in GROUP_ORDER if group]
+COVERED = (AssignmentStatus.CONFIRMED, AssignmentStatus.DONATED)
+WEEKS_A_YEAR = 365 / 7
+
+
+def group_key(group: str) -> str:
+    """A blood group as the API's maps key it: "" (not yet typed) is "unknown"."""
+    return group or "unknown"
+
+
+def group_label(group: str) -> str:
+    return str(BloodGroup(group).label) if group else _("Unknown")
+
+
+def _patients(query: DashboardQuery):
+    patients = query.narrow(Patient.objects.all())
+    if query.blood_group:
+        patients = patients.filter(blood_group=query.blood_group)
+    return patients
+
+
+def _donors(query: DashboardQuery):
+    donors = query.narrow(Donor.objects.all())
+    if query.blood_group:
+        donors = donors.filter(blood_group=query.blood_group)
+    return donors
+
+
+# --- transfusions in the range -------------------------------------------------------------
+
+
+def children_summary(query: DashboardQuery, today: date | None = None) -> dict[str, int]:
+    """Active children now, and the range's transfusions: those that fell due (cancelled
+    ones left out), how many of them were given, missed or are still open, and the units
+    transfused on days in the range. Two queries."""
+    today = today or timezone.localdate()
+    transfusions = query.narrow(Transfusion.objects.all(), via="patient__unit")
+    if query.blood_group:
+        transfusions = transfusions.filter(patient__blood_group=query.blood_group)
+    due = Q(due_on__gte=query.start, due_on__lte=query.end) & ~Q(status=TransfusionStatus.CANCELLED)
+    given = Q(status=TransfusionStatus.DONE, done_on__gte=query.start, done_on__lte=query.end)
+    figures = transfusions.aggregate(
+        transfusions_due=Count("pk", filter=due),
+        transfusions_done=Count("pk", filter=due & Q(status=TransfusionStatus.DONE)),
+        transfusions_missed=Count("pk", filter=due & Q(status=TransfusionStatus.MISSED)),
+        transfusions_overdue=Count(
+            "pk", filter=due & Q(status__in=OPEN_TRANSFUSION, due_on__lt=today)
+        ),
+        units_transfused=Coalesce(Sum(Coalesce("units_given", "units_needed"), filter=given), 0),
+    )
+    figures["children_active"] = _patients(query).filter(status=PatientStatus.ACTIVE).count()
+    return figures
+
+
+# --- need --------------------------------------------------------------------------------
+
+
+def annual_need_by_group(query: DashboardQuery, today: date | None = None) -> dict[str, float]:
+    """Units a year the active children need on the plan in force today (units × 365 /
+    interval, DOMAIN.md §3), by blood group, summed by the database in one query.
+
+    The plan in force is the latest one valid from today or earlier, or the first plan when
+    none has started yet (``thalassemia.schedule.plan_on``)."""
+    today = today or timezone.localdate()
+    plans = TransfusionPlan.objects.filter(patient=OuterRef("pk"))
+    started = plans.filter(valid_from__lte=today).order_by("-valid_from", "-id")
+    first = plans.order_by("valid_from", "id")
+
+    def plan_value(name):
+        return Coalesce(Subquery(started.values(name)[:1]), Subquery(first.values(name)[:1]))
+
+    rows = (
+        _patients(query)
+        .filter(status=PatientStatus.ACTIVE)
+        .alias(plan_units=plan_value("units_per_transfusion"))
+        .alias(plan_interval=plan_value("interval_days"))
+        .order_by()
+        .values("blood_group")
+        .annotate(
+            annual=Sum(
+                Cast(F("plan_units"), FloatField()) * 365.0 / Cast(F("plan_interval"), FloatField())
+            )
+        )
+    )
+    return {row["blood_group"]: row["annual"] or 0.0 for row in rows}
+
+
+@dataclass
+class Forecast:
+    """Units the children need over the next ``days`` days against donors eligible by then."""
+
+    days: int
+    on: date
+    until: date
+    units_needed: dict[str, int]  # by blood group ("" not yet typed)
+    eligible_donors: dict[str, int]
+
+    @property
+    def units_total(self) -> int:
+        return sum(self.units_needed.values())
+
+    @property
+    def eligible_total(self) -> int:
+        return sum(self.eligible_donors.values())
+
+    def groups(self) -> list[str]:
+        """Every known group, and "unknown" when children of no group need units."""
+        extra = [""] if self.units_needed.get("") or self.eligible_donors.get("") else []
+        return KNOWN_GROUPS + extra
+
+    def rows(self) -> list[dict]:
+        return [
+            {
+                "group": group,
+                "label": group_label(group),
+                "units_needed": self.units_needed.get(group, 0),
+                "eligible_donors": self.eligible_donors.get(group, 0),
+                "short": max(
+                    self.units_needed.get(group, 0) - self.eligible_donors.get(group, 0), 0
+                ),
+            }
+            for group in self.groups()
+        ]
+
+    def as_dict(self) -> dict:
+        groups = self.groups()
+        return {
+            "days": self.days,
+            "on": self.on.isoformat(),
+            "until": self.until.isoformat(),
+            "units_needed": {group_key(g): self.units_needed.get(g, 0) for g in groups},
+            "eligible_donors": {group_key(g): self.eligible_donors.get(g, 0) for g in groups},
+            "units_needed_total": self.units_total,
+            "eligible_donors_total": self.eligible_total,
+        }
+
+
+def eligible_by_group(query: DashboardQuery, on: date) -> dict[str, int]:
+    """Donors in scope who pass the pre-screen for whole blood on ``on``, per blood group:
+    one query (``eligible_on`` decides in the database)."""
+    rows = eligible_on(_donors(query), on).order_by().values("blood_group").annotate(n=Count("pk"))
+    return {row["blood_group"]: row["n"] for row in rows}
+
+
+def forecasts(query: DashboardQuery, horizons, today: date | None = None) -> list[Forecast]:
+    """A forecast for each number of days in ``horizons``: the children and their plans are
+    read once (two queries), then one query per horizon counts the eligible donors.
+
+    Units needed up to ``today + days`` inclusive count every transfusion falling due by
+    then on each child's calendar, overdue ones included (``schedule.units_due_by``)."""
+    today = today or timezone.localdate()
+    children = list(
+        with_plans(
+            _patients(query).filter(status=PatientStatus.ACTIVE, next_due_on__isnull=False)
+        ).only("id", "blood_group", "next_due_on", "status")
+    )
+    found = []
+    for days in horizons:
+        until = today + timedelta(days=days)
+        needed: dict[str, int] = {}
+        for child in children:
+            units = schedule.units_due_by(child.next_due_on, plans_of(child), until, today=today)
+            needed[child.blood_group] = needed.get(child.blood_group, 0) + units
+        found.append(
+            Forecast(
+                days=days,
+                on=today,
+                until=until,
+                units_needed={g: n for g, n in needed.items() if n},
+                eligible_donors=eligible_by_group(query, until),
+            )
+        )
+    return found
+
+
+# --- supply risk ---------------------------------------------------------------------------
+
+
+@dataclass
+class GroupRisk:
+    """A blood group's cover: donors who may give today against the children's weekly need."""
+
+    group: str
+    annual_need: float
+    eligible_now: int
+
+    @property
+    def label(self) -> str:
+        return group_label(self.group)
+
+    @property
+    def weekly_need(self) -> float:
+        return self.annual_need / WEEKS_A_YEAR
+
+    @property
+    def weeks_covered(self) -> float | None:
+        """Weeks of need the eligible donors would cover, one unit each; None: no need."""
+        if self.weekly_need <= 0:
+            return None
+        return self.eligible_now / self.weekly_need
+
+    @property
+    def at_risk(self) -> bool:
+        weeks = self.weeks_covered
+        return weeks is not None and weeks < settings.DASHBOARD_RISK_WEEKS
+
+    def as_dict(self) -> dict:
+        weeks = self.weeks_covered
+        return {
+            "blood_group": group_key(self.group),
+            "annual_need": round(self.annual_need, 1),
+            "weekly_need": round(self.weekly_need, 1),
+            "eligible_now": self.eligible_now,
+            "weeks_covered": None if weeks is None else round(weeks, 1),
+            "at_risk": self.at_risk,
+        }
+
+
+def supply_risk(
+    query: DashboardQuery, today: date | None = None, *, annual: dict | None = None
+) -> list[GroupRisk]:
+    """For each blood group with children or donors: weeks of the children's need covered
+    by the donors eligible today (identical group, one unit each). Two queries (one when
+    the annual need is passed in)."""
+    today = today or timezone.localdate()
+    annual = annual_need_by_group(query, today) if annual is None else annual
+    eligible = eligible_by_group(query, today)
+    groups = [g for g in GROUP_ORDER if annual.get(g) or eligible.get(g)]
+    return [GroupRisk(g, annual.get(g, 0.0), eligible.get(g, 0)) for g in groups]
+
+
+def children_at_risk(query: DashboardQuery, today: date | None = None):
+    """Active children with a transfusion open and due within DASHBOARD_AT_RISK_DAYS
+    (overdue included) whose confirmed donors do not cover the units needed — none
+    confirmed, or fewer than the transfusion needs. One query; each row is the open
+    transfusion with ``covered`` (units confirmed or donated) and its child."""
+    today = today or timezone.localdate()
+    horizon = today + timedelta(days=settings.DASHBOARD_AT_RISK_DAYS)
+    transfusions = query.narrow(Transfusion.objects.all(), via="patient__unit").filter(
+        status__in=OPEN_TRANSFUSION,
+        patient__status=PatientStatus.ACTIVE,
+        due_on__lte=horizon,
+    )
+    if query.blood_group:
+        transfusions = transfusions.filter(patient__blood_group=query.blood_group)
+    return (
+        transfusions.annotate(
+            covered=Count("assignments", filter=Q(assignments__status__in=COVERED))
+        )
+        .filter(covered__lt=F("units_needed"))
+        .select_related("patient__unit")
+        .order_by("due_on", "patient__name", "id")
+    )

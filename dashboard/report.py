@@ -1,0 +1,337 @@
+"""The dashboard's figures as a spreadsheet (CSV/XLSX) and as a one-page PDF report an admin
+can hand to the commissioner. Both read a ``figures.Dashboard``, the object the page shows,
+so the numbers are the page's. The spreadsheet goes through ``donors/transfer.py`` (cells
+neutralised against formulas); the PDF uses the certificate's Noto fonts, so Hindi prints."""
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+
+from donors import transfer
+from donors.certificate import LATIN, add_fonts
+
+from .figures import Dashboard
+
+RED = (176, 42, 55)
+
+
+def _short(group: str) -> str:
+    """A group as a narrow PDF column heads it: "Oh", and "?" for not yet typed."""
+    return group or "?"
+
+
+MUTED = (108, 117, 125)
+# The PDF keeps to one page: its tables show at most this many rows or columns.
+PDF_MONTHS = 12
+PDF_UNITS = 6
+PDF_CHILDREN = 5
+
+
+def total_lines(board: Dashboard) -> list[tuple[str, object]]:
+    """(label, value) of every total, in the order the page's cards show them."""
+    t = board.totals
+    return [
+        (_("Units collected"), t["units"]),
+        (_("Donations (visits)"), t["donations"]),
+        (_("Camps held"), t["camps_held"]),
+        (_("Donors registered"), t["donors_registered"]),
+        (_("Donors donated"), t["donors_donated"]),
+        (_("First-time donors"), t["first_time_donors"]),
+        (_("Repeat donors"), t["repeat_donors"]),
+        (_("Donors deferred at screening"), t["donors_deferred"]),
+        (_("Children active"), t["children_active"]),
+        (_("Transfusions due"), t["transfusions_due"]),
+        (_("Transfusions done"), t["transfusions_done"]),
+        (_("Transfusions missed"), t["transfusions_missed"]),
+        (_("Units transfused"), t["units_transfused"]),
+        (_("Children's need a year (plans)"), round(board.annual_need_total)),
+        (_("Units due in the next 365 days (calendars)"), board.year_forecast.units_total),
+        (_("Children at risk (no confirmed donor)"), len(board.at_risk)),
+    ]
+
+
+def scope_lines(board: Dashboard) -> list[tuple[str, object]]:
+    query = board.query
+    return [
+        (_("From"), query.start.isoformat()),
+        (_("To"), query.end.isoformat()),
+        (_("Police unit"), query.unit.name if query.unit else _("All in your jurisdiction")),
+        (_("Blood group"), query.blood_group or _("Any")),
+    ]
+
+
+def headline(board: Dashboard) -> str:
+    low, high = board.need_band
+    return _(
+        "%(start)s to %(end)s: %(units)s units given; the children need %(low)s–%(high)s "
+        "units a year."
+    ) % {
+        "start": date_format(board.query.start, "j M Y"),
+        "end": date_format(board.query.end, "j M Y"),
+        "units": f"{board.totals['units']:,}",
+        "low": f"{low:,}",
+        "high": f"{high:,}",
+    }
+
+
+# --- spreadsheet -------------------------------------------------------------------------
+
+
+def _breakdown(title: str, rows, *, need=None) -> list[list]:
+    header = [title, _("Units"), _("Donations"), _("Donors deferred")]
+    if need is not None:
+        header.append(_("Need"))
+    lines = [header]
+    for row in rows:
+        line = [row.label, row.units, row.donations, row.donors_deferred]
+        if need is not None:
+            line.append(need(row))
+        lines.append(line)
+    return lines
+
+
+def report_lines(board: Dashboard) -> list[list]:
+    """Every figure of the page as spreadsheet lines, one block per table."""
+    lines = [[_("Dashboard"), settings.FORCE_NAME], [headline(board)]]
+    lines += [[label, value] for label, value in scope_lines(board)]
+    lines += [[]] + [[label, value] for label, value in total_lines(board)]
+    monthly = round(board.monthly_need)
+    lines += [[]] + _breakdown(_("Month"), board.by["month"], need=lambda _row: monthly)
+    lines += [[]] + _breakdown(_("Police unit"), board.by["unit"])
+    lines += [[], [_("Blood group"), _("Units"), _("Need")]]
+    lines += [[row["label"], row["units"], row["need"]] for row in board.group_rows()]
+    lines += [[]] + _breakdown(_("Camp"), board.by["camp"])
+    lines += [[]] + _breakdown(_("Blood centre"), board.by["blood_centre"])
+    lines += [[], [_("Police unit"), _("Camps held")]]
+    lines += [[row.label, row.extra["camps"]] for row in board.camps_by_unit]
+    for forecast in board.forecasts:
+        lines += [
+            [],
+            [
+                _("Next %(days)s days") % {"days": forecast.days},
+                _("Units needed"),
+                _("Eligible donors"),
+            ],
+        ]
+        lines += [[r["label"], r["units_needed"], r["eligible_donors"]] for r in forecast.rows()]
+    lines += [[], [_("Blood group"), _("Need a week"), _("Eligible donors"), _("Weeks covered")]]
+    for risk in board.risk:
+        weeks = risk.weeks_covered
+        lines.append(
+            [
+                risk.label,
+                round(risk.weekly_need, 1),
+                risk.eligible_now,
+                "" if weeks is None else round(weeks, 1),
+            ]
+        )
+    lines += [
+        [],
+        [
+            _("Child at risk"),
+            _("Police unit"),
+            _("Blood group"),
+            _("Due on"),
+            _("Units confirmed"),
+            _("Units needed"),
+        ],
+    ]
+    for t in board.at_risk:
+        lines.append(
+            [
+                t.patient.name,
+                t.patient.unit.name,
+                t.patient.blood_group,
+                t.due_on.isoformat(),
+                t.covered,
+                t.units_needed,
+            ]
+        )
+    return lines
+
+
+def report_file(board: Dashboard, fmt: str) -> bytes:
+    """The report as CSV or XLSX bytes: one sheet, tables one under another."""
+    lines = report_lines(board)
+    width = max(len(line) for line in lines)
+    padded = [line + [""] * (width - len(line)) for line in lines]
+    dataset = transfer.build_dataset(padded[0], padded[1:], title="dashboard")
+    return transfer.render(dataset, fmt)
+
+
+# --- PDF --------------------------------------------------------------------------------
+
+
+def _heading(pdf, text):
+    pdf.ln(2)
+    pdf.set_font(LATIN, "B", 10.5)
+    pdf.cell(0, 6, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font(LATIN, "", 8.5)
+
+
+def _grid(pdf, lines, *, first_col=None):
+    widths = None
+    if first_col:
+        rest = (pdf.epw - first_col) / max(len(lines[0]) - 1, 1)
+        widths = (first_col, *([rest] * (len(lines[0]) - 1)))
+    with pdf.table(col_widths=widths, text_align="CENTER", line_height=4.6) as table:
+        for line in lines:
+            row = table.row()
+            for value in line:
+                row.cell(str(value))
+
+
+def report_pdf(board: Dashboard) -> bytes:
+    pdf = FPDF(orientation="portrait", unit="mm", format="A4")
+    pdf.set_margins(14, 12, 14)
+    pdf.set_auto_page_break(True, margin=10)
+    add_fonts(pdf)
+    pdf.set_title(_("Blood donation report"))
+    pdf.set_author(settings.FORCE_NAME)
+    pdf.set_creator(settings.PORTAL_NAME)
+    pdf.add_page()
+    pdf.set_font(LATIN, "B", 11)
+    pdf.cell(0, 6, settings.FORCE_NAME, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_text_color(*RED)
+    pdf.set_font(LATIN, "B", 15)
+    pdf.cell(0, 8, _("Blood donation report"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_text_color(0, 0, 0)
+    pdf.set_font(LATIN, "B", 12)
+    pdf.multi_cell(0, 6, headline(board), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font(LATIN, "", 8.5)
+    pdf.set_text_color(*MUTED)
+    scope = " · ".join(f"{label}: {value}" for label, value in scope_lines(board))
+    pdf.multi_cell(0, 4.5, scope, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_text_color(0, 0, 0)
+
+    _heading(pdf, _("Totals"))
+    totals = total_lines(board)
+    half = (len(totals) + 1) // 2
+    pairs = []
+    for i in range(half):
+        left = totals[i]
+        right = totals[i + half] if i + half < len(totals) else ("", "")
+        pairs.append([left[0], f"{left[1]:,}", right[0], f"{right[1]:,}" if right[0] else ""])
+    with pdf.table(
+        col_widths=(62, 25, 63, 25), first_row_as_headings=False, line_height=4.6
+    ) as table:
+        for line in pairs:
+            row = table.row()
+            for value in line:
+                row.cell(value)
+
+    months = board.by["month"][-PDF_MONTHS:]
+    _heading(pdf, _("Units by month, against the children's need"))
+    monthly = f"{round(board.monthly_need):,}"
+    _grid(
+        pdf,
+        [
+            [_("Month"), *(date_format(r.key, "M y") for r in months)],
+            [_("Units"), *(f"{r.units:,}" for r in months)],
+            [_("Need"), *([monthly] * len(months))],
+        ],
+        first_col=18,
+    )
+
+    groups = board.group_rows()
+    if groups:
+        _heading(pdf, _("Units by blood group, against the children's need in the period"))
+        _grid(
+            pdf,
+            [
+                [_("Group"), *(_short(g["group"]) for g in groups)],
+                [_("Units"), *(f"{g['units']:,}" for g in groups)],
+                [_("Need"), *(f"{g['need']:,}" for g in groups)],
+            ],
+            first_col=18,
+        )
+
+    units = board.by["unit"][:PDF_UNITS]
+    if units:
+        _heading(pdf, _("Units by police unit (most first)"))
+        camps = {row.key: row.extra["camps"] for row in board.camps_by_unit}
+        _grid(
+            pdf,
+            [[_("Police unit"), _("Units"), _("Donations"), _("Camps held")]]
+            + [[r.label, f"{r.units:,}", f"{r.donations:,}", camps.get(r.key, 0)] for r in units],
+            first_col=80,
+        )
+
+    if board.forecasts:
+        _heading(pdf, _("Units needed against donors eligible by then (same group)"))
+        groups = board.forecasts[0].rows()
+        lines = [[_("Group"), *(_short(g["group"]) for g in groups)]]
+        for forecast in board.forecasts:
+            rows = forecast.rows()
+            days = {"days": forecast.days}
+            lines.append([_("%(days)s d: units") % days, *(f"{r['units_needed']:,}" for r in rows)])
+            lines.append(
+                [_("%(days)s d: donors") % days, *(f"{r['eligible_donors']:,}" for r in rows)]
+            )
+        _grid(pdf, lines, first_col=24)
+
+    if board.risk:
+        _heading(pdf, _("Supply risk: weeks of need covered by donors eligible today"))
+        _grid(
+            pdf,
+            [
+                [_("Group"), *(_short(r.group) for r in board.risk)],
+                [
+                    _("Weeks"),
+                    *(
+                        "—" if r.weeks_covered is None else f"{r.weeks_covered:.1f}"
+                        for r in board.risk
+                    ),
+                ],
+            ],
+            first_col=18,
+        )
+
+    _heading(
+        pdf,
+        _("Children due within %(days)s days with no confirmed donor: %(n)s")
+        % {"days": settings.DASHBOARD_AT_RISK_DAYS, "n": len(board.at_risk)},
+    )
+    if board.at_risk:
+        shown = board.at_risk[:PDF_CHILDREN]
+        _grid(
+            pdf,
+            [[_("Child"), _("Police unit"), _("Group"), _("Due on"), _("Confirmed")]]
+            + [
+                [
+                    t.patient.name,
+                    t.patient.unit.name,
+                    t.patient.blood_group or "?",
+                    date_format(t.due_on, "j M"),
+                    f"{t.covered}/{t.units_needed}",
+                ]
+                for t in shown
+            ],
+            first_col=50,
+        )
+        if len(board.at_risk) > PDF_CHILDREN:
+            pdf.cell(
+                0,
+                5,
+                _("…and %(n)s more on the dashboard.") % {"n": len(board.at_risk) - PDF_CHILDREN},
+                new_x=XPos.LMARGIN,
+                new_y=YPos.NEXT,
+            )
+
+    pdf.ln(2)
+    pdf.set_font(LATIN, "", 7.5)
+    pdf.set_text_color(*MUTED)
+    pdf.multi_cell(
+        0,
+        4,
+        _(
+            "Generated %(when)s from the portal's records. A camp's donations count for the unit "
+            "that organised it. Need: units × 365 ÷ interval on today's plans; donors: same blood "
+            "group, pre-screen only."
+        )
+        % {"when": date_format(timezone.localtime(), "j M Y H:i")},
+    )
+    return bytes(pdf.output())

@@ -1,0 +1,119 @@
+"""The dashboard page and its exports. Thin: validate the filter, call ``dashboard_for``,
+answer. Every role may open it; what it counts is the caller's jurisdiction (an admin's
+everything, a coordinator's force, a staff member's own unit and the units below it), and
+the unit filter only offers units inside it."""
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django.views import View
+
+from accounts import audit
+from accounts.choices import AuditAction
+from accounts.permissions import RoleRequiredMixin
+from donors import transfer
+
+from . import report
+from .figures import dashboard_for
+from .forms import DashboardFilterForm
+
+EXPORT_FORMATS = ("pdf", *transfer.FORMATS)
+
+
+def _link(name: str, **params) -> str:
+    query = urlencode({k: v for k, v in params.items() if v not in (None, "")})
+    return f"{reverse(name)}?{query}" if query else reverse(name)
+
+
+def list_links(query) -> dict[str, str]:
+    """Each card's filtered list, with the filters those lists understand."""
+    unit = query.unit.pk if query.unit else ""
+    group = query.blood_group
+    windows = settings.THAL_DUE_WINDOWS
+    at_risk_due = str(settings.DASHBOARD_AT_RISK_DAYS)
+    return {
+        "camps": _link(
+            "camps:list",
+            held_from=query.start.isoformat(),
+            held_to=query.end.isoformat(),
+            unit=unit,
+        ),
+        "donors": _link("donors:list", unit=unit, blood_group=group),
+        "children": _link("thalassemia:list", status="active", unit=unit, blood_group=group),
+        "overdue": _link("thalassemia:list", due="overdue", unit=unit, blood_group=group),
+        "at_risk": _link(
+            "thalassemia:list",
+            due=at_risk_due if int(at_risk_due) in windows else "",
+            unit=unit,
+            blood_group=group,
+        ),
+    }
+
+
+class DashboardView(RoleRequiredMixin, View):
+    template_name = "dashboard/dashboard.html"
+
+    def get(self, request):
+        form = DashboardFilterForm(request.GET, user=request.user)
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form}, status=400)
+        query = form.query()
+        board = dashboard_for(query)
+        context = {
+            "form": form,
+            "board": board,
+            "query": query,
+            "totals": board.totals,
+            "links": list_links(query),
+            "chart_data": board.chart_data()
+            | {
+                "text": {
+                    "units": _("Units collected"),
+                    "need": _("Children’s need"),
+                    "camps": _("Camps held"),
+                }
+            },
+            "export_query": urlencode(query.as_params()),
+            "risk_weeks": settings.DASHBOARD_RISK_WEEKS,
+            "at_risk_days": settings.DASHBOARD_AT_RISK_DAYS,
+        }
+        return render(request, self.template_name, context)
+
+
+class DashboardExportView(RoleRequiredMixin, View):
+    """The page's figures as CSV, XLSX or a one-page PDF report; every download is in the
+    audit log with its filter."""
+
+    def get(self, request):
+        fmt = request.GET.get("format") or "pdf"
+        form = DashboardFilterForm(request.GET, user=request.user)
+        if fmt not in EXPORT_FORMATS:
+            form.is_valid()
+            form.add_error(None, _("Choose the format: pdf, csv or xlsx."))
+        if not form.is_valid():
+            return render(request, DashboardView.template_name, {"form": form}, status=400)
+        query = form.query()
+        board = dashboard_for(query)
+        if fmt == "pdf":
+            content, content_type = report.report_pdf(board), "application/pdf"
+        else:
+            content, content_type = report.report_file(board, fmt), transfer.CONTENT_TYPES[fmt]
+        audit.record(
+            action=AuditAction.EXPORT,
+            request=request,
+            unit=query.unit,
+            what="dashboard",
+            format=fmt,
+            filters=query.as_params(),
+        )
+        response = HttpResponse(content, content_type=content_type)
+        filename = transfer.filename_for("dashboard", fmt)
+        disposition = "inline" if fmt == "pdf" else "attachment"
+        response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+        patch_cache_control(response, private=True, no_store=True)
+        return response
