@@ -16,6 +16,11 @@ urlpatterns = [
         children.GuardianCreateView.as_view(),
         name="guardian-create",
     ),
+    path("guardians/<int:pk>/edit/", children.GuardianUpdateView.as_view(), name="guardian-edit"),
+    path(
+        "guardians/<int:pk>/remove/", children.GuardianRemoveView.as_view(), name="guardian-remove"
+    ),
+    path("children/circle/<int:pk>/", children.CircleMemberView.as_view(), name="circle-member"),
     path("guardians/<int:pk>/opt-out/", children.guardian_opt_out, name="guardian-opt-out"),
     path("transfusions/<int:pk>/match/", transfusions.MatchView.as_view(), name="match"),
     path("transfusions/<int:pk>/schedule/", transfusions.ScheduleView.as_view(), name="schedule"),
