@@ -10,6 +10,7 @@ urlpatterns = [
     path("children/new/", children.PatientCreateView.as_view(), name="create"),
     path("children/<int:pk>/", children.PatientDetailView.as_view(), name="detail"),
     path("children/<int:pk>/edit/", children.PatientUpdateView.as_view(), name="edit"),
+    path("children/<int:pk>/consent/", children.PatientConsentView.as_view(), name="consent"),
     path("children/<int:pk>/plan/", children.PlanChangeView.as_view(), name="plan"),
     path(
         "children/<int:pk>/guardians/new/",

@@ -65,3 +65,25 @@ def test_fix_a_guardian_and_trim_the_circle_at_phone_width(
     screenshot(phone, "child-circle-phone")
     assert fits_width(phone)
     assert list(patient.guardians.values_list("phone", flat=True)) == ["+919839012345"]
+
+
+def test_record_a_pending_consent_at_phone_width(
+    live_server, phone, screenshot, coordinator, units
+):
+    patient = make_patient(
+        units.station_a,
+        name="Kabir",
+        last_transfused_on=timezone.localdate(),
+        guardians=[{"name": "Farida Begum", "relation": "mother", "phone": "9812345678"}],
+    )
+    sign_in(phone, live_server.url, "coordinator")
+    phone.goto(f"{live_server.url}/children/{patient.pk}/")
+    expect(phone.get_by_test_id("consent-pending")).to_be_visible()
+    screenshot(phone, "child-consent-pending-phone")
+    assert fits_width(phone)
+    phone.get_by_label("The guardian consents").check()
+    phone.get_by_role("button", name="Record consent").click()
+    expect(phone.get_by_text("Consent recorded.")).to_be_visible()
+    expect(phone.get_by_test_id("consent-pending")).to_have_count(0)
+    patient.refresh_from_db()
+    assert patient.consent_by == "Farida Begum"

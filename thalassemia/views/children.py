@@ -32,11 +32,13 @@ from ..selectors import (
     with_plans,
 )
 from ..services import (
+    consent_fields,
     guardian_add,
     guardian_edit,
     guardian_remove,
     guardian_set_opt_out,
     patient_create,
+    patient_record_consent,
     patient_update,
     plan_change,
 )
@@ -148,9 +150,7 @@ class PatientCreateView(RoleRequiredMixin, TemplateView):
                 interval_days=plan["interval_days"],
                 last_transfused_on=plan["last_transfused_on"],
                 guardians=[guardian],
-                consent_at=timezone.now(),
-                consent_version=settings.THAL_CONSENT_VERSION,
-                consent_by=guardian["name"],
+                **consent_fields(guardian["name"]),
                 **forms["form"].cleaned_data,
             )
         except ValidationError as error:
@@ -367,4 +367,25 @@ class CircleMemberView(RoleRequiredMixin, TemplateView):
             circle_move(member=member, up=move == "up", request=request)
         else:
             messages.error(request, _("Choose what to do with this donor."))
+        return redirect(patient)
+
+
+class PatientConsentView(PatientScopedMixin, TemplateView):
+    """POST: a guardian's consent for a child registered without it (through the API)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        patient = self.get_patient()
+        raw = request.POST.get("guardian", "")
+        guardian = patient.guardians.filter(pk=int(raw)).first() if raw.isdigit() else None
+        if not request.POST.get("consent") or guardian is None:
+            messages.error(request, _("Choose the guardian and tick that they consent."))
+            return redirect(patient)
+        try:
+            patient_record_consent(patient=patient, consent_by=guardian.name, request=request)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Consent recorded."))
         return redirect(patient)
