@@ -210,3 +210,20 @@ def test_guardians_in_an_update_body_are_ignored_not_500(api_client_for, coordin
     )
     assert response.status_code == 200
     assert patient.guardians.count() == 1
+
+
+def test_a_get_then_put_round_trip_keeps_working(api_client_for, coordinator, units):
+    client = api_client_for(coordinator)
+    created = client.post(
+        "/api/v1/patients/",
+        contract_body(units.station_a, guardians=[SUNITA], guardian_consent=True),
+        format="json",
+    ).json()
+    url = f"/api/v1/patients/{created['id']}/"
+    body = client.get(url).json()
+    body["name"] = "Aarav Singh"
+    response = client.put(url, body, format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json()["consent_by"] == "Sunita"
+    changed = client.patch(url, {"consent_by": "Someone else"}, format="json")
+    assert changed.status_code == 400 and "consent_by" in changed.json()

@@ -91,7 +91,8 @@ class PatientViewSet(
         data.pop("guardians", None)  # guardians change through patients/{id}/guardians/
         consent = data.pop("guardian_consent", False)
         consent_by = data.pop("consent_by", "")
-        if consent_by and not consent:
+        # The stored name sent back unchanged (a GET-then-PUT client) is not a new consent.
+        if consent_by and not consent and consent_by != serializer.instance.consent_by:
             raise api_errors(
                 DjangoValidationError(
                     {"consent_by": _("Send guardian_consent: true with the name of who gave it.")}
