@@ -39,6 +39,7 @@ def test_fix_a_guardian_and_trim_the_circle_at_phone_width(
     phone.locator("#id_phone").fill("12")
     phone.get_by_role("button", name="Save").click()
     expect(phone.get_by_text("is not a valid mobile number")).to_be_visible()
+    screenshot(phone, "guardian-edit-error-phone")
     assert fits_width(phone)
     phone.locator("#id_phone").fill("098390 12345")
     phone.locator("#id_relation").select_option("grandparent")
