@@ -47,8 +47,11 @@ def test_fix_a_guardian_and_trim_the_circle_at_phone_width(
     expect(phone.get_by_text("Guardian saved.")).to_be_visible()
     expect(phone.get_by_test_id("guardians")).to_contain_text("Meena Devi (Grandparent)")
 
+    asked = []
+    phone.on("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     phone.get_by_role("button", name="Remove Ramesh Kumar").click()
     expect(phone.get_by_text("Guardian removed.")).to_be_visible()
+    assert asked == ["Remove this guardian from the child's record?"]
     phone.get_by_role("button", name="Remove Meena Devi").click()
     expect(phone.get_by_text("A child must keep at least one guardian")).to_be_visible()
     screenshot(phone, "child-last-guardian-phone")
