@@ -55,7 +55,9 @@ def circle_move(*, member: DonorCircle, up: bool, actor=None, request=None) -> D
     renumbered 1, 2, 3… so equal or gappy orders settle."""
     Patient.objects.select_for_update().get(pk=member.patient_id)
     members = list(DonorCircle.objects.filter(patient_id=member.patient_id).order_by("order", "id"))
-    index = next(i for i, m in enumerate(members) if m.pk == member.pk)
+    index = next((i for i, m in enumerate(members) if m.pk == member.pk), None)
+    if index is None:  # removed a moment ago by someone else
+        return member
     other = index - 1 if up else index + 1
     if 0 <= other < len(members):
         members[index], members[other] = members[other], members[index]
