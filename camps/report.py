@@ -32,14 +32,19 @@ DONOR_HEADERS = [
 ]
 
 
-def _summary(camp, totals) -> list[tuple[str, object]]:
+def _summary(camp, totals, *, for_print: bool = False) -> list[tuple[str, object]]:
+    """Label and value of the report's head. ``for_print``: the date as people read it and
+    a dash where nothing is recorded (the files keep ISO dates and empty cells)."""
     centre = camp.blood_centre
     hours = ""
     if camp.starts_at and camp.ends_at:
         hours = f"{camp.starts_at:%H:%M}–{camp.ends_at:%H:%M}"
-    return [
+    lines = [
         (_("Camp"), camp.name),
-        (_("Date"), camp.held_on.isoformat()),
+        (
+            _("Date"),
+            date_format(camp.held_on, "l j F Y") if for_print else camp.held_on.isoformat(),
+        ),
         (_("Hours"), hours),
         (_("Venue"), camp.venue),
         (_("Organising police unit"), camp.unit.name),
@@ -52,6 +57,9 @@ def _summary(camp, totals) -> list[tuple[str, object]]:
         (_("First-time donors"), totals.first_time),
         (_("Repeat donors"), totals.repeat),
     ]
+    if for_print:
+        lines = [(label, "—" if value in ("", None) else value) for label, value in lines]
+    return lines
 
 
 def _bag_label(size) -> str:
@@ -67,20 +75,42 @@ def units_table(totals) -> tuple[list[str], list[list]]:
     return header, rows
 
 
-def _donor_rows(camp):
+# The donor list's column titles on paper (the files keep DONOR_HEADERS, for machines).
+def donor_titles() -> list[str]:
+    return [
+        _("Name"),
+        _("Sex"),
+        _("Age"),
+        _("Group"),
+        _("Outcome"),
+        _("Bag number"),
+        _("Bag (ml)"),
+        _("Hb (g/dL)"),
+        _("Weight (kg)"),
+        _("Donor"),
+    ]
+
+
+def _donor_rows(camp, *, for_print: bool = False):
     for donation in report_donations(camp):
         donor = donation.donor
+        repeat = _is_repeat(donation)
+        if for_print:
+            outcome = donation.get_outcome_display()
+            kind = _("repeat") if repeat else _("first-time")
+        else:
+            outcome, kind = donation.outcome, "repeat" if repeat else "first-time"
         yield [
             donor.name,
             donor.sex,
             age_on(donor.date_of_birth, donation.donated_on),
             donor.blood_group,
-            donation.outcome,
+            outcome,
             donation.bag_number,
             donation.bag_volume_ml or "",
             donation.haemoglobin_g_dl if donation.haemoglobin_g_dl is not None else "",
             donation.weight_kg if donation.weight_kg is not None else "",
-            "repeat" if _is_repeat(donation) else "first-time",
+            kind,
         ]
 
 
@@ -125,7 +155,7 @@ def report_pdf(camp) -> bytes:
     pdf.set_text_color(0, 0, 0)
     pdf.set_font(LATIN, "", 10)
     with pdf.table(col_widths=(45, 135), first_row_as_headings=False) as table:
-        for label, value in _summary(camp, totals):
+        for label, value in _summary(camp, totals, for_print=True):
             row = table.row()
             row.cell(str(label))
             row.cell(str(value))
@@ -143,17 +173,27 @@ def report_pdf(camp) -> bytes:
     pdf.set_font(LATIN, "B", 12)
     pdf.cell(0, 7, _("Donors"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(LATIN, "", 8)
-    widths = (50, 10, 10, 14, 22, 26, 14, 14, 14, 16)
-    with pdf.table(col_widths=widths) as table:
+    widths = (42, 9, 9, 12, 28, 22, 14, 14, 15, 15)
+    with pdf.table(col_widths=widths, text_align="LEFT") as table:
         row = table.row()
-        for title in DONOR_HEADERS:
-            row.cell(title.replace("_", " "))
-        for line in _donor_rows(camp):
+        for title in donor_titles():
+            row.cell(title)
+        for line in _donor_rows(camp, for_print=True):
             row = table.row()
             for value in line:
-                row.cell(str(value))
+                row.cell(str(value) if value != "" else "—")
+    # Signed by the blood centre's medical officer and the organiser before it is filed.
+    pdf.ln(18)
+    pdf.set_font(LATIN, "", 9)
+    half = (pdf.w - pdf.l_margin - pdf.r_margin) / 2
+    y = pdf.get_y()
+    for n, title in enumerate((_("Medical officer, blood centre"), _("Camp organiser"))):
+        x = pdf.l_margin + n * half
+        pdf.line(x, y, x + half - 15, y)
+        pdf.set_xy(x, y + 1)
+        pdf.cell(half - 15, 5, title)
+    pdf.set_xy(pdf.l_margin, y + 10)
     pdf.set_font(LATIN, "", 8)
-    pdf.ln(3)
     pdf.cell(
         0,
         5,

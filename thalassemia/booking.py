@@ -10,6 +10,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import audit
+from accounts.choices import AuditAction
 from donors.compatibility import can_receive
 from donors.eligibility import Rules
 from donors.models import Donor
@@ -35,6 +37,44 @@ def circle_add(*, patient: Patient, donor: Donor) -> DonorCircle:
         raise ValidationError({"donor": _("This donor is already in the child's circle.")})
     order = (patient.circle.aggregate(m=Max("order"))["m"] or 0) + 1
     return DonorCircle.objects.create(patient=patient, donor=donor, order=order)
+
+
+@transaction.atomic
+def circle_remove(*, member: DonorCircle, actor=None, request=None) -> None:
+    """The donor leaves the child's circle; assignments already made stay as they are."""
+    patient = member.patient
+    audit.record(
+        action=AuditAction.DELETE, request=request, actor=actor, obj=member, unit=patient.unit
+    )
+    member.delete()
+
+
+@transaction.atomic
+def circle_move(*, member: DonorCircle, up: bool, actor=None, request=None) -> DonorCircle:
+    """Move a donor one place up (asked sooner) or down the circle's order; the circle is
+    renumbered 1, 2, 3… so equal or gappy orders settle."""
+    Patient.objects.select_for_update().get(pk=member.patient_id)
+    members = list(DonorCircle.objects.filter(patient_id=member.patient_id).order_by("order", "id"))
+    index = next((i for i, m in enumerate(members) if m.pk == member.pk), None)
+    if index is None:  # removed a moment ago by someone else
+        return member
+    other = index - 1 if up else index + 1
+    if 0 <= other < len(members):
+        members[index], members[other] = members[other], members[index]
+    for position, row in enumerate(members, start=1):
+        if row.order != position:
+            row.order = position
+            row.save(update_fields=["order"])
+    moved = next(m for m in members if m.pk == member.pk)
+    audit.record(
+        action=AuditAction.UPDATE,
+        request=request,
+        actor=actor,
+        obj=moved,
+        unit=moved.patient.unit,
+        fields=["order"],
+    )
+    return moved
 
 
 def blocks_until(donor: Donor, on: date) -> date:

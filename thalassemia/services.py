@@ -233,6 +233,96 @@ def guardian_update(*, guardian: Guardian, **fields) -> Guardian:
     return guardian
 
 
+def guardian_edit(*, guardian: Guardian, actor=None, request=None, **fields) -> Guardian:
+    """Correct a guardian (a wrong phone, relation or language): ``guardian_update``, and the
+    names of the fields changed (not their values) to the audit log."""
+    if "phone" in fields:
+        try:
+            fields["phone"] = normalise_phone(fields["phone"])
+        except ValidationError as error:
+            raise ValidationError({"phone": error.messages}) from None
+    fresh = Guardian.objects.get(pk=guardian.pk)
+    changed = [name for name, value in fields.items() if getattr(fresh, name) != value]
+    guardian = guardian_update(guardian=fresh, **fields)
+    if changed:
+        audit.record(
+            action=AuditAction.UPDATE,
+            request=request,
+            actor=actor,
+            obj=guardian,
+            unit=guardian.patient.unit,
+            fields=changed,
+        )
+    return guardian
+
+
+@transaction.atomic
+def guardian_remove(*, guardian: Guardian, actor=None, request=None) -> None:
+    """Remove a guardian; a child keeps at least one (someone to ask, and who consented)."""
+    patient = Patient.objects.select_for_update().get(pk=guardian.patient_id)
+    if not patient.guardians.exclude(pk=guardian.pk).exists():
+        raise ValidationError(
+            _("A child must keep at least one guardian: add the new guardian first.")
+        )
+    audit.record(
+        action=AuditAction.DELETE, request=request, actor=actor, obj=guardian, unit=patient.unit
+    )
+    guardian.delete()
+
+
+def consent_fields(consent_by: str) -> dict:
+    """The consent a guardian gives now, to the notice in force: what the registration form
+    and the API both store on the child (``patient_create(**consent_fields(name), ...)``)."""
+    return {
+        "consent_at": timezone.now(),
+        "consent_version": settings.THAL_CONSENT_VERSION,
+        "consent_by": consent_by,
+    }
+
+
+def registration_consent(*, given: bool, consent_by: str = "", guardians=()) -> dict:
+    """The consent fields of a new child: none when not given (the child is then "consent
+    pending"); when given, by ``consent_by`` or else the first guardian registered with it."""
+    if not given:
+        if consent_by:
+            raise ValidationError(
+                {"consent_by": _("Send guardian_consent: true with the name of who gave it.")}
+            )
+        return {}
+    consent_by = consent_by or next((g.get("name", "") for g in guardians), "")
+    if not consent_by:
+        raise ValidationError(
+            {"guardian_consent": _("Name the guardian who consents: send guardians or consent_by.")}
+        )
+    return consent_fields(consent_by)
+
+
+def patient_record_consent(
+    *, patient: Patient, consent_by: str = "", actor=None, request=None
+) -> Patient:
+    """A guardian's consent, given after registration (a child registered through the API
+    without it is "consent pending"). ``consent_by`` defaults to the first guardian; a child
+    without a guardian cannot consent. Already recorded: nothing changes."""
+    if patient.consent_at:
+        return patient
+    if not consent_by:
+        first = patient.guardians.order_by("id").first()
+        if first is None:
+            raise ValidationError({"guardians": _("Add the guardian who gives consent first.")})
+        consent_by = first.name
+    for name, value in consent_fields(consent_by).items():
+        setattr(patient, name, value)
+    patient.save(update_fields=["consent_at", "consent_version", "consent_by", "updated_at"])
+    audit.record(
+        action=AuditAction.UPDATE,
+        request=request,
+        actor=actor,
+        obj=patient,
+        fields=["consent_at", "consent_version", "consent_by"],
+    )
+    return patient
+
+
 def guardian_set_opt_out(*, guardian: Guardian, opted_out: bool) -> Guardian:
     """The guardian asks for no more messages (or to have them again)."""
     guardian.opted_out_at = timezone.now() if opted_out else None

@@ -10,12 +10,18 @@ urlpatterns = [
     path("children/new/", children.PatientCreateView.as_view(), name="create"),
     path("children/<int:pk>/", children.PatientDetailView.as_view(), name="detail"),
     path("children/<int:pk>/edit/", children.PatientUpdateView.as_view(), name="edit"),
+    path("children/<int:pk>/consent/", children.PatientConsentView.as_view(), name="consent"),
     path("children/<int:pk>/plan/", children.PlanChangeView.as_view(), name="plan"),
     path(
         "children/<int:pk>/guardians/new/",
         children.GuardianCreateView.as_view(),
         name="guardian-create",
     ),
+    path("guardians/<int:pk>/edit/", children.GuardianUpdateView.as_view(), name="guardian-edit"),
+    path(
+        "guardians/<int:pk>/remove/", children.GuardianRemoveView.as_view(), name="guardian-remove"
+    ),
+    path("children/circle/<int:pk>/", children.CircleMemberView.as_view(), name="circle-member"),
     path("guardians/<int:pk>/opt-out/", children.guardian_opt_out, name="guardian-opt-out"),
     path("transfusions/<int:pk>/match/", transfusions.MatchView.as_view(), name="match"),
     path("transfusions/<int:pk>/schedule/", transfusions.ScheduleView.as_view(), name="schedule"),

@@ -44,3 +44,39 @@ def test_demo_data_refuses_to_load_in_production(settings):
     with pytest.raises(CommandError, match="refusing with DEBUG off"):
         call_command("load_demo")
     assert not User.objects.exists()
+
+
+def test_demo_open_camp_has_donors_and_screenings_once(settings, client):
+    """`make run` shows a live camp: verified, consenting donors over several stations and
+    blood groups, and at the open camp four bags collected and one donor deferred, however
+    often the demo is loaded."""
+    from camps.models import Camp
+    from donors.models import Consent, Deferral, Donation, Donor
+
+    settings.DEBUG = True
+    call_command("load_demo")
+    call_command("load_demo")
+    demo = Donor.objects.filter(phone__startswith="+9190000003")
+    assert demo.count() == 10
+    assert not demo.filter(verified_at__isnull=True).exists()
+    assert not demo.filter(consent_at__isnull=True).exists()
+    assert Consent.objects.filter(donor__in=demo, purpose="registry").count() == 10
+    assert demo.values("unit").distinct().count() >= 6
+    assert demo.values("blood_group").distinct().count() >= 6
+    camp = Camp.objects.get(name="Kotwali Police Lines camp", status="open")
+    screenings = Donation.objects.filter(camp=camp)
+    assert screenings.count() == 5
+    collected = screenings.filter(outcome="collected")
+    assert sorted(collected.values_list("bag_number", flat=True)) == [
+        "KPL-0001",
+        "KPL-0002",
+        "KPL-0003",
+        "KPL-0004",
+    ]
+    assert screenings.filter(outcome="deferred").count() == 1
+    assert Deferral.objects.filter(donor__in=demo).count() == 1
+    assert not screenings.filter(recorded_by__isnull=True).exists()
+    client.force_login(User.objects.get(username="kotwali"))
+    page = client.get(f"/camps/{camp.pk}/")
+    assert page.status_code == 200
+    assert b"Rajesh Kumar Yadav" in page.content or b"KPL-0001" in page.content

@@ -106,7 +106,7 @@ def test_edit_a_child_and_add_a_second_guardian_at_phone_width(
     assert fits_width(phone)
     phone.locator("#id_phone").fill("+91 98390 55555")
     phone.get_by_role("button", name="Save").click()
-    expect(phone.get_by_text("Ramesh (Father)")).to_be_visible()
+    expect(phone.get_by_test_id("guardians").get_by_text("Ramesh (Father)")).to_be_visible()
     phone.get_by_role("button", name="Stop messages").click()
     expect(phone.get_by_text("Messages stopped.")).to_be_visible()
     patient.refresh_from_db()

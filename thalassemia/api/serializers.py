@@ -39,7 +39,27 @@ class PatientSerializer(serializers.ModelSerializer):
     interval_days = serializers.IntegerField(min_value=1, write_only=True)
     last_transfused_on = serializers.DateField(required=False, allow_null=True)
     annual_units = serializers.SerializerMethodField()
-    guardians = GuardianSerializer(many=True, required=False)
+    guardians = GuardianSerializer(
+        many=True,
+        required=False,
+        help_text="Guardians to register with the child (on create only; afterwards use "
+        "patients/{id}/guardians/).",
+    )
+    # DPDP: verifiable guardian consent for every child. Optional, so that the contract's
+    # write fields alone still register a child; without it the child is "consent pending".
+    guardian_consent = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        help_text="true: a guardian consents now to the child's record being kept for "
+        "scheduling (recorded with the time and notice version). false or absent: no change.",
+    )
+    consent_by = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=120,
+        help_text="Who consented (with guardian_consent); by default the first guardian.",
+    )
+    consent_pending = serializers.SerializerMethodField()
 
     class Meta:
         model = Patient
@@ -62,8 +82,13 @@ class PatientSerializer(serializers.ModelSerializer):
             "registration_number",
             "hospital",
             "guardians",
+            "guardian_consent",
+            "consent_by",
+            "consent_at",
+            "consent_version",
+            "consent_pending",
         ]
-        read_only_fields = ["next_due_on"]
+        read_only_fields = ["next_due_on", "consent_at", "consent_version"]
 
     def to_representation(self, patient):
         plan = current_plan(patient)
@@ -71,6 +96,9 @@ class PatientSerializer(serializers.ModelSerializer):
         data["units_per_transfusion"] = plan.units_per_transfusion if plan else None
         data["interval_days"] = plan.interval_days if plan else None
         return data
+
+    def get_consent_pending(self, patient) -> bool:
+        return patient.consent_at is None
 
     def get_annual_units(self, patient) -> float | None:
         return patient_annual_units(patient)

@@ -1,7 +1,10 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
+from rest_framework import status as http
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -15,10 +18,15 @@ from ..matching import match_donors
 from ..models import Assignment, Patient, Transfusion
 from ..selectors import current_plan, patient_schedule, with_last_transfused, with_plans
 from ..services import (
+    guardian_add,
+    guardian_edit,
+    guardian_remove,
     patient_create,
+    patient_record_consent,
     patient_record_last_transfusion,
     patient_update,
     plan_change,
+    registration_consent,
     transfusion_cancel,
     transfusion_record_done,
     transfusion_record_missed,
@@ -27,6 +35,7 @@ from ..services import (
 from .serializers import (
     AssignmentSerializer,
     DueSerializer,
+    GuardianSerializer,
     MatchQuerySerializer,
     MatchSerializer,
     PatientSerializer,
@@ -65,6 +74,11 @@ class PatientViewSet(
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         try:
+            data |= registration_consent(
+                given=data.pop("guardian_consent", False),
+                consent_by=data.pop("consent_by", ""),
+                guardians=data.get("guardians", ()),
+            )
             patient = patient_create(actor=self.request.user, **data)
         except DjangoValidationError as error:
             raise api_errors(error) from None
@@ -74,7 +88,16 @@ class PatientViewSet(
     @transaction.atomic
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
-        data.pop("guardians", None)  # guardians are changed on the child's page
+        data.pop("guardians", None)  # guardians change through patients/{id}/guardians/
+        consent = data.pop("guardian_consent", False)
+        consent_by = data.pop("consent_by", "")
+        # The stored name sent back unchanged (a GET-then-PUT client) is not a new consent.
+        if consent_by and not consent and consent_by != serializer.instance.consent_by:
+            raise api_errors(
+                DjangoValidationError(
+                    {"consent_by": _("Send guardian_consent: true with the name of who gave it.")}
+                )
+            )
         patient = serializer.instance
         plan = current_plan(patient)
         wanted = {k: data.pop(k) for k in PLAN_FIELDS if k in data}
@@ -91,6 +114,13 @@ class PatientViewSet(
                 plan_change(patient=patient, actor=self.request.user, **{**now, **wanted})
             if last:
                 patient_record_last_transfusion(patient=patient, on=last, actor=self.request.user)
+            if consent:
+                patient_record_consent(
+                    patient=patient,
+                    consent_by=consent_by,
+                    actor=self.request.user,
+                    request=self.request,
+                )
         except DjangoValidationError as error:
             raise api_errors(error) from None
         serializer.instance = self.get_queryset().get(pk=patient.pk)
@@ -99,6 +129,49 @@ class PatientViewSet(
         patient = self.get_object()
         audit.record(action=AuditAction.VIEW, request=request, obj=patient)
         return Response(self.get_serializer(patient).data)
+
+    @extend_schema(methods=["GET"], request=None, responses=GuardianSerializer(many=True))
+    @extend_schema(methods=["POST"], request=GuardianSerializer, responses=GuardianSerializer)
+    @action(detail=True, methods=["get", "post"])
+    def guardians(self, request, pk=None):
+        """GET: the child's guardians (a view of the child's record, audit-logged). POST: add
+        a guardian (phone in any accepted form, stored as E.164)."""
+        patient = self.get_object()
+        if request.method == "GET":
+            audit.record(action=AuditAction.VIEW, request=request, obj=patient)
+            rows = patient.guardians.order_by("id")
+            return Response(GuardianSerializer(rows, many=True).data)
+        body = GuardianSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            guardian = guardian_add(patient=patient, **body.validated_data)
+        except DjangoValidationError as error:
+            raise api_errors(error) from None
+        audit.record(action=AuditAction.CREATE, request=request, obj=guardian, unit=patient.unit)
+        return Response(GuardianSerializer(guardian).data, status=http.HTTP_201_CREATED)
+
+    @extend_schema(methods=["PATCH"], request=GuardianSerializer, responses=GuardianSerializer)
+    @extend_schema(methods=["DELETE"], request=None, responses={204: None})
+    @action(
+        detail=True,
+        methods=["patch", "delete"],
+        url_path=r"guardians/(?P<guardian_pk>[0-9]+)",
+    )
+    def guardian(self, request, pk=None, guardian_pk=None):
+        """PATCH: correct a guardian (changed fields are audit-logged). DELETE: remove one;
+        the last guardian of a child cannot be removed (400)."""
+        patient = self.get_object()
+        guardian = get_object_or_404(patient.guardians.all(), pk=guardian_pk)
+        try:
+            if request.method == "DELETE":
+                guardian_remove(guardian=guardian, request=request)
+                return Response(status=http.HTTP_204_NO_CONTENT)
+            body = GuardianSerializer(guardian, data=request.data, partial=True)
+            body.is_valid(raise_exception=True)
+            guardian = guardian_edit(guardian=guardian, request=request, **body.validated_data)
+        except DjangoValidationError as error:
+            raise api_errors(error) from None
+        return Response(GuardianSerializer(guardian).data)
 
     @extend_schema(parameters=[ScheduleQuerySerializer], responses=DueSerializer(many=True))
     @action(detail=True)

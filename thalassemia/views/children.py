@@ -18,9 +18,10 @@ from accounts.choices import AuditAction, Role
 from accounts.permissions import RoleRequiredMixin, has_role
 from accounts.scoping import for_user
 
+from ..booking import circle_move, circle_remove
 from ..filters import PatientFilterSet
 from ..forms import FirstPlanForm, GuardianForm, PatientForm, PlanForm
-from ..models import Guardian
+from ..models import DonorCircle, Guardian
 from ..schedule import review_plan
 from ..selectors import (
     current_plan,
@@ -31,9 +32,13 @@ from ..selectors import (
     with_plans,
 )
 from ..services import (
+    consent_fields,
     guardian_add,
+    guardian_edit,
+    guardian_remove,
     guardian_set_opt_out,
     patient_create,
+    patient_record_consent,
     patient_update,
     plan_change,
 )
@@ -145,9 +150,7 @@ class PatientCreateView(RoleRequiredMixin, TemplateView):
                 interval_days=plan["interval_days"],
                 last_transfused_on=plan["last_transfused_on"],
                 guardians=[guardian],
-                consent_at=timezone.now(),
-                consent_version=settings.THAL_CONSENT_VERSION,
-                consent_by=guardian["name"],
+                **consent_fields(guardian["name"]),
                 **forms["form"].cleaned_data,
             )
         except ValidationError as error:
@@ -258,10 +261,13 @@ class GuardianCreateView(PatientScopedMixin, FormView):
 
     def form_valid(self, form):
         try:
-            guardian_add(patient=self.patient, **form.cleaned_data)
+            guardian = guardian_add(patient=self.patient, **form.cleaned_data)
         except ValidationError as error:
             add_errors(form, error)
             return self.form_invalid(form)
+        audit.record(
+            action=AuditAction.CREATE, request=self.request, obj=guardian, unit=self.patient.unit
+        )
         messages.success(self.request, _("Guardian added."))
         return redirect(self.patient)
 
@@ -283,3 +289,103 @@ def guardian_opt_out(request, pk):
     )
     messages.success(request, _("Messages stopped.") if opted_out else _("Messages restarted."))
     return redirect(guardian.patient)
+
+
+class GuardianUpdateView(RoleRequiredMixin, FormView):
+    """Correct a guardian: a wrong phone, relation or language."""
+
+    template_name = "thalassemia/guardian_form.html"
+    form_class = GuardianForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.guardian = get_object_or_404(
+                for_user(Guardian.objects.select_related("patient__unit"), request.user),
+                pk=kwargs["pk"],
+            )
+            self.patient = self.guardian.patient
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        # A copy: the form writes its (not yet normalised) values onto its instance.
+        kwargs["instance"] = Guardian.objects.get(pk=self.guardian.pk)
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(patient=self.patient, guardian=self.guardian, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            guardian_edit(guardian=self.guardian, request=self.request, **form.cleaned_data)
+        except ValidationError as error:
+            add_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Guardian saved."))
+        return redirect(self.patient)
+
+
+class GuardianRemoveView(RoleRequiredMixin, TemplateView):
+    """POST: remove a guardian; the last one stays, with a message saying why."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        guardian = get_object_or_404(
+            for_user(Guardian.objects.select_related("patient__unit"), request.user), pk=pk
+        )
+        patient = guardian.patient
+        try:
+            guardian_remove(guardian=guardian, request=request)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Guardian removed."))
+        return redirect(patient)
+
+
+class CircleMemberView(RoleRequiredMixin, TemplateView):
+    """POST: move a donor up or down the child's circle (``move=up|down``), or remove them
+    (``remove=1``)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        member = get_object_or_404(
+            for_user(DonorCircle.objects.select_related("patient__unit", "donor"), request.user),
+            pk=pk,
+        )
+        patient = member.patient
+        move = request.POST.get("move")
+        if request.POST.get("remove"):
+            circle_remove(member=member, request=request)
+            messages.success(
+                request,
+                _("%(name)s left the child's donor circle.") % {"name": member.donor.name},
+            )
+        elif move in ("up", "down"):
+            circle_move(member=member, up=move == "up", request=request)
+        else:
+            messages.error(request, _("Choose what to do with this donor."))
+        return redirect(patient)
+
+
+class PatientConsentView(PatientScopedMixin, TemplateView):
+    """POST: a guardian's consent for a child registered without it (through the API)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        patient = self.get_patient()
+        raw = request.POST.get("guardian", "")
+        guardian = patient.guardians.filter(pk=int(raw)).first() if raw.isdigit() else None
+        if not request.POST.get("consent") or guardian is None:
+            messages.error(request, _("Choose the guardian and tick that they consent."))
+            return redirect(patient)
+        try:
+            patient_record_consent(patient=patient, consent_by=guardian.name, request=request)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Consent recorded."))
+        return redirect(patient)

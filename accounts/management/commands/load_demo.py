@@ -184,7 +184,7 @@ class Command(BaseCommand):
         self._partners_and_camps(units)
         self.stdout.write(self.style.SUCCESS(f"Demo data: {len(units)} police units."))
         # Domain apps add their demo rows by dotted path (accounts imports no domain app).
-        for loader in ("thalassemia.demo.load",):
+        for loader in ("thalassemia.demo.load", "donors.demo.load", "camps.demo.load"):
             count = import_string(loader)(units)
             self.stdout.write(f"  {loader}: {count} rows")
         self.stdout.write("Sign in with (username / password — role, unit):")
