@@ -1,3 +1,9 @@
+from django.urls import path
+
+from .views import respond
+
 app_name = "calldesk"
 
-urlpatterns = []
+urlpatterns = [
+    path("r/<str:token>/", respond.RespondView.as_view(), name="respond"),
+]

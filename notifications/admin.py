@@ -1,0 +1,11 @@
+from django.contrib import admin
+
+from .models import Message
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = ("id", "topic", "recipient_name", "channel", "state", "due_on", "attempts")
+    list_filter = ("state", "channel", "topic")
+    search_fields = ("recipient_name", "subject_key", "recipient_key")
+    readonly_fields = [f.name for f in Message._meta.fields]
