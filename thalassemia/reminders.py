@@ -4,7 +4,7 @@ function run by beat every few minutes; idempotent (the outbox's natural key), a
 downtime it creates what is still useful and nothing stale.
 
 - guardians: THAL_REMINDER_DAYS_BEFORE days before an open transfusion (or later, up to
-  the day itself, when the scan was down or the date was set late);
+  the day before, when the scan was down or the date was set late);
 - donors asked for a transfusion: a request with signed confirm/decline links;
 - confirmed donors: a reminder the day before and one on the morning;
 - coordinators: a daily email digest of transfusions due within THAL_DIGEST_DAYS with no
@@ -90,7 +90,8 @@ def guardian_reminders(today: date) -> int:
     ).select_related("patient__unit")
     transfusions = Transfusion.objects.filter(
         status__in=OPEN_TRANSFUSION,
-        due_on__gte=today,  # a date already past is stale: nobody is reminded of it
+        # A reminder is for planning the visit: on the day itself, or after, it is stale.
+        due_on__gt=today,
         due_on__lte=horizon,
         patient__status=PatientStatus.ACTIVE,
     ).select_related("patient")
@@ -110,7 +111,7 @@ def guardian_reminders(today: date) -> int:
                 channel=channel_for(None),
                 template="guardian_transfusion_due",
                 due_on=transfusion.due_on,
-                valid_until=transfusion.due_on,
+                valid_until=transfusion.due_on - timedelta(days=1),
                 unit=guardian.patient.unit,
                 context={"guardian": guardian, "child": guardian.patient, "on": transfusion.due_on},
             )
