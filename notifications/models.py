@@ -4,7 +4,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Channel, MessageState
+from .choices import STATE_BADGES, Channel, MessageState
 
 
 class Message(models.Model):
@@ -72,6 +72,10 @@ class Message(models.Model):
 
     def __str__(self):
         return f"{self.template} → {self.recipient_name or self.recipient_key}"
+
+    @property
+    def state_badge(self) -> str:
+        return STATE_BADGES.get(self.state, "secondary")
 
     @property
     def address(self) -> str:
