@@ -169,3 +169,14 @@ def confirmations_to_donations(user, *, weeks: int = 4, today: date | None = Non
         week.confirmed += 1
         week.donated += status == AssignmentStatus.DONATED
     return list(figures.values())[::-1]
+
+
+def send_check(message) -> str | None:
+    """Asked by the outbox before sending: a number the desk found wrong reaches a stranger,
+    so nothing more goes to it (a corrected number is another phone, and goes)."""
+    if (
+        message.phone
+        and CallLog.objects.filter(phone=message.phone, outcome=CallOutcome.WRONG_NUMBER).exists()
+    ):
+        return "the number was reported wrong by the call desk"
+    return None

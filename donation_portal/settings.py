@@ -447,6 +447,7 @@ NOTIFY_SEND_CHECKS = [
     "donors.reminders.send_check",
     "thalassemia.reminders.send_check",
     "camps.reminders.send_check",
+    "calldesk.selectors.send_check",
 ]
 # Reminder rules (DOMAIN.md §3): days before a due transfusion the guardian is told, days
 # ahead the coordinators' digest looks, days before a planned camp pledged donors hear of it.

@@ -203,3 +203,23 @@ def test_the_call_list_runs_a_bounded_number_of_queries(client_for, coordinator,
             failed_message(units.station_b, name=f"F{i}")
 
     assert_queries_bounded(lambda: client.get(URL), grow, maximum=20)
+
+
+def test_nothing_more_is_sent_to_a_number_reported_wrong(client_for, staff_a, units, settings):
+    settings.NOTIFY_QUIET_CHANNELS = []
+    due_child(units.station_a)
+    row = call_list(staff_a)[0]
+    client_for(staff_a).post(LOG, {"key": row.key, "outcome": "wrong_number"})
+    message, _ = services.message_enqueue(
+        topic="test",
+        subject_key="transfusion:1",
+        recipient_key="guardian:1",
+        phone=row.phone,
+        channel="sms",
+        template="guardian_transfusion_due",
+        due_on=timezone.localdate(),
+        context={"child": {"name": "X"}, "on": timezone.localdate()},
+    )
+    assert services.message_send(message.pk) == "cancelled"
+    message.refresh_from_db()
+    assert "reported wrong" in message.last_error

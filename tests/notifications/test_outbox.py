@@ -226,3 +226,33 @@ def test_the_sweeper_releases_only_rows_stuck_in_sending(settings):
     busy.refresh_from_db()
     assert stuck.state == MessageState.PENDING and busy.state == MessageState.SENDING
     assert services.due_message_ids() == [stuck.pk]
+
+
+def test_whatsapp_goes_in_the_cloud_api_shape(settings, gateway):
+    settings.NOTIFY_BACKENDS = {
+        **settings.NOTIFY_BACKENDS,
+        "whatsapp": "notifications.backends.whatsapp.Backend",
+    }
+    settings.NOTIFY_WHATSAPP_URL = gateway.url
+    settings.NOTIFY_WHATSAPP_TOKEN = "wa-token"
+    message, _ = enqueue(channel="whatsapp")
+    assert services.message_send(message.pk) == "sent"
+    sent = gateway.requests[0]
+    assert sent["json"]["messaging_product"] == "whatsapp"
+    assert sent["json"]["to"] == "919000000101"
+    assert sent["json"]["type"] == "text"
+    assert "Riya's transfusion" in sent["json"]["text"]["body"]
+    assert sent["headers"]["Authorization"] == "Bearer wa-token"
+
+
+def test_email_goes_through_djangos_mail_with_the_first_line_as_subject(settings, mailoutbox):
+    message, _ = enqueue(channel="email", email="coordinator@example.org")
+    assert services.message_send(message.pk) == "sent"
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == ["coordinator@example.org"]
+    assert mailoutbox[0].subject.startswith("Blood Bond: Riya's transfusion")
+
+
+def test_email_without_an_address_fails_for_good():
+    message, _ = enqueue(channel="email", email="")
+    assert services.message_send(message.pk) == "failed"
