@@ -453,6 +453,8 @@ NOTIFY_SEND_CHECKS = [
 # ahead the coordinators' digest looks, days before a planned camp pledged donors hear of it.
 THAL_REMINDER_DAYS_BEFORE = env_int("THAL_REMINDER_DAYS_BEFORE", 3, minimum=1)
 THAL_DIGEST_DAYS = env_int("THAL_DIGEST_DAYS", 7, minimum=1)
+# The local hour from which the day's digest is written.
+THAL_DIGEST_HOUR = env_int("THAL_DIGEST_HOUR", 7, minimum=0)
 # Days back the "you can donate again" scan looks after downtime.
 DONOR_ELIGIBLE_LOOKBACK_DAYS = env_int("DONOR_ELIGIBLE_LOOKBACK_DAYS", 3, minimum=0)
 CAMP_ANNOUNCE_DAYS_BEFORE = env_int("CAMP_ANNOUNCE_DAYS_BEFORE", 7, minimum=1)

@@ -202,6 +202,8 @@ def unconfirmed_due(queryset, today: date):
 def coordinator_digests(today: date) -> int:
     """One email a day to each coordinator with an address, listing its force's uncovered
     transfusions; only today's (a missed day's digest is not sent late)."""
+    if today == timezone.localdate() and timezone.localtime().hour < settings.THAL_DIGEST_HOUR:
+        return 0  # written in the morning, with the night's changes, not at midnight
     coordinators = (
         User.objects.filter(role=Role.COORDINATOR, is_active=True, unit__isnull=False)
         .exclude(email="")

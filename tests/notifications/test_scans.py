@@ -230,3 +230,17 @@ def test_pledged_donors_in_the_camps_units_hear_of_a_new_camp_once(units, settin
     assert message.recipient_key == f"donor:{near.pk}"
     assert "Police Lines" in message.body and message.subject_key == f"camp:{camp.pk}"
     assert not Message.objects.filter(recipient_key=f"donor:{no_consent.pk}").exists()
+
+
+def test_the_digest_is_written_in_the_morning_not_at_midnight(units, coordinator, settings):
+    settings.THAL_DIGEST_HOUR = 7
+    coordinator.email = "coordinator@example.org"
+    coordinator.save()
+    with noon(D):
+        child(units.station_a, D + timedelta(days=5))
+    with time_machine.travel(dt.datetime.combine(D, dt.time(0, 5), tzinfo=IST), tick=False):
+        reminders.scan()
+    assert not Message.objects.filter(topic="coordinator_digest").exists()
+    with time_machine.travel(dt.datetime.combine(D, dt.time(7, 5), tzinfo=IST), tick=False):
+        reminders.scan()
+    assert Message.objects.filter(topic="coordinator_digest").count() == 1
