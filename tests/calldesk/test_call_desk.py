@@ -213,7 +213,7 @@ def test_nothing_more_is_sent_to_a_number_reported_wrong(client_for, staff_a, un
     message, _ = services.message_enqueue(
         topic="test",
         subject_key="transfusion:1",
-        recipient_key="guardian:1",
+        recipient_key="person:1",
         phone=row.phone,
         channel="sms",
         template="guardian_transfusion_due",
