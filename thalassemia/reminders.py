@@ -24,6 +24,7 @@ from django.utils import timezone
 from accounts.choices import Role
 from accounts.models import User
 from accounts.scoping import for_user
+from donors.consent import opt_out_url
 from notifications.services import channel_for, message_enqueue
 
 from .choices import OPEN_TRANSFUSION, AssignmentStatus, PatientStatus
@@ -140,6 +141,7 @@ def _donor_message(assignment: Assignment, *, topic: str, template: str, valid_u
             "on": assignment.on,
             "hospital": assignment.transfusion.hospital or patient.hospital,
             "respond_url": respond_url(assignment) if topic == REQUEST_TOPIC else "",
+            "opt_out_url": opt_out_url(donor) if topic == REQUEST_TOPIC else "",
         },
     )[1]
 

@@ -98,6 +98,7 @@ def test_asked_donors_get_a_request_with_the_answer_link_and_confirmed_ones_two_
         request = Message.objects.get(topic="donor_request")
         assert request.recipient_key == f"donor:{asked.donor_id}"
         assert "https://bloodbond.example/r/" in request.body
+        assert "https://bloodbond.example/stop/" in request.body
         assert request.body.startswith("Blood Bond: can you donate blood for a child")
     from thalassemia.booking import assignment_set_status
 
