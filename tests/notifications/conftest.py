@@ -17,6 +17,7 @@ class FakeGateway:
     def __init__(self, script):
         self.script = list(script)
         self.requests = []
+        self.delivered = []  # requests answered 2xx: messages the gateway took
         self.lock = threading.Lock()
         gateway = self
 
@@ -29,6 +30,11 @@ class FakeGateway:
                 if answer == "timeout":
                     time.sleep(settings.NOTIFY_HTTP_TIMEOUT + 1.5)
                     return
+                if answer == "hang":  # the sender dies before any answer
+                    time.sleep(20)
+                    return
+                with gateway.lock:
+                    gateway.delivered.append(body)
                 payload = json.dumps({"id": f"gw-{body.get('reference')}"}).encode()
                 self.send_response(answer)
                 self.send_header("Content-Type", "application/json")
