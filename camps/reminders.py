@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from donors.consent import may_be_reminded, opt_out_url
 from donors.models import Donor
-from notifications.services import channel_for, message_enqueue
+from notifications.services import channel_for, message_enqueue, preferred_channels
 
 from .choices import CampStatus
 from .models import Camp
@@ -25,9 +25,12 @@ def scan(today: date | None = None) -> int:
     ).select_related("unit")
     created = 0
     for camp in camps:
-        donors = may_be_reminded(
-            Donor.objects.filter(unit__path__startswith=camp.unit.path)
-        ).select_related("unit")
+        donors = list(
+            may_be_reminded(
+                Donor.objects.filter(unit__path__startswith=camp.unit.path)
+            ).select_related("unit")
+        )
+        prefs = preferred_channels(f"donor:{d.pk}" for d in donors)
         for donor in donors:
             _, new = message_enqueue(
                 topic=TOPIC,
@@ -37,7 +40,7 @@ def scan(today: date | None = None) -> int:
                 phone=donor.phone,
                 email=donor.email,
                 language=donor.preferred_language,
-                channel=channel_for(None),
+                channel=channel_for(prefs.get(f"donor:{donor.pk}"), has_email=bool(donor.email)),
                 template="camp_announcement",
                 due_on=camp.held_on,
                 valid_until=camp.held_on,

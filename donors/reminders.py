@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from notifications.services import channel_for, message_enqueue
+from notifications.services import channel_for, message_enqueue, preferred_channels
 
 from .choices import DRAWN_OUTCOMES
 from .consent import may_be_reminded, opt_out_url
@@ -36,7 +36,9 @@ def scan(today: date | None = None) -> int:
         donors = eligible_again_on(day)
         if day != today:
             donors = eligible_on(donors, today)
-        for donor in may_be_reminded(donors).select_related("unit"):
+        donors = list(may_be_reminded(donors).select_related("unit"))
+        prefs = preferred_channels(f"donor:{d.pk}" for d in donors)
+        for donor in donors:
             _, new = message_enqueue(
                 topic=TOPIC,
                 subject_key=f"donor:{donor.pk}",
@@ -45,7 +47,7 @@ def scan(today: date | None = None) -> int:
                 phone=donor.phone,
                 email=donor.email,
                 language=donor.preferred_language,
-                channel=channel_for(None),
+                channel=channel_for(prefs.get(f"donor:{donor.pk}"), has_email=bool(donor.email)),
                 template="donor_eligible_again",
                 due_on=day,
                 unit=donor.unit,

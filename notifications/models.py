@@ -80,3 +80,19 @@ class Message(models.Model):
     @property
     def address(self) -> str:
         return self.email if self.channel == Channel.EMAIL else self.phone
+
+
+class RecipientPreference(models.Model):
+    """The channel one recipient wants (a guardian who reads WhatsApp, not SMS), keyed the
+    way the scans name recipients ("guardian:7", "donor:12"). No row: the default channel."""
+
+    recipient_key = models.CharField(_("recipient"), max_length=80, unique=True)
+    channel = models.CharField(_("preferred channel"), max_length=10, choices=Channel.choices)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("preferred channel")
+        verbose_name_plural = _("preferred channels")
+
+    def __str__(self):
+        return f"{self.recipient_key}: {self.get_channel_display()}"

@@ -17,7 +17,7 @@ from accounts.choices import AuditAction
 
 from .backends import PermanentError, SendError, backend_for
 from .choices import Channel, MessageState
-from .models import Message
+from .models import Message, RecipientPreference
 from .rendering import render
 from .schedule import quiet_until, retry_delay
 
@@ -186,8 +186,18 @@ def message_resend(*, message: Message, actor=None, request=None) -> bool:
     return bool(changed)
 
 
+def preferred_channels(recipient_keys) -> dict[str, str]:
+    """The preferred channel of each of these recipients that has one (one query)."""
+    return dict(
+        RecipientPreference.objects.filter(recipient_key__in=list(recipient_keys)).values_list(
+            "recipient_key", "channel"
+        )
+    )
+
+
 def channel_for(preferred: str | None, *, has_email: bool = False) -> str:
-    """The channel a recipient gets: theirs when it is enabled, else the default."""
+    """The channel a recipient gets: theirs when it is enabled (email only with an
+    address), else NOTIFY_DEFAULT_CHANNEL."""
     if preferred in settings.NOTIFY_BACKENDS and (preferred != Channel.EMAIL or has_email):
         return preferred
     return settings.NOTIFY_DEFAULT_CHANNEL

@@ -25,7 +25,7 @@ from accounts.choices import Role
 from accounts.models import User
 from accounts.scoping import for_user
 from donors.consent import opt_out_url
-from notifications.services import channel_for, message_enqueue
+from notifications.services import channel_for, message_enqueue, preferred_channels
 
 from .choices import OPEN_TRANSFUSION, AssignmentStatus, PatientStatus
 from .models import Assignment, Guardian, Transfusion
@@ -99,6 +99,7 @@ def guardian_reminders(today: date) -> int:
     by_patient: dict[int, list] = {}
     for guardian in guardians.filter(patient__transfusions__in=transfusions).distinct():
         by_patient.setdefault(guardian.patient_id, []).append(guardian)
+    prefs = preferred_channels(f"guardian:{g.pk}" for gs in by_patient.values() for g in gs)
     created = 0
     for transfusion in transfusions:
         for guardian in by_patient.get(transfusion.patient_id, []):
@@ -109,7 +110,7 @@ def guardian_reminders(today: date) -> int:
                 recipient_name=guardian.name,
                 phone=guardian.phone,
                 language=guardian.preferred_language,
-                channel=channel_for(None),
+                channel=channel_for(prefs.get(f"guardian:{guardian.pk}")),
                 template="guardian_transfusion_due",
                 due_on=transfusion.due_on,
                 valid_until=transfusion.due_on - timedelta(days=1),
@@ -122,16 +123,17 @@ def guardian_reminders(today: date) -> int:
 
 def _donor_message(assignment: Assignment, *, topic: str, template: str, valid_until: date):
     donor = assignment.donor
+    key = f"donor:{donor.pk}"
     patient = assignment.transfusion.patient
     return message_enqueue(
         topic=topic,
         subject_key=f"assignment:{assignment.pk}",
-        recipient_key=f"donor:{donor.pk}",
+        recipient_key=key,
         recipient_name=donor.name,
         phone=donor.phone,
         email=donor.email,
         language=donor.preferred_language,
-        channel=channel_for(None),
+        channel=channel_for(preferred_channels([key]).get(key), has_email=bool(donor.email)),
         template=template,
         due_on=assignment.on,
         valid_until=valid_until,

@@ -245,3 +245,21 @@ def test_the_digest_is_written_in_the_morning_not_at_midnight(units, coordinator
     with time_machine.travel(dt.datetime.combine(D, dt.time(7, 5), tzinfo=IST), tick=False):
         reminders.scan()
     assert Message.objects.filter(topic="coordinator_digest").count() == 1
+
+
+def test_each_recipient_gets_their_preferred_channel(units, settings):
+    from notifications.models import RecipientPreference
+
+    with noon(D):
+        patient = child(units.station_a, D + timedelta(days=2))
+        guardian = patient.guardians.get()
+        RecipientPreference.objects.create(
+            recipient_key=f"guardian:{guardian.pk}", channel="whatsapp"
+        )
+        no_email = DonorFactory(unit=units.station_a, email="")
+        RecipientPreference.objects.create(recipient_key=f"donor:{no_email.pk}", channel="email")
+        make_assignment(open_transfusion(patient), no_email)
+        reminders.scan()
+    assert Message.objects.get(topic="transfusion_due").channel == "whatsapp"
+    # Email wanted but no address: the default channel, not a message that cannot go.
+    assert Message.objects.get(topic="donor_request").channel == "sms"
