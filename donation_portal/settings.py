@@ -441,6 +441,9 @@ NOTIFY_RETRY_MAX_SECONDS = min(
 NOTIFY_DISPATCH_BATCH = env_int("NOTIFY_DISPATCH_BATCH", 200, minimum=1)
 # Minutes after which a row still "sending" is taken for a dead worker's and released.
 NOTIFY_STUCK_MINUTES = env_int("NOTIFY_STUCK_MINUTES", 10, minimum=1)
+if NOTIFY_STUCK_MINUTES * 60 <= CELERY_TASK_TIME_LIMIT:
+    # A send still running would be released and sent twice.
+    raise ImproperlyConfigured("NOTIFY_STUCK_MINUTES must outlast CELERY_TASK_TIME_LIMIT.")
 # Callables asked at send time whether a message must not go (the recipient opted out, the
 # transfusion is done): each domain app answers for its own recipients and subjects.
 NOTIFY_SEND_CHECKS = [
