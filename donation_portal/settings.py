@@ -409,6 +409,101 @@ DASHBOARD_MAX_RANGE_DAYS = env_int("DASHBOARD_MAX_RANGE_DAYS", 3660, minimum=1)
 # Supply risk: a group whose eligible donors cover fewer weeks of need than this is flagged.
 DASHBOARD_RISK_WEEKS = env_int("DASHBOARD_RISK_WEEKS", 4, minimum=1)
 
+# --- Reminders and the outbox (notifications/, DESIGN.md "Reminders") -------------------
+# A backend per channel by dotted path, like EMAIL_BACKEND. Embedded default: SMS and
+# WhatsApp written to files under NOTIFY_FILE_DIR, email through Django's mail.
+NOTIFY_BACKENDS = {
+    "sms": env_str("NOTIFY_SMS_BACKEND", "notifications.backends.file.Backend"),
+    "whatsapp": env_str("NOTIFY_WHATSAPP_BACKEND", "notifications.backends.file.Backend"),
+    "email": env_str("NOTIFY_EMAIL_BACKEND", "notifications.backends.email.Backend"),
+}
+NOTIFY_DEFAULT_CHANNEL = env_str("NOTIFY_DEFAULT_CHANNEL", "sms")
+if NOTIFY_DEFAULT_CHANNEL not in NOTIFY_BACKENDS:
+    raise ImproperlyConfigured(f"NOTIFY_DEFAULT_CHANNEL={NOTIFY_DEFAULT_CHANNEL!r} is unknown.")
+NOTIFY_FILE_DIR = Path(env_str("NOTIFY_FILE_DIR", str(VAR_DIR / "messages")))
+# The SMS gateway (notifications.backends.sms.Backend): empty until a provider is chosen.
+NOTIFY_SMS_URL = env_str("NOTIFY_SMS_URL", "")
+NOTIFY_SMS_API_KEY = env_str("NOTIFY_SMS_API_KEY", "")
+NOTIFY_SMS_SENDER_ID = env_str("NOTIFY_SMS_SENDER_ID", "")
+# India: the DLT-registered principal entity and, per message template, its DLT template id
+# written "template=id,template=id".
+NOTIFY_SMS_DLT_ENTITY_ID = env_str("NOTIFY_SMS_DLT_ENTITY_ID", "")
+NOTIFY_SMS_DLT_TEMPLATE_IDS = dict(
+    item.split("=", 1) for item in env_list("NOTIFY_SMS_DLT_TEMPLATE_IDS", []) if "=" in item
+)
+# WhatsApp: a webhook taking the Cloud API's message JSON, and its bearer token.
+NOTIFY_WHATSAPP_URL = env_str("NOTIFY_WHATSAPP_URL", "")
+NOTIFY_WHATSAPP_TOKEN = env_str("NOTIFY_WHATSAPP_TOKEN", "")
+NOTIFY_HTTP_TIMEOUT = env_int("NOTIFY_HTTP_TIMEOUT", 10, minimum=1)
+# Quiet hours, local time: SMS and WhatsApp wait until they end; email may go.
+NOTIFY_QUIET_START = env_str("NOTIFY_QUIET_START", "21:00")
+NOTIFY_QUIET_END = env_str("NOTIFY_QUIET_END", "08:00")
+for _name in ("NOTIFY_QUIET_START", "NOTIFY_QUIET_END"):
+    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", globals()[_name]):
+        raise ImproperlyConfigured(f"{_name} must be written HH:MM.")
+NOTIFY_QUIET_CHANNELS = env_list("NOTIFY_QUIET_CHANNELS", ["sms", "whatsapp"])
+# Attempts before a message stays failed, and the backoff: base × 2^(attempt-1) seconds,
+# capped (always below the broker's visibility timeout: retries are rows, not ETA tasks).
+NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 5, minimum=1)
+NOTIFY_RETRY_BASE_SECONDS = env_int("NOTIFY_RETRY_BASE_SECONDS", 60, minimum=1)
+NOTIFY_RETRY_MAX_SECONDS = min(
+    env_int("NOTIFY_RETRY_MAX_SECONDS", 1800, minimum=1),
+    CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 3600) - 60,
+)
+NOTIFY_DISPATCH_BATCH = env_int("NOTIFY_DISPATCH_BATCH", 200, minimum=1)
+# Minutes after which a row still "sending" is taken for a dead worker's and released.
+NOTIFY_STUCK_MINUTES = env_int("NOTIFY_STUCK_MINUTES", 10, minimum=1)
+if NOTIFY_STUCK_MINUTES * 60 <= CELERY_TASK_TIME_LIMIT:
+    # A send still running would be released and sent twice.
+    raise ImproperlyConfigured("NOTIFY_STUCK_MINUTES must outlast CELERY_TASK_TIME_LIMIT.")
+# Callables asked at send time whether a message must not go (the recipient opted out, the
+# transfusion is done): each domain app answers for its own recipients and subjects.
+NOTIFY_SEND_CHECKS = [
+    "donors.reminders.send_check",
+    "thalassemia.reminders.send_check",
+    "camps.reminders.send_check",
+    "calldesk.selectors.send_check",
+]
+# Reminder rules (DOMAIN.md §3): days before a due transfusion the guardian is told, days
+# ahead the coordinators' digest looks, days before a planned camp pledged donors hear of it.
+THAL_REMINDER_DAYS_BEFORE = env_int("THAL_REMINDER_DAYS_BEFORE", 3, minimum=1)
+THAL_DIGEST_DAYS = env_int("THAL_DIGEST_DAYS", 7, minimum=1)
+# The local hour from which the day's digest is written.
+THAL_DIGEST_HOUR = env_int("THAL_DIGEST_HOUR", 7, minimum=0)
+# Days back the "you can donate again" scan looks after downtime.
+DONOR_ELIGIBLE_LOOKBACK_DAYS = env_int("DONOR_ELIGIBLE_LOOKBACK_DAYS", 3, minimum=0)
+CAMP_ANNOUNCE_DAYS_BEFORE = env_int("CAMP_ANNOUNCE_DAYS_BEFORE", 7, minimum=1)
+# Hours a confirm/decline link in a donor's request stays valid.
+THAL_CONFIRM_LINK_HOURS = env_int("THAL_CONFIRM_LINK_HOURS", 72, minimum=1)
+# The call desk: children due within this many days without a confirmed donor, and donors
+# asked this many hours ago and silent.
+CALLDESK_DUE_DAYS = env_int("CALLDESK_DUE_DAYS", 7, minimum=1)
+CALLDESK_SILENT_HOURS = env_int("CALLDESK_SILENT_HOURS", 24, minimum=1)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "thalassemia-reminders-scan": {
+            "task": "thalassemia.tasks.scan_reminders",
+            "schedule": timedelta(minutes=env_int("NOTIFY_SCAN_MINUTES", 5, minimum=1)),
+        },
+        "donors-reminders-scan": {
+            "task": "donors.tasks.scan_reminders",
+            "schedule": timedelta(minutes=env_int("NOTIFY_SCAN_MINUTES", 5, minimum=1)),
+        },
+        "camps-reminders-scan": {
+            "task": "camps.tasks.scan_reminders",
+            "schedule": timedelta(minutes=env_int("NOTIFY_SCAN_MINUTES", 5, minimum=1)),
+        },
+        "notifications-dispatch": {
+            "task": "notifications.tasks.dispatch",
+            "schedule": timedelta(minutes=1),
+        },
+        "notifications-sweep": {
+            "task": "notifications.tasks.sweep",
+            "schedule": timedelta(minutes=5),
+        },
+    }
+)
+
 # --- Logging ----------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

@@ -1,1 +1,98 @@
-"""The message outbox, channel backends and the send task; knows no domain app."""
+"""The outbox: every message is a row before it is sent, and stays as its log after."""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .choices import STATE_BADGES, Channel, MessageState
+
+
+class Message(models.Model):
+    """One message to one recipient on one channel, about one thing, for one due date.
+
+    ``topic`` / ``subject_key`` / ``recipient_key`` are plain strings written by the domain
+    scans ("transfusion_due", "transfusion:12", "guardian:7"): this app knows no domain
+    model. The natural key (topic, recipient, subject, due date, channel) is unique in the
+    database, so a scan run twice, or after a crash, creates each message once."""
+
+    topic = models.CharField(_("about"), max_length=40)
+    subject_key = models.CharField(_("subject"), max_length=80)
+    recipient_key = models.CharField(_("recipient"), max_length=80)
+    recipient_name = models.CharField(_("recipient name"), max_length=120, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    language = models.CharField(_("language"), max_length=8, default="en")
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    template = models.CharField(_("template"), max_length=60)
+    body = models.TextField(_("text"))
+    # The day the message serves (a transfusion's date, the day a donor is eligible again).
+    due_on = models.DateField(_("serves the date"))
+    # After this day the message makes no sense any more: held or retried past it, it is
+    # cancelled instead of sent (a reminder for yesterday's transfusion helps nobody).
+    valid_until = models.DateField(_("useful until"), null=True, blank=True)
+    unit = models.ForeignKey(
+        "accounts.PoliceUnit",
+        verbose_name=_("police unit"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    state = models.CharField(
+        _("state"), max_length=10, choices=MessageState.choices, default=MessageState.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    # dispatch picks pending rows whose next attempt is due: retries and quiet hours are
+    # rows with a later next_attempt_at, never a long countdown task in the broker.
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    provider_ref = models.CharField(_("provider reference"), max_length=120, blank=True)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["topic", "recipient_key", "subject_key", "due_on", "channel"],
+                name="notifications_message_natural_key",
+            ),
+        ]
+        indexes = [
+            # dispatch reads pending rows by next attempt; the sweeper reads sending by claim.
+            models.Index(fields=["state", "next_attempt_at"], name="notif_msg_due"),
+            models.Index(fields=["state", "claimed_at"], name="notif_msg_claimed"),
+            # The call desk and the outbox read failures per recipient and subject.
+            models.Index(fields=["subject_key", "state"], name="notif_msg_subject"),
+        ]
+
+    def __str__(self):
+        return f"{self.template} → {self.recipient_name or self.recipient_key}"
+
+    @property
+    def state_badge(self) -> str:
+        return STATE_BADGES.get(self.state, "secondary")
+
+    @property
+    def address(self) -> str:
+        return self.email if self.channel == Channel.EMAIL else self.phone
+
+
+class RecipientPreference(models.Model):
+    """The channel one recipient wants (a guardian who reads WhatsApp, not SMS), keyed the
+    way the scans name recipients ("guardian:7", "donor:12"). No row: the default channel."""
+
+    recipient_key = models.CharField(_("recipient"), max_length=80, unique=True)
+    channel = models.CharField(_("preferred channel"), max_length=10, choices=Channel.choices)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("preferred channel")
+        verbose_name_plural = _("preferred channels")
+
+    def __str__(self):
+        return f"{self.recipient_key}: {self.get_channel_display()}"

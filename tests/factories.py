@@ -148,3 +148,14 @@ def make_patient(unit, *, units=1, interval=21, last_transfused_on=None, guardia
         guardians=list(guardians),
         **defaults,
     )
+
+
+def make_assignment(transfusion, donor, *, status="asked", on=None):
+    """An assignment made and moved through the booking service (proposed → ``status``)."""
+    from thalassemia.booking import assignment_create, assignment_set_status
+
+    assignment = assignment_create(transfusion=transfusion, donor=donor, on=on)
+    path = {"asked": ["asked"], "confirmed": ["asked", "confirmed"], "proposed": []}[status]
+    for step in path:
+        assignment = assignment_set_status(assignment=assignment, status=step)
+    return assignment

@@ -1,0 +1,70 @@
+"""The donors' reminders scan: "you can donate again" on the day a donor becomes eligible,
+to donors who consented to reminders (``consent.may_be_reminded``), with the opt-out link.
+
+After downtime the scan looks back DONOR_ELIGIBLE_LOOKBACK_DAYS days, and tells only those
+still eligible today: the message stays true, so it is still useful late."""
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from notifications.services import channel_for, message_enqueue, preferred_channels
+
+from .choices import DRAWN_OUTCOMES
+from .consent import may_be_reminded, opt_out_url
+from .models import Donation, Donor
+from .selectors import eligible_on
+
+TOPIC = "eligible_again"
+
+
+def eligible_again_on(day: date):
+    """Donors who have given before, may donate on ``day`` and could not the day before."""
+    given = Donation.objects.filter(donor=OuterRef("pk"), outcome__in=DRAWN_OUTCOMES)
+    donors = Donor.objects.filter(Exists(given) | Q(external_last_donation_on__isnull=False))
+    not_before = eligible_on(Donor.objects.all(), day - timedelta(days=1)).values("pk")
+    return eligible_on(donors, day).exclude(pk__in=not_before)
+
+
+def scan(today: date | None = None) -> int:
+    today = today or timezone.localdate()
+    created = 0
+    for back in range(settings.DONOR_ELIGIBLE_LOOKBACK_DAYS, -1, -1):
+        day = today - timedelta(days=back)
+        donors = eligible_again_on(day)
+        if day != today:
+            donors = eligible_on(donors, today)
+        donors = list(may_be_reminded(donors).select_related("unit"))
+        prefs = preferred_channels(f"donor:{d.pk}" for d in donors)
+        for donor in donors:
+            _, new = message_enqueue(
+                topic=TOPIC,
+                subject_key=f"donor:{donor.pk}",
+                recipient_key=f"donor:{donor.pk}",
+                recipient_name=donor.name,
+                phone=donor.phone,
+                email=donor.email,
+                language=donor.preferred_language,
+                channel=channel_for(prefs.get(f"donor:{donor.pk}"), has_email=bool(donor.email)),
+                template="donor_eligible_again",
+                due_on=day,
+                unit=donor.unit,
+                context={"donor": donor, "on": day, "opt_out_url": opt_out_url(donor)},
+            )
+            created += new
+    return created
+
+
+def send_check(message) -> str | None:
+    """A donor who opted out, withdrew consent or was erased gets nothing more."""
+    kind, _, pk = message.recipient_key.partition(":")
+    if kind != "donor":
+        return None
+    donor = Donor.objects.filter(pk=pk).only("opted_out_at", "erased_at").first()
+    if donor is None or donor.opted_out_at or donor.erased_at:
+        return "the donor opted out"
+    if message.topic == TOPIC and not may_be_reminded(Donor.objects.filter(pk=pk)).exists():
+        return "the donor withdrew consent to reminders"
+    return None

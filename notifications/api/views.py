@@ -1,0 +1,35 @@
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accounts.api.views import ScopedViewSetMixin
+
+from ..filters import MessageFilterSet
+from ..models import Message
+from ..services import message_resend
+from .serializers import MessageSerializer
+
+
+class MessageViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """The outbox in the caller's jurisdiction: every message with its state. Read-only;
+    ``POST messages/{id}/resend/`` puts a failed or cancelled message back in line."""
+
+    queryset = Message.objects.select_related("unit").order_by("-created_at", "-id")
+    serializer_class = MessageSerializer
+    filterset_class = MessageFilterSet
+    search_fields = ["recipient_name", "subject_key"]
+    ordering_fields = ["created_at", "due_on", "state", "id"]
+
+    @extend_schema(request=None, responses={200: MessageSerializer})
+    @action(detail=True, methods=["post"])
+    def resend(self, request, pk=None):
+        message = self.get_object()
+        if not message_resend(message=message, request=request):
+            return Response(
+                {"state": [_("Only a failed or cancelled message can be sent again.")]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        message.refresh_from_db()
+        return Response(self.get_serializer(message).data)

@@ -1,0 +1,203 @@
+"""Writes of the outbox: enqueue (idempotent), claim and send, retry, release, resend.
+
+Every state change is a conditional UPDATE on the row (``… WHERE state = old``): a second
+worker, a duplicate beat tick or a task delivered twice finds nothing to do."""
+
+import logging
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from accounts import audit
+from accounts.choices import AuditAction
+
+from .backends import PermanentError, SendError, backend_for
+from .choices import Channel, MessageState
+from .models import Message, RecipientPreference
+from .rendering import render
+from .schedule import quiet_until, retry_delay
+
+log = logging.getLogger(__name__)
+
+
+def message_enqueue(
+    *,
+    topic: str,
+    subject_key: str,
+    recipient_key: str,
+    channel: str,
+    template: str,
+    due_on: date,
+    context: dict,
+    language: str = "en",
+    recipient_name: str = "",
+    phone: str = "",
+    email: str = "",
+    unit=None,
+    valid_until: date | None = None,
+    send_after=None,
+) -> tuple[Message, bool]:
+    """The message for this natural key, created (and its text rendered) when it is new.
+    Safe to call on every scan: the database's unique key makes the second call a read."""
+    message, created = Message.objects.get_or_create(
+        topic=topic,
+        recipient_key=recipient_key,
+        subject_key=subject_key,
+        due_on=due_on,
+        channel=channel,
+        defaults={
+            "recipient_name": recipient_name[:120],
+            "phone": phone,
+            "email": email,
+            "language": language,
+            "template": template,
+            "body": render(template, language, context),
+            "unit": unit,
+            "valid_until": valid_until,
+            "next_attempt_at": send_after or timezone.now(),
+        },
+    )
+    return message, created
+
+
+def messages_cancel(*, topic: str, subject_key: str, reason: str) -> int:
+    """Cancel the pending messages about a subject that no longer needs them."""
+    return Message.objects.filter(
+        topic=topic, subject_key=subject_key, state=MessageState.PENDING
+    ).update(state=MessageState.CANCELLED, last_error=reason[:300], updated_at=timezone.now())
+
+
+def due_message_ids(*, now=None, limit: int | None = None) -> list[int]:
+    """Pending messages whose next attempt is due, oldest first (what dispatch sends)."""
+    now = now or timezone.now()
+    rows = Message.objects.filter(state=MessageState.PENDING, next_attempt_at__lte=now)
+    rows = rows.order_by("next_attempt_at", "id").values_list("id", flat=True)
+    return list(rows[: limit or settings.NOTIFY_DISPATCH_BATCH])
+
+
+def _hold_reason(message: Message) -> str | None:
+    """Why this message must not go at all any more: stale, or the recipient said stop."""
+    if message.valid_until and timezone.localdate() > message.valid_until:
+        return "stale: its date has passed"
+    for path in settings.NOTIFY_SEND_CHECKS:
+        reason = import_string(path)(message)
+        if reason:
+            return reason
+    return None
+
+
+def _finish(message_id: int, **fields) -> bool:
+    """Record the outcome of a claim, only while the row is still ours (state sending)."""
+    fields["updated_at"] = timezone.now()
+    return bool(Message.objects.filter(id=message_id, state=MessageState.SENDING).update(**fields))
+
+
+def message_send(message_id: int) -> str:
+    """Claim, send and record one message; answers what happened ("sent", "skipped", …).
+    Safe to run twice: only the caller whose conditional UPDATE changed the row sends."""
+    now = timezone.now()
+    due = Message.objects.filter(
+        id=message_id, state=MessageState.PENDING, next_attempt_at__lte=now
+    )
+    message = due.first()
+    if message is None:
+        return "skipped"
+    held_until = quiet_until(message.channel, now)
+    if held_until is not None:
+        due.update(next_attempt_at=held_until, updated_at=now)
+        return "quiet"
+    reason = _hold_reason(message)
+    if reason:
+        due.update(state=MessageState.CANCELLED, last_error=reason[:300], updated_at=now)
+        return "cancelled"
+    claimed = due.update(
+        state=MessageState.SENDING, claimed_at=now, attempts=F("attempts") + 1, updated_at=now
+    )
+    if claimed != 1:
+        return "skipped"  # another worker claimed it between our read and our update
+    message.refresh_from_db()
+    try:
+        reference = backend_for(message.channel).send(message)
+    except PermanentError as exc:
+        log.warning("message %s failed for good: %s", message_id, exc)
+        _finish(message_id, state=MessageState.FAILED, last_error=str(exc)[:300])
+        return "failed"
+    except SendError as exc:
+        return _retry_or_fail(message, str(exc))
+    except Exception as exc:  # one bad row never stops the loop: keep it visible
+        log.exception("message %s: unexpected error from the backend", message_id)
+        return _retry_or_fail(message, f"{type(exc).__name__}: {exc}")
+    _finish(
+        message_id,
+        state=MessageState.SENT,
+        sent_at=timezone.now(),
+        provider_ref=(reference or "")[:120],
+        last_error="",
+    )
+    return "sent"
+
+
+def _retry_or_fail(message: Message, error: str) -> str:
+    if message.attempts >= settings.NOTIFY_MAX_ATTEMPTS:
+        _finish(message.pk, state=MessageState.FAILED, last_error=error[:300])
+        return "failed"
+    _finish(
+        message.pk,
+        state=MessageState.PENDING,
+        next_attempt_at=timezone.now() + retry_delay(message.attempts),
+        last_error=error[:300],
+    )
+    return "retry"
+
+
+def messages_release_stuck(*, older_than: timedelta | None = None) -> int:
+    """Rows left in "sending" by a worker that died mid-send go back to pending. Sending
+    may then happen twice at worst; the provider reference (the row id) lets the gateway
+    drop the duplicate."""
+    older_than = older_than or timedelta(minutes=settings.NOTIFY_STUCK_MINUTES)
+    now = timezone.now()
+    return Message.objects.filter(
+        state=MessageState.SENDING, claimed_at__lt=now - older_than
+    ).update(state=MessageState.PENDING, next_attempt_at=now, updated_at=now)
+
+
+def message_resend(*, message: Message, actor=None, request=None) -> bool:
+    """Staff ask for a failed (or cancelled) message to go again: back to pending, now."""
+    now = timezone.now()
+    changed = Message.objects.filter(
+        pk=message.pk, state__in=(MessageState.FAILED, MessageState.CANCELLED)
+    ).update(state=MessageState.PENDING, next_attempt_at=now, attempts=0, updated_at=now)
+    if changed:
+        audit.record(
+            action=AuditAction.UPDATE,
+            request=request,
+            actor=actor,
+            obj=message,
+            unit=message.unit,
+            note="message resend",
+        )
+        from .tasks import send_message
+
+        transaction.on_commit(lambda: send_message.delay(message.pk))
+    return bool(changed)
+
+
+def preferred_channels(recipient_keys) -> dict[str, str]:
+    """The preferred channel of each of these recipients that has one (one query)."""
+    return dict(
+        RecipientPreference.objects.filter(recipient_key__in=list(recipient_keys)).values_list(
+            "recipient_key", "channel"
+        )
+    )
+
+
+def channel_for(preferred: str | None, *, has_email: bool = False) -> str:
+    """The channel a recipient gets: theirs when it is enabled (email only with an
+    address), else NOTIFY_DEFAULT_CHANNEL."""
+    if preferred in settings.NOTIFY_BACKENDS and (preferred != Channel.EMAIL or has_email):
+        return preferred
+    return settings.NOTIFY_DEFAULT_CHANNEL

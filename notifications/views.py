@@ -1,0 +1,53 @@
+"""The outbox page: every message in scope with its state; a failed one can be resent."""
+
+from django.conf import settings
+from django.contrib import messages as flash
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views import View
+from django_filters.views import FilterView
+
+from accounts import audit
+from accounts.choices import AuditAction
+from accounts.permissions import RoleRequiredMixin
+
+from .choices import MessageState
+from .filters import MessageFilterSet
+from .selectors import messages_for, outbox_summary
+from .services import message_resend
+
+
+class OutboxView(RoleRequiredMixin, FilterView):
+    template_name = "notifications/outbox.html"
+    filterset_class = MessageFilterSet
+    paginate_by = settings.PAGE_SIZE
+
+    def get_queryset(self):
+        return messages_for(self.request.user).order_by("-created_at", "-id")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        counts = outbox_summary(self.request.user)
+        context["summary"] = [(s.value, s.label, counts[s.value]) for s in MessageState]
+        # The list shows phone numbers: who looked is in the audit log.
+        audit.record(
+            action=AuditAction.VIEW,
+            request=self.request,
+            note="outbox",
+            filters={k: v for k, v in self.request.GET.items() if k != "page"},
+        )
+        return context
+
+
+class ResendView(RoleRequiredMixin, View):
+    def post(self, request, pk):
+        message = get_object_or_404(messages_for(request.user), pk=pk)
+        if message_resend(message=message, request=request):
+            flash.success(request, _("The message will be sent again."))
+        else:
+            flash.info(request, _("Only a failed or cancelled message can be sent again."))
+        back = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(back, {request.get_host()}):
+            back = "notifications:outbox"
+        return redirect(back or "notifications:outbox")

@@ -1,0 +1,85 @@
+"""The confirm / decline link in a donor's request: works without signing in, only by a
+button press (opening it changes nothing), once, and not after it expires."""
+
+import datetime as dt
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from accounts.models import AuditEvent
+from tests.factories import DonorFactory, make_assignment, make_patient
+from thalassemia.reminders import respond_token
+
+IST = ZoneInfo("Asia/Kolkata")
+D = dt.date(2026, 12, 10)
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def asked(units):
+    with time_machine.travel(dt.datetime(2026, 12, 10, 12, 0, tzinfo=IST), tick=False):
+        patient = make_patient(units.station_a, last_transfused_on=D - timedelta(days=18))
+        transfusion = patient.transfusions.get(status="due")
+        return make_assignment(
+            transfusion, DonorFactory(unit=units.station_a, preferred_language="en")
+        )
+
+
+def url(assignment):
+    return reverse("calldesk:respond", args=[respond_token(assignment)])
+
+
+def test_opening_the_link_asks_and_changes_nothing(anon, asked):
+    response = anon.get(url(asked))
+    assert response.status_code == 200
+    assert b'data-state="ask"' in response.content
+    assert b"Can you donate for a child on" in response.content
+    asked.refresh_from_db()
+    assert asked.status == "asked"
+
+
+def test_confirm_works_once(anon, asked):
+    link = url(asked)
+    response = anon.post(link, {"answer": "confirm"})
+    assert b'data-state="done"' in response.content
+    asked.refresh_from_db()
+    assert asked.status == "confirmed" and asked.responded_at is not None
+    assert AuditEvent.objects.filter(details__note="donor answered by link").count() == 1
+    again = anon.post(link, {"answer": "decline"})
+    assert b'data-state="used"' in again.content
+    asked.refresh_from_db()
+    assert asked.status == "confirmed"
+
+
+def test_decline_frees_the_assignment(anon, asked):
+    anon.post(url(asked), {"answer": "decline"})
+    asked.refresh_from_db()
+    assert asked.status == "declined"
+
+
+def test_the_link_expires(anon, asked, settings):
+    settings.THAL_CONFIRM_LINK_HOURS = 72
+    link = url(asked)
+    with time_machine.travel(timedelta(hours=73)):
+        response = anon.post(link, {"answer": "confirm"})
+    assert response.status_code == 410
+    assert b'data-state="expired"' in response.content
+    asked.refresh_from_db()
+    assert asked.status == "asked"
+
+
+@pytest.mark.parametrize("token", ["nonsense", "eyJhIjoxfQ:1abc:forged"])
+def test_a_mangled_link_is_a_clear_404(anon, token):
+    response = anon.post(reverse("calldesk:respond", args=[token]), {"answer": "confirm"})
+    assert response.status_code == 404
+    assert b"This link does not work" in response.content
+
+
+def test_an_unknown_answer_changes_nothing(anon, asked):
+    response = anon.post(url(asked), {"answer": "maybe"})
+    assert response.status_code == 200
+    asked.refresh_from_db()
+    assert asked.status == "asked"
