@@ -17,6 +17,7 @@ from accounts import audit
 from accounts.choices import AuditAction
 from accounts.permissions import RoleRequiredMixin
 from donors import transfer
+from notifications.selectors import failed_messages_count
 
 from . import report
 from .figures import dashboard_for
@@ -81,6 +82,8 @@ class DashboardView(RoleRequiredMixin, View):
             "export_query": urlencode(query.as_params()),
             "risk_weeks": settings.DASHBOARD_RISK_WEEKS,
             "at_risk_days": settings.DASHBOARD_AT_RISK_DAYS,
+            # Failures stay visible here until someone sends them again (DESIGN.md).
+            "failed_messages": failed_messages_count(request.user),
         }
         return render(request, self.template_name, context)
 
