@@ -2,6 +2,7 @@
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .choices import Channel, MessageState
 from .models import Message
@@ -9,7 +10,7 @@ from .models import Message
 
 class MessageFilterSet(django_filters.FilterSet):
     state = django_filters.ChoiceFilter(
-        choices=MessageState.choices, label=_("State"), empty_label=_("Any")
+        choices=MessageState.choices, label=pgettext_lazy("message", "State"), empty_label=_("Any")
     )
     channel = django_filters.ChoiceFilter(
         choices=Channel.choices, label=_("Channel"), empty_label=_("Any")
