@@ -64,17 +64,31 @@ def scope_lines(board: Dashboard) -> list[tuple[str, object]]:
 
 
 def headline(board: Dashboard) -> str:
+    """The one sentence the page and the PDF open with. The need is a band (plans against
+    calendars); when both ends agree it is one number, not "66–66"."""
     low, high = board.need_band
-    return _(
-        "%(start)s to %(end)s: %(units)s units given; the children need %(low)s–%(high)s "
-        "units a year."
-    ) % {
+    values = {
         "start": date_format(board.query.start, "j M Y"),
         "end": date_format(board.query.end, "j M Y"),
         "units": f"{board.totals['units']:,}",
         "low": f"{low:,}",
         "high": f"{high:,}",
     }
+    if low == high:
+        return (
+            _(
+                "%(start)s to %(end)s: %(units)s units given; the children need %(low)s units "
+                "a year."
+            )
+            % values
+        )
+    return (
+        _(
+            "%(start)s to %(end)s: %(units)s units given; the children need %(low)s–%(high)s "
+            "units a year."
+        )
+        % values
+    )
 
 
 # --- spreadsheet -------------------------------------------------------------------------

@@ -84,6 +84,7 @@ class DashboardView(RoleRequiredMixin, View):
             "at_risk_days": settings.DASHBOARD_AT_RISK_DAYS,
             # Failures stay visible here until someone sends them again (DESIGN.md).
             "failed_messages": failed_messages_count(request.user),
+            "headline": report.headline(board),
         }
         return render(request, self.template_name, context)
 

@@ -371,3 +371,10 @@ def test_the_api_counts_the_last_day_of_the_range_and_not_the_next(staff_a, api_
     ]
     april = api.get(f"{TOTALS}?by=month&from=2026-04-01&to=2026-04-30").json()
     assert april["totals"]["units"] == 1
+
+
+def test_the_headline_gives_one_number_when_plans_and_calendars_agree(admin_user, client_for):
+    page = client_for(admin_user).get(PAGE).content.decode()
+    headline = re.search(r'data-testid="headline">(.*?)</p>', page, re.S).group(1)
+    assert "the children need 0 units a year" in " ".join(headline.split())
+    assert "0–0" not in headline
