@@ -147,6 +147,25 @@ def record_initial_consents(
         consent_give(donor=donor, purpose=ConsentPurpose.REMINDERS, **options)
 
 
+@transaction.atomic
+def donor_register(*, actor, reminders: bool, **fields) -> Donor:
+    """Register a donor who has just agreed, at the staff member's table or through the API,
+    to the registry (always) and to reminders (when ``reminders``): the page and the API
+    both call this, so every donor staff register has consent rows saying who and when."""
+    from .services import donor_create  # services calls back into this module
+
+    donor = donor_create(
+        actor=actor,
+        consent_at=timezone.now(),
+        consent_version=settings.DONOR_CONSENT_VERSION,
+        **fields,
+    )
+    record_initial_consents(
+        donor=donor, reminders=reminders, source=ConsentSource.STAFF, actor=actor
+    )
+    return donor
+
+
 def may_be_reminded(queryset: QuerySet) -> QuerySet:
     """The donors of ``queryset`` who may receive reminders: reminders consent in force, not
     opted out, not erased. The reminders scan starts from this."""

@@ -42,6 +42,20 @@ class DonorSerializer(serializers.ModelSerializer):
     erased = serializers.SerializerMethodField(
         help_text="Personal data erased on request: the record is closed."
     )
+    # DPDP-23: consent per purpose, given at the donor's word when staff register them.
+    consent_registry = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        default=False,
+        help_text="On create: the donor agrees to be kept in the registry (recorded with "
+        "who and when). Without it the donor is registered with no consent on record.",
+    )
+    consent_reminders = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        default=False,
+        help_text="On create: the donor also agrees to reminders (needs consent_registry).",
+    )
 
     class Meta:
         model = Donor
@@ -68,8 +82,21 @@ class DonorSerializer(serializers.ModelSerializer):
             "eraktkosh_id",
             "verified",
             "erased",
+            "consent_registry",
+            "consent_reminders",
         ]
         extra_kwargs = {"phone": {"validators": []}}  # uniqueness is checked after normalising
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        registered = attrs.get("consent_registry") or (
+            self.instance is not None and self.instance.consent_at is not None
+        )
+        if attrs.get("consent_reminders") and not registered:
+            raise serializers.ValidationError(
+                {"consent_reminders": [_("Reminders need the donor's consent to the registry.")]}
+            )
+        return attrs
 
     def get_verified(self, donor) -> bool:
         return donor.verified_at is not None

@@ -12,7 +12,8 @@ from accounts import audit
 from accounts.api.views import ScopedViewSetMixin
 from accounts.choices import AuditAction
 
-from ..choices import DonationKind
+from ..choices import ConsentPurpose, ConsentSource, DonationKind
+from ..consent import consent_give, donor_register
 from ..filters import DonorFilterSet
 from ..models import Deferral, Donation, Donor
 from ..privacy import record_list_view
@@ -52,18 +53,40 @@ class DonorViewSet(
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
-        donor = donor_create(actor=self.request.user, source="staff", **data)
+        consented, reminders = data.pop("consent_registry"), data.pop("consent_reminders")
+        if consented:
+            donor = donor_register(actor=self.request.user, reminders=reminders, **data)
+        else:
+            donor = donor_create(actor=self.request.user, source="staff", **data)
         serializer.instance = donor
         audit.record(action=AuditAction.CREATE, request=self.request, obj=donor)
 
     def perform_update(self, serializer):
+        data = dict(serializer.validated_data)
+        # Consent given later at the donor's word; withdrawing is the page's or the donor's
+        # own stop link, so false here changes nothing.
+        given = [
+            purpose
+            for purpose, field in (
+                (ConsentPurpose.REGISTRY, "consent_registry"),
+                (ConsentPurpose.REMINDERS, "consent_reminders"),
+            )
+            if data.pop(field, False)
+        ]
         try:
             serializer.instance = donor_update(
                 donor=serializer.instance,
                 actor=self.request.user,
                 request=self.request,
-                **serializer.validated_data,
+                **data,
             )
+            for purpose in given:
+                consent_give(
+                    donor=serializer.instance,
+                    purpose=purpose,
+                    source=ConsentSource.STAFF,
+                    actor=self.request.user,
+                )
         except DjangoValidationError as error:  # an erased donor's record is closed
             raise serializers.ValidationError(
                 {

@@ -15,13 +15,12 @@ from accounts import audit
 from accounts.choices import AuditAction, Role
 from accounts.permissions import AdminOnlyMixin, RoleRequiredMixin, has_role
 
-from ..choices import ConsentSource
-from ..consent import consent_summary, record_initial_consents
+from ..consent import consent_summary, donor_register
 from ..filters import DonorFilterSet
 from ..forms import DeferralForm, DonorForm, MergeForm
 from ..privacy import record_list_view
 from ..selectors import donor_eligibility, donors_for, with_eligibility_facts
-from ..services import deferral_create, donor_create, donor_merge, donor_update, donor_verify
+from ..services import deferral_create, donor_merge, donor_update, donor_verify
 
 
 class DonorListView(RoleRequiredMixin, FilterView):
@@ -116,18 +115,7 @@ class DonorCreateView(RoleRequiredMixin, DonorFormMixin, CreateView):
             data = dict(data)
             data.pop("consent")
             reminders = data.pop("consent_reminders")
-            donor = donor_create(
-                actor=self.request.user,
-                consent_at=timezone.now(),
-                consent_version=settings.DONOR_CONSENT_VERSION,
-                **data,
-            )
-            record_initial_consents(
-                donor=donor,
-                reminders=reminders,
-                source=ConsentSource.STAFF,
-                actor=self.request.user,
-            )
+            donor = donor_register(actor=self.request.user, reminders=reminders, **data)
             audit.record(action=AuditAction.CREATE, request=self.request, obj=donor)
             messages.success(self.request, _("Donor registered."))
             return donor
