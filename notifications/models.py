@@ -49,6 +49,9 @@ class Message(models.Model):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     provider_ref = models.CharField(_("provider reference"), max_length=120, blank=True)
     last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    # The provider refused the address for good (an invalid number): nothing more goes to
+    # that address on this channel until staff send one of its messages again.
+    refused_for_good = models.BooleanField(_("address refused for good"), default=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -68,6 +71,17 @@ class Message(models.Model):
             models.Index(fields=["state", "claimed_at"], name="notif_msg_claimed"),
             # The call desk and the outbox read failures per recipient and subject.
             models.Index(fields=["subject_key", "state"], name="notif_msg_subject"),
+            # The send check looks up refused addresses per channel.
+            models.Index(
+                fields=["channel", "phone"],
+                condition=models.Q(refused_for_good=True),
+                name="notif_msg_refused_phone",
+            ),
+            models.Index(
+                fields=["channel", "email"],
+                condition=models.Q(refused_for_good=True),
+                name="notif_msg_refused_email",
+            ),
         ]
 
     def __str__(self):

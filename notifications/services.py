@@ -15,7 +15,7 @@ from django.utils.module_loading import import_string
 from accounts import audit
 from accounts.choices import AuditAction
 
-from .backends import PermanentError, SendError, backend_for
+from .backends import AddressRefused, PermanentError, SendError, backend_for
 from .choices import Channel, MessageState
 from .models import Message, RecipientPreference
 from .rendering import render
@@ -83,11 +83,32 @@ def _hold_reason(message: Message) -> str | None:
     """Why this message must not go at all any more: stale, or the recipient said stop."""
     if message.valid_until and timezone.localdate() > message.valid_until:
         return "stale: its date has passed"
+    refused = _refused_earlier(message)
+    if refused is not None:
+        return f"the provider refused this address for good (message #{refused})"
     for path in settings.NOTIFY_SEND_CHECKS:
         reason = import_string(path)(message)
         if reason:
             return reason
     return None
+
+
+def _address(message: Message) -> dict:
+    return {"email": message.email} if message.channel == "email" else {"phone": message.phone}
+
+
+def _refused_earlier(message: Message) -> int | None:
+    """The id of an earlier message whose address the provider refused for good on this
+    channel: sending again would fail again, or reach whoever has the number now."""
+    address = _address(message)
+    if not next(iter(address.values())):
+        return None
+    return (
+        Message.objects.filter(channel=message.channel, refused_for_good=True, **address)
+        .exclude(pk=message.pk)
+        .values_list("pk", flat=True)
+        .first()
+    )
 
 
 def _finish(message_id: int, **fields) -> bool:
@@ -124,7 +145,12 @@ def message_send(message_id: int) -> str:
         reference = backend_for(message.channel).send(message)
     except PermanentError as exc:
         log.warning("message %s failed for good: %s", message_id, exc)
-        _finish(message_id, state=MessageState.FAILED, last_error=str(exc)[:300])
+        _finish(
+            message_id,
+            state=MessageState.FAILED,
+            last_error=str(exc)[:300],
+            refused_for_good=isinstance(exc, AddressRefused),
+        )
         return "failed"
     except SendError as exc:
         return _retry_or_fail(message, str(exc))
@@ -170,8 +196,19 @@ def message_resend(*, message: Message, actor=None, request=None) -> bool:
     now = timezone.now()
     changed = Message.objects.filter(
         pk=message.pk, state__in=(MessageState.FAILED, MessageState.CANCELLED)
-    ).update(state=MessageState.PENDING, next_attempt_at=now, attempts=0, updated_at=now)
+    ).update(
+        state=MessageState.PENDING,
+        next_attempt_at=now,
+        attempts=0,
+        refused_for_good=False,
+        updated_at=now,
+    )
     if changed:
+        # Staff who send it again vouch for the address (a corrected gateway, a number that
+        # works again): its other refusals on this channel stop holding messages back.
+        Message.objects.filter(
+            channel=message.channel, refused_for_good=True, **_address(message)
+        ).update(refused_for_good=False, updated_at=now)
         audit.record(
             action=AuditAction.UPDATE,
             request=request,

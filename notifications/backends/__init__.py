@@ -17,6 +17,12 @@ class PermanentError(SendError):
     """Retrying cannot help: an invalid number, a rejected template."""
 
 
+class AddressRefused(PermanentError):
+    """The provider says this address (number, email) cannot receive: an invalid or
+    unknown number. Unlike a setup error (no gateway URL, a rejected key), it is about the
+    recipient, so nothing more goes to that address on that channel."""
+
+
 class TemporaryError(SendError):
     """Worth another try later: a timeout, a 5xx, a throttle."""
 

@@ -6,7 +6,7 @@ import smtplib
 from django.conf import settings
 from django.core.mail import send_mail
 
-from . import BaseBackend, PermanentError, TemporaryError
+from . import AddressRefused, BaseBackend, PermanentError, TemporaryError
 
 
 class Backend(BaseBackend):
@@ -17,7 +17,7 @@ class Backend(BaseBackend):
         try:
             send_mail(subject.strip(), text.strip(), settings.DEFAULT_FROM_EMAIL, [message.email])
         except smtplib.SMTPRecipientsRefused as exc:
-            raise PermanentError(f"address refused: {exc}") from exc
+            raise AddressRefused(f"address refused: {exc}") from exc
         except (OSError, smtplib.SMTPException) as exc:
             raise TemporaryError(str(exc)) from exc
         return f"email-{message.pk}"

@@ -7,10 +7,13 @@ import urllib.request
 
 from django.conf import settings
 
-from . import PermanentError, TemporaryError
+from . import AddressRefused, PermanentError, TemporaryError
 
 # 408 Request Timeout and 429 Too Many Requests are worth another try; other 4xx are not.
 RETRYABLE_4XX = {408, 409, 425, 429}
+# A refused request about the recipient (a gateway's answer to an invalid number), as
+# against 401/403 (our key) or 413/415 (our request): those are ours to fix, not the address.
+ADDRESS_4XX = {400, 404, 410, 422}
 
 
 def post_json(url: str, payload: dict, *, headers: dict) -> dict:
@@ -30,6 +33,8 @@ def post_json(url: str, payload: dict, *, headers: dict) -> dict:
         detail = f"HTTP {exc.code}: {exc.read()[:200].decode(errors='replace')}"
         if exc.code >= 500 or exc.code in RETRYABLE_4XX:
             raise TemporaryError(detail) from exc
+        if exc.code in ADDRESS_4XX:
+            raise AddressRefused(detail) from exc
         raise PermanentError(detail) from exc
     except (urllib.error.URLError, TimeoutError, ConnectionError) as exc:
         raise TemporaryError(f"no answer from the gateway: {exc}") from exc

@@ -256,3 +256,37 @@ def test_email_goes_through_djangos_mail_with_the_first_line_as_subject(settings
 def test_email_without_an_address_fails_for_good():
     message, _ = enqueue(channel="email", email="")
     assert services.message_send(message.pk) == "failed"
+
+
+def test_a_number_the_gateway_refused_gets_nothing_more_on_that_channel(gateway):
+    gateway.script = [400, 200]
+    first, _ = enqueue(phone="+919000000999", subject_key="thing:1")
+    assert services.message_send(first.pk) == "failed"
+
+    later, _ = enqueue(phone="+919000000999", subject_key="thing:2")
+    assert services.message_send(later.pk) == "cancelled"
+    later.refresh_from_db()
+    assert f"#{first.pk}" in later.last_error
+    assert len(gateway.requests) == 1  # the refused number was not tried again
+    # Another channel to the same person is another address book entry: it may go.
+    other, _ = enqueue(phone="+919000000999", subject_key="thing:3", channel="whatsapp")
+    assert services.message_send(other.pk) == "sent"
+
+
+def test_a_setup_error_does_not_blacklist_the_number(gateway):
+    gateway.script = [401, 200]  # our key was wrong, not the number
+    first, _ = enqueue(phone="+919000000998", subject_key="thing:1")
+    assert services.message_send(first.pk) == "failed"
+    later, _ = enqueue(phone="+919000000998", subject_key="thing:2")
+    assert services.message_send(later.pk) == "sent"
+
+
+def test_sending_a_refused_message_again_vouches_for_the_number(gateway, staff_a):
+    gateway.script = [400, 200]
+    first, _ = enqueue(phone="+919000000997", subject_key="thing:1")
+    services.message_send(first.pk)
+    later, _ = enqueue(phone="+919000000997", subject_key="thing:2")
+
+    assert services.message_resend(message=first, actor=staff_a)
+    assert services.message_send(first.pk) == "sent"
+    assert services.message_send(later.pk) == "sent"
