@@ -2,7 +2,7 @@
 15 days) against a registry of 20,000 donors. Times the due-soon board, the children list,
 matching for one child (page and API), the schedule API and the annual demand.
 
-    uv run python bench/thalassemia.py --children 150 --donors 20000
+    uv run python bench/children.py --children 150 --donors 20000
 
 Prints figures; asserts nothing about time."""
 

@@ -2,7 +2,7 @@
 phone lookup, recording one screening through the page), the camp page, the report and the
 API with 500 donations already recorded.
 
-    uv run python bench/camps.py --donations 500
+    uv run python bench/camp_day.py --donations 500
 
 Prints figures; asserts nothing about time."""
 

@@ -1,7 +1,7 @@
 """Donor registry at scale: the list page, its "eligible today" filter, the API list and one
 donor's eligibility, for a coordinator (whole commissionerate) and a station user.
 
-    uv run python bench/donors.py --donors 20000
+    uv run python bench/registry.py --donors 20000
 
 Prints figures; asserts nothing about time."""
 
