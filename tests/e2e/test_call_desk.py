@@ -40,7 +40,9 @@ def test_call_desk_one_tap_outcomes_and_the_answer_link(
 
     sign_in(phone, live_server.url, "staff_a")
     phone.get_by_role("button", name="Menu").click()
-    phone.get_by_role("link", name="Call desk").click()
+    phone.get_by_role("navigation", name="Main navigation").get_by_role(
+        "link", name="Call desk"
+    ).click()
     donors = phone.get_by_test_id("section-donor")
     expect(donors).to_contain_text("Ravi Kumar")
     guardians = phone.get_by_test_id("section-guardian")

@@ -42,7 +42,9 @@ def test_a_camp_day_at_the_table(live_server, phone, screenshot, staff_a, units)
 
     sign_in(phone, live_server.url, "staff_a")
     phone.get_by_role("button", name="Menu").click()
-    phone.get_by_role("link", name="Camps").click()
+    phone.get_by_role("navigation", name="Main navigation").get_by_role(
+        "link", name="Camps"
+    ).click()
     phone.get_by_role("link", name=re.compile("Kotwali Police Lines camp")).click()
     phone.get_by_role("button", name="Open the camp").click()
     expect(phone.get_by_test_id("lookup-form")).to_be_visible()

@@ -46,7 +46,9 @@ def test_due_soon_match_assign_confirm_record_done(
 
     sign_in(phone, live_server.url, "coordinator")
     phone.get_by_role("button", name="Menu").click()
-    phone.get_by_role("link", name="Children").click()
+    phone.get_by_role("navigation", name="Main navigation").get_by_role(
+        "link", name="Children"
+    ).click()
     expect(phone.get_by_test_id("due-overdue")).to_contain_text("Kabir")
     expect(phone.get_by_test_id("due-7")).to_contain_text("Riya Sharma")
     expect(phone.get_by_test_id("due-14")).to_contain_text("Anaya")

@@ -27,7 +27,9 @@ def test_find_a_donor_by_phone_and_record_a_deferral(
     DonorFactory(name="Bilal Khan", phone="+919876500002", unit=units.station_b)
     sign_in(phone, live_server.url, "staff_a")
     phone.get_by_role("button", name="Menu").click()
-    phone.get_by_role("link", name="Donors").click()
+    phone.get_by_role("navigation", name="Main navigation").get_by_role(
+        "link", name="Donors"
+    ).click()
     phone.get_by_label("Name or mobile").first.fill("98765 00001")
     phone.get_by_role("button", name="Find").click()
     donors = phone.get_by_test_id("donor-list")
