@@ -7,6 +7,7 @@ and checked again, all rows written in one transaction or none). The rules are i
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,7 +23,6 @@ from .. import donor_transfer, transfer
 from ..filters import DonorFilterSet
 from ..selectors import donors_for
 
-STASH_KEY = "donors.import"
 # Errors and rows shown on the dry-run page; the counts above them are always complete.
 SHOWN_ERRORS = 200
 SHOWN_ROWS = 50
@@ -35,15 +35,42 @@ class UploadForm(forms.Form):
     )
 
 
-class DonorImportView(RoleRequiredMixin, View):
-    """Upload → dry run → apply."""
+class SpreadsheetImportView(RoleRequiredMixin, View):
+    """Upload → dry run → apply, for any spreadsheet the portal takes in. A subclass names
+    its rules module (``REQUIRED_COLUMNS``, ``OPTIONAL_COLUMNS``, ``max_rows``,
+    ``max_bytes``) and says how to read, check and write a table; the steps, the stash and
+    the messages are the same everywhere."""
 
-    template_name = "donors/import.html"
+    template_name: str
+    stash_key: str
+    rules = None  # the module with the columns and limits
 
-    def get(self, request):
+    def read(self, data: bytes, filename: str) -> transfer.Table:
+        raise NotImplementedError
+
+    def check(self, table: transfer.Table) -> transfer.Report:
+        raise NotImplementedError
+
+    def write(self, table: transfer.Table) -> transfer.Report:
+        """Apply all rows or none; may raise ValidationError for the whole sheet."""
+        raise NotImplementedError
+
+    def here(self):
+        raise NotImplementedError
+
+    def done(self):
+        return self.here()
+
+    def success_message(self, count: int, filename: str) -> str:
+        raise NotImplementedError
+
+    def extra_context(self) -> dict:
+        return {}
+
+    def get(self, request, **kwargs):
         return self.page(request, UploadForm())
 
-    def post(self, request):
+    def post(self, request, **kwargs):
         if "token" in request.POST:
             return self.apply(request)
         return self.dry_run(request)
@@ -54,49 +81,48 @@ class DonorImportView(RoleRequiredMixin, View):
             return self.page(request, form)
         upload = form.cleaned_data["file"]
         try:
-            data = transfer.read_upload(upload, max_bytes=donor_transfer.max_bytes())
-            table = donor_transfer.read_donor_file(data, filename=upload.name)
+            data = transfer.read_upload(upload, max_bytes=self.rules.max_bytes())
+            table = self.read(data, upload.name)
         except transfer.UploadError as error:
             form.add_error("file", str(error))
             return self.page(request, form)
-        report = donor_transfer.check_donor_rows(table=table, user=request.user)
+        report = self.check(table)
         token = None
         if report.ok:
-            token = transfer.stash_upload(request.session, STASH_KEY, data, filename=upload.name)
+            token = transfer.stash_upload(
+                request.session, self.stash_key, data, filename=upload.name
+            )
         else:
-            transfer.drop_stash(request.session, STASH_KEY)
+            transfer.drop_stash(request.session, self.stash_key)
         return self.page(
             request, UploadForm(), report=report, table=table, token=token, filename=upload.name
         )
 
     def apply(self, request):
-        stashed = transfer.take_stash(request.session, STASH_KEY, request.POST.get("token", ""))
+        stashed = transfer.take_stash(
+            request.session, self.stash_key, request.POST.get("token", "")
+        )
         if stashed is None:
             messages.error(
                 request,
                 _("That upload was already imported or has expired. Upload the file again."),
             )
-            return redirect("donors:import")
+            return self.here()
         data, filename = stashed
         try:
-            table = donor_transfer.read_donor_file(data, filename=filename)
+            table = self.read(data, filename)
+            report = self.write(table)
         except transfer.UploadError as error:
             messages.error(request, str(error))
-            return redirect("donors:import")
-        report = donor_transfer.import_donors(table=table, actor=request.user, request=request)
+            return self.here()
+        except ValidationError as error:  # the sheet as a whole is refused (a closed camp)
+            messages.error(request, " ".join(error.messages))
+            return self.here()
         if not report.applied:
             messages.error(request, _("Nothing was imported: some rows are no longer valid."))
             return self.page(request, UploadForm(), report=report, table=table, filename=filename)
-        messages.success(
-            request,
-            ngettext(
-                "Imported %(count)d donor from %(file)s.",
-                "Imported %(count)d donors from %(file)s.",
-                report.applied,
-            )
-            % {"count": report.applied, "file": filename},
-        )
-        return redirect("donors:import")
+        messages.success(request, self.success_message(report.applied, filename))
+        return self.done()
 
     def page(self, request, form, *, report=None, table=None, token=None, filename=""):
         context = {
@@ -105,15 +131,45 @@ class DonorImportView(RoleRequiredMixin, View):
             "table": table,
             "token": token,
             "filename": filename,
-            "required_columns": donor_transfer.REQUIRED_COLUMNS,
-            "optional_columns": donor_transfer.OPTIONAL_COLUMNS,
-            "max_rows": donor_transfer.max_rows(),
+            "required_columns": self.rules.REQUIRED_COLUMNS,
+            "optional_columns": self.rules.OPTIONAL_COLUMNS,
+            "max_rows": self.rules.max_rows(),
+            **self.extra_context(),
         }
         if report is not None:
             context["shown_errors"] = report.errors[:SHOWN_ERRORS]
             context["hidden_errors"] = max(len(report.errors) - SHOWN_ERRORS, 0)
             context["shown_rows"] = [r for r in report.results if r.ok][:SHOWN_ROWS]
         return render(request, self.template_name, context)
+
+
+class DonorImportView(SpreadsheetImportView):
+    """Donors from a spreadsheet into the user's jurisdiction."""
+
+    template_name = "donors/import.html"
+    stash_key = "donors.import"
+    rules = donor_transfer
+
+    def read(self, data, filename):
+        return donor_transfer.read_donor_file(data, filename=filename)
+
+    def check(self, table):
+        return donor_transfer.check_donor_rows(table=table, user=self.request.user)
+
+    def write(self, table):
+        return donor_transfer.import_donors(
+            table=table, actor=self.request.user, request=self.request
+        )
+
+    def here(self):
+        return redirect("donors:import")
+
+    def success_message(self, count, filename):
+        return ngettext(
+            "Imported %(count)d donor from %(file)s.",
+            "Imported %(count)d donors from %(file)s.",
+            count,
+        ) % {"count": count, "file": filename}
 
 
 class DonorImportTemplateView(RoleRequiredMixin, View):
