@@ -7,9 +7,10 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from donors.consent import may_be_reminded, opt_out_url
+from donors.consent import may_be_reminded
 from donors.models import Donor
-from notifications.services import channel_for, message_enqueue, preferred_channels
+from donors.reminders import donor_message_enqueue
+from notifications.services import preferred_channels
 
 from .choices import CampStatus
 from .models import Camp
@@ -32,20 +33,16 @@ def scan(today: date | None = None) -> int:
         )
         prefs = preferred_channels(f"donor:{d.pk}" for d in donors)
         for donor in donors:
-            _, new = message_enqueue(
+            _, new = donor_message_enqueue(
+                donor,
                 topic=TOPIC,
                 subject_key=f"camp:{camp.pk}",
-                recipient_key=f"donor:{donor.pk}",
-                recipient_name=donor.name,
-                phone=donor.phone,
-                email=donor.email,
-                language=donor.preferred_language,
-                channel=channel_for(prefs.get(f"donor:{donor.pk}"), has_email=bool(donor.email)),
                 template="camp_announcement",
                 due_on=camp.held_on,
                 valid_until=camp.held_on,
                 unit=camp.unit,
-                context={"donor": donor, "camp": camp, "opt_out_url": opt_out_url(donor)},
+                context={"camp": camp},
+                preferred=prefs,
             )
             created += new
     return created

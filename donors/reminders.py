@@ -20,6 +20,42 @@ from .selectors import eligible_on
 TOPIC = "eligible_again"
 
 
+def donor_message_enqueue(
+    donor: Donor,
+    *,
+    topic: str,
+    subject_key: str,
+    template: str,
+    due_on: date,
+    unit,
+    context: dict,
+    preferred: dict | None = None,
+    valid_until: date | None = None,
+):
+    """Enqueue a message to ``donor``: their name, phone, email and language, the channel
+    they prefer (``preferred``: a map read once per scan by ``preferred_channels``, else
+    read now), and the donor and the stop link in the template's context. Every scan that
+    writes to donors (here, camps, thalassaemia) goes through this."""
+    key = f"donor:{donor.pk}"
+    if preferred is None:
+        preferred = preferred_channels([key])
+    return message_enqueue(
+        topic=topic,
+        subject_key=subject_key,
+        recipient_key=key,
+        recipient_name=donor.name,
+        phone=donor.phone,
+        email=donor.email,
+        language=donor.preferred_language,
+        channel=channel_for(preferred.get(key), has_email=bool(donor.email)),
+        template=template,
+        due_on=due_on,
+        valid_until=valid_until,
+        unit=unit,
+        context={"donor": donor, "opt_out_url": opt_out_url(donor), **context},
+    )
+
+
 def eligible_again_on(day: date):
     """Donors who have given before, may donate on ``day`` and could not the day before."""
     given = Donation.objects.filter(donor=OuterRef("pk"), outcome__in=DRAWN_OUTCOMES)
@@ -39,19 +75,15 @@ def scan(today: date | None = None) -> int:
         donors = list(may_be_reminded(donors).select_related("unit"))
         prefs = preferred_channels(f"donor:{d.pk}" for d in donors)
         for donor in donors:
-            _, new = message_enqueue(
+            _, new = donor_message_enqueue(
+                donor,
                 topic=TOPIC,
                 subject_key=f"donor:{donor.pk}",
-                recipient_key=f"donor:{donor.pk}",
-                recipient_name=donor.name,
-                phone=donor.phone,
-                email=donor.email,
-                language=donor.preferred_language,
-                channel=channel_for(prefs.get(f"donor:{donor.pk}"), has_email=bool(donor.email)),
                 template="donor_eligible_again",
                 due_on=day,
                 unit=donor.unit,
-                context={"donor": donor, "on": day, "opt_out_url": opt_out_url(donor)},
+                context={"on": day},
+                preferred=prefs,
             )
             created += new
     return created

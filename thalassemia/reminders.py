@@ -24,7 +24,7 @@ from django.utils import timezone
 from accounts.choices import Role
 from accounts.models import User
 from accounts.scoping import for_user
-from donors.consent import opt_out_url
+from donors.reminders import donor_message_enqueue
 from notifications.services import channel_for, message_enqueue, preferred_channels
 
 from .choices import OPEN_TRANSFUSION, AssignmentStatus, PatientStatus
@@ -122,28 +122,19 @@ def guardian_reminders(today: date) -> int:
 
 
 def _donor_message(assignment: Assignment, *, topic: str, template: str, valid_until: date):
-    donor = assignment.donor
-    key = f"donor:{donor.pk}"
     patient = assignment.transfusion.patient
-    return message_enqueue(
+    return donor_message_enqueue(
+        assignment.donor,
         topic=topic,
         subject_key=f"assignment:{assignment.pk}",
-        recipient_key=key,
-        recipient_name=donor.name,
-        phone=donor.phone,
-        email=donor.email,
-        language=donor.preferred_language,
-        channel=channel_for(preferred_channels([key]).get(key), has_email=bool(donor.email)),
         template=template,
         due_on=assignment.on,
         valid_until=valid_until,
         unit=patient.unit,
         context={
-            "donor": donor,
             "on": assignment.on,
             "hospital": assignment.transfusion.hospital or patient.hospital,
             "respond_url": respond_url(assignment) if topic == REQUEST_TOPIC else "",
-            "opt_out_url": opt_out_url(donor) if topic == REQUEST_TOPIC else "",
         },
     )[1]
 
