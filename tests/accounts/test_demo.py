@@ -80,3 +80,24 @@ def test_demo_open_camp_has_donors_and_screenings_once(settings, client):
     page = client.get(f"/camps/{camp.pk}/")
     assert page.status_code == 200
     assert b"Rajesh Kumar Yadav" in page.content or b"KPL-0001" in page.content
+
+
+def test_the_demo_coordinator_gets_the_morning_digest(settings):
+    """With make run's demo, the coordinator's daily digest of uncovered transfusions is
+    written in the morning with no manual step (it needs an address to go to)."""
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    from notifications.models import Message
+    from thalassemia.reminders import coordinator_digests
+
+    settings.DEBUG = True
+    call_command("load_demo")
+    morning = dt.datetime.combine(timezone.localdate(), dt.time(settings.THAL_DIGEST_HOUR, 30))
+    with time_machine.travel(timezone.make_aware(morning), tick=False):
+        assert coordinator_digests(timezone.localdate()) >= 1
+    digest = Message.objects.get(topic="coordinator_digest", recipient_key__startswith="user:")
+    assert digest.email == "coordinator@bloodbond.example"
+    assert "Riya Sharma" in digest.body

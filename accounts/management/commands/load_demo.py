@@ -139,6 +139,12 @@ USERS = [
 ]
 
 
+def demo_email(username: str) -> str:
+    """An address for each demo user, so the coordinator's daily digest has somewhere to
+    go (mail is printed on the embedded default)."""
+    return f"{username}@bloodbond.example"
+
+
 class Command(BaseCommand):
     help = "Load demo police units and one user of each role (idempotent)."
 
@@ -175,10 +181,12 @@ class Command(BaseCommand):
                     unit=unit,
                     first_name=first,
                     last_name=last,
+                    email=demo_email(username),
                 )
             else:
                 user.set_password(password)
-                user.save(update_fields=["password"])
+                user.email = user.email or demo_email(username)
+                user.save(update_fields=["password", "email"])
             rows.append((username, password, role.label, unit.name if unit else "—"))
 
         self._partners_and_camps(units)
