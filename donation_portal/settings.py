@@ -267,6 +267,8 @@ REST_FRAMEWORK = {
     },
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DATE_FORMAT": "iso-8601",
+    # A service's ValidationError is a 400 field map wherever it is raised.
+    "EXCEPTION_HANDLER": "accounts.api.exceptions.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Blood Bond API",

@@ -82,6 +82,8 @@ def donation_record(
     bag_volume_ml: int | None = None,
     haemoglobin_g_dl=None,
     weight_kg=None,
+    bp_systolic: int | None = None,
+    bp_diastolic: int | None = None,
     deferral_category: str = "",
     actor=None,
 ) -> Donation:
@@ -95,6 +97,8 @@ def donation_record(
         "bag_volume_ml": bag_volume_ml,
         "haemoglobin_g_dl": haemoglobin_g_dl,
         "weight_kg": weight_kg,
+        "bp_systolic": bp_systolic,
+        "bp_diastolic": bp_diastolic,
     }
     errors = {}
     if outcome == DonationOutcome.COLLECTED:
@@ -135,7 +139,14 @@ def donation_record(
 
 
 # Fields a correction may change; the outcome is corrected by withdrawing the entry.
-CORRECTABLE_FIELDS = ("bag_number", "bag_volume_ml", "haemoglobin_g_dl", "weight_kg")
+CORRECTABLE_FIELDS = (
+    "bag_number",
+    "bag_volume_ml",
+    "haemoglobin_g_dl",
+    "weight_kg",
+    "bp_systolic",
+    "bp_diastolic",
+)
 
 
 @transaction.atomic

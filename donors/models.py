@@ -228,6 +228,13 @@ class Donation(models.Model):
     weight_kg = models.DecimalField(
         _("weight at screening (kg)"), max_digits=4, decimal_places=1, null=True, blank=True
     )
+    # Blood pressure measured at the screening (DOMAIN.md §1: 100–140 / 60–90 mmHg to give).
+    bp_systolic = models.PositiveSmallIntegerField(
+        _("blood pressure, systolic (mmHg)"), null=True, blank=True
+    )
+    bp_diastolic = models.PositiveSmallIntegerField(
+        _("blood pressure, diastolic (mmHg)"), null=True, blank=True
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),

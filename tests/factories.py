@@ -95,6 +95,11 @@ class DonationFactory(factory.django.DjangoModelFactory):
     bag_volume_ml = 350
     blood_centre = factory.SubFactory(BloodCentreFactory)
     bag_number = factory.Sequence(lambda n: f"BAG{n:06d}")
+    # What the screening measured: a collected unit always has them.
+    haemoglobin_g_dl = Decimal("13.5")
+    weight_kg = Decimal("65")
+    bp_systolic = 120
+    bp_diastolic = 80
 
 
 class HospitalFactory(factory.django.DjangoModelFactory):
