@@ -6,6 +6,7 @@ from django.dispatch import receiver
 
 from . import audit
 from .choices import AuditAction
+from .services import tokens_revoke
 
 
 @receiver(user_logged_in, dispatch_uid="audit_login")
@@ -17,6 +18,7 @@ def _logged_in(sender, request, user, **kwargs):
 def _logged_out(sender, request, user, **kwargs):
     if user is not None:
         audit.record(action=AuditAction.LOGOUT, request=request, actor=user)
+        tokens_revoke(user=user)  # signing out ends the API tokens too
 
 
 @receiver(user_login_failed, dispatch_uid="audit_login_failed")

@@ -1,6 +1,9 @@
 """Writes of the accounts app: police units and users."""
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
 from .choices import Role
 from .models import PoliceUnit, User
@@ -50,3 +53,26 @@ def user_create(
     user.full_clean(exclude=["password"])
     user.save()
     return user
+
+
+def token_issue(*, user: User) -> Token:
+    """The user's API token: the one they hold while it is young enough, else a fresh one
+    (an expired token is replaced, never revived)."""
+    token = Token.objects.filter(user=user).first()
+    if token is not None and not token_expired(token):
+        return token
+    Token.objects.filter(user=user).delete()
+    return Token.objects.create(user=user)
+
+
+def token_expired(token: Token) -> bool:
+    return token.created < timezone.now() - settings.API_TOKEN_TTL
+
+
+def tokens_revoke(*, user) -> int:
+    """Sign the user out of the API everywhere: after a password change, a reset, or
+    signing out of the portal."""
+    if user is None or not getattr(user, "pk", None):
+        return 0
+    removed, _by_model = Token.objects.filter(user=user).delete()
+    return removed

@@ -4,10 +4,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
+from django_ratelimit.core import is_ratelimited
 
 from . import audit
 from .choices import AuditAction, Role
@@ -15,6 +18,7 @@ from .filters import AuditEventFilterSet, PoliceUnitFilterSet
 from .models import AuditEvent, PoliceUnit
 from .permissions import AdminOnlyMixin, RoleRequiredMixin
 from .scoping import for_user, units_for_user
+from .services import tokens_revoke
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -94,6 +98,66 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
+        tokens_revoke(user=form.user)  # a changed password ends the API tokens too
         audit.record(action=AuditAction.PASSWORD_CHANGED, request=self.request)
         messages.success(self.request, _("Your password has been changed."))
+        return response
+
+
+def _address(group, request) -> str:
+    return audit.client_ip(request) or "unknown"
+
+
+class LoginView(auth_views.LoginView):
+    """The sign-in page. django-axes locks a username tried wrongly from one address; this
+    adds a ceiling per address across all usernames (SIGNIN_RATE_PER_ADDRESS), answered
+    like a lock."""
+
+    def post(self, request, *args, **kwargs):
+        if is_ratelimited(
+            request,
+            group="signin-address",
+            key=_address,
+            rate=settings.SIGNIN_RATE_PER_ADDRESS,
+            method="POST",
+            increment=True,
+        ):
+            return render(request, settings.AXES_LOCKOUT_TEMPLATE, status=429)
+        return super().post(request, *args, **kwargs)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Password reset by email, rate-limited per address and per account asked for. Past a
+    limit the page answers exactly as when an email was sent (it never tells whether an
+    account exists), but sends nothing."""
+
+    def form_valid(self, form):
+        email = form.cleaned_data["email"].strip().lower()
+        by_address = is_ratelimited(
+            self.request,
+            group="password-reset-address",
+            key=_address,
+            rate=settings.PASSWORD_RESET_RATE_PER_ADDRESS,
+            method="POST",
+            increment=True,
+        )
+        by_account = is_ratelimited(
+            self.request,
+            group="password-reset-account",
+            key=lambda group, request: email,
+            rate=settings.PASSWORD_RESET_RATE_PER_ACCOUNT,
+            method="POST",
+            increment=True,
+        )
+        if by_address or by_account:
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """A new password set through the emailed link also ends every API token."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        tokens_revoke(user=form.user)
         return response

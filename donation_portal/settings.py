@@ -60,11 +60,17 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below whitenoise, so static files keep their long cache and only pages and API
+    # answers (which may hold personal data) are marked no-store.
+    "accounts.middleware.NoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: it needs to know whether the sender is signed in.
+    "accounts.middleware.AnonymousBodyCapMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Axes must come last: it turns a locked-out login into its lockout page.
@@ -152,19 +158,59 @@ AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30, minimum=1))
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A lock holds a username *from one address*: five wrong passwords typed by someone else
+# elsewhere cannot lock a real user out (usernames like "admin" are guessable). Each address
+# also has its own ceiling across all usernames (SIGNIN_RATE_PER_ADDRESS, below).
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 # --- Sessions and security --------------------------------------------------------------
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+# Cookies travel over TLS only in production (DEBUG off) unless SECURE_COOKIES=0 says the
+# deployment really is plain HTTP (a camp laptop's own Wi-Fi).
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+# Behind a TLS proxy a plain-HTTP request is redirected to HTTPS (the proxy says which).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", BEHIND_TLS_PROXY)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None
+# HSTS: on by default behind a TLS proxy (a year), off on plain HTTP where it would lock
+# browsers out; SECURE_HSTS_SECONDS=0 turns it off, any other number sets it.
+SECURE_HSTS_SECONDS = env_int(
+    "SECURE_HSTS_SECONDS", 365 * 24 * 3600 if BEHIND_TLS_PROXY else 0, minimum=0
 )
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+# Preloading is hard to undo, so it is the deployer's explicit choice.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# check --deploy would nag for preload; that decision is the deployer's, not a default.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Anonymous pages (pledge, sign-in, token, password reset) take small forms only: a larger
+# body is refused with 413 before it is read (accounts.middleware.AnonymousBodyCapMiddleware).
+ANON_MAX_BODY_BYTES = env_int("ANON_MAX_BODY_BYTES", 64 * 1024, minimum=1024)
+# Every other form or JSON body (uploads are files and have their own caps).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440, minimum=65536)
+
+# Content-Security-Policy (django-csp): scripts only from our own static files, no inline
+# script anywhere (confirmations are data-confirm attributes read by static/js/confirm.js).
+# Inline styles stay allowed: htmx injects its indicator style and a few templates size
+# cells with style attributes; they cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 # The audit log records the client address; trust X-Forwarded-For only behind a known proxy.
 AUDIT_TRUST_X_FORWARDED_FOR = env_bool("AUDIT_TRUST_X_FORWARDED_FOR", False)
 
@@ -247,7 +293,7 @@ CELERY_BEAT_SCHEDULE = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.api.authentication.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -264,6 +310,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("API_THROTTLE_ANON", "30/minute"),
         "user": env_str("API_THROTTLE_USER", "600/minute"),
+        # The token endpoint answers passwords: few tries a minute per address.
+        "token": env_str("API_THROTTLE_TOKEN", "10/minute"),
     },
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DATE_FORMAT": "iso-8601",
@@ -361,6 +409,24 @@ DONOR_CONSENT_VERSION = env_str("DONOR_CONSENT_VERSION", "2026-11-23")
 PLEDGE_RATE_LIMIT = env_str("PLEDGE_RATE_LIMIT", "10/h")
 if not re.fullmatch(r"\d+/\d*[smhd]", PLEDGE_RATE_LIMIT):
     raise ImproperlyConfigured(f"PLEDGE_RATE_LIMIT={PLEDGE_RATE_LIMIT!r}: write it like 10/h.")
+
+
+def _rate(name: str, default: str) -> str:
+    """A django-ratelimit rate from the environment, refused at start-up when malformed."""
+    value = env_str(name, default)
+    if not re.fullmatch(r"\d+/\d*[smhd]", value):
+        raise ImproperlyConfigured(f"{name}={value!r}: write it like 10/h.")
+    return value
+
+
+# Sign-in attempts from one address, whatever the username (a station's shared address
+# signs in many people: generous, but it stops a spray over guessed usernames).
+SIGNIN_RATE_PER_ADDRESS = _rate("SIGNIN_RATE_PER_ADDRESS", "60/h")
+# Password-reset emails: per requesting address and per account asked for.
+PASSWORD_RESET_RATE_PER_ADDRESS = _rate("PASSWORD_RESET_RATE_PER_ADDRESS", "10/h")
+PASSWORD_RESET_RATE_PER_ACCOUNT = _rate("PASSWORD_RESET_RATE_PER_ACCOUNT", "3/h")
+# API tokens expire; a password change and signing out revoke them.
+API_TOKEN_TTL = timedelta(days=env_int("API_TOKEN_TTL_DAYS", 30, minimum=1))
 
 # --- Camps (DOMAIN.md §5) ----------------------------------------------------------------
 # Rows per page of a camp's donor list, and entries shown at the camp table.

@@ -44,7 +44,7 @@ class PatientFilterSet(django_filters.FilterSet):
         value = value.strip()
         return queryset.filter(Q(name__icontains=value) | Q(registration_number__iexact=value))
 
-    def due_within(self, queryset, name, value):
+    def due_within(self, queryset, name, value: str):
         today = timezone.localdate()
         if value == "overdue":
             return queryset.filter(due_window(None, today), next_due_on__lt=today)

@@ -1,10 +1,21 @@
+from django.utils.translation import gettext_lazy as _
 from rest_framework import viewsets
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 
 from ..filters import PoliceUnitFilterSet
 from ..models import PoliceUnit
 from ..permissions import HasRole
 from ..scoping import for_user
+from ..services import token_issue
 from .serializers import PoliceUnitSerializer
+
+LOCKED_MESSAGE = _(
+    "This account is locked for a while after repeated wrong passwords. Try again later, "
+    "or ask your admin to unlock it."
+)
 
 
 class ScopedViewSetMixin:
@@ -40,3 +51,23 @@ class PoliceUnitViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         if hasattr(self, "_parent_ids"):
             context["parent_ids"] = self._parent_ids
         return context
+
+
+class TokenView(ObtainAuthToken):
+    """``POST auth/token/`` with username and password: the caller's API token. Throttled per
+    address (the "token" rate); a username locked by repeated failures answers 429 with the
+    sign-in page's message, whatever password comes with it."""
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token"
+
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        try:
+            serializer.is_valid(raise_exception=True)
+        except ValidationError:
+            if getattr(request, "axes_locked_out", False):
+                return Response({"detail": LOCKED_MESSAGE}, status=429)
+            raise
+        token = token_issue(user=serializer.validated_data["user"])
+        return Response({"token": token.key})

@@ -47,6 +47,14 @@ def _page(browser, viewport):
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
+    # A script or style the Content-Security-Policy refused counts as a page error: every
+    # browser test that checks js_errors also checks the page works under the policy.
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     page.js_errors = errors
     return context, page
 
