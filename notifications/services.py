@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from accounts import audit
 from accounts.choices import AuditAction
@@ -217,10 +218,22 @@ def message_resend(*, message: Message, actor=None, request=None) -> bool:
             unit=message.unit,
             note="message resend",
         )
-        from .tasks import send_message
-
-        transaction.on_commit(lambda: send_message.delay(message.pk))
+        transaction.on_commit(lambda: hand_to_worker(message.pk))
     return bool(changed)
+
+
+def hand_to_worker(message_id: int) -> bool:
+    """Queue the send now. With the broker unreachable the row simply stays pending: the
+    next ``dispatch`` after the broker is back sends it, so staff get their answer, not an
+    error page."""
+    from .tasks import send_message
+
+    try:
+        send_message.delay(message_id)
+    except (KombuOperationalError, OSError) as exc:
+        log.warning("broker unreachable; message %s waits for dispatch: %s", message_id, exc)
+        return False
+    return True
 
 
 def preferred_channels(recipient_keys) -> dict[str, str]:

@@ -33,8 +33,13 @@ class FakeGateway:
                 if answer == "hang":  # the sender dies before any answer
                     time.sleep(20)
                     return
+                if answer == "accept-then-hang":  # took the message, the answer never left
+                    with gateway.lock:
+                        gateway.take(body)
+                    time.sleep(20)
+                    return
                 with gateway.lock:
-                    gateway.delivered.append(body)
+                    gateway.take(body)
                 payload = json.dumps({"id": f"gw-{body.get('reference')}"}).encode()
                 self.send_response(answer)
                 self.send_header("Content-Type", "application/json")
@@ -45,10 +50,21 @@ class FakeGateway:
             def log_message(self, *args):
                 pass
 
+        # Like a gateway that honours our reference as its idempotency field: a request
+        # whose reference it already took is answered again but not delivered again.
+        self.dedupe = True
+        self.taken = set()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/sms"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def take(self, body):
+        reference = body.get("reference")
+        if self.dedupe and reference in self.taken:
+            return
+        self.taken.add(reference)
+        self.delivered.append(body)
 
     def close(self):
         self.server.shutdown()

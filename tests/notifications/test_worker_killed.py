@@ -107,3 +107,47 @@ def test_a_worker_killed_with_sigkill_mid_send_delivers_once_after_the_sweep(
     keys = {r["headers"]["Idempotency-Key"] for r in gateway.requests}
     assert keys == {f"bloodbond-{message.pk}"}
     assert Message.objects.get().attempts == 2
+
+
+def test_a_worker_killed_after_the_gateway_took_the_sms_sends_it_once_by_its_reference(
+    units, gateway, settings, request
+):
+    """The window the first test can't see: the gateway accepted the SMS, and the worker died
+    before the answer came back. The row is still "sending"; after the sweep the message is
+    posted again with the same reference, which a gateway honouring it (as ours does, and
+    as README's delivery guarantee requires of a production gateway) does not deliver twice.
+    """
+    if connection.vendor != "postgresql":
+        pytest.skip("the worker process reaches the test database on PostgreSQL only")
+    from celery.contrib.testing.worker import start_worker
+
+    from donation_portal.celery import app
+
+    gateway.script = ["accept-then-hang", 200]
+    child_due_in(3, units.station_a)
+    scan()
+    message = Message.objects.get()
+    app.control.purge()
+    doomed = start_worker_process(gateway)
+    request.addfinalizer(lambda: doomed.poll() is None and os.killpg(doomed.pid, signal.SIGKILL))
+    send_message.delay(message.pk)
+    wait_for(lambda: len(gateway.requests) == 1, seconds=90, what="the doomed worker's send")
+    os.killpg(doomed.pid, signal.SIGKILL)
+    doomed.wait(timeout=30)
+    assert len(gateway.delivered) == 1  # the phone has it; we don't know
+    assert Message.objects.get().state == MessageState.SENDING
+
+    Message.objects.filter(pk=message.pk).update(claimed_at=timezone.now() - timedelta(hours=1))
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+        sweep.delay()
+
+        def sent():
+            dispatch.delay()
+            return Message.objects.get().state == MessageState.SENT
+
+        wait_for(sent, seconds=60, what="the second post after the sweep")
+    assert len(gateway.requests) == 2
+    references = {r["json"]["reference"] for r in gateway.requests}
+    keys = {r["headers"]["Idempotency-Key"] for r in gateway.requests}
+    assert references == {str(message.pk)} and keys == {f"bloodbond-{message.pk}"}
+    assert len(gateway.delivered) == 1  # one SMS on the phone
