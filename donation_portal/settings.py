@@ -402,6 +402,11 @@ PHONE_DEFAULT_REGION = env_str("PHONE_DEFAULT_REGION", "IN")
 PHONE_ALLOWED_REGIONS = env_list("PHONE_ALLOWED_REGIONS", ["IN", "VN"])
 # Donor imports (CSV/XLSX): refuse bigger files before reading them.
 DONOR_IMPORT_MAX_BYTES = env_int("DONOR_IMPORT_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
+# What an uploaded .xlsx may unpack to (every import): a real sheet of 20,000 donors is a
+# few MB of XML; a "zip bomb" of inline strings is stopped here, by what it inflates to.
+IMPORT_MAX_UNPACKED_BYTES = env_int(
+    "IMPORT_MAX_UNPACKED_BYTES", 20 * 1024 * 1024, minimum=64 * 1024
+)
 DONOR_IMPORT_MAX_ROWS = env_int("DONOR_IMPORT_MAX_ROWS", 5000, minimum=1)
 # The consent text a pledge agrees to; bump the version whenever the text changes.
 # 2026-11-23: reminders became a separate, optional consent.

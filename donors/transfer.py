@@ -4,8 +4,9 @@ Donors use it (``donors/donor_transfer.py``) and a camp's donor sheet will, so n
 knows what a donor is. The flow:
 
 1. ``read_upload`` takes the uploaded bytes (size-capped); ``read_table`` turns them into a
-   ``Table`` of rows with tablib (CSV through the ``csv`` module, .xlsx through
-   openpyxl), or raises ``UploadError`` with a message a person can act on.
+   ``Table`` of rows, streaming (CSV through the ``csv`` module, .xlsx through openpyxl's
+   read-only mode) and stopping at the row and unpacked-size caps, or raises
+   ``UploadError`` with a message a person can act on.
 2. ``validate_rows`` — the dry run — runs a per-row validator (a callable raising a
    ``ValidationError`` keyed by column) over every row and returns a ``Report``: each row's
    errors under the row number the spreadsheet shows, each valid row's cleaned value.
@@ -19,7 +20,7 @@ services (``donor_create`` normalises the phone, refuses duplicates, stamps who 
 and in scoping (a unit outside the user's jurisdiction is a row error, not a foreign-key
 miss). Bending a Resource to call a service per row, number rows as the spreadsheet does
 and refuse a partly-bad batch takes more code than this module. tablib — import-export's
-own file layer — still does the reading and writing.
+own file layer — writes the exports.
 
 Exports neutralise formulas (OWASP "CSV injection"): a text cell starting with ``=``, ``+``,
 ``-``, ``@``, a tab or a carriage return gets a leading apostrophe, in CSV and XLSX alike,
@@ -29,6 +30,7 @@ that apostrophe again (``clean_cell``), so an exported sheet can be edited and r
 
 import csv
 import io
+import itertools
 import logging
 import secrets
 import zipfile
@@ -38,7 +40,9 @@ from datetime import timedelta
 from pathlib import PurePath
 from typing import Any
 
+import openpyxl
 import tablib
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -56,8 +60,6 @@ CONTENT_TYPES = {
 }
 # OWASP "CSV injection": a cell starting with one of these may run as a formula.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-# An .xlsx is a zip: refuse one that unpacks to more than this many times its size limit.
-MAX_UNPACKED_RATIO = 20
 # Uploads waiting between a dry run and its apply; older ones are swept away.
 STASH_DIR = "imports"
 STASH_MAX_AGE = timedelta(hours=24)
@@ -183,15 +185,25 @@ def read_table(
     """Parse ``data`` (named ``filename``) into rows keyed by the known ``columns``.
 
     Headers match loosely (case, spaces); unknown columns are ignored and listed; rows with
-    every known cell blank are skipped. Rows are numbered as the spreadsheet shows them,
-    except that tablib drops a CSV's empty lines (a row of commas still counts)."""
+    every known cell blank are skipped. Rows are numbered as the spreadsheet shows them.
+
+    The file is read row by row (CSV through the ``csv`` module, .xlsx through openpyxl's
+    read-only mode) and reading stops the moment the row cap or the unpacked-size cap
+    (IMPORT_MAX_UNPACKED_BYTES) is passed: a small zip that unpacks to a huge sheet costs
+    what the cap allows, not what it holds."""
     fmt = file_format(filename)
     if not data.strip():
         raise UploadError(_("The file is empty."))
-    dataset = _load_xlsx(data, max_bytes) if fmt == "xlsx" else _load_csv(data)
-    headers = [normalise_header(h) for h in (dataset.headers or [])]
+    records = _xlsx_records(data) if fmt == "xlsx" else _csv_records(data)
+    header_cells = next(records, None) or []
+    headers = [normalise_header(h) for h in header_cells]
     if not any(headers):
         raise UploadError(_("The first row must name the columns. Download the template."))
+    # A first row wider than the header says more about the file than its column names.
+    first = next(records, None)
+    if first is not None and _wider(first[1], headers):
+        raise UploadError(_wider_than_header(fmt, first[0]))
+    records = itertools.chain([first] if first is not None else [], records)
     known = [h for h in headers if h in columns]
     twice = sorted({h for h in known if known.count(h) > 1})
     if twice:
@@ -202,10 +214,12 @@ def read_table(
             _("Missing columns: %(columns)s. The first row must name them; see the template.")
             % _listed(missing)
         )
-    if dataset.height > max_rows:
-        raise UploadError(_too_many(max_rows))
     rows = []
-    for number, cells in enumerate(dataset, start=2):
+    for count, (number, cells) in enumerate(records, start=1):
+        if count > max_rows:
+            raise UploadError(_too_many(max_rows))
+        if _wider(cells, headers):
+            raise UploadError(_wider_than_header(fmt, number))
         values = {h: clean_cell(v) for h, v in zip(headers, cells, strict=False) if h in columns}
         if any(v not in ("", None) for v in values.values()):
             rows.append(Row(number=number, values=values))
@@ -225,7 +239,23 @@ def _too_many(max_rows: int) -> str:
     }
 
 
-def _load_csv(data: bytes) -> tablib.Dataset:
+def _wider(cells, headers) -> bool:
+    return any(cell not in ("", None) for cell in cells[len(headers) :])
+
+
+def _wider_than_header(fmt: str, number: int) -> str:
+    if fmt == "xlsx":
+        return _(
+            "A row has cells to the right of the last named column. Remove them and try again."
+        )
+    return _(
+        "Row %(row)s has more cells than the header row has columns. Remove the extra "
+        "cells (or stray commas) and try again."
+    ) % {"row": number}
+
+
+def _csv_records(data: bytes):
+    """The header row, then (row number, cells) for each non-empty record, read lazily."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -234,47 +264,75 @@ def _load_csv(data: bytes) -> tablib.Dataset:
         ) from None
     if "\x00" in text:
         raise UploadError(_("The file is not a CSV text file."))
+    reader = csv.reader(io.StringIO(text, newline=""))
     try:
-        return tablib.Dataset().load(text, format="csv")
-    except tablib.InvalidDimensions:
-        raise UploadError(_ragged_csv(text)) from None
-    except Exception:  # the csv module's errors (a stray quote, a huge field…)
+        header = next((record for record in reader if record), None)
+        yield header
+        for record in reader:
+            if record:
+                yield reader.line_num, record
+    except csv.Error:  # a stray quote, a field past the csv module's limit…
         logger.info("unreadable CSV upload", exc_info=True)
         raise UploadError(_("The CSV file could not be read. Check it and try again.")) from None
 
 
-def _ragged_csv(text: str) -> str:
-    """Name the first record with more cells than the header row has columns."""
-    records = (record for record in csv.reader(io.StringIO(text)) if record)
-    width = len(next(records, []))
-    number = next((n for n, record in enumerate(records, start=2) if len(record) > width), 2)
-    return _(
-        "Row %(row)s has more cells than the header row has columns. Remove the extra "
-        "cells (or stray commas) and try again."
-    ) % {"row": number}
-
-
-def _load_xlsx(data: bytes, max_bytes: int) -> tablib.Dataset:
-    stream = io.BytesIO(data)
+def _xlsx_records(data: bytes):
+    """The first sheet's header row, then (row number, cells) per row, from openpyxl's
+    read-only (streaming) reader, after checking how big the workbook really unpacks."""
     not_xlsx = _("The file is not a valid Excel .xlsx workbook. Open it in Excel and save again.")
+    stream = io.BytesIO(data)
     if not zipfile.is_zipfile(stream):
         raise UploadError(not_xlsx)
+    _check_unpacked_size(stream, not_xlsx)
     try:
-        with zipfile.ZipFile(stream) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError):
-        raise UploadError(not_xlsx) from None
-    if unpacked > max_bytes * MAX_UNPACKED_RATIO:
-        raise UploadError(_too_big(max_bytes))
-    try:
-        return tablib.Dataset().load(data, format="xlsx")
-    except tablib.InvalidDimensions:
-        raise UploadError(
-            _("A row has cells to the right of the last named column. Remove them and try again.")
-        ) from None
+        workbook = openpyxl.load_workbook(stream, read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a damaged workbook
         logger.info("unreadable XLSX upload", exc_info=True)
         raise UploadError(not_xlsx) from None
+    try:
+        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        header = next(rows, None)
+        yield list(_trim(header or ()))
+        for number, cells in enumerate(rows, start=2):
+            yield number, list(_trim(cells))
+    except UploadError:
+        raise
+    except Exception:
+        logger.info("unreadable XLSX upload", exc_info=True)
+        raise UploadError(not_xlsx) from None
+    finally:
+        workbook.close()
+
+
+def _trim(cells) -> list:
+    """A read-only sheet pads every row to the widest: drop the empty cells at the end."""
+    cells = list(cells)
+    while cells and cells[-1] in ("", None):
+        cells.pop()
+    return cells
+
+
+def _check_unpacked_size(stream, not_xlsx: str) -> None:
+    """Refuse a workbook that unpacks past IMPORT_MAX_UNPACKED_BYTES, by what its members
+    really inflate to (a zip's declared sizes can lie), stopping as soon as it is past."""
+    limit = settings.IMPORT_MAX_UNPACKED_BYTES
+    too_big = _("The workbook unpacks to more than %(size)s. Split it into smaller files.") % {
+        "size": filesizeformat(limit)
+    }
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            if sum(info.file_size for info in archive.infolist()) > limit:
+                raise UploadError(too_big)
+            total = 0
+            for info in archive.infolist():
+                with archive.open(info) as member:
+                    while chunk := member.read(64 * 1024):
+                        total += len(chunk)
+                        if total > limit:
+                            raise UploadError(too_big)
+    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError):
+        raise UploadError(not_xlsx) from None
+    stream.seek(0)
 
 
 # --- Validating and applying -------------------------------------------------------------

@@ -364,11 +364,30 @@ def test_too_many_rows_are_refused(client_for, staff_a, settings):
     assert "more than 3 rows" in response.context["form"].errors["file"][0]
 
 
-def test_an_xlsx_that_unpacks_to_a_huge_size_is_refused(client_for, staff_a, settings):
-    settings.DONOR_IMPORT_MAX_BYTES = 1000  # the workbook is ~5 KB, ~20 KB unpacked
+def test_an_xlsx_larger_than_the_file_cap_is_refused(client_for, staff_a, settings):
+    settings.DONOR_IMPORT_MAX_BYTES = 1000  # the workbook is ~5 KB
     upload = xlsx_upload([row("9876543210")])
     response = dry_run(client_for(staff_a), upload)
     assert "larger than" in response.context["form"].errors["file"][0]
+
+
+def test_a_small_xlsx_that_unpacks_to_a_huge_sheet_is_refused_as_it_inflates(
+    client_for, staff_a, settings
+):
+    settings.IMPORT_MAX_UNPACKED_BYTES = 1024 * 1024
+    # 40 distinct 60 KB names: about 2.4 MB of XML in a zip of a few KB.
+    upload = xlsx_upload([row(f"98765432{n:02d}", name="x" * 60_000 + str(n)) for n in range(40)])
+    assert upload.size < 100_000
+    response = dry_run(client_for(staff_a), upload)
+    assert "unpacks to more than 1.0" in response.context["form"].errors["file"][0]
+    assert Donor.objects.count() == 0
+
+
+def test_too_many_rows_in_a_workbook_are_refused(client_for, staff_a, settings):
+    settings.DONOR_IMPORT_MAX_ROWS = 3
+    upload = xlsx_upload([row(f"987654321{i}") for i in range(4)])
+    response = dry_run(client_for(staff_a), upload)
+    assert "more than 3 rows" in response.context["form"].errors["file"][0]
 
 
 # --- The kept upload -------------------------------------------------------------------------
