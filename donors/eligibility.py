@@ -3,7 +3,8 @@
 The page, the API (``donors/{id}/eligibility/?on=DATE``), the camp table and matching all
 call ``check_eligibility``; the blood centre's medical officer still decides. Every limit
 comes from settings (DOMAIN.md §1). Facts the portal does not know (weight not yet
-recorded, haemoglobin before screening) are left to the screening and fail nothing here.
+recorded, haemoglobin or blood pressure before screening) are left to the screening and
+fail nothing here; at the screening they are measured and decide.
 """
 
 from dataclasses import dataclass, field
@@ -44,6 +45,8 @@ class DonorFacts:
     date_of_birth: date
     weight_kg: Decimal | None = None
     haemoglobin_g_dl: Decimal | None = None  # measured at this screening, when known
+    bp_systolic: int | None = None  # mmHg, measured at this screening, when known
+    bp_diastolic: int | None = None
     donations: tuple[PastDonation, ...] = ()
     external_last_donation_on: date | None = None  # counted as whole blood
     deferrals: tuple[DeferralFact, ...] = ()
@@ -72,6 +75,8 @@ class Rules:
     min_weight_kg: Decimal
     over_weight_for_450_kg: Decimal
     min_haemoglobin: Decimal
+    bp_systolic: tuple[int, int]  # (lowest, highest) mmHg accepted, both included
+    bp_diastolic: tuple[int, int]
     interval_days: dict
     max_donations_12m: dict
     apheresis_min_days: int
@@ -88,6 +93,8 @@ class Rules:
             min_weight_kg=Decimal(settings.DONOR_MIN_WEIGHT_KG),
             over_weight_for_450_kg=Decimal(settings.DONOR_450ML_OVER_WEIGHT_KG),
             min_haemoglobin=Decimal(settings.DONOR_MIN_HAEMOGLOBIN),
+            bp_systolic=(settings.DONOR_BP_SYSTOLIC_MIN, settings.DONOR_BP_SYSTOLIC_MAX),
+            bp_diastolic=(settings.DONOR_BP_DIASTOLIC_MIN, settings.DONOR_BP_DIASTOLIC_MAX),
             interval_days={
                 Sex.MALE: settings.DONOR_INTERVAL_DAYS_MALE,
                 Sex.FEMALE: settings.DONOR_INTERVAL_DAYS_FEMALE,
@@ -197,6 +204,10 @@ def _reasons(facts: DonorFacts, on: date, kind: str, bag_ml: int | None, rules: 
             )
         )
 
+    bp = _bp_reason(facts, rules)
+    if bp is not None:
+        reasons.append(bp)
+
     reasons += _interval_reasons(facts, on, kind, rules)
     for deferral in facts.deferrals:
         if not deferral.applies_on(on):
@@ -210,6 +221,30 @@ def _reasons(facts: DonorFacts, on: date, kind: str, bag_ml: int | None, rules: 
             }
         reasons.append(Reason("deferral", text, deferral.until))
     return reasons
+
+
+def _bp_reason(facts: DonorFacts, rules: Rules) -> Reason | None:
+    """Blood pressure measured at the screening outside the accepted range: a screening
+    deferral ("until rechecked"), so no end date. A value not measured fails nothing here."""
+    measured = ((facts.bp_systolic, rules.bp_systolic), (facts.bp_diastolic, rules.bp_diastolic))
+    if all(value is None or low <= value <= high for value, (low, high) in measured):
+        return None
+    return Reason(
+        "bp",
+        _(
+            "Blood pressure %(systolic)s/%(diastolic)s mmHg is outside "
+            "%(sys_min)s–%(sys_max)s / %(dia_min)s–%(dia_max)s."
+        )
+        % {
+            "systolic": "?" if facts.bp_systolic is None else facts.bp_systolic,
+            "diastolic": "?" if facts.bp_diastolic is None else facts.bp_diastolic,
+            "sys_min": rules.bp_systolic[0],
+            "sys_max": rules.bp_systolic[1],
+            "dia_min": rules.bp_diastolic[0],
+            "dia_max": rules.bp_diastolic[1],
+        },
+        None,
+    )
 
 
 def _wait(dates: list[date], on: date, days: int) -> date | None:
