@@ -146,6 +146,16 @@ def _d(day: date) -> str:
     return date_format(day, "j M Y")
 
 
+def _kg(value) -> str:
+    # One way to write a weight whichever path typed it: 48, 48.0 and 48.00 are "48".
+    return f"{Decimal(value).quantize(Decimal('0.1')).normalize():f}"
+
+
+def _g_dl(value) -> str:
+    # Haemoglobin always with its one decimal: "11.0".
+    return f"{Decimal(value):.1f}"
+
+
 def _reasons(facts: DonorFacts, on: date, kind: str, bag_ml: int | None, rules: Rules):
     """Every rule that stops ``facts`` giving on ``on``, each with the day it stops holding."""
     reasons = []
@@ -180,7 +190,7 @@ def _reasons(facts: DonorFacts, on: date, kind: str, bag_ml: int | None, rules: 
                 Reason(
                     "weight",
                     _("Weight %(weight)s kg: at least %(limit)s kg is needed.")
-                    % {"weight": facts.weight_kg, "limit": rules.min_weight_kg},
+                    % {"weight": _kg(facts.weight_kg), "limit": _kg(rules.min_weight_kg)},
                     None,
                 )
             )
@@ -189,7 +199,7 @@ def _reasons(facts: DonorFacts, on: date, kind: str, bag_ml: int | None, rules: 
                 Reason(
                     "weight_450",
                     _("Weight %(weight)s kg: more than %(limit)s kg is needed for a 450 ml bag.")
-                    % {"weight": facts.weight_kg, "limit": rules.over_weight_for_450_kg},
+                    % {"weight": _kg(facts.weight_kg), "limit": _kg(rules.over_weight_for_450_kg)},
                     None,
                 )
             )
@@ -199,7 +209,7 @@ def _reasons(facts: DonorFacts, on: date, kind: str, bag_ml: int | None, rules: 
             Reason(
                 "haemoglobin",
                 _("Haemoglobin %(hb)s g/dL: at least %(limit)s g/dL is needed.")
-                % {"hb": facts.haemoglobin_g_dl, "limit": rules.min_haemoglobin},
+                % {"hb": _g_dl(facts.haemoglobin_g_dl), "limit": _g_dl(rules.min_haemoglobin)},
                 None,
             )
         )
