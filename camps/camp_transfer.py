@@ -14,7 +14,7 @@ import contextlib
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -22,6 +22,7 @@ from accounts import audit
 from accounts.choices import AuditAction
 from donors import transfer
 from donors.choices import BagVolume, DeferralCategory, DonationOutcome, DonorSource
+from donors.donations import collection_errors
 from donors.donor_transfer import (
     PHONE_CHUNK,
     max_bytes,
@@ -31,7 +32,7 @@ from donors.donor_transfer import (
     parse_sex,
     parse_weight,
 )
-from donors.eligibility import DonorFacts, check_eligibility
+from donors.eligibility import DonorFacts
 from donors.models import Donation, Donor
 from donors.selectors import facts_for, with_eligibility_facts
 from donors.services import donor_create
@@ -48,6 +49,8 @@ OPTIONAL_COLUMNS = [
     "bag_ml",
     "haemoglobin",
     "weight_kg",
+    "bp_systolic",
+    "bp_diastolic",
     "deferral_reason",
 ]
 # What blood centres' sheets often call the same columns.
@@ -60,6 +63,15 @@ ALIASES = {
     "weight": "weight_kg",
     "reason": "deferral_reason",
     "group": "blood_group",
+    "systolic": "bp_systolic",
+    "diastolic": "bp_diastolic",
+}
+# The sheet's column for each field donation_record answers on; the rest (the donor's
+# record: age, interval, deferral) is the row's outcome.
+COLUMN_OF = {
+    "haemoglobin_g_dl": "haemoglobin",
+    "bag_volume_ml": "bag_ml",
+    NON_FIELD_ERRORS: "outcome",
 }
 OUTCOMES = {
     "collected": DonationOutcome.COLLECTED,
@@ -135,6 +147,42 @@ def parse_haemoglobin(value) -> Decimal | None:
     return hb
 
 
+def parse_bp(value, *, low: int, high: int, message: str) -> int | None:
+    text = _text(value).lower().removesuffix("mmhg").strip()
+    if not text:
+        return None
+    if not text.isdigit() or not low <= int(text) <= high:
+        raise ValidationError(message % {"low": low, "high": high})
+    return int(text)
+
+
+def parse_systolic(value) -> int | None:
+    return parse_bp(
+        value,
+        low=60,
+        high=250,
+        message=_("Enter systolic blood pressure in mmHg, between %(low)s and %(high)s."),
+    )
+
+
+def parse_diastolic(value) -> int | None:
+    return parse_bp(
+        value,
+        low=30,
+        high=150,
+        message=_("Enter diastolic blood pressure in mmHg, between %(low)s and %(high)s."),
+    )
+
+
+def columns_of(error: ValidationError) -> ValidationError:
+    """donation_record's field errors under the sheet's column names."""
+    if not hasattr(error, "error_dict"):
+        return error
+    return ValidationError(
+        {COLUMN_OF.get(field, field): errors for field, errors in error.error_dict.items()}
+    )
+
+
 def parse_reason(value) -> str:
     text = _text(value).lower()
     if not text:
@@ -201,6 +249,8 @@ class CampRowValidator:
         take("bag_ml", parse_bag_ml)
         take("haemoglobin", parse_haemoglobin)
         take("weight_kg", parse_weight)
+        take("bp_systolic", parse_systolic)
+        take("bp_diastolic", parse_diastolic)
         take("deferral_reason", parse_reason)
         out["bag_number"] = _text(values.get("bag_number"))
         donor = self._donor(row, out, errors)
@@ -244,10 +294,10 @@ class CampRowValidator:
         return None
 
     def _check_collected(self, row, donor, out, errors):
+        """donation_record's rules for a collection (collection_errors: what is missing, the
+        pre-screen on the row's values), plus the bag numbers of the file and the centre."""
         bag = out["bag_number"]
-        if not bag:
-            errors["bag_number"] = [_("Enter the bag number.")]
-        elif bag in self.bags_taken:
+        if bag in self.bags_taken:
             errors["bag_number"] = [
                 _("Bag %(bag)s is already recorded at this blood centre.") % {"bag": bag}
             ]
@@ -255,28 +305,30 @@ class CampRowValidator:
             errors["bag_number"] = [
                 _("The same bag number as row %(row)s of this file.") % {"row": self.seen_bags[bag]}
             ]
-        else:
+        elif bag:
             self.seen_bags[bag] = row.number
-        if not out.get("bag_ml") and "bag_ml" not in errors:
-            errors["bag_ml"] = [_("Write 350 or 450.")]
-        facts = self._facts(donor, out)
-        if facts is None:
-            return
-        answer = check_eligibility(facts, self.camp.held_on, bag_volume_ml=out.get("bag_ml"))
-        if not answer.eligible:
-            errors.setdefault("outcome", []).append(
-                _("Not eligible on the camp's day: %(reasons)s")
-                % {"reasons": " ".join(answer.reasons)}
-            )
+        fields = {
+            "bag_number": bag,
+            "bag_volume_ml": out.get("bag_ml"),
+            "haemoglobin_g_dl": out.get("haemoglobin"),
+            "weight_kg": out.get("weight_kg"),
+            "bp_systolic": out.get("bp_systolic"),
+            "bp_diastolic": out.get("bp_diastolic"),
+        }
+        found = collection_errors(
+            self._facts(donor, out), donated_on=self.camp.held_on, fields=fields
+        )
+        for column, messages in columns_of(ValidationError(found)).message_dict.items():
+            if column not in errors:  # a cell that could not be read says so already
+                errors[column] = messages
 
     def _facts(self, donor, out):
-        screening = {"haemoglobin_g_dl": out.get("haemoglobin"), "weight_kg": out.get("weight_kg")}
         if donor is not None:
-            return facts_for(donor, **screening)
+            return facts_for(donor)
         new = out.get("new_donor") or {}
         if not new.get("sex") or not new.get("date_of_birth"):
             return None
-        return DonorFacts(sex=new["sex"], date_of_birth=new["date_of_birth"], **screening)
+        return DonorFacts(sex=new["sex"], date_of_birth=new["date_of_birth"])
 
 
 def check_sheet(*, camp, table: transfer.Table) -> transfer.Report:
@@ -294,19 +346,25 @@ def import_sheet(*, camp, table: transfer.Table, actor, request=None) -> transfe
             donor = donor_create(
                 actor=actor, unit=camp.unit, source=DonorSource.IMPORT, **row["new_donor"]
             )
-        services.camp_donation_record(
-            camp=camp,
-            donor=donor,
-            actor=actor,
-            outcome=row["outcome"],
-            bag_number=row["bag_number"],
-            bag_volume_ml=row.get("bag_ml"),
-            haemoglobin_g_dl=row.get("haemoglobin"),
-            weight_kg=row.get("weight_kg"),
-            deferral_category=row["deferral_reason"]
-            if row["outcome"] == DonationOutcome.DEFERRED
-            else "",
-        )
+        try:
+            services.camp_donation_record(
+                camp=camp,
+                donor=donor,
+                actor=actor,
+                request=request,
+                outcome=row["outcome"],
+                bag_number=row["bag_number"],
+                bag_volume_ml=row.get("bag_ml"),
+                haemoglobin_g_dl=row.get("haemoglobin"),
+                weight_kg=row.get("weight_kg"),
+                bp_systolic=row.get("bp_systolic"),
+                bp_diastolic=row.get("bp_diastolic"),
+                deferral_category=row["deferral_reason"]
+                if row["outcome"] == DonationOutcome.DEFERRED
+                else "",
+            )
+        except ValidationError as error:
+            raise columns_of(error) from None
 
     validator = CampRowValidator(camp=camp, rows=table.rows)
     with transaction.atomic():

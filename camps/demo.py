@@ -18,13 +18,23 @@ from .services import camp_donation_record
 
 DEMO_CAMP = "Kotwali Police Lines camp"
 
-# (donor phone, outcome, bag number, volume ml, haemoglobin g/dL, weight kg, deferral)
+# (donor phone, outcome, bag number, volume ml, haemoglobin g/dL, weight kg, BP mmHg,
+# deferral)
 SCREENINGS = [
-    ("+919000000301", DonationOutcome.COLLECTED, "KPL-0001", 450, "14.2", 72, ""),
-    ("+919000000302", DonationOutcome.COLLECTED, "KPL-0002", 350, "12.9", 58, ""),
-    ("+919000000303", DonationOutcome.COLLECTED, "KPL-0003", 450, "15.1", 80, ""),
-    ("+919000000304", DonationOutcome.COLLECTED, "KPL-0004", 450, "13.6", 68, ""),
-    ("+919000000305", DonationOutcome.DEFERRED, "", None, "11.4", 55, DeferralCategory.SCREENING),
+    ("+919000000301", DonationOutcome.COLLECTED, "KPL-0001", 450, "14.2", 72, (124, 82), ""),
+    ("+919000000302", DonationOutcome.COLLECTED, "KPL-0002", 350, "12.9", 58, (112, 74), ""),
+    ("+919000000303", DonationOutcome.COLLECTED, "KPL-0003", 450, "15.1", 80, (132, 86), ""),
+    ("+919000000304", DonationOutcome.COLLECTED, "KPL-0004", 450, "13.6", 68, (118, 78), ""),
+    (
+        "+919000000305",
+        DonationOutcome.DEFERRED,
+        "",
+        None,
+        "11.4",
+        55,
+        (150, 96),
+        DeferralCategory.SCREENING,
+    ),
 ]
 
 
@@ -40,7 +50,7 @@ def load(units: dict) -> int:
     actor = demo_actor()
     donors = {d.phone: d for d in Donor.objects.filter(phone__in=[s[0] for s in SCREENINGS])}
     screened = set(Donation.objects.filter(camp=camp).values_list("donor__phone", flat=True))
-    for phone, outcome, bag, volume, hb, weight, deferral in SCREENINGS:
+    for phone, outcome, bag, volume, hb, weight, (systolic, diastolic), deferral in SCREENINGS:
         if phone in screened or phone not in donors:
             continue
         camp_donation_record(
@@ -52,6 +62,8 @@ def load(units: dict) -> int:
             bag_volume_ml=volume,
             haemoglobin_g_dl=Decimal(hb),
             weight_kg=Decimal(weight),
+            bp_systolic=systolic,
+            bp_diastolic=diastolic,
             deferral_category=deferral,
         )
     return Donation.objects.filter(camp=camp).count()

@@ -62,6 +62,7 @@ ContactFormSet = forms.inlineformset_factory(
 # --- The camp table ----------------------------------------------------------------------
 
 DECIMAL_INPUT = {"inputmode": "decimal", "autocomplete": "off"}
+NUMERIC_INPUT = {"inputmode": "numeric", "pattern": "[0-9]*", "autocomplete": "off"}
 
 
 class LookupForm(forms.Form):
@@ -111,7 +112,8 @@ class QuickDonorForm(forms.Form):
 
 
 class ScreeningForm(forms.Form):
-    """What the table records: collected with a bag, or deferred with a reason."""
+    """What the table records: the screening's values (haemoglobin, weight, blood pressure),
+    then collected with a bag, or deferred with a reason. The rules are donation_record's."""
 
     OUTCOMES = (("collected", _("Collected")), ("deferred", _("Deferred")))
 
@@ -134,6 +136,20 @@ class ScreeningForm(forms.Form):
         max_value=Decimal(250),
         required=False,
         widget=forms.TextInput(attrs=DECIMAL_INPUT),
+    )
+    bp_systolic = forms.IntegerField(
+        label=_("Systolic"),
+        min_value=60,
+        max_value=250,
+        required=False,
+        widget=forms.TextInput(attrs=NUMERIC_INPUT),
+    )
+    bp_diastolic = forms.IntegerField(
+        label=_("Diastolic"),
+        min_value=30,
+        max_value=150,
+        required=False,
+        widget=forms.TextInput(attrs=NUMERIC_INPUT),
     )
     bag_number = forms.CharField(
         label=_("Bag number"),
@@ -166,6 +182,8 @@ class CorrectionForm(forms.Form):
     )
     haemoglobin_g_dl = ScreeningForm.base_fields["haemoglobin_g_dl"]
     weight_kg = ScreeningForm.base_fields["weight_kg"]
+    bp_systolic = ScreeningForm.base_fields["bp_systolic"]
+    bp_diastolic = ScreeningForm.base_fields["bp_diastolic"]
 
 
 class MonthForm(forms.Form):

@@ -157,8 +157,9 @@ def ensure_open(camp: Camp) -> None:
 
 
 @transaction.atomic
-def camp_donation_record(*, camp: Camp, donor: Donor, actor, **screening) -> Donation:
-    """Record a screening at the camp table: on the camp's day, at its blood centre."""
+def camp_donation_record(*, camp: Camp, donor: Donor, actor, request=None, **screening) -> Donation:
+    """Record a screening at the camp table: on the camp's day, at its blood centre, with
+    donation_record's rules and audit."""
     camp = Camp.objects.select_for_update().get(pk=camp.pk)
     ensure_open(camp)
     return donor_services.donation_record(
@@ -167,6 +168,7 @@ def camp_donation_record(*, camp: Camp, donor: Donor, actor, **screening) -> Don
         blood_centre=camp.blood_centre,
         camp=camp,
         actor=actor,
+        request=request,
         **screening,
     )
 

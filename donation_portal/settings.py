@@ -350,6 +350,17 @@ DONOR_FIRST_TIME_MAX_AGE = env_int("DONOR_FIRST_TIME_MAX_AGE", 60, minimum=18)
 DONOR_MIN_WEIGHT_KG = env_decimal("DONOR_MIN_WEIGHT_KG", "45")  # at least, for a 350 ml bag
 DONOR_450ML_OVER_WEIGHT_KG = env_decimal("DONOR_450ML_OVER_WEIGHT_KG", "55")  # more than
 DONOR_MIN_HAEMOGLOBIN = env_decimal("DONOR_MIN_HAEMOGLOBIN", "12.5")  # g/dL, men and women
+# Blood pressure at the screening, mmHg, both ends accepted (systolic / diastolic).
+DONOR_BP_SYSTOLIC_MIN = env_int("DONOR_BP_SYSTOLIC_MIN", 100, minimum=1)
+DONOR_BP_SYSTOLIC_MAX = env_int("DONOR_BP_SYSTOLIC_MAX", 140, minimum=1)
+DONOR_BP_DIASTOLIC_MIN = env_int("DONOR_BP_DIASTOLIC_MIN", 60, minimum=1)
+DONOR_BP_DIASTOLIC_MAX = env_int("DONOR_BP_DIASTOLIC_MAX", 90, minimum=1)
+for _low, _high in (
+    ("DONOR_BP_SYSTOLIC_MIN", "DONOR_BP_SYSTOLIC_MAX"),
+    ("DONOR_BP_DIASTOLIC_MIN", "DONOR_BP_DIASTOLIC_MAX"),
+):
+    if globals()[_low] > globals()[_high]:
+        raise ImproperlyConfigured(f"{_low} must not be above {_high}.")
 # Days since the last whole-blood donation, by sex; a donor recorded as O (other) takes the
 # longer interval unless DONOR_INTERVAL_DAYS_OTHER says otherwise.
 DONOR_INTERVAL_DAYS_MALE = env_int("DONOR_INTERVAL_DAYS_MALE", 90, minimum=1)

@@ -1,7 +1,8 @@
-"""Recording a donation: the camp table, its sheet import and (later) a blood centre's own
-visits call these. Collected needs a bag number unique at the blood centre and a donor who
-passes ``check_eligibility`` with the screening's haemoglobin and weight; deferred at
-screening records the deferral through ``services.deferral_create``. Kept apart from
+"""Recording a donation: the camp table, its sheet import, the API and the demo loader call
+these. Collected needs haemoglobin, weight and blood pressure measured at the screening, a
+bag number unique at the blood centre and a donor who passes ``check_eligibility`` with the
+screening's values; deferred at screening records the deferral through
+``services.deferral_create``. Each writes its audit record. Kept apart from
 ``services.py`` (the registry's writes) because it is a concept of its own."""
 
 from dataclasses import replace
@@ -9,13 +10,14 @@ from datetime import date
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import audit
 from accounts.choices import AuditAction
 
 from .choices import DRAWN_OUTCOMES, DonationKind, DonationOutcome
-from .eligibility import PastDonation, check_eligibility
+from .eligibility import DonorFacts, PastDonation, check_eligibility
 from .models import Deferral, Donation, Donor
 from .selectors import facts_for
 from .services import deferral_create
@@ -36,18 +38,93 @@ def bag_number_error(*, blood_centre, bag_number: str, exclude_pk=None) -> Valid
     return None
 
 
-def _collected_errors(donor, *, donated_on, fields, exclude_pk=None) -> dict:
-    """What stops a collection being recorded: the bag, and the pre-screen with the
-    screening's own haemoglobin and weight (a donation being corrected does not count
-    against itself)."""
+# Where a failed pre-screen rule is shown: on the screening value that decided it. Rules
+# about the donor's record (age, interval, deferral) concern the whole entry.
+REASON_FIELDS = {
+    "haemoglobin": "haemoglobin_g_dl",
+    "weight": "weight_kg",
+    "weight_450": "bag_volume_ml",
+    "bp": "bp_systolic",
+}
+# The screening values whose failure is a screening deferral (DeferralCategory.SCREENING).
+SCREENING_CODES = ("haemoglobin", "weight", "bp")
+
+
+def _required_messages() -> dict:
+    return {
+        "haemoglobin_g_dl": _("Enter the haemoglobin measured at the screening."),
+        "weight_kg": _("Enter the weight measured at the screening."),
+        "bp_systolic": _("Enter the systolic blood pressure measured at the screening."),
+        "bp_diastolic": _("Enter the diastolic blood pressure measured at the screening."),
+        "bag_number": _("Enter the bag number."),
+        "bag_volume_ml": _("Choose the bag volume."),
+    }
+
+
+def collection_errors(facts: DonorFacts | None, *, donated_on: date, fields: dict) -> dict:
+    """What stops a unit being recorded as collected, from the donor's recorded facts and the
+    screening's values, reading nothing: each missing measurement or bag detail on its own
+    field, and the pre-screen on the measured values, each failed screening rule on the value
+    that decided it (code "screening" when it calls for a screening deferral), the rest on the
+    whole entry. The import's dry run calls this for donors not yet registered (``facts``
+    None: not enough known to pre-screen, so only what is missing)."""
     errors = {}
-    if not fields.get("bag_number"):
-        errors["bag_number"] = [_("Enter the bag number.")]
-    if not fields.get("bag_volume_ml"):
-        errors["bag_volume_ml"] = [_("Choose the bag volume.")]
-    facts = facts_for(
-        donor, haemoglobin_g_dl=fields.get("haemoglobin_g_dl"), weight_kg=fields.get("weight_kg")
+    for name, message in _required_messages().items():
+        if fields.get(name) in (None, ""):
+            errors[name] = [ValidationError(message, code="required")]
+    if facts is None:
+        return errors
+    weight = fields.get("weight_kg")
+    facts = replace(
+        facts,
+        haemoglobin_g_dl=fields.get("haemoglobin_g_dl"),
+        weight_kg=weight if weight is not None else facts.weight_kg,
+        bp_systolic=fields.get("bp_systolic"),
+        bp_diastolic=fields.get("bp_diastolic"),
     )
+    answer = check_eligibility(
+        facts,
+        donated_on,
+        kind=fields.get("kind") or DonationKind.WHOLE_BLOOD,
+        bag_volume_ml=fields.get("bag_volume_ml"),
+    )
+    others = []
+    for code, reason in zip(answer.codes, answer.reasons, strict=True):
+        if code in REASON_FIELDS:
+            kind = "screening" if code in SCREENING_CODES else "not_eligible"
+            errors.setdefault(REASON_FIELDS[code], []).append(ValidationError(reason, code=kind))
+        else:
+            others.append(reason)
+    if others:
+        errors[NON_FIELD_ERRORS] = [
+            ValidationError(
+                _("Not eligible, so not recorded as collected: %(reasons)s")
+                % {"reasons": " ".join(others)},
+                code="not_eligible",
+            )
+        ]
+    return errors
+
+
+def screening_reasons(error: ValidationError) -> list[str]:
+    """The reasons ``error`` (from donation_record) refused a collection on a screening value
+    that calls for a screening deferral (low haemoglobin, low weight, blood pressure);
+    empty when there are none."""
+    if not hasattr(error, "error_dict"):
+        return []
+    return [
+        message
+        for errors in error.error_dict.values()
+        for e in errors
+        if e.code == "screening"
+        for message in e
+    ]
+
+
+def _collected_errors(donor, *, donated_on, fields, exclude_pk=None) -> dict:
+    """``collection_errors`` for a registered donor (a donation being corrected does not count
+    against itself)."""
+    facts = facts_for(donor)
     if exclude_pk is not None:
         others = Donation.objects.filter(donor=donor, outcome__in=DRAWN_OUTCOMES).exclude(
             pk=exclude_pk
@@ -55,18 +132,7 @@ def _collected_errors(donor, *, donated_on, fields, exclude_pk=None) -> dict:
         facts = replace(
             facts, donations=tuple(PastDonation(on=d.donated_on, kind=d.kind) for d in others)
         )
-    answer = check_eligibility(
-        facts,
-        donated_on,
-        kind=fields.get("kind") or DonationKind.WHOLE_BLOOD,
-        bag_volume_ml=fields.get("bag_volume_ml"),
-    )
-    if not answer.eligible:
-        errors[NON_FIELD_ERRORS] = [
-            _("Not eligible today, so not recorded as collected: %(reasons)s")
-            % {"reasons": " ".join(answer.reasons)}
-        ]
-    return errors
+    return collection_errors(facts, donated_on=donated_on, fields=fields)
 
 
 @transaction.atomic
@@ -86,11 +152,14 @@ def donation_record(
     bp_diastolic: int | None = None,
     deferral_category: str = "",
     actor=None,
+    request=None,
 ) -> Donation:
-    """Record one screening. Collected: needs a bag number unique at the blood centre and a
-    volume, and a donor who passes the pre-screen with the screening's haemoglobin and
-    weight. Deferred at screening: records the deferral too (a coarse category, default
-    length from settings). A ValidationError keyed by field says what is wrong."""
+    """Record one screening, on every path (camp table, its sheet import, the API, the demo).
+    Collected: needs haemoglobin, weight and blood pressure measured at the screening, a bag
+    number unique at the blood centre and a volume, and a donor who passes the pre-screen
+    with those values. Deferred at screening: records the deferral too (a coarse category,
+    default length from settings). A ValidationError keyed by field says what is wrong;
+    the entry goes to the audit log."""
     fields = {
         "kind": kind,
         "bag_number": (bag_number or "").strip(),
@@ -101,15 +170,17 @@ def donation_record(
         "bp_diastolic": bp_diastolic,
     }
     errors = {}
+    if donated_on > timezone.localdate():
+        errors["donated_on"] = [_("A donation cannot be in the future.")]
     if outcome == DonationOutcome.COLLECTED:
-        errors = _collected_errors(donor, donated_on=donated_on, fields=fields)
+        errors.update(_collected_errors(donor, donated_on=donated_on, fields=fields))
     elif outcome == DonationOutcome.DEFERRED:
         fields.update(bag_number="", bag_volume_ml=None)
         if not deferral_category:
             errors["deferral_category"] = [_("Choose why the donor is deferred.")]
     bag = bag_number_error(blood_centre=blood_centre, bag_number=fields["bag_number"])
     if bag is not None:
-        errors.setdefault("bag_number", []).extend(bag.messages)
+        errors.setdefault("bag_number", []).extend(bag.error_list)
     if errors:
         raise ValidationError(errors)
     donation = Donation(
@@ -133,8 +204,23 @@ def donation_record(
                 )
             }
         ) from None
+    audit.record(
+        action=AuditAction.CREATE,
+        request=request,
+        actor=actor,
+        obj=donation,
+        unit=donor.unit,
+        outcome=outcome,
+        camp=getattr(camp, "pk", None),
+    )
     if outcome == DonationOutcome.DEFERRED:
-        deferral_create(donor=donor, category=deferral_category, starts_on=donated_on, actor=actor)
+        deferral_create(
+            donor=donor,
+            category=deferral_category,
+            starts_on=donated_on,
+            actor=actor,
+            request=request,
+        )
     return donation
 
 

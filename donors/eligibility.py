@@ -3,7 +3,8 @@
 The page, the API (``donors/{id}/eligibility/?on=DATE``), the camp table and matching all
 call ``check_eligibility``; the blood centre's medical officer still decides. Every limit
 comes from settings (DOMAIN.md §1). Facts the portal does not know (weight not yet
-recorded, haemoglobin before screening) are left to the screening and fail nothing here.
+recorded, haemoglobin or blood pressure before screening) are left to the screening and
+fail nothing here; at the screening they are measured and decide.
 """
 
 from dataclasses import dataclass, field
@@ -44,6 +45,8 @@ class DonorFacts:
     date_of_birth: date
     weight_kg: Decimal | None = None
     haemoglobin_g_dl: Decimal | None = None  # measured at this screening, when known
+    bp_systolic: int | None = None  # mmHg, measured at this screening, when known
+    bp_diastolic: int | None = None
     donations: tuple[PastDonation, ...] = ()
     external_last_donation_on: date | None = None  # counted as whole blood
     deferrals: tuple[DeferralFact, ...] = ()
@@ -72,6 +75,8 @@ class Rules:
     min_weight_kg: Decimal
     over_weight_for_450_kg: Decimal
     min_haemoglobin: Decimal
+    bp_systolic: tuple[int, int]  # (lowest, highest) mmHg accepted, both included
+    bp_diastolic: tuple[int, int]
     interval_days: dict
     max_donations_12m: dict
     apheresis_min_days: int
@@ -88,6 +93,8 @@ class Rules:
             min_weight_kg=Decimal(settings.DONOR_MIN_WEIGHT_KG),
             over_weight_for_450_kg=Decimal(settings.DONOR_450ML_OVER_WEIGHT_KG),
             min_haemoglobin=Decimal(settings.DONOR_MIN_HAEMOGLOBIN),
+            bp_systolic=(settings.DONOR_BP_SYSTOLIC_MIN, settings.DONOR_BP_SYSTOLIC_MAX),
+            bp_diastolic=(settings.DONOR_BP_DIASTOLIC_MIN, settings.DONOR_BP_DIASTOLIC_MAX),
             interval_days={
                 Sex.MALE: settings.DONOR_INTERVAL_DAYS_MALE,
                 Sex.FEMALE: settings.DONOR_INTERVAL_DAYS_FEMALE,
@@ -139,6 +146,16 @@ def _d(day: date) -> str:
     return date_format(day, "j M Y")
 
 
+def _kg(value) -> str:
+    # One way to write a weight whichever path typed it: 48, 48.0 and 48.00 are "48".
+    return f"{Decimal(value).quantize(Decimal('0.1')).normalize():f}"
+
+
+def _g_dl(value) -> str:
+    # Haemoglobin always with its one decimal: "11.0".
+    return f"{Decimal(value):.1f}"
+
+
 def _reasons(facts: DonorFacts, on: date, kind: str, bag_ml: int | None, rules: Rules):
     """Every rule that stops ``facts`` giving on ``on``, each with the day it stops holding."""
     reasons = []
@@ -173,7 +190,7 @@ def _reasons(facts: DonorFacts, on: date, kind: str, bag_ml: int | None, rules: 
                 Reason(
                     "weight",
                     _("Weight %(weight)s kg: at least %(limit)s kg is needed.")
-                    % {"weight": facts.weight_kg, "limit": rules.min_weight_kg},
+                    % {"weight": _kg(facts.weight_kg), "limit": _kg(rules.min_weight_kg)},
                     None,
                 )
             )
@@ -182,7 +199,7 @@ def _reasons(facts: DonorFacts, on: date, kind: str, bag_ml: int | None, rules: 
                 Reason(
                     "weight_450",
                     _("Weight %(weight)s kg: more than %(limit)s kg is needed for a 450 ml bag.")
-                    % {"weight": facts.weight_kg, "limit": rules.over_weight_for_450_kg},
+                    % {"weight": _kg(facts.weight_kg), "limit": _kg(rules.over_weight_for_450_kg)},
                     None,
                 )
             )
@@ -192,10 +209,14 @@ def _reasons(facts: DonorFacts, on: date, kind: str, bag_ml: int | None, rules: 
             Reason(
                 "haemoglobin",
                 _("Haemoglobin %(hb)s g/dL: at least %(limit)s g/dL is needed.")
-                % {"hb": facts.haemoglobin_g_dl, "limit": rules.min_haemoglobin},
+                % {"hb": _g_dl(facts.haemoglobin_g_dl), "limit": _g_dl(rules.min_haemoglobin)},
                 None,
             )
         )
+
+    bp = _bp_reason(facts, rules)
+    if bp is not None:
+        reasons.append(bp)
 
     reasons += _interval_reasons(facts, on, kind, rules)
     for deferral in facts.deferrals:
@@ -210,6 +231,30 @@ def _reasons(facts: DonorFacts, on: date, kind: str, bag_ml: int | None, rules: 
             }
         reasons.append(Reason("deferral", text, deferral.until))
     return reasons
+
+
+def _bp_reason(facts: DonorFacts, rules: Rules) -> Reason | None:
+    """Blood pressure measured at the screening outside the accepted range: a screening
+    deferral ("until rechecked"), so no end date. A value not measured fails nothing here."""
+    measured = ((facts.bp_systolic, rules.bp_systolic), (facts.bp_diastolic, rules.bp_diastolic))
+    if all(value is None or low <= value <= high for value, (low, high) in measured):
+        return None
+    return Reason(
+        "bp",
+        _(
+            "Blood pressure %(systolic)s/%(diastolic)s mmHg is outside "
+            "%(sys_min)s–%(sys_max)s / %(dia_min)s–%(dia_max)s."
+        )
+        % {
+            "systolic": "?" if facts.bp_systolic is None else facts.bp_systolic,
+            "diastolic": "?" if facts.bp_diastolic is None else facts.bp_diastolic,
+            "sys_min": rules.bp_systolic[0],
+            "sys_max": rules.bp_systolic[1],
+            "dia_min": rules.bp_diastolic[0],
+            "dia_max": rules.bp_diastolic[1],
+        },
+        None,
+    )
 
 
 def _wait(dates: list[date], on: date, days: int) -> date | None:

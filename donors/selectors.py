@@ -56,7 +56,9 @@ def with_eligibility_facts(queryset: QuerySet) -> QuerySet:
     )
 
 
-def facts_for(donor: Donor, *, haemoglobin_g_dl=None, weight_kg=None) -> DonorFacts:
+def facts_for(
+    donor: Donor, *, haemoglobin_g_dl=None, weight_kg=None, bp_systolic=None, bp_diastolic=None
+) -> DonorFacts:
     """The facts eligibility needs, from a donor (prefetched by ``with_eligibility_facts``
     when it was, read now otherwise). Screening values, when given, replace the records."""
     drawn = getattr(donor, "drawn_donations", None)
@@ -70,6 +72,8 @@ def facts_for(donor: Donor, *, haemoglobin_g_dl=None, weight_kg=None) -> DonorFa
         date_of_birth=donor.date_of_birth,
         weight_kg=weight_kg if weight_kg is not None else donor.weight_kg,
         haemoglobin_g_dl=haemoglobin_g_dl,
+        bp_systolic=bp_systolic,
+        bp_diastolic=bp_diastolic,
         donations=tuple(PastDonation(on=d.donated_on, kind=d.kind) for d in drawn),
         external_last_donation_on=donor.external_last_donation_on,
         deferrals=tuple(

@@ -84,6 +84,7 @@ def default_deferral_until(category: str, starts_on: date) -> date | None:
     return starts_on + timedelta(days=days) if days else None
 
 
+@transaction.atomic
 def deferral_create(
     *,
     donor: Donor,
@@ -91,9 +92,12 @@ def deferral_create(
     starts_on: date,
     until: date | None = None,
     actor=None,
+    request=None,
 ) -> Deferral:
-    """Record a deferral. Without ``until`` the category's default applies; a category with
-    no default needs a date, except the permanent one, which has none."""
+    """Record a deferral, on every path (the donor's page, the API, the camp table's
+    screening). Without ``until`` the category's default applies; a category with no default
+    needs a date, except the permanent one, which has none. The deferral goes to the audit
+    log."""
     if category == DeferralCategory.PERMANENT:
         until = None
     elif until is None:
@@ -107,6 +111,9 @@ def deferral_create(
     if until is not None and until <= starts_on:
         raise ValidationError({"until": _("The end must be after the start.")})
     deferral.save()
+    audit.record(
+        action=AuditAction.CREATE, request=request, actor=actor, obj=deferral, unit=donor.unit
+    )
     return deferral
 
 

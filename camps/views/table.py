@@ -14,7 +14,8 @@ from django.views import View
 from accounts import audit
 from accounts.choices import AuditAction
 from accounts.permissions import RoleRequiredMixin
-from donors.choices import DonorSource
+from donors.choices import DeferralCategory, DonorSource
+from donors.donations import screening_reasons
 from donors.eligibility import check_eligibility
 from donors.models import Donor
 from donors.selectors import facts_for, with_eligibility_facts
@@ -24,6 +25,16 @@ from .. import services
 from ..choices import CAMP_STATUS_BADGES, CampStatus
 from ..forms import CorrectionForm, LookupForm, QuickDonorForm, ScreeningForm
 from ..selectors import camp_donations, camp_totals, camps_for
+
+
+def add_errors(form, error: ValidationError) -> None:
+    """A service's errors onto ``form``: each on its field when the form shows it, the rest
+    (the date, the donor's record) above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
 
 
 class CampTableMixin(RoleRequiredMixin):
@@ -54,18 +65,26 @@ class CampTableMixin(RoleRequiredMixin):
             with_eligibility_facts(Donor.objects.select_related("unit")).filter(phone=phone).first()
         )
 
-    def card(self, donor, *, form=None, status=200):
+    def card(self, donor, *, form=None, status=200, screening_reasons=()):
         """The donor card: eligibility on the camp's day with every reason, and the
-        screening forms; an audit line, since it shows a person's record."""
+        screening forms (weight asked once: the registration's value, to correct if need
+        be); an audit line, since it shows a person's record. When the screening's values
+        refused a collection, the deferral for the screening is offered, preselected."""
         eligibility = check_eligibility(facts_for(donor), self.camp.held_on)
         already = list(camp_donations(self.camp).filter(donor=donor))
         audit.record(action=AuditAction.VIEW, request=self.request, obj=donor, camp=self.camp.pk)
+        if form is None:
+            form = ScreeningForm(initial={"phone": donor.phone, "weight_kg": donor.weight_kg})
+        if screening_reasons:
+            form.data = form.data.copy()
+            form.data["deferral_category"] = DeferralCategory.SCREENING
         response = self.partial(
             "camps/table/_card.html",
             donor=donor,
             eligibility=eligibility,
             already=already,
-            form=form or ScreeningForm(initial={"phone": donor.phone}),
+            form=form,
+            screening_reasons=screening_reasons,
         )
         response.status_code = status
         return response
@@ -132,11 +151,11 @@ class RecordView(CampTableMixin, View):
         data.pop("phone")
         try:
             donation = services.camp_donation_record(
-                camp=self.camp, donor=donor, actor=request.user, **data
+                camp=self.camp, donor=donor, actor=request.user, request=request, **data
             )
         except ValidationError as error:
-            form.add_error(None, error)
-            return self.card(donor, form=form)
+            add_errors(form, error)
+            return self.card(donor, form=form, screening_reasons=screening_reasons(error))
         return self.partial("camps/table/_recorded.html", donation=donation, donor=donor)
 
 
@@ -167,9 +186,10 @@ class CorrectView(EntryMixin, View):
                     request=request,
                     **form.cleaned_data,
                 )
-            except (ValidationError, PermissionDenied) as error:
-                messages = getattr(error, "messages", None) or [str(error)]
-                form.add_error(None, messages)
+            except ValidationError as error:
+                add_errors(form, error)
+            except PermissionDenied as error:
+                form.add_error(None, str(error))
             else:
                 return self.partial("camps/table/_corrected.html", donation=donation)
         return self.partial("camps/table/_correct.html", donation=donation, form=form)

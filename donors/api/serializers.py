@@ -10,7 +10,7 @@ from accounts.models import PoliceUnit
 from accounts.scoping import units_for_user
 
 from .. import phenotype
-from ..choices import DonationKind
+from ..choices import DeferralCategory, DonationKind
 from ..models import Deferral, Donation, Donor
 from ..phones import normalise_phone
 from ..services import duplicate_phone_error
@@ -155,7 +155,19 @@ class DonorScopedField(serializers.PrimaryKeyRelatedField):
 
 
 class DonationSerializer(serializers.ModelSerializer):
+    """A screening's shape; its rules (interval, haemoglobin, weight and bag, blood pressure,
+    age, deferral, bag number and volume) are ``donations.donation_record``'s, answered as
+    the same field errors as on the camp table."""
+
     donor = DonorScopedField()
+    deferral_category = serializers.ChoiceField(
+        choices=DeferralCategory.choices,
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        help_text='For a "deferred" outcome: why (a coarse category); the deferral is '
+        "recorded with the category's default length.",
+    )
 
     class Meta:
         model = Donation
@@ -171,24 +183,15 @@ class DonationSerializer(serializers.ModelSerializer):
             "bag_number",
             "haemoglobin_g_dl",
             "weight_kg",
+            "bp_systolic",
+            "bp_diastolic",
+            "deferral_category",
         ]
-        # The bag-number constraint is checked in validate() as an error on bag_number.
+        # The bag number's uniqueness is donation_record's, as an error on bag_number.
         validators = []
         # Donations at a camp are recorded at the camp table (camps.services), which checks
-        # the camp is open and the donor eligible; here the camp is only read.
+        # the camp is open; here the camp is only read.
         read_only_fields = ["camp"]
-
-    def validate(self, attrs):
-        bag, centre = attrs.get("bag_number", ""), attrs.get("blood_centre")
-        if bag and centre and Donation.objects.filter(blood_centre=centre, bag_number=bag).exists():
-            raise serializers.ValidationError(
-                {"bag_number": [_("This bag number is already recorded at this blood centre.")]}
-            )
-        if attrs.get("donated_on") and attrs["donated_on"] > timezone.localdate():
-            raise serializers.ValidationError(
-                {"donated_on": [_("A donation cannot be in the future.")]}
-            )
-        return attrs
 
 
 class DeferralSerializer(serializers.ModelSerializer):

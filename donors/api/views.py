@@ -1,6 +1,5 @@
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
@@ -12,8 +11,9 @@ from accounts import audit
 from accounts.api.views import ScopedViewSetMixin
 from accounts.choices import AuditAction
 
-from ..choices import ConsentPurpose, ConsentSource, DonationKind
+from ..choices import ConsentPurpose, ConsentSource, DonationKind, DonationOutcome
 from ..consent import consent_give, donor_register
+from ..donations import donation_record
 from ..filters import DonorFilterSet
 from ..models import Deferral, Donation, Donor
 from ..privacy import record_list_view
@@ -159,12 +159,13 @@ class DonationViewSet(
     }
 
     def perform_create(self, serializer):
-        try:
-            serializer.save(recorded_by=self.request.user)
-        except IntegrityError:  # the same bag number saved by someone else a moment ago
-            raise serializers.ValidationError(
-                {"bag_number": ["This bag number is already recorded at this blood centre."]}
-            ) from None
+        # Every rule is donation_record's; its ValidationError is the 400 field map.
+        data = {
+            "blood_centre": None,
+            "outcome": DonationOutcome.COLLECTED,
+            **serializer.validated_data,
+        }
+        serializer.instance = donation_record(actor=self.request.user, request=self.request, **data)
 
 
 class DeferralViewSet(
@@ -179,10 +180,8 @@ class DeferralViewSet(
     filterset_fields = {"donor": ["exact"], "category": ["exact"]}
 
     def perform_create(self, serializer):
-        # Default lengths and date order are deferral_create's rules, as on the page.
-        try:
-            serializer.instance = deferral_create(
-                actor=self.request.user, **serializer.validated_data
-            )
-        except DjangoValidationError as error:
-            raise serializers.ValidationError(error.message_dict) from None
+        # Default lengths, date order and the audit record are deferral_create's, as on the
+        # page; its ValidationError is the 400 field map.
+        serializer.instance = deferral_create(
+            actor=self.request.user, request=self.request, **serializer.validated_data
+        )

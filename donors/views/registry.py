@@ -172,19 +172,17 @@ class DeferralCreateView(DonorScopedMixin, FormView):
     def form_valid(self, form):
         data = form.cleaned_data
         try:
-            deferral = deferral_create(
+            deferral_create(
                 donor=self.donor,
                 category=data["category"],
                 starts_on=data["starts_on"],
                 until=data["until"],
                 actor=self.request.user,
+                request=self.request,
             )
         except ValidationError as error:
             form.add_error(None, error)
             return self.form_invalid(form)
-        audit.record(
-            action=AuditAction.CREATE, request=self.request, obj=deferral, unit=self.donor.unit
-        )
         messages.success(self.request, _("Deferral recorded."))
         return redirect(self.donor)
 

@@ -33,6 +33,9 @@ def test_the_same_bag_at_two_tables_at_once_is_recorded_once(units, staff_a, cir
                 bag_number="SAME-1",
                 bag_volume_ml=350,
                 haemoglobin_g_dl=Decimal("13"),
+                weight_kg=Decimal("70"),
+                bp_systolic=120,
+                bp_diastolic=80,
             )
             outcomes.append("ok")
         except ValidationError as error:

@@ -14,7 +14,9 @@ from tests.helpers import count_queries
 
 pytestmark = pytest.mark.django_db
 
-HEADER = "phone,name,sex,dob,blood_group,outcome,bag_number,volume,hb,weight,reason\n"
+HEADER = (
+    "phone,name,sex,dob,blood_group,outcome,bag_number,volume,hb,weight,reason,systolic,diastolic\n"
+)
 
 
 @pytest.fixture
@@ -43,9 +45,9 @@ def test_a_clean_sheet_is_checked_then_recorded_in_one_go(client_for, staff_a, c
         client,
         camp,
         sheet(
-            "98765 00001,,,,,collected,BC-1,350,13.1,70,",
-            "9876500002,Kavita Rao,F,30/08/1994,O-,collected,BC-2,450 ml,12.8,60,",
-            "9876500003,Ravi,M,1990-01-01,B+,deferred,,,11.0,,",
+            "98765 00001,,,,,collected,BC-1,350,13.1,70,,120,80",
+            "9876500002,Kavita Rao,F,30/08/1994,O-,collected,BC-2,450 ml,12.8,60,,120,80",
+            "9876500003,Ravi,M,1990-01-01,B+,deferred,,,11.0,,,120,80",
         ),
     )
     assert response.context["report"].ok
@@ -71,11 +73,11 @@ def test_one_bad_row_and_nothing_is_recorded(client_for, staff_a, camp, units):
         client_for(staff_a),
         camp,
         sheet(
-            "9876500002,Kavita Rao,F,30/08/1994,O-,collected,BC-2,450,12.8,60,",
-            "9876500004,,,,,collected,BC-3,350,13,,",
-            "9876500005,Mohan,M,1990-01-01,B+,collected,T,350,13,70,",
-            "9876500006,Asha,F,1990-01-01,B+,collected,BC-2,350,13,70,",
-            "9876500007,,M,,B+,maybe,,,,,",
+            "9876500002,Kavita Rao,F,30/08/1994,O-,collected,BC-2,450,12.8,60,,120,80",
+            "9876500004,,,,,collected,BC-3,350,13,70,,120,80",
+            "9876500005,Mohan,M,1990-01-01,B+,collected,T,350,13,70,,120,80",
+            "9876500006,Asha,F,1990-01-01,B+,collected,BC-2,350,13,70,,120,80",
+            "9876500007,,M,,B+,maybe,,,,,,120,80",
         ),
     )
     report = response.context["report"]
@@ -95,7 +97,8 @@ def test_the_dry_run_runs_bounded_queries(client_for, staff_a, camp):
 
     def run(n):
         lines = [
-            f"98765{i:05d},Donor {i},M,1990-01-01,B+,collected,B{i},350,13,70," for i in range(n)
+            f"98765{i:05d},Donor {i},M,1990-01-01,B+,collected,B{i},350,13,70,,120,80"
+            for i in range(n)
         ]
         return count_queries(lambda: dry_run(client, camp, sheet(*lines)))
 
@@ -105,7 +108,9 @@ def test_the_dry_run_runs_bounded_queries(client_for, staff_a, camp):
 def test_a_closed_camp_takes_no_import(client_for, staff_a, units):
     camp = CampFactory(unit=units.station_a, status="closed")
     client = client_for(staff_a)
-    response = dry_run(client, camp, sheet("9876500002,Kavita,F,1994-08-30,O-,deferred,,,,,"))
+    response = dry_run(
+        client, camp, sheet("9876500002,Kavita,F,1994-08-30,O-,deferred,,,,,,120,80")
+    )
     token = response.context["token"]
     response = client.post(reverse("camps:import", args=[camp.pk]), {"token": token}, follow=True)
     assert "closed" in response.content.decode()

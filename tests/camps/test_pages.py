@@ -238,6 +238,8 @@ def test_recording_a_collected_unit_updates_the_totals_in_the_same_answer(
             "outcome": "collected",
             "haemoglobin_g_dl": "13.4",
             "weight_kg": "70",
+            "bp_systolic": "120",
+            "bp_diastolic": "80",
             "bag_number": "KNP-77",
             "bag_volume_ml": "450",
         },
@@ -259,12 +261,18 @@ def test_an_ineligible_donor_is_not_recorded_as_collected_and_the_reason_is_show
             "phone": donor.phone,
             "outcome": "collected",
             "haemoglobin_g_dl": "10.9",
+            "weight_kg": "70",
+            "bp_systolic": "120",
+            "bp_diastolic": "80",
             "bag_number": "KNP-78",
             "bag_volume_ml": "350",
         },
     )
     page = response.content.decode()
-    assert "Not eligible today" in page and "Haemoglobin 10.9 g/dL" in page
+    assert "Haemoglobin 10.9 g/dL: at least 12.5 g/dL is needed." in page
+    # The screening's deferral is offered, its category chosen already.
+    assert 'data-testid="defer-screening"' in page
+    assert '<option value="screening" selected>' in page
     assert not Donation.objects.exists()
 
 
@@ -308,11 +316,28 @@ def test_an_entry_is_corrected_by_its_author_and_audited(client_for, staff_a, ci
     donor = DonorFactory(unit=camp.unit)
     client_for(staff_a).post(
         reverse("camps:table-record", args=[camp.pk]),
-        {"phone": donor.phone, "outcome": "collected", "bag_number": "A1", "bag_volume_ml": 350},
+        {
+            "phone": donor.phone,
+            "outcome": "collected",
+            "haemoglobin_g_dl": "13.5",
+            "weight_kg": "65",
+            "bp_systolic": "120",
+            "bp_diastolic": "80",
+            "bag_number": "A1",
+            "bag_volume_ml": 350,
+        },
     )
     donation = Donation.objects.get()
     url = reverse("camps:table-correct", args=[camp.pk, donation.pk])
-    data = {"bag_number": "A2", "bag_volume_ml": 350}
+    # The form as the page fills it: every value of the entry, the bag number changed.
+    data = {
+        "bag_number": "A2",
+        "bag_volume_ml": 350,
+        "haemoglobin_g_dl": "13.5",
+        "weight_kg": "65",
+        "bp_systolic": "120",
+        "bp_diastolic": "80",
+    }
     refused = client_for(circle_staff).post(url, data).content.decode()
     assert "Only the person who made an entry can correct it." in refused
     client_for(staff_a).post(url, data)

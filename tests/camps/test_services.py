@@ -22,6 +22,7 @@ def camp(units):
 
 
 def collect(camp, donor, actor, bag="B1", volume=350, weight="70", **extra):
+    extra = {"bp_systolic": 120, "bp_diastolic": 80, **extra}
     return services.camp_donation_record(
         camp=camp,
         donor=donor,
@@ -64,8 +65,13 @@ def test_low_haemoglobin_at_screening_refuses_collection(camp, staff_a):
             bag_number="X1",
             bag_volume_ml=350,
             haemoglobin_g_dl=Decimal("11.0"),
+            weight_kg=Decimal("70"),
+            bp_systolic=120,
+            bp_diastolic=80,
         )
-    assert "Haemoglobin 11.0 g/dL" in str(error.value)
+    assert error.value.message_dict["haemoglobin_g_dl"] == [
+        "Haemoglobin 11.0 g/dL: at least 12.5 g/dL is needed."
+    ]
 
 
 def test_a_450_ml_bag_needs_more_than_55_kg(camp, staff_a):

@@ -178,11 +178,18 @@ def test_donations_record_and_refuse_a_second_bag_number(api_client_for, staff_a
         "bag_volume_ml": 350,
         "bag_number": "KNP-0001",
         "haemoglobin_g_dl": "13.4",
+        "weight_kg": "65",
+        "bp_systolic": 120,
+        "bp_diastolic": 80,
     }
     client = api_client_for(staff_a)
     assert client.post("/api/v1/donations/", body, format="json").status_code == 201
-    again = client.post("/api/v1/donations/", body, format="json")
-    assert again.status_code == 400 and "bag_number" in again.json()
+    other = DonorFactory(unit=units.station_a)
+    again = client.post("/api/v1/donations/", {**body, "donor": other.pk}, format="json")
+    assert again.status_code == 400
+    assert again.json() == {
+        "bag_number": ["Bag KNP-0001 is already recorded at this blood centre."]
+    }
     assert Donation.objects.count() == 1
     listed = client.get("/api/v1/donations/", {"donor": donor.pk}).json()
     assert listed["count"] == 1 and listed["results"][0]["bag_number"] == "KNP-0001"

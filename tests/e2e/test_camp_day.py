@@ -1,6 +1,7 @@
 """A whole camp day in headless Chromium at phone width: open the camp, find a donor by
-phone, register a new one, defer one, record two units, watch the totals change without a
-reload, close the camp and check the numbers of its CSV report."""
+phone, see a blood pressure out of range refused with the screening deferral offered,
+register a new one, defer one, record two units, watch the totals change without a reload,
+close the camp and check the numbers of its CSV report."""
 
 import csv
 import datetime
@@ -55,9 +56,25 @@ def test_a_camp_day_at_the_table(live_server, phone, screenshot, staff_a, units)
     card = phone.get_by_test_id("donor-card")
     expect(card).to_contain_text("Asha Verma")
     expect(card).to_contain_text("May donate (pre-screen)")
+    # Weight is asked once: the registration's value is there to check.
+    expect(phone.get_by_label("Weight (kg)")).to_have_value(re.compile(r"^70(\.0)?$"))
     phone.get_by_label("Hb (g/dL)").fill("13.2")
+    phone.get_by_label("Systolic").fill("150")
+    phone.get_by_label("Diastolic").fill("95")
     phone.get_by_label("Bag number").fill("KNP-0001")
     phone.get_by_label("350 ml").check()
+    phone.get_by_role("button", name="Record collected").click()
+    # Blood pressure out of range: not collected, the screening deferral offered.
+    refusal = phone.get_by_test_id("screening-refusal")
+    expect(refusal).to_contain_text("Blood pressure 150/95 mmHg is outside 100–140 / 60–90.")
+    expect(refusal.get_by_role("button", name="Defer (screening)")).to_be_visible()
+    expect(phone.get_by_label("Reason")).to_have_value("screening")
+    expect(phone.get_by_test_id("total-collected")).to_have_text("0")
+    screenshot(phone, "camp-table-bp-refused-phone")
+    assert fits_width(phone)
+    # Rested and measured again by the medical officer: within range, collected.
+    phone.get_by_label("Systolic").fill("132")
+    phone.get_by_label("Diastolic").fill("84")
     phone.get_by_role("button", name="Record collected").click()
     expect(phone.get_by_test_id("recorded")).to_contain_text("bag KNP-0001")
     expect(phone.get_by_test_id("total-collected")).to_have_text("1")
@@ -74,7 +91,10 @@ def test_a_camp_day_at_the_table(live_server, phone, screenshot, staff_a, units)
     form.get_by_label(re.compile("The donor agrees")).check()
     form.get_by_role("button", name="Register and continue").click()
     expect(phone.get_by_test_id("donor-card")).to_contain_text("Kavita Rao")
+    expect(phone.get_by_label("Weight (kg)")).to_have_value(re.compile(r"^62(\.0)?$"))
     phone.get_by_label("Hb (g/dL)").fill("12.9")
+    phone.get_by_label("Systolic").fill("118")
+    phone.get_by_label("Diastolic").fill("76")
     phone.get_by_label("Bag number").fill("KNP-0002")
     phone.get_by_label("450 ml").check()
     phone.get_by_role("button", name="Record collected").click()
@@ -86,6 +106,9 @@ def test_a_camp_day_at_the_table(live_server, phone, screenshot, staff_a, units)
     # The same bag number again is refused with a message.
     find(phone, "9876500002")
     expect(phone.get_by_test_id("donor-card")).to_contain_text("Bilal Khan")
+    phone.get_by_label("Hb (g/dL)").fill("13.8")
+    phone.get_by_label("Systolic").fill("124")
+    phone.get_by_label("Diastolic").fill("80")
     phone.get_by_label("Bag number").fill("KNP-0002")
     phone.get_by_label("350 ml").check()
     phone.get_by_role("button", name="Record collected").click()
@@ -128,4 +151,9 @@ def test_a_camp_day_at_the_table(live_server, phone, screenshot, staff_a, units)
     assert Donation.objects.filter(camp=camp, outcome="collected").count() == 2
     assert Deferral.objects.get(donor=bilal).category == "minor_illness"
     assert Donor.objects.get(phone="+919123456789").source == "camp"
-    assert asha.donations.get().bag_number == "KNP-0001"
+    asha_unit = asha.donations.get()
+    assert (asha_unit.bag_number, asha_unit.bp_systolic, asha_unit.bp_diastolic) == (
+        "KNP-0001",
+        132,
+        84,
+    )
