@@ -1,7 +1,7 @@
 """Users, the police-unit tree and the audit log."""
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
@@ -48,8 +48,19 @@ class PoliceUnit(MP_Node):
         return ancestors.order_by("-depth").first()
 
 
+class PortalUserManager(UserManager):
+    """``manage.py createsuperuser`` makes a portal admin, who needs no police unit (every
+    other role does: the database says so)."""
+
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
 class User(AbstractUser):
     """A person who signs in: police staff, coordinator or admin, with a home police unit."""
+
+    objects = PortalUserManager()
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.STAFF)
     unit = models.ForeignKey(

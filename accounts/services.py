@@ -76,3 +76,12 @@ def tokens_revoke(*, user) -> int:
         return 0
     removed, _by_model = Token.objects.filter(user=user).delete()
     return removed
+
+
+def user_language(*, user: User, chosen: str | None = None) -> str:
+    """The language ``user`` works in: ``chosen`` (a switch just made) when it is one of
+    LANGUAGES, stored as their preference; otherwise the preference stored before."""
+    if chosen in dict(settings.LANGUAGES) and chosen != user.preferred_language:
+        user.preferred_language = chosen
+        user.save(update_fields=["preferred_language"])
+    return user.preferred_language

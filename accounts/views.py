@@ -7,7 +7,9 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse_lazy
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.views import i18n as i18n_views
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 from django_ratelimit.core import is_ratelimited
@@ -18,7 +20,7 @@ from .filters import AuditEventFilterSet, PoliceUnitFilterSet
 from .models import AuditEvent, PoliceUnit
 from .permissions import AdminOnlyMixin, RoleRequiredMixin
 from .scoping import for_user, units_for_user
-from .services import tokens_revoke
+from .services import tokens_revoke, user_language
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -124,6 +126,36 @@ class LoginView(auth_views.LoginView):
         ):
             return render(request, settings.AXES_LOCKOUT_TEMPLATE, status=429)
         return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # The language chosen before signing in (the login page's switch) is the latest
+        # choice and is kept; with none, the user's stored choice comes back.
+        chosen = self.request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = user_language(user=form.get_user(), chosen=chosen)
+        translation.activate(language)
+        set_language_cookie(response, language)
+        return response
+
+
+def set_language_cookie(response, language: str) -> None:
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+
+
+def set_language(request):
+    """Django's language switch, plus: a signed-in user's choice is stored on the user, so
+    the next sign-in, on any phone, speaks the same language."""
+    response = i18n_views.set_language(request)
+    language = request.POST.get("language")
+    if request.method == "POST" and request.user.is_authenticated:
+        user_language(user=request.user, chosen=language)
+    return response
 
 
 class PasswordResetView(auth_views.PasswordResetView):

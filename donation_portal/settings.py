@@ -219,6 +219,10 @@ LANGUAGE_CODE = "en"
 # Indian English dates (23 Nov 2026) wherever a template or form uses the default format.
 FORMAT_MODULE_PATH = ["donation_portal.formats"]
 LANGUAGES = [("en", _("English")), ("hi", _("Hindi"))]
+# The language chosen stays chosen: a year, not the browser session (and signing in applies
+# the user's stored choice, accounts.views.LoginView).
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "Asia/Kolkata")
 USE_I18N = True

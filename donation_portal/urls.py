@@ -10,6 +10,7 @@ from accounts.views import (
     PasswordChangeView,
     PasswordResetConfirmView,
     PasswordResetView,
+    set_language,
 )
 
 from .health import healthz
@@ -51,7 +52,7 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("calldesk.urls")),
     path("", include("dashboard.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", include(api_v1)),
     path("admin/", admin.site.urls),
