@@ -49,7 +49,8 @@ def _between(value, bounds, message) -> None:
 
 
 def _number(value) -> str:
-    return f"{value:f}".rstrip("0").rstrip(".") if isinstance(value, Decimal) else str(value)
+    """25, 12.5: a bound as people write it (no trailing zeros, no exponent)."""
+    return format(value.normalize(), "f") if isinstance(value, Decimal) else str(value)
 
 
 def validate_haemoglobin(value) -> None:
