@@ -293,7 +293,11 @@ class DonorRowValidator:
         failed = [FIELD_OF_COLUMN.get(column, column) for column in errors]
         donor = Donor(**{name: value for name, value in fields.items() if name not in failed})
         try:
-            donor.full_clean(exclude=["unit", *failed], validate_unique=False)
+            # The check constraints restate the field validators (accounts.ranges) and would
+            # cost a query each per row.
+            donor.full_clean(
+                exclude=["unit", *failed], validate_unique=False, validate_constraints=False
+            )
         except ValidationError as error:
             for name, messages in error.message_dict.items():
                 errors.setdefault(COLUMN_OF_FIELD.get(name, name), []).extend(messages)
