@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .choices import AuditAction, UnitKind
+from .fields import BoundedDateFilter
 from .models import AuditEvent, PoliceUnit
 
 # The browser's own date picker: a phone shows its calendar, and the value is ISO 8601.
@@ -36,10 +37,10 @@ class AuditEventFilterSet(django_filters.FilterSet):
     object = django_filters.CharFilter(
         field_name="object_repr", lookup_expr="icontains", label=_("Object")
     )
-    date_from = django_filters.DateFilter(
+    date_from = BoundedDateFilter(
         field_name="at", lookup_expr="date__gte", label=_("From"), widget=DATE_INPUT
     )
-    date_to = django_filters.DateFilter(
+    date_to = BoundedDateFilter(
         field_name="at", lookup_expr="date__lte", label=_("To"), widget=DATE_INPUT
     )
     # Validated as an address: an invalid one must be a form error, not a database error.

@@ -18,7 +18,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts import audit
+from accounts import audit, ranges
 from accounts.choices import AuditAction
 from donors import transfer
 from donors.choices import BagVolume, DeferralCategory, DonationOutcome, DonorSource
@@ -142,8 +142,9 @@ def parse_haemoglobin(value) -> Decimal | None:
         hb = Decimal(text).quantize(Decimal("0.1"))
     except InvalidOperation:
         hb = None
-    if hb is None or not Decimal(1) <= hb <= Decimal(25):
-        raise ValidationError(_("Enter haemoglobin in g/dL, between 1 and 25."))
+    if hb is None or not hb.is_finite():
+        raise ValidationError(_("Enter the haemoglobin in g/dL, as a number."))
+    ranges.validate_haemoglobin(hb)  # the model's range, with its message
     return hb
 
 
@@ -289,6 +290,10 @@ class CampRowValidator:
                 new[column] = parse(values.get(column), **kwargs)
             except ValidationError as error:
                 errors[column] = error.messages
+        try:
+            ranges.validate_birth_date(new.get("date_of_birth"))  # the model's range
+        except ValidationError as error:
+            errors["date_of_birth"] = error.messages
         new["weight_kg"] = out.get("weight_kg")
         out["new_donor"] = new
         return None

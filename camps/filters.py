@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.fields import BoundedDateFilter
 from donors.filters import _units
 
 from .choices import CampStatus
@@ -30,8 +31,8 @@ class CampFilterSet(django_filters.FilterSet):
         label=_("Blood centre"),
         empty_label=_("Any"),
     )
-    held_from = django_filters.DateFilter(field_name="held_on", lookup_expr="gte", label=_("From"))
-    held_to = django_filters.DateFilter(field_name="held_on", lookup_expr="lte", label=_("To"))
+    held_from = BoundedDateFilter(field_name="held_on", lookup_expr="gte", label=_("From"))
+    held_to = BoundedDateFilter(field_name="held_on", lookup_expr="lte", label=_("To"))
 
     class Meta:
         model = Camp

@@ -3,13 +3,13 @@
 from decimal import Decimal
 
 from django import forms
-from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import ranges
+from accounts.fields import BoundedDateField
 from accounts.scoping import units_for_user
 from donors.choices import BagVolume, BloodGroup, DeferralCategory, Sex
-from donors.forms import DATE_INPUT, EARLIEST_BIRTH
+from donors.forms import DATE_INPUT
 from donors.phones import normalise_phone
 
 from .models import BloodCentre, Camp, Hospital
@@ -84,7 +84,10 @@ class QuickDonorForm(forms.Form):
     phone = forms.CharField(label=_("Mobile number"), max_length=20, widget=forms.HiddenInput)
     name = forms.CharField(label=_("Name"), max_length=120)
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, widget=forms.RadioSelect)
-    date_of_birth = forms.DateField(label=_("Date of birth"), widget=DATE_INPUT)
+    # The model's plausible ranges, refused here before the donor is written.
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"), widget=DATE_INPUT, validators=[ranges.validate_birth_date]
+    )
     blood_group = forms.ChoiceField(
         label=_("Blood group"), choices=BloodGroup.choices, required=False
     )
@@ -92,8 +95,7 @@ class QuickDonorForm(forms.Form):
         label=_("Weight (kg)"),
         max_digits=4,
         decimal_places=1,
-        min_value=Decimal(20),
-        max_value=Decimal(250),
+        validators=[ranges.validate_donor_weight],
         required=False,
         widget=forms.TextInput(attrs=DECIMAL_INPUT),
     )
@@ -103,12 +105,6 @@ class QuickDonorForm(forms.Form):
 
     def clean_phone(self):
         return normalise_phone(self.cleaned_data["phone"])
-
-    def clean_date_of_birth(self):
-        born = self.cleaned_data["date_of_birth"]
-        if not EARLIEST_BIRTH <= born <= timezone.localdate():
-            raise ValidationError(_("Enter a real date of birth."))
-        return born
 
 
 class ScreeningForm(forms.Form):
@@ -189,4 +185,4 @@ class CorrectionForm(forms.Form):
 class MonthForm(forms.Form):
     """``?month=2026-11`` for the calendar."""
 
-    month = forms.DateField(input_formats=["%Y-%m"], required=False)
+    month = BoundedDateField(input_formats=["%Y-%m"], required=False)

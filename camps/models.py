@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts import ranges
+
 from .choices import CampStatus
 
 
@@ -71,7 +73,8 @@ class Camp(models.Model):
     Its totals are derived from its donations, never typed."""
 
     name = models.CharField(_("name"), max_length=160)
-    held_on = models.DateField(_("date"))
+    # Within two years of today when planned or moved (accounts.ranges.validate_camp_date).
+    held_on = models.DateField(_("date"), validators=[ranges.validate_camp_date])
     starts_at = models.TimeField(_("starts at"), null=True, blank=True)
     ends_at = models.TimeField(_("ends at"), null=True, blank=True)
     venue = models.CharField(_("venue"), max_length=200)
@@ -102,6 +105,11 @@ class Camp(models.Model):
             # Upcoming/past lists and the calendar read camps of a subtree by date.
             models.Index(fields=["unit", "held_on"]),
             models.Index(fields=["held_on"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=ranges.q_not_before_earliest("held_on"), name="camp_date_plausible"
+            ),
         ]
 
     def __str__(self):

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.fields import BoundedDateField
 from accounts.models import PoliceUnit
 from accounts.scoping import units_for_user
 from donors.choices import BloodGroup
@@ -35,8 +36,8 @@ class UnitChoiceField(forms.ModelChoiceField):
 class DashboardFilterForm(forms.Form):
     # Named ``from`` and ``to`` in the query string (the API contract); ``from`` is a Python
     # keyword, so the fields are renamed in __init__.
-    from_ = forms.DateField(label=_("From"), required=False, widget=DATE_INPUT)
-    to = forms.DateField(label=_("To"), required=False, widget=DATE_INPUT)
+    from_ = BoundedDateField(label=_("From"), required=False, widget=DATE_INPUT)
+    to = BoundedDateField(label=_("To"), required=False, widget=DATE_INPUT)
     unit = UnitChoiceField(
         queryset=PoliceUnit.objects.none(),
         required=False,

@@ -317,6 +317,12 @@ REST_FRAMEWORK = {
         # The token endpoint answers passwords: few tries a minute per address.
         "token": env_str("API_THROTTLE_TOKEN", "10/minute"),
     },
+    # DRF's parsers, with JSON that answers 400 to a body nested too deeply.
+    "DEFAULT_PARSER_CLASSES": [
+        "accounts.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DATE_FORMAT": "iso-8601",
     # A service's ValidationError is a 400 field map wherever it is raised.
@@ -345,6 +351,9 @@ FORCE_NAME = env_str("FORCE_NAME", "Kanpur Nagar Police Commissionerate")
 PAGE_SIZE = env_int("PAGE_SIZE", 25, minimum=5)
 # The portal's public address, for links sent in messages (a donor's opt-out link).
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+# The furthest ahead, in years from today, a date in a query string may be (``on``, ``until``,
+# ``to``, list filters); further, or before 1900, is a 400 / a form error.
+QUERY_DATE_MAX_YEARS_AHEAD = env_int("QUERY_DATE_MAX_YEARS_AHEAD", 5, minimum=1)
 
 # --- Donors: the pre-screen (DOMAIN.md §1, India defaults from NBTC-17 / DCR-2020) -----
 # The portal pre-screens; the blood centre's medical officer decides.

@@ -17,16 +17,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.functions import Lower
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import audit
+from accounts import audit, ranges
 from accounts.choices import AuditAction
 from accounts.scoping import units_for_user
 
 from . import transfer
 from .choices import DRAWN_OUTCOMES, BloodGroup, DonorSource
-from .forms import EARLIEST_BIRTH
 from .models import Donation, Donor
 from .phones import normalise_phone
 from .selectors import donors_for
@@ -50,7 +48,6 @@ IMPORT_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 FIELD_OF_COLUMN = {"last_donated_on": "external_last_donation_on"}
 COLUMN_OF_FIELD = {field: column for column, field in FIELD_OF_COLUMN.items()}
 # The weight range the registry form accepts (DonorForm.clean_weight_kg).
-WEIGHT_RANGE = (Decimal(20), Decimal(250))
 PHONE_CHUNK = 500  # phones per IN (...) query: well under SQLite's variable limit
 
 SEXES = {
@@ -170,8 +167,9 @@ def parse_weight(value) -> Decimal | None:
         weight = Decimal(text)
     except InvalidOperation:
         weight = None
-    if weight is None or not WEIGHT_RANGE[0] <= weight <= WEIGHT_RANGE[1]:
-        raise ValidationError(_("Enter the weight in kilograms, between 20 and 250."))
+    if weight is None or not weight.is_finite():
+        raise ValidationError(_("Enter the weight in kilograms, as a number."))
+    ranges.validate_donor_weight(weight)  # the model's range, before the row is rounded
     return weight.quantize(Decimal("0.1"))
 
 
@@ -247,7 +245,6 @@ class DonorRowValidator:
             fields[column] = _text(values.get(column))
         if fields.get("preferred_language") is None:
             fields.pop("preferred_language", None)  # the model's default
-        self._check_dates(fields, errors)
         self._check_unit(values.get("unit"), fields, errors)
         self._check_phone(row, fields, errors)
         self._check_model(fields, errors)
@@ -255,15 +252,6 @@ class DonorRowValidator:
             raise ValidationError(errors)
         fields["source"] = DonorSource.IMPORT
         return fields
-
-    def _check_dates(self, fields, errors):
-        today = timezone.localdate()
-        born = fields.get("date_of_birth")
-        if born is not None and not EARLIEST_BIRTH <= born <= today:
-            errors["date_of_birth"] = [_("Enter a real date of birth.")]
-        last = fields.get("external_last_donation_on")
-        if last is not None and last > today:
-            errors["last_donated_on"] = [_("The last donation cannot be in the future.")]
 
     def _check_unit(self, value, fields, errors):
         code = _text(value)
@@ -305,7 +293,11 @@ class DonorRowValidator:
         failed = [FIELD_OF_COLUMN.get(column, column) for column in errors]
         donor = Donor(**{name: value for name, value in fields.items() if name not in failed})
         try:
-            donor.full_clean(exclude=["unit", *failed], validate_unique=False)
+            # The check constraints restate the field validators (accounts.ranges) and would
+            # cost a query each per row.
+            donor.full_clean(
+                exclude=["unit", *failed], validate_unique=False, validate_constraints=False
+            )
         except ValidationError as error:
             for name, messages in error.message_dict.items():
                 errors.setdefault(COLUMN_OF_FIELD.get(name, name), []).extend(messages)

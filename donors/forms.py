@@ -1,8 +1,6 @@
 """Forms of the donor registry. Validation of a phone, a unit and a deferral lives in
 services and phone/phenotype modules; these forms only call them."""
 
-from datetime import date
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -18,7 +16,6 @@ from .models import Deferral, Donor
 from .phones import normalise_phone
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-EARLIEST_BIRTH = date(1900, 1, 1)
 
 
 class DonorForm(forms.ModelForm):
@@ -97,17 +94,7 @@ class DonorForm(forms.ModelForm):
             )
         return phone
 
-    def clean_date_of_birth(self):
-        born = self.cleaned_data["date_of_birth"]
-        if born > timezone.localdate() or born < EARLIEST_BIRTH:
-            raise ValidationError(_("Enter a real date of birth."))
-        return born
-
-    def clean_weight_kg(self):
-        weight = self.cleaned_data.get("weight_kg")
-        if weight is not None and not 20 <= weight <= 250:
-            raise ValidationError(_("Enter the weight in kilograms, between 20 and 250."))
-        return weight
+    # Plausible dates of birth and weights are the model's validators (accounts.ranges).
 
     def clean_phenotype(self):
         return phenotype.normalise(self.cleaned_data.get("phenotype", ""))

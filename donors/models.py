@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import ranges
+
 from .choices import (
     BagVolume,
     BloodGroup,
@@ -25,7 +27,7 @@ class Donor(models.Model):
 
     name = models.CharField(_("name"), max_length=120)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
-    date_of_birth = models.DateField(_("date of birth"))
+    date_of_birth = models.DateField(_("date of birth"), validators=[ranges.validate_birth_date])
     blood_group = models.CharField(
         _("blood group"), max_length=3, choices=BloodGroup.choices, blank=True
     )
@@ -44,7 +46,12 @@ class Donor(models.Model):
     rank = models.CharField(_("rank"), max_length=60, blank=True)
     badge_number = models.CharField(_("badge number"), max_length=40, blank=True)
     weight_kg = models.DecimalField(
-        _("weight (kg)"), max_digits=4, decimal_places=1, null=True, blank=True
+        _("weight (kg)"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[ranges.validate_donor_weight],
     )
     preferred_language = models.CharField(
         _("language for messages"), max_length=8, choices=settings.LANGUAGES, default="hi"
@@ -71,7 +78,10 @@ class Donor(models.Model):
         help_text=_("For example: C+ c+ E- e+ K-"),
     )
     external_last_donation_on = models.DateField(
-        _("last donation outside the portal"), null=True, blank=True
+        _("last donation outside the portal"),
+        null=True,
+        blank=True,
+        validators=[ranges.validate_past_date],
     )
     unavailable_until = models.DateField(
         _("unavailable until"),
@@ -121,6 +131,21 @@ class Donor(models.Model):
             models.Index(fields=["unit", "blood_group"]),
             models.Index(fields=["blood_group", "living_blood_bank"]),
             models.Index(fields=["name"]),
+        ]
+        # Plausible ranges (accounts.ranges), also for writes around the services.
+        constraints = [
+            models.CheckConstraint(
+                condition=ranges.q_not_before_earliest("date_of_birth"),
+                name="donor_birth_plausible",
+            ),
+            models.CheckConstraint(
+                condition=ranges.q_between("weight_kg", ranges.DONOR_WEIGHT_KG),
+                name="donor_weight_plausible",
+            ),
+            models.CheckConstraint(
+                condition=ranges.q_not_before_earliest("external_last_donation_on"),
+                name="donor_last_donation_plausible",
+            ),
         ]
 
     def __str__(self):
@@ -190,7 +215,7 @@ class Donation(models.Model):
     donor = models.ForeignKey(
         Donor, verbose_name=_("donor"), on_delete=models.PROTECT, related_name="donations"
     )
-    donated_on = models.DateField(_("date"))
+    donated_on = models.DateField(_("date"), validators=[ranges.validate_past_date])
     # Where: the blood centre that collected, at its own site or at a camp (then ``camp`` is
     # set too). Bag numbers are unique per blood centre.
     camp = models.ForeignKey(
@@ -223,17 +248,33 @@ class Donation(models.Model):
     )
     bag_number = models.CharField(_("bag number"), max_length=40, blank=True)
     haemoglobin_g_dl = models.DecimalField(
-        _("haemoglobin (g/dL)"), max_digits=3, decimal_places=1, null=True, blank=True
+        _("haemoglobin (g/dL)"),
+        max_digits=3,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[ranges.validate_haemoglobin],
     )
     weight_kg = models.DecimalField(
-        _("weight at screening (kg)"), max_digits=4, decimal_places=1, null=True, blank=True
+        _("weight at screening (kg)"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[ranges.validate_donor_weight],
     )
     # Blood pressure measured at the screening (DOMAIN.md §1: 100–140 / 60–90 mmHg to give).
     bp_systolic = models.PositiveSmallIntegerField(
-        _("blood pressure, systolic (mmHg)"), null=True, blank=True
+        _("blood pressure, systolic (mmHg)"),
+        null=True,
+        blank=True,
+        validators=[ranges.validate_bp_systolic],
     )
     bp_diastolic = models.PositiveSmallIntegerField(
-        _("blood pressure, diastolic (mmHg)"), null=True, blank=True
+        _("blood pressure, diastolic (mmHg)"),
+        null=True,
+        blank=True,
+        validators=[ranges.validate_bp_diastolic],
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -260,6 +301,27 @@ class Donation(models.Model):
                 fields=["blood_centre", "bag_number"],
                 condition=~Q(bag_number=""),
                 name="donation_bag_number_unique_per_centre",
+            ),
+            # Plausible ranges (accounts.ranges), also for writes around the services.
+            models.CheckConstraint(
+                condition=ranges.q_not_before_earliest("donated_on"),
+                name="donation_date_plausible",
+            ),
+            models.CheckConstraint(
+                condition=ranges.q_between("haemoglobin_g_dl", ranges.HAEMOGLOBIN_G_DL),
+                name="donation_haemoglobin_plausible",
+            ),
+            models.CheckConstraint(
+                condition=ranges.q_between("weight_kg", ranges.DONOR_WEIGHT_KG),
+                name="donation_weight_plausible",
+            ),
+            models.CheckConstraint(
+                condition=ranges.q_between("bp_systolic", ranges.BP_SYSTOLIC_MMHG),
+                name="donation_bp_systolic_plausible",
+            ),
+            models.CheckConstraint(
+                condition=ranges.q_between("bp_diastolic", ranges.BP_DIASTOLIC_MMHG),
+                name="donation_bp_diastolic_plausible",
             ),
         ]
 

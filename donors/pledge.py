@@ -6,7 +6,6 @@ says whether a number is already registered; ``pledge_submit`` stores the pledge
 """
 
 from collections import defaultdict
-from datetime import date
 
 from django import forms
 from django.conf import settings
@@ -14,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import ranges
 from accounts.choices import FORCE_KINDS, UnitKind
 from accounts.models import PoliceUnit
 
@@ -26,7 +26,6 @@ from .services import donor_create
 
 # The name of the field people never see: a bot that fills every input fills this one too.
 HONEYPOT = "website"
-EARLIEST_BIRTH = date(1900, 1, 1)
 # The browser's date picker sends ISO; a typed date is read the Indian way, day first.
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"]
 
@@ -140,7 +139,7 @@ class PledgeForm(forms.Form):
     def clean_date_of_birth(self):
         born = self.cleaned_data["date_of_birth"]
         today = timezone.localdate()
-        if born > today or born < EARLIEST_BIRTH:
+        if born > today or born < ranges.EARLIEST_DATE:
             raise ValidationError(_("Enter your real date of birth."), code="invalid")
         age = age_on(born, today)
         if age < settings.DONOR_MIN_AGE:
@@ -159,8 +158,7 @@ class PledgeForm(forms.Form):
 
     def clean_weight_kg(self):
         weight = self.cleaned_data.get("weight_kg")
-        if weight is not None and not 20 <= weight <= 250:
-            raise ValidationError(_("Enter your weight in kilograms, between 20 and 250."))
+        ranges.validate_donor_weight(weight)  # the model's range, refused here on the form
         return weight
 
     def clean_unit(self):

@@ -4,6 +4,8 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from accounts.fields import BoundedDateFilter
+
 from .choices import Channel, MessageState
 from .models import Message
 
@@ -16,10 +18,10 @@ class MessageFilterSet(django_filters.FilterSet):
         choices=Channel.choices, label=_("Channel"), empty_label=_("Any")
     )
     topic = django_filters.CharFilter(label=_("About"))
-    created_from = django_filters.DateFilter(
+    created_from = BoundedDateFilter(
         field_name="created_at", lookup_expr="date__gte", label=_("Created from")
     )
-    created_to = django_filters.DateFilter(
+    created_to = BoundedDateFilter(
         field_name="created_at", lookup_expr="date__lte", label=_("Created until")
     )
 

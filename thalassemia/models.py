@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts import ranges
 from donors.choices import BloodGroup, Sex
 
 from .choices import (
@@ -22,7 +23,7 @@ class Patient(models.Model):
     """A transfusion-dependent child looked after by a police unit."""
 
     name = models.CharField(_("name"), max_length=120)
-    date_of_birth = models.DateField(_("date of birth"))
+    date_of_birth = models.DateField(_("date of birth"), validators=[ranges.validate_birth_date])
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     blood_group = models.CharField(
         _("blood group"), max_length=3, choices=BloodGroup.choices, blank=True
@@ -39,7 +40,12 @@ class Patient(models.Model):
         _("known alloantibodies"), max_length=30, blank=True, help_text=_("For example: E, K")
     )
     weight_kg = models.DecimalField(
-        _("weight (kg)"), max_digits=4, decimal_places=1, null=True, blank=True
+        _("weight (kg)"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[ranges.validate_child_weight],
     )
     registration_number = models.CharField(
         _("registration number at the treating centre"), max_length=40, blank=True
@@ -86,6 +92,17 @@ class Patient(models.Model):
             # The due-soon board and reminders read active children by next due date.
             models.Index(fields=["status", "next_due_on"], name="thal_patient_status_due"),
             models.Index(fields=["unit", "next_due_on"], name="thal_patient_unit_due"),
+        ]
+        # Plausible ranges (accounts.ranges), also for writes around the services.
+        constraints = [
+            models.CheckConstraint(
+                condition=ranges.q_not_before_earliest("date_of_birth"),
+                name="thal_patient_birth_plausible",
+            ),
+            models.CheckConstraint(
+                condition=ranges.q_between("weight_kg", ranges.CHILD_WEIGHT_KG),
+                name="thal_patient_weight_plausible",
+            ),
         ]
 
     def __str__(self):
@@ -185,13 +202,16 @@ class Transfusion(models.Model):
     )
     units_needed = models.PositiveSmallIntegerField(_("units needed"), default=1)
     units_given = models.PositiveSmallIntegerField(_("units given"), null=True, blank=True)
-    done_on = models.DateField(_("given on"), null=True, blank=True)
+    done_on = models.DateField(
+        _("given on"), null=True, blank=True, validators=[ranges.validate_past_date]
+    )
     pre_haemoglobin_g_dl = models.DecimalField(
         _("pre-transfusion haemoglobin (g/dL)"),
         max_digits=3,
         decimal_places=1,
         null=True,
         blank=True,
+        validators=[ranges.validate_haemoglobin],
     )
     hospital = models.ForeignKey(
         "camps.Hospital",
@@ -225,6 +245,14 @@ class Transfusion(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="done") | Q(done_on__isnull=False),
                 name="thal_transfusion_done_has_date",
+            ),
+            models.CheckConstraint(
+                condition=ranges.q_not_before_earliest("done_on"),
+                name="thal_transfusion_date_plausible",
+            ),
+            models.CheckConstraint(
+                condition=ranges.q_between("pre_haemoglobin_g_dl", ranges.HAEMOGLOBIN_G_DL),
+                name="thal_transfusion_haemoglobin_plausible",
             ),
         ]
 

@@ -12,7 +12,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import audit
+from accounts import audit, ranges
 from accounts.choices import AuditAction
 from donors import phenotype
 from donors.phones import normalise_phone
@@ -162,8 +162,7 @@ def patient_create(
     before registration, from which the calendar counts."""
     validate_plan(units_per_transfusion, interval_days)
     today = timezone.localdate()
-    if last_transfused_on and last_transfused_on > today:
-        raise ValidationError({"last_transfused_on": _("This date is in the future.")})
+    _check_last_transfused(last_transfused_on)
     fields = _clean_patient_fields(fields)
     patient = Patient(created_by=actor, **fields)
     patient.full_clean()
@@ -352,10 +351,19 @@ def plan_change(
     return plan
 
 
+def _check_last_transfused(on) -> None:
+    """The transfusion given before registration: a past day, as any transfusion given."""
+    try:
+        ranges.validate_past_date(on)
+    except ValidationError as error:
+        raise ValidationError({"last_transfused_on": error.messages}) from None
+
+
 def patient_record_last_transfusion(*, patient: Patient, on: date, actor=None) -> Patient:
     """The API's ``last_transfused_on`` on an existing child: a transfusion given on ``on``
     closes the open one (with the units it needed). An earlier date is history: correct it
     through the transfusions instead."""
+    _check_last_transfused(on)
     last = patient.transfusions.filter(status=TransfusionStatus.DONE).aggregate(m=Max("done_on"))
     if last["m"] and on <= last["m"]:
         if on == last["m"]:
@@ -397,17 +405,6 @@ def transfusion_record_done(
 ) -> Transfusion:
     """The child was transfused: the calendar moves on from ``done_on``."""
     transfusion = _open(transfusion)
-    errors = {}
-    if done_on > timezone.localdate():
-        errors["done_on"] = _("A transfusion cannot be recorded in the future.")
-    if not units_given or units_given < 1 or units_given > settings.THAL_MAX_UNITS_PER_TRANSFUSION:
-        errors["units_given"] = _("Units given must be 1 to %(most)s.") % {
-            "most": settings.THAL_MAX_UNITS_PER_TRANSFUSION
-        }
-    if pre_haemoglobin_g_dl is not None and not 2 <= pre_haemoglobin_g_dl <= 20:
-        errors["pre_haemoglobin_g_dl"] = _("Enter the haemoglobin in g/dL, 2 to 20.")
-    if errors:
-        raise ValidationError(errors)
     transfusion.status = TransfusionStatus.DONE
     transfusion.done_on = done_on
     transfusion.units_given = units_given
@@ -415,6 +412,18 @@ def transfusion_record_done(
     transfusion.hospital = hospital or transfusion.hospital or transfusion.patient.hospital
     transfusion.notes = notes or transfusion.notes
     transfusion.recorded_by = actor
+    errors = {}
+    try:
+        transfusion.full_clean()  # the day given and the haemoglobin: the model's ranges
+    except ValidationError as error:
+        errors = error.message_dict
+    if not units_given or units_given < 1 or units_given > settings.THAL_MAX_UNITS_PER_TRANSFUSION:
+        errors["units_given"] = [
+            _("Units given must be 1 to %(most)s.")
+            % {"most": settings.THAL_MAX_UNITS_PER_TRANSFUSION}
+        ]
+    if errors:
+        raise ValidationError(errors)
     transfusion.save()
     # Donors proposed or asked but not confirmed were not needed: free them.
     release_assignments([transfusion.pk], (AssignmentStatus.PROPOSED, AssignmentStatus.ASKED))

@@ -1,6 +1,4 @@
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import exceptions, mixins, serializers, viewsets
+from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
@@ -14,17 +12,6 @@ from ..filters import BloodCentreFilterSet, CampFilterSet, HospitalFilterSet
 from ..models import Camp
 from ..selectors import blood_centres, hospitals, totals_for
 from .serializers import BloodCentreSerializer, CampSerializer, HospitalSerializer
-
-
-def _answer_errors(call):
-    """A service's ValidationError as a 400 with a map of field → messages."""
-    try:
-        return call()
-    except DjangoValidationError as error:
-        detail = error.message_dict if hasattr(error, "error_dict") else error.messages
-        raise serializers.ValidationError(detail) from None
-    except DjangoPermissionDenied as error:
-        raise exceptions.PermissionDenied(str(error)) from None
 
 
 class CampViewSet(
@@ -57,25 +44,23 @@ class CampViewSet(
         return context
 
     def perform_create(self, serializer):
-        serializer.instance = _answer_errors(
-            lambda: services.camp_create(
-                actor=self.request.user, request=self.request, **serializer.validated_data
-            )
+        # A service's ValidationError or PermissionDenied is the API's 400 or 403 wherever
+        # it is raised (accounts.api.exceptions).
+        serializer.instance = services.camp_create(
+            actor=self.request.user, request=self.request, **serializer.validated_data
         )
 
     def perform_update(self, serializer):
-        serializer.instance = _answer_errors(
-            lambda: services.camp_update(
-                camp=serializer.instance,
-                actor=self.request.user,
-                request=self.request,
-                **serializer.validated_data,
-            )
+        serializer.instance = services.camp_update(
+            camp=serializer.instance,
+            actor=self.request.user,
+            request=self.request,
+            **serializer.validated_data,
         )
 
     def _move(self, request, move):
         camp = self.get_object()
-        _answer_errors(lambda: move(camp=camp, actor=request.user, request=request))
+        move(camp=camp, actor=request.user, request=request)
         return Response(self.get_serializer(camp).data)
 
     @action(detail=True, methods=["post"])

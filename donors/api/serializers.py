@@ -1,11 +1,11 @@
 """API shapes of donors, donations and deferrals. Field names follow DESIGN.md's contract;
 validation calls the same functions as the forms."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from accounts import ranges
+from accounts.api.fields import BoundedDateField
 from accounts.models import PoliceUnit
 from accounts.scoping import units_for_user
 
@@ -14,10 +14,6 @@ from ..choices import DeferralCategory, DonationKind
 from ..models import Deferral, Donation, Donor
 from ..phones import normalise_phone
 from ..services import duplicate_phone_error
-
-
-def _django_errors(error: DjangoValidationError):
-    return serializers.ValidationError(error.messages)
 
 
 class ScopedUnitField(serializers.PrimaryKeyRelatedField):
@@ -36,6 +32,7 @@ class DonorSerializer(serializers.ModelSerializer):
         source="external_last_donation_on",
         required=False,
         allow_null=True,
+        validators=[ranges.validate_past_date],  # the model field's, which this renames
         help_text="A donation made outside the portal.",
     )
     verified = serializers.SerializerMethodField()
@@ -104,31 +101,19 @@ class DonorSerializer(serializers.ModelSerializer):
     def get_erased(self, donor) -> bool:
         return donor.erased_at is not None
 
+    # Plausible dates of birth and weights are the model fields' validators (accounts.ranges),
+    # which ModelSerializer runs. A Django ValidationError raised in a validate_<field>
+    # method is that field's error (DRF converts it).
+
     def validate_phone(self, value):
-        try:
-            phone = normalise_phone(value)
-        except DjangoValidationError as error:
-            raise _django_errors(error) from None
+        phone = normalise_phone(value)
         duplicate = duplicate_phone_error(phone, exclude_pk=getattr(self.instance, "pk", None))
         if duplicate is not None:
-            raise _django_errors(duplicate)
+            raise duplicate
         return phone
 
-    def validate_date_of_birth(self, value):
-        if value > timezone.localdate() or value.year < 1900:
-            raise serializers.ValidationError(_("Enter a real date of birth."))
-        return value
-
-    def validate_weight_kg(self, value):
-        if value is not None and not 20 <= value <= 250:
-            raise serializers.ValidationError(_("Enter the weight in kilograms, 20 to 250."))
-        return value
-
     def validate_phenotype(self, value):
-        try:
-            return phenotype.normalise(value)
-        except DjangoValidationError as error:
-            raise _django_errors(error) from None
+        return phenotype.normalise(value)
 
 
 class EligibilitySerializer(serializers.Serializer):
@@ -138,7 +123,7 @@ class EligibilitySerializer(serializers.Serializer):
 
 
 class EligibilityQuerySerializer(serializers.Serializer):
-    on = serializers.DateField(required=False, help_text="ISO date; today when absent.")
+    on = BoundedDateField(required=False, help_text="ISO date; today when absent.")
     kind = serializers.ChoiceField(
         choices=DonationKind.choices,
         required=False,

@@ -1,11 +1,8 @@
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 
 from accounts import audit
 from accounts.api.views import ScopedViewSetMixin
@@ -73,27 +70,21 @@ class DonorViewSet(
             )
             if data.pop(field, False)
         ]
-        try:
-            serializer.instance = donor_update(
+        # A service's ValidationError (an erased donor's record is closed) is the API's 400
+        # field map: accounts.api.exceptions.
+        serializer.instance = donor_update(
+            donor=serializer.instance,
+            actor=self.request.user,
+            request=self.request,
+            **data,
+        )
+        for purpose in given:
+            consent_give(
                 donor=serializer.instance,
+                purpose=purpose,
+                source=ConsentSource.STAFF,
                 actor=self.request.user,
-                request=self.request,
-                **data,
             )
-            for purpose in given:
-                consent_give(
-                    donor=serializer.instance,
-                    purpose=purpose,
-                    source=ConsentSource.STAFF,
-                    actor=self.request.user,
-                )
-        except DjangoValidationError as error:  # an erased donor's record is closed
-            raise serializers.ValidationError(
-                {
-                    (api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field): e
-                    for field, e in error.message_dict.items()
-                }
-            ) from None
 
     def list(self, request, *args, **kwargs):
         response = super().list(request, *args, **kwargs)

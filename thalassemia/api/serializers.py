@@ -2,11 +2,11 @@
 contract (patient: name, sex, date_of_birth, blood_group, unit, units_per_transfusion,
 interval_days, last_transfused_on → id, next_due_on, annual_units); rules are the services'."""
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from accounts.api.fields import BoundedDateField
 from accounts.scoping import for_user
 from camps.models import Hospital
 from donors.api.serializers import DonorScopedField, ScopedUnitField
@@ -14,13 +14,6 @@ from donors.models import Donation
 
 from ..models import Assignment, Guardian, Patient, Transfusion
 from ..selectors import current_plan, patient_annual_units
-
-
-def api_errors(error: DjangoValidationError) -> serializers.ValidationError:
-    """A service's ValidationError as DRF's 400 body: a map of field → messages."""
-    if hasattr(error, "error_dict"):
-        return serializers.ValidationError(error.message_dict)
-    return serializers.ValidationError({"non_field_errors": error.messages})
 
 
 class GuardianSerializer(serializers.ModelSerializer):
@@ -103,14 +96,12 @@ class PatientSerializer(serializers.ModelSerializer):
     def get_annual_units(self, patient) -> float | None:
         return patient_annual_units(patient)
 
-    def validate_date_of_birth(self, value):
-        if value > timezone.localdate() or value.year < 1990:
-            raise serializers.ValidationError(_("Enter a real date of birth."))
-        return value
+    # A plausible date of birth (1900 to today) and weight are the model fields' validators
+    # (accounts.ranges), as on the page.
 
 
 class ScheduleQuerySerializer(serializers.Serializer):
-    until = serializers.DateField(help_text="ISO date: the last day to list.")
+    until = BoundedDateField(help_text="ISO date: the last day to list.")
 
     def validate_until(self, value):
         today = timezone.localdate()
@@ -125,7 +116,7 @@ class DueSerializer(serializers.Serializer):
 
 
 class MatchQuerySerializer(serializers.Serializer):
-    on = serializers.DateField(help_text="ISO date the donor would give on.")
+    on = BoundedDateField(help_text="ISO date the donor would give on.")
 
 
 class MatchSerializer(serializers.Serializer):
@@ -166,7 +157,7 @@ class TransfusionDoneSerializer(serializers.Serializer):
 
 
 class TransfusionDateSerializer(serializers.Serializer):
-    due_on = serializers.DateField()
+    due_on = BoundedDateField()
 
 
 class TransfusionNoteSerializer(serializers.Serializer):
@@ -188,7 +179,7 @@ class DonationScopedField(serializers.PrimaryKeyRelatedField):
 class AssignmentSerializer(serializers.ModelSerializer):
     transfusion = TransfusionScopedField()
     donor = DonorScopedField()
-    on = serializers.DateField(required=False)
+    on = BoundedDateField(required=False)
     donation = DonationScopedField(required=False, allow_null=True)
 
     class Meta:

@@ -44,7 +44,6 @@ from .serializers import (
     TransfusionDoneSerializer,
     TransfusionNoteSerializer,
     TransfusionSerializer,
-    api_errors,
 )
 
 PLAN_FIELDS = ("units_per_transfusion", "interval_days")
@@ -73,15 +72,12 @@ class PatientViewSet(
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
-        try:
-            data |= registration_consent(
-                given=data.pop("guardian_consent", False),
-                consent_by=data.pop("consent_by", ""),
-                guardians=data.get("guardians", ()),
-            )
-            patient = patient_create(actor=self.request.user, **data)
-        except DjangoValidationError as error:
-            raise api_errors(error) from None
+        data |= registration_consent(
+            given=data.pop("guardian_consent", False),
+            consent_by=data.pop("consent_by", ""),
+            guardians=data.get("guardians", ()),
+        )
+        patient = patient_create(actor=self.request.user, **data)
         serializer.instance = self.get_queryset().get(pk=patient.pk)
         audit.record(action=AuditAction.CREATE, request=self.request, obj=patient)
 
@@ -93,36 +89,31 @@ class PatientViewSet(
         consent_by = data.pop("consent_by", "")
         # The stored name sent back unchanged (a GET-then-PUT client) is not a new consent.
         if consent_by and not consent and consent_by != serializer.instance.consent_by:
-            raise api_errors(
-                DjangoValidationError(
-                    {"consent_by": _("Send guardian_consent: true with the name of who gave it.")}
-                )
+            raise DjangoValidationError(
+                {"consent_by": _("Send guardian_consent: true with the name of who gave it.")}
             )
         patient = serializer.instance
         plan = current_plan(patient)
         wanted = {k: data.pop(k) for k in PLAN_FIELDS if k in data}
         last = data.pop("last_transfused_on", None)
-        try:
-            patient = patient_update(
-                patient=patient, actor=self.request.user, request=self.request, **data
+        patient = patient_update(
+            patient=patient, actor=self.request.user, request=self.request, **data
+        )
+        now = {
+            "units_per_transfusion": plan.units_per_transfusion,
+            "interval_days": plan.interval_days,
+        }
+        if {**now, **wanted} != now:
+            plan_change(patient=patient, actor=self.request.user, **{**now, **wanted})
+        if last:
+            patient_record_last_transfusion(patient=patient, on=last, actor=self.request.user)
+        if consent:
+            patient_record_consent(
+                patient=patient,
+                consent_by=consent_by,
+                actor=self.request.user,
+                request=self.request,
             )
-            now = {
-                "units_per_transfusion": plan.units_per_transfusion,
-                "interval_days": plan.interval_days,
-            }
-            if {**now, **wanted} != now:
-                plan_change(patient=patient, actor=self.request.user, **{**now, **wanted})
-            if last:
-                patient_record_last_transfusion(patient=patient, on=last, actor=self.request.user)
-            if consent:
-                patient_record_consent(
-                    patient=patient,
-                    consent_by=consent_by,
-                    actor=self.request.user,
-                    request=self.request,
-                )
-        except DjangoValidationError as error:
-            raise api_errors(error) from None
         serializer.instance = self.get_queryset().get(pk=patient.pk)
 
     def retrieve(self, request, *args, **kwargs):
@@ -143,10 +134,7 @@ class PatientViewSet(
             return Response(GuardianSerializer(rows, many=True).data)
         body = GuardianSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            guardian = guardian_add(patient=patient, **body.validated_data)
-        except DjangoValidationError as error:
-            raise api_errors(error) from None
+        guardian = guardian_add(patient=patient, **body.validated_data)
         audit.record(action=AuditAction.CREATE, request=request, obj=guardian, unit=patient.unit)
         return Response(GuardianSerializer(guardian).data, status=http.HTTP_201_CREATED)
 
@@ -162,15 +150,12 @@ class PatientViewSet(
         the last guardian of a child cannot be removed (400)."""
         patient = self.get_object()
         guardian = get_object_or_404(patient.guardians.all(), pk=guardian_pk)
-        try:
-            if request.method == "DELETE":
-                guardian_remove(guardian=guardian, request=request)
-                return Response(status=http.HTTP_204_NO_CONTENT)
-            body = GuardianSerializer(guardian, data=request.data, partial=True)
-            body.is_valid(raise_exception=True)
-            guardian = guardian_edit(guardian=guardian, request=request, **body.validated_data)
-        except DjangoValidationError as error:
-            raise api_errors(error) from None
+        if request.method == "DELETE":
+            guardian_remove(guardian=guardian, request=request)
+            return Response(status=http.HTTP_204_NO_CONTENT)
+        body = GuardianSerializer(guardian, data=request.data, partial=True)
+        body.is_valid(raise_exception=True)
+        guardian = guardian_edit(guardian=guardian, request=request, **body.validated_data)
         return Response(GuardianSerializer(guardian).data)
 
     @extend_schema(parameters=[ScheduleQuerySerializer], responses=DueSerializer(many=True))
@@ -213,12 +198,7 @@ class TransfusionViewSet(
         transfusion = self.get_object()
         body = serializer_class(data=self.request.data)
         body.is_valid(raise_exception=True)
-        try:
-            transfusion = fn(
-                transfusion=transfusion, actor=self.request.user, **body.validated_data
-            )
-        except DjangoValidationError as error:
-            raise api_errors(error) from None
+        transfusion = fn(transfusion=transfusion, actor=self.request.user, **body.validated_data)
         return Response(TransfusionSerializer(transfusion).data)
 
     @extend_schema(request=TransfusionDoneSerializer, responses=TransfusionSerializer)
@@ -260,26 +240,20 @@ class AssignmentViewSet(
     filterset_fields = {"transfusion": ["exact"], "donor": ["exact"], "status": ["exact"]}
 
     def perform_create(self, serializer):
-        try:
-            serializer.instance = assignment_create(
-                actor=self.request.user,
-                **{
-                    k: v
-                    for k, v in serializer.validated_data.items()
-                    if k in ("transfusion", "donor", "on")
-                },
-            )
-        except DjangoValidationError as error:
-            raise api_errors(error) from None
+        serializer.instance = assignment_create(
+            actor=self.request.user,
+            **{
+                k: v
+                for k, v in serializer.validated_data.items()
+                if k in ("transfusion", "donor", "on")
+            },
+        )
 
     def perform_update(self, serializer):
         data = serializer.validated_data
-        try:
-            serializer.instance = assignment_set_status(
-                assignment=serializer.instance,
-                status=data.get("status", serializer.instance.status),
-                donation=data.get("donation"),
-                actor=self.request.user,
-            )
-        except DjangoValidationError as error:
-            raise api_errors(error) from None
+        serializer.instance = assignment_set_status(
+            assignment=serializer.instance,
+            status=data.get("status", serializer.instance.status),
+            donation=data.get("donation"),
+            actor=self.request.user,
+        )

@@ -9,6 +9,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from accounts import ranges
 from accounts.permissions import RoleRequiredMixin
 from donors.selectors import donors_for
 
@@ -30,10 +31,13 @@ def _error_text(error: ValidationError) -> str:
 
 
 def _parse(raw: str):
+    """``?on=``: a date from 1900 to a few years ahead, else None (not a date to match on)."""
     try:
-        return parse_date(raw or "")
-    except ValueError:  # well-formed but impossible, such as 2026-02-30
+        on = parse_date(raw or "")
+        ranges.validate_query_date(on)
+    except (ValueError, ValidationError):  # impossible (2026-02-30) or implausible (9999)
         return None
+    return on
 
 
 class TransfusionMixin(RoleRequiredMixin):
