@@ -24,6 +24,7 @@ from donors import transfer
 from donors.choices import BagVolume, DeferralCategory, DonationOutcome, DonorSource
 from donors.donor_transfer import (
     PHONE_CHUNK,
+    consents_from_row,
     max_bytes,
     parse_blood_group,
     parse_date,
@@ -49,6 +50,9 @@ OPTIONAL_COLUMNS = [
     "haemoglobin",
     "weight_kg",
     "deferral_reason",
+    # A new donor's consent per purpose, asked at the camp (yes/no).
+    "consent_registry",
+    "consent_reminders",
 ]
 # What blood centres' sheets often call the same columns.
 ALIASES = {
@@ -240,6 +244,7 @@ class CampRowValidator:
             except ValidationError as error:
                 errors[column] = error.messages
         new["weight_kg"] = out.get("weight_kg")
+        new["consents"] = consents_from_row(values, errors)
         out["new_donor"] = new
         return None
 
@@ -292,7 +297,11 @@ def import_sheet(*, camp, table: transfer.Table, actor, request=None) -> transfe
         donor = row.get("donor")
         if donor is None:
             donor = donor_create(
-                actor=actor, unit=camp.unit, source=DonorSource.IMPORT, **row["new_donor"]
+                actor=actor,
+                unit=camp.unit,
+                source=DonorSource.IMPORT,
+                request=request,
+                **row["new_donor"],
             )
         services.camp_donation_record(
             camp=camp,

@@ -1,4 +1,3 @@
-from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.utils import timezone
@@ -6,14 +5,12 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 
 from accounts import audit
 from accounts.api.views import ScopedViewSetMixin
 from accounts.choices import AuditAction
 
-from ..choices import ConsentPurpose, ConsentSource, DonationKind
-from ..consent import consent_give, donor_register
+from ..choices import ConsentPurpose, DonationKind, DonorSource
 from ..filters import DonorFilterSet
 from ..models import Deferral, Donation, Donor
 from ..privacy import record_list_view
@@ -53,47 +50,26 @@ class DonorViewSet(
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
-        consented, reminders = data.pop("consent_registry"), data.pop("consent_reminders")
-        if consented:
-            donor = donor_register(actor=self.request.user, reminders=reminders, **data)
-        else:
-            donor = donor_create(actor=self.request.user, source="staff", **data)
-        serializer.instance = donor
-        audit.record(action=AuditAction.CREATE, request=self.request, obj=donor)
+        serializer.instance = donor_create(
+            actor=self.request.user,
+            source=DonorSource.STAFF,
+            consents=_consents_ticked(data),
+            request=self.request,
+            **data,
+        )
 
     def perform_update(self, serializer):
-        data = dict(serializer.validated_data)
         # Consent given later at the donor's word; withdrawing is the page's or the donor's
-        # own stop link, so false here changes nothing.
-        given = [
-            purpose
-            for purpose, field in (
-                (ConsentPurpose.REGISTRY, "consent_registry"),
-                (ConsentPurpose.REMINDERS, "consent_reminders"),
-            )
-            if data.pop(field, False)
-        ]
-        try:
-            serializer.instance = donor_update(
-                donor=serializer.instance,
-                actor=self.request.user,
-                request=self.request,
-                **data,
-            )
-            for purpose in given:
-                consent_give(
-                    donor=serializer.instance,
-                    purpose=purpose,
-                    source=ConsentSource.STAFF,
-                    actor=self.request.user,
-                )
-        except DjangoValidationError as error:  # an erased donor's record is closed
-            raise serializers.ValidationError(
-                {
-                    (api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field): e
-                    for field, e in error.message_dict.items()
-                }
-            ) from None
+        # own stop link, so false here changes nothing. An erased donor's record is closed:
+        # the service's ValidationError answers 400 (accounts.api.exceptions).
+        data = dict(serializer.validated_data)
+        serializer.instance = donor_update(
+            donor=serializer.instance,
+            actor=self.request.user,
+            request=self.request,
+            consents=_consents_ticked(data),
+            **data,
+        )
 
     def list(self, request, *args, **kwargs):
         response = super().list(request, *args, **kwargs)
@@ -132,6 +108,15 @@ class DonorViewSet(
                 }
             ).data
         )
+
+
+def _consents_ticked(data: dict) -> list[str]:
+    """The purposes the request says the donor agrees to (popped from ``data``)."""
+    ticked = {
+        ConsentPurpose.REGISTRY: data.pop("consent_registry", False),
+        ConsentPurpose.REMINDERS: data.pop("consent_reminders", False),
+    }
+    return [purpose for purpose, given in ticked.items() if given]
 
 
 def _filters_used(params, filterset_class) -> dict:
