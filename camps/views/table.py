@@ -15,6 +15,7 @@ from accounts.choices import AuditAction
 from accounts.permissions import RoleRequiredMixin
 from donors.choices import ConsentPurpose, DonorSource
 from donors.eligibility import check_eligibility
+from donors.forms import add_service_errors
 from donors.models import Donor
 from donors.selectors import facts_for, with_eligibility_facts
 from donors.services import donor_create
@@ -111,8 +112,7 @@ class QuickDonorView(CampTableMixin, View):
                     **data,
                 )
             except ValidationError as error:
-                for field, errors in getattr(error, "error_dict", {None: error.error_list}).items():
-                    form.add_error(field if field in form.fields else None, errors)
+                add_service_errors(form, error)
             else:
                 return self.card(self.find_donor(donor.phone))
         return self.partial("camps/table/_new_donor.html", form=form)

@@ -19,6 +19,7 @@ from django_ratelimit.core import is_ratelimited
 from accounts.audit import client_ip
 
 from .. import verification
+from ..forms import add_service_errors
 from ..pledge import HONEYPOT, PledgeForm, pledge_submit
 
 RATE_LIMIT_GROUP = "donors:pledge"
@@ -93,7 +94,7 @@ class PledgeView(FormView):
         try:
             pledge_submit(data=form.cleaned_data, request=self.request)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         # A new donor and an already-registered number get the same page: the code step.
         # Only an unverified number is sent a code (verification.code_send).
@@ -102,12 +103,6 @@ class PledgeView(FormView):
             verification.code_send(phone=phone)
         self.request.session[CODE_SESSION_KEY] = phone
         return redirect("donors:pledge-code")
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """Put the model's objections on the fields the person can change, the rest on top."""
-    for field, errors in getattr(error, "error_dict", {None: error.error_list}).items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 class CodeForm(forms.Form):

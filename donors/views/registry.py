@@ -18,7 +18,7 @@ from accounts.permissions import AdminOnlyMixin, RoleRequiredMixin, has_role
 from ..choices import ConsentPurpose, DonorSource
 from ..consent import consent_summary
 from ..filters import DonorFilterSet
-from ..forms import DeferralForm, DonorForm, MergeForm
+from ..forms import DeferralForm, DonorForm, MergeForm, add_service_errors
 from ..privacy import record_list_view
 from ..selectors import donor_eligibility, donors_for, with_eligibility_facts
 from ..services import deferral_create, donor_create, donor_merge, donor_update, donor_verify
@@ -98,15 +98,9 @@ class DonorFormMixin:
         try:
             donor = save(form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         return HttpResponseRedirect(donor.get_absolute_url())
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """The service's objections on the fields the form has, the rest on top."""
-    for field, errors in getattr(error, "error_dict", {None: error.error_list}).items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 class DonorCreateView(RoleRequiredMixin, DonorFormMixin, CreateView):

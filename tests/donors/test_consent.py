@@ -13,8 +13,8 @@ from django.utils import timezone
 from accounts.choices import AuditAction
 from accounts.models import AuditEvent
 from donors.consent import may_be_reminded, opt_out_token, opt_out_url
-from donors.services import donor_verify
 from donors.models import Consent, Donor
+from donors.services import donor_verify
 from tests.factories import DonorFactory
 
 pytestmark = pytest.mark.django_db
