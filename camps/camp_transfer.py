@@ -25,6 +25,7 @@ from donors.choices import BagVolume, DeferralCategory, DonationOutcome, DonorSo
 from donors.donations import collection_errors
 from donors.donor_transfer import (
     PHONE_CHUNK,
+    consents_from_row,
     max_bytes,
     parse_blood_group,
     parse_date,
@@ -52,6 +53,9 @@ OPTIONAL_COLUMNS = [
     "bp_systolic",
     "bp_diastolic",
     "deferral_reason",
+    # A new donor's consent per purpose, asked at the camp (yes/no).
+    "consent_registry",
+    "consent_reminders",
 ]
 # What blood centres' sheets often call the same columns.
 ALIASES = {
@@ -295,6 +299,7 @@ class CampRowValidator:
         except ValidationError as error:
             errors["date_of_birth"] = error.messages
         new["weight_kg"] = out.get("weight_kg")
+        new["consents"] = consents_from_row(values, errors)
         out["new_donor"] = new
         return None
 
@@ -349,7 +354,11 @@ def import_sheet(*, camp, table: transfer.Table, actor, request=None) -> transfe
         donor = row.get("donor")
         if donor is None:
             donor = donor_create(
-                actor=actor, unit=camp.unit, source=DonorSource.IMPORT, **row["new_donor"]
+                actor=actor,
+                unit=camp.unit,
+                source=DonorSource.IMPORT,
+                request=request,
+                **row["new_donor"],
             )
         try:
             services.camp_donation_record(

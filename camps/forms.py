@@ -99,8 +99,13 @@ class QuickDonorForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs=DECIMAL_INPUT),
     )
-    consent = forms.BooleanField(
-        label=_("The donor agrees to be in the registry and to receive reminders")
+    # Two purposes, two boxes (DPDP-23): the registry is needed to record the donation,
+    # reminders are the donor's free choice. Each ticked box becomes its Consent row.
+    consent = forms.BooleanField(label=_("The donor agrees to be in the registry"))
+    consent_reminders = forms.BooleanField(
+        label=_("The donor also agrees to receive reminders"),
+        required=False,
+        help_text=_("Optional: SMS, WhatsApp or email about camps and when they may give again."),
     )
 
     def clean_phone(self):

@@ -438,6 +438,16 @@ DONOR_CONSENT_VERSION = env_str("DONOR_CONSENT_VERSION", "2026-11-23")
 PLEDGE_RATE_LIMIT = env_str("PLEDGE_RATE_LIMIT", "10/h")
 if not re.fullmatch(r"\d+/\d*[smhd]", PLEDGE_RATE_LIMIT):
     raise ImproperlyConfigured(f"PLEDGE_RATE_LIMIT={PLEDGE_RATE_LIMIT!r}: write it like 10/h.")
+# A pledged number is verified by a one-time code sent to it by SMS (donors.verification):
+# minutes a code lives, wrong answers before a new code must be asked for, and how many
+# codes one number, and one client address, may be sent.
+DONOR_CODE_MINUTES = env_int("DONOR_CODE_MINUTES", 15, minimum=1)
+DONOR_CODE_MAX_ATTEMPTS = env_int("DONOR_CODE_MAX_ATTEMPTS", 5, minimum=1)
+DONOR_CODE_RATE_LIMIT = env_str("DONOR_CODE_RATE_LIMIT", "3/h")
+DONOR_CODE_IP_RATE_LIMIT = env_str("DONOR_CODE_IP_RATE_LIMIT", "10/h")
+for _name in ("DONOR_CODE_RATE_LIMIT", "DONOR_CODE_IP_RATE_LIMIT"):
+    if not re.fullmatch(r"\d+/\d*[smhd]", globals()[_name]):
+        raise ImproperlyConfigured(f"{_name}={globals()[_name]!r}: write it like 3/h.")
 
 
 def _rate(name: str, default: str) -> str:
@@ -541,6 +551,8 @@ for _name in ("NOTIFY_QUIET_START", "NOTIFY_QUIET_END"):
     if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", globals()[_name]):
         raise ImproperlyConfigured(f"{_name} must be written HH:MM.")
 NOTIFY_QUIET_CHANNELS = env_list("NOTIFY_QUIET_CHANNELS", ["sms", "whatsapp"])
+# Topics that go at any hour: a one-time code the person is waiting for, on the page.
+NOTIFY_QUIET_EXEMPT_TOPICS = env_list("NOTIFY_QUIET_EXEMPT_TOPICS", ["phone_code"])
 # Attempts before a message stays failed, and the backoff: base × 2^(attempt-1) seconds,
 # capped (always below the broker's visibility timeout: retries are rows, not ETA tasks).
 NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 5, minimum=1)

@@ -18,7 +18,7 @@ from django.utils import timezone
 from accounts import audit
 from accounts.choices import AuditAction
 
-from .choices import ConsentPurpose, ConsentSource, DonorSource
+from .choices import ConsentPurpose, ConsentSource
 from .models import Consent, Donor
 
 OPT_OUT_SALT = "donors.opt-out"
@@ -122,57 +122,39 @@ def _sync_donor_fields(donor: Donor, purpose: str, *, given: Consent) -> None:
         donor.save(update_fields=[*fields, "updated_at"])
 
 
-def registry_consent_on_create(*, donor: Donor, actor=None) -> Consent:
-    """The registry consent of a donor just created with ``consent_at`` set: by the donor
-    themselves on the pledge form, otherwise by ``actor`` at the donor's word."""
-    by_donor = donor.source == DonorSource.PLEDGE
-    return consent_give(
-        donor=donor,
-        purpose=ConsentPurpose.REGISTRY,
-        source=ConsentSource.PLEDGE if by_donor else ConsentSource.STAFF,
-        actor=None if by_donor else actor,
-        notice_version=donor.consent_version,
-        at=donor.consent_at,
-    )
-
-
-def record_initial_consents(
-    *, donor: Donor, reminders: bool, source: str, actor=None, notice_version=None
-) -> None:
-    """The consents a new donor gave when registering: the registry (always: nobody is
-    registered without it) and reminders when they ticked that box."""
-    options = {"source": source, "actor": actor, "notice_version": notice_version}
-    consent_give(donor=donor, purpose=ConsentPurpose.REGISTRY, at=donor.consent_at, **options)
-    if reminders:
-        consent_give(donor=donor, purpose=ConsentPurpose.REMINDERS, **options)
-
-
-@transaction.atomic
-def donor_register(*, actor, reminders: bool, **fields) -> Donor:
-    """Register a donor who has just agreed, at the staff member's table or through the API,
-    to the registry (always) and to reminders (when ``reminders``): the page and the API
-    both call this, so every donor staff register has consent rows saying who and when."""
-    from .services import donor_create  # services calls back into this module
-
-    donor = donor_create(
-        actor=actor,
-        consent_at=timezone.now(),
-        consent_version=settings.DONOR_CONSENT_VERSION,
-        **fields,
-    )
-    record_initial_consents(
-        donor=donor, reminders=reminders, source=ConsentSource.STAFF, actor=actor
-    )
-    return donor
+def consents_record(
+    *, donor: Donor, purposes, source: str, actor=None, notice_version=None, at=None
+) -> list[Consent]:
+    """The consents a donor gives at once (on registering, or later at staff's table): one
+    row per purpose, the registry first (reminders need it), each saying who and when."""
+    order = [p for p in (ConsentPurpose.REGISTRY, ConsentPurpose.REMINDERS) if p in purposes]
+    return [
+        consent_give(
+            donor=donor,
+            purpose=purpose,
+            source=source,
+            actor=actor,
+            notice_version=notice_version,
+            at=at,
+        )
+        for purpose in order
+    ]
 
 
 def may_be_reminded(queryset: QuerySet) -> QuerySet:
     """The donors of ``queryset`` who may receive reminders: reminders consent in force, not
-    opted out, not erased. The reminders scan starts from this."""
+    opted out, not erased, and a number proven theirs (verified in person or by the code
+    sent to it: an unverified number gets that code and nothing else). Every scan that
+    writes to donors starts from this."""
     in_force = Consent.objects.filter(
         donor=OuterRef("pk"), purpose=ConsentPurpose.REMINDERS, withdrawn_at__isnull=True
     )
-    return queryset.filter(Exists(in_force), opted_out_at__isnull=True, erased_at__isnull=True)
+    return queryset.filter(
+        Exists(in_force),
+        opted_out_at__isnull=True,
+        erased_at__isnull=True,
+        verified_at__isnull=False,
+    )
 
 
 # --- the opt-out link ------------------------------------------------------------------

@@ -1,15 +1,16 @@
-"""Demo donors for ``load_demo``: verified police donors with registry consent, spread over
-the Kanpur stations and the usual blood groups, registered through ``donor_create``.
+"""Demo donors for ``load_demo``: police donors registered in person by the Kotwali desk
+officer through ``donor_create`` (so verified, with a registry consent row and an audit
+line, like any donor staff register), spread over the Kanpur stations and blood groups.
 
 Idempotent: a donor is found by phone and left alone when registered already."""
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from .choices import ConsentPurpose, DonorSource
 from .models import Donor
 from .services import donor_create
 
@@ -45,6 +46,8 @@ def load(units: dict) -> int:
             continue
         donor_create(
             actor=actor,
+            source=DonorSource.STAFF,
+            consents=[ConsentPurpose.REGISTRY],
             phone=phone,
             name=name,
             sex=sex,
@@ -55,9 +58,5 @@ def load(units: dict) -> int:
             is_police=True,
             rank=rank,
             locality="Kanpur",
-            consent_at=timezone.now(),
-            consent_version=settings.DONOR_CONSENT_VERSION,
-            verified_at=timezone.now(),
-            verified_by=actor,
         )
     return Donor.objects.filter(phone__in=phones).count()

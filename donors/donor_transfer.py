@@ -24,7 +24,7 @@ from accounts.choices import AuditAction
 from accounts.scoping import units_for_user
 
 from . import transfer
-from .choices import DRAWN_OUTCOMES, BloodGroup, DonorSource
+from .choices import DRAWN_OUTCOMES, BloodGroup, ConsentPurpose, DonorSource
 from .models import Donation, Donor
 from .phones import normalise_phone
 from .selectors import donors_for
@@ -42,6 +42,9 @@ OPTIONAL_COLUMNS = [
     "last_donated_on",
     "eraktkosh_id",
     "preferred_language",
+    # The donor's consent per purpose, given to the unit that collected the list (yes/no).
+    "consent_registry",
+    "consent_reminders",
 ]
 IMPORT_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 # A column whose Donor field has another name; the rest are named as the field.
@@ -186,6 +189,25 @@ def parse_phone(value) -> str:
     return normalise_phone(_text(value))
 
 
+def consents_from_row(values: dict, errors: dict) -> list[str]:
+    """The purposes a row's consent_registry / consent_reminders columns say yes to (what
+    ``donor_create`` records); a bad cell, or reminders without the registry, is the row's
+    error on that column."""
+    consents = []
+    for column, purpose in (
+        ("consent_registry", ConsentPurpose.REGISTRY),
+        ("consent_reminders", ConsentPurpose.REMINDERS),
+    ):
+        try:
+            if parse_bool(values.get(column)):
+                consents.append(purpose)
+        except ValidationError as error:
+            errors[column] = error.messages
+    if consents == [ConsentPurpose.REMINDERS]:
+        errors["consent_reminders"] = [_("Reminders need the donor's consent to the registry.")]
+    return consents
+
+
 # --- One row ----------------------------------------------------------------------------
 
 
@@ -248,9 +270,11 @@ class DonorRowValidator:
         self._check_unit(values.get("unit"), fields, errors)
         self._check_phone(row, fields, errors)
         self._check_model(fields, errors)
+        consents = consents_from_row(values, errors)
         if errors:
             raise ValidationError(errors)
         fields["source"] = DonorSource.IMPORT
+        fields["consents"] = consents
         return fields
 
     def _check_unit(self, value, fields, errors):
@@ -313,11 +337,14 @@ def check_donor_rows(*, table: transfer.Table, user) -> transfer.Report:
 
 def import_donors(*, table: transfer.Table, actor, request=None) -> transfer.Report:
     """Check every row again and register them all as verified, imported donors in one
-    transaction, or none if any row fails; an applied import goes to the audit log."""
+    transaction, or none if any row fails; each donor's creation, and the import, go to the
+    audit log."""
     validator = DonorRowValidator(user=actor, rows=table.rows)
     with transaction.atomic():
         report = transfer.apply_rows(
-            table.rows, validator, lambda fields: donor_create(actor=actor, **fields)
+            table.rows,
+            validator,
+            lambda fields: donor_create(actor=actor, request=request, **fields),
         )
         if report.applied:
             audit.record(

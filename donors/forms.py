@@ -15,6 +15,15 @@ from .choices import ConsentPurpose, DeferralCategory
 from .models import Deferral, Donor
 from .phones import normalise_phone
 
+
+def add_service_errors(form, error: ValidationError) -> None:
+    """A service's ValidationError on the form: each field's messages on the field the form
+    has, the rest on top (every page that calls a donor service answers this way)."""
+    by_field = error.error_dict if hasattr(error, "error_dict") else {None: error.error_list}
+    for field, errors in by_field.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 

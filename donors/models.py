@@ -383,3 +383,37 @@ class Consent(models.Model):
     @property
     def in_force(self) -> bool:
         return self.withdrawn_at is None
+
+
+class PhoneVerification(models.Model):
+    """One code sent by SMS to prove a pledged number is the donor's: only a keyed hash of
+    the code is kept, with its expiry and the wrong answers given (donors.verification)."""
+
+    scope_via = "donor__unit"
+
+    donor = models.ForeignKey(
+        Donor,
+        verbose_name=_("donor"),
+        on_delete=models.CASCADE,
+        related_name="phone_verifications",
+    )
+    # The number the code went to: a code proves that number, not a later one.
+    phone = models.CharField(_("mobile phone"), max_length=16)
+    salt = models.CharField(max_length=16)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(_("expires at"))
+    attempts = models.PositiveSmallIntegerField(_("wrong answers"), default=0)
+    # Set when the right code came back, or when a newer code replaced this one.
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("phone verification")
+        verbose_name_plural = _("phone verifications")
+        indexes = [
+            # The code step reads the newest open code sent to a number.
+            models.Index(fields=["phone", "-created_at"], name="donors_phoneverif_phone"),
+        ]
+
+    def __str__(self):
+        return f"{self.phone} {self.created_at:%Y-%m-%d %H:%M}"

@@ -17,8 +17,7 @@ from accounts import ranges
 from accounts.choices import FORCE_KINDS, UnitKind
 from accounts.models import PoliceUnit
 
-from .choices import BloodGroup, ConsentSource, DonorSource, Sex
-from .consent import record_initial_consents
+from .choices import BloodGroup, ConsentPurpose, DonorSource, Sex
 from .eligibility import age_on
 from .models import Donor
 from .phones import normalise_phone
@@ -169,18 +168,22 @@ class PledgeForm(forms.Form):
         return unit
 
 
-def pledge_submit(*, data: dict) -> Donor | None:
+def pledge_submit(*, data: dict, request=None) -> Donor | None:
     """Store a valid pledge as an unverified donor of the chosen station, with a consent row
-    per purpose ticked (the registry always, reminders when chosen) and the notice's version.
-    Returns None, storing nothing, when the number is already registered: the caller thanks
-    the person either way, so a stranger learns nothing about a number."""
-    phone = data["phone"]
+    per purpose ticked (the registry always, reminders when chosen) given by the donor
+    themselves. Returns None, storing nothing, when the number is already registered: the
+    caller answers the person the same either way, so a stranger learns nothing about a
+    number."""
+    consents = [ConsentPurpose.REGISTRY]
+    if data.get("consent_reminders"):
+        consents.append(ConsentPurpose.REMINDERS)
     try:
-        donor = donor_create(
+        return donor_create(
             actor=None,
-            phone=phone,
             source=DonorSource.PLEDGE,
-            verified_at=None,
+            consents=consents,
+            request=request,
+            phone=data["phone"],
             name=data["name"],
             sex=data["sex"],
             date_of_birth=data["date_of_birth"],
@@ -191,19 +194,12 @@ def pledge_submit(*, data: dict) -> Donor | None:
             locality=data.get("locality") or "",
             preferred_language=data["preferred_language"],
             is_police=bool(data.get("is_police")),
-            consent_at=timezone.now(),
-            consent_version=settings.DONOR_CONSENT_VERSION,
         )
     except ValidationError as error:
         # donor_create refuses a known number (its message names the donor: never show it).
         if (
             "phone" in getattr(error, "error_dict", {})
-            and Donor.objects.filter(phone=phone).exists()
+            and Donor.objects.filter(phone=data["phone"]).exists()
         ):
             return None
         raise
-    # The registry consent came with donor_create; reminders only when ticked.
-    record_initial_consents(
-        donor=donor, reminders=bool(data.get("consent_reminders")), source=ConsentSource.PLEDGE
-    )
-    return donor

@@ -71,6 +71,7 @@ def donor_erase(*, donor: Donor, actor, request=None) -> Donor:
         setattr(donor, name, value)
     donor.erased_at = now
     donor.save()
+    donor.phone_verifications.all().delete()  # the codes sent to the old number
     consent_withdraw(
         donor=donor,
         purpose=ConsentPurpose.REGISTRY,

@@ -1,5 +1,6 @@
 """Writes of the donors app: every page, API view, import and the pledge form call these."""
 
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -11,9 +12,11 @@ from django.utils.translation import gettext as _
 from accounts import audit
 from accounts.choices import AuditAction
 
-from .choices import DeferralCategory
+from .choices import ConsentPurpose, ConsentSource, DeferralCategory, DonorSource
+from .consent import consents_in_force, consents_record
 from .models import Deferral, Donor
 from .phones import normalise_phone
+from .privacy import erased_error
 
 
 def duplicate_phone_error(phone: str, *, exclude_pk=None) -> ValidationError | None:
@@ -28,51 +31,116 @@ def duplicate_phone_error(phone: str, *, exclude_pk=None) -> ValidationError | N
     )
 
 
+# Fields only donor_create itself sets: who registered and verified, and the registry
+# consent in brief (kept in step with the Consent rows by donors.consent).
+_STAMPED = {"created_by", "verified_at", "verified_by", "consent_at", "consent_version"}
+
+
 @transaction.atomic
-def donor_create(*, actor=None, phone: str, **fields) -> Donor:
-    """Register a donor. ``phone`` may be in any accepted form; a number already registered
-    is refused with a ValidationError on ``phone`` rather than creating a second person."""
-    donor = Donor(phone=normalise_phone(phone), created_by=actor, **fields)
+def donor_create(
+    *,
+    actor,
+    source: str,
+    consents: Iterable[str] = (),
+    consent_source: str | None = None,
+    notice_version: str | None = None,
+    request=None,
+    phone: str,
+    **fields,
+) -> Donor:
+    """Register a donor: the one way into the registry for the page, the API, both
+    spreadsheet imports, the camp table, the public pledge and the demo loader.
+
+    ``phone`` may be in any accepted form; a number already registered is refused with a
+    ValidationError on ``phone`` rather than creating a second person. ``consents`` are the
+    purposes (ConsentPurpose) the donor agreed to, each recorded as a Consent row saying who
+    (``actor``, or nobody when the donor gave it on the pledge form), when, through what
+    (``consent_source``: the pledge form for a pledge, else staff at the donor's word) and
+    to which notice (``notice_version``, DONOR_CONSENT_VERSION by default). Staff
+    registering a donor in person vouch for the number (verified); a public pledge stays
+    unverified until the code sent to it comes back (donors.verification). The audit
+    CREATE row is written here."""
+    stamped = _STAMPED & fields.keys()
+    if stamped:
+        raise TypeError(f"donor_create sets {', '.join(sorted(stamped))} itself")
+    purposes = [ConsentPurpose(p) for p in consents]
+    if ConsentPurpose.REMINDERS in purposes and ConsentPurpose.REGISTRY not in purposes:
+        raise ValidationError(
+            {"consent_reminders": _("Reminders need the donor's consent to the registry.")}
+        )
+    by_donor = source == DonorSource.PLEDGE
+    now = timezone.now()
+    donor = Donor(phone=normalise_phone(phone), source=source, created_by=actor, **fields)
     error = duplicate_phone_error(donor.phone)
     if error is not None:
         raise ValidationError({"phone": error})
-    if actor is not None and donor.verified_at is None and donor.source != "pledge":
-        donor.verified_at, donor.verified_by = timezone.now(), actor
+    if actor is not None and not by_donor:
+        donor.verified_at, donor.verified_by = now, actor
+    notice_version = notice_version or settings.DONOR_CONSENT_VERSION
+    if ConsentPurpose.REGISTRY in purposes:
+        donor.consent_at, donor.consent_version = now, notice_version
     donor.full_clean()
     try:
         with transaction.atomic():
             donor.save()
     except IntegrityError:  # two clerks registering the same number at the same moment
         raise ValidationError({"phone": duplicate_phone_error(donor.phone)}) from None
-    if donor.consent_at is not None:
-        # The registry consent in brief becomes its Consent row (donors/consent.py).
-        from .consent import registry_consent_on_create
-
-        registry_consent_on_create(donor=donor, actor=actor)
+    consents_record(
+        donor=donor,
+        purposes=purposes,
+        source=consent_source or (ConsentSource.PLEDGE if by_donor else ConsentSource.STAFF),
+        actor=None if by_donor else actor,
+        notice_version=notice_version,
+        at=now,
+    )
+    audit.record(
+        action=AuditAction.CREATE,
+        request=request,
+        actor=actor,
+        obj=donor,
+        source=source,
+        consents=[str(p) for p in purposes],
+    )
     return donor
 
 
 @transaction.atomic
-def donor_update(*, donor: Donor, actor=None, request=None, **fields) -> Donor:
+def donor_update(
+    *, donor: Donor, actor=None, request=None, consents: Iterable[str] = (), **fields
+) -> Donor:
     """Change a donor's record; the fields changed (not their values) go to the audit log.
-    An erased donor's record is closed."""
+    ``consents``: purposes the donor now agrees to, at staff's table (withdrawing is
+    consent.consent_withdraw's). An erased donor's record is closed."""
     if donor.erased_at is not None:
-        from .privacy import erased_error
-
         raise erased_error()
     if "phone" in fields:
         fields["phone"] = normalise_phone(fields["phone"])
         error = duplicate_phone_error(fields["phone"], exclude_pk=donor.pk)
         if error is not None:
             raise ValidationError({"phone": error})
+    purposes = [ConsentPurpose(p) for p in consents]
+    registered = donor.consent_at is not None or ConsentPurpose.REGISTRY in purposes
+    if ConsentPurpose.REMINDERS in purposes and not registered:
+        raise ValidationError(
+            {"consent_reminders": _("Reminders need the donor's consent to the registry.")}
+        )
     changed = [name for name, value in fields.items() if getattr(donor, name) != value]
     for name, value in fields.items():
         setattr(donor, name, value)
     donor.full_clean()
     donor.save()
-    if changed:
+    in_force = consents_in_force(donor) if purposes else set()
+    given = [p for p in purposes if p not in in_force]
+    consents_record(donor=donor, purposes=given, source=ConsentSource.STAFF, actor=actor)
+    if changed or given:
+        details = {"consents_given": [str(p) for p in given]} if given else {}
         audit.record(
-            action=AuditAction.UPDATE, request=request, actor=actor, obj=donor, fields=changed
+            action=AuditAction.UPDATE,
+            request=request,
+            actor=actor,
+            obj=donor,
+            fields=changed,
+            **details,
         )
     return donor
 
@@ -117,11 +185,24 @@ def deferral_create(
     return deferral
 
 
-def donor_verify(*, donor: Donor, actor) -> Donor:
-    """Staff have checked a pledged donor: they now count as a registered donor."""
-    if donor.verified_at is None:
-        donor.verified_at, donor.verified_by = timezone.now(), actor
-        donor.save(update_fields=["verified_at", "verified_by", "updated_at"])
+def donor_verify(*, donor: Donor, actor, request=None, through: str = "staff") -> Donor:
+    """The number is proven the donor's: staff checked the person (``actor``), or the donor
+    answered the code sent to it (``through="code"``, no actor). A verified donor counts as
+    a registered donor: reminders and requests may reach them, matching ranks them fully.
+    Audit-logged; harmless to repeat."""
+    updated = Donor.objects.filter(pk=donor.pk, verified_at__isnull=True).update(
+        verified_at=timezone.now(), verified_by=actor, updated_at=timezone.now()
+    )
+    donor.refresh_from_db(fields=["verified_at", "verified_by", "updated_at"])
+    if updated:
+        audit.record(
+            action=AuditAction.UPDATE,
+            request=request,
+            actor=actor,
+            obj=donor,
+            fields=["verified"],
+            through=through,
+        )
     return donor
 
 

@@ -27,6 +27,7 @@ urlpatterns = [
     path("donors/export/", transfer.DonorExportView.as_view(), name="export"),
     # pledge and certificate routes
     path("pledge/", pledge.PledgeView.as_view(), name="pledge"),
+    path("pledge/code/", pledge.PledgeCodeView.as_view(), name="pledge-code"),
     path("pledge/thanks/", pledge.PledgeThanksView.as_view(), name="pledge-thanks"),
     path(
         "donations/<int:pk>/certificate.pdf",

@@ -128,7 +128,11 @@ def message_send(message_id: int) -> str:
     message = due.first()
     if message is None:
         return "skipped"
-    held_until = quiet_until(message.channel, now)
+    held_until = (
+        None
+        if message.topic in settings.NOTIFY_QUIET_EXEMPT_TOPICS
+        else quiet_until(message.channel, now)
+    )
     if held_until is not None:
         due.update(next_attempt_at=held_until, updated_at=now)
         return "quiet"

@@ -7,7 +7,10 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from donors.choices import ConsentPurpose, DonorSource
+from donors.demo import demo_actor
 from donors.models import Donor
+from donors.services import donor_create
 
 from .models import DonorCircle, Patient
 from .services import patient_create
@@ -105,18 +108,20 @@ def load(units: dict) -> int:
             consent_by=g_name,
             guardians=[{"name": g_name, "relation": relation, "phone": phone}],
         )
+    actor = demo_actor()
     for phone, name, sex, group, station, reg in DONORS:
-        donor, _ = Donor.objects.get_or_create(
+        # Registered like any donor staff register (donors.services.donor_create).
+        donor = Donor.objects.filter(phone=phone).first() or donor_create(
+            actor=actor,
+            source=DonorSource.STAFF,
+            consents=[ConsentPurpose.REGISTRY],
             phone=phone,
-            defaults={
-                "name": name,
-                "sex": sex,
-                "blood_group": group,
-                "date_of_birth": today.replace(year=today.year - 32, day=1),
-                "unit": units[station],
-                "is_police": True,
-                "verified_at": timezone.now(),
-            },
+            name=name,
+            sex=sex,
+            blood_group=group,
+            date_of_birth=today.replace(year=today.year - 32, day=1),
+            unit=units[station],
+            is_police=True,
         )
         patient = Patient.objects.get(registration_number=reg)
         DonorCircle.objects.get_or_create(patient=patient, donor=donor)

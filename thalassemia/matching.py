@@ -9,7 +9,9 @@ day, already booked within their donation interval, or carrying an antigen the c
 antibody against. ``refusals`` answers the same for one donor: assigning by hand or through
 the API is refused for exactly these reasons.
 
-Ranking, in this order: identical ABO/RhD; the child's donor circle (asked in turn, the
+Ranking, in this order: a verified number (a pledge nobody has verified yet is listed, but
+below every verified donor, with an "unverified" badge: its number may not be the donor's);
+identical ABO/RhD; the child's donor circle (asked in turn, the
 longest-unasked first); extended-phenotype fit where both are known (fewer Rh/K antigens the
 child lacks); fewest requests in the last THAL_RECENT_REQUEST_DAYS; longest since the last
 donation (in whole months, so the later keys still decide between similar donors); the same
@@ -49,6 +51,7 @@ class Suggestion:
 
     donor: Donor
     reasons: list[str] = field(default_factory=list)
+    verified: bool = True
     identical: bool = False
     in_circle: bool = False
     mismatches: int = 0
@@ -64,6 +67,7 @@ class Suggestion:
 
     def sort_key(self):
         return (
+            not self.verified,
             not self.identical,
             not self.in_circle,
             self.circle_key,
@@ -159,6 +163,7 @@ def candidates(patient: Patient, on: date, *, user=None):
         .alias(match_booking_until=booking_until)
         .filter(~Exists(live))
         .annotate(
+            match_verified=Case(When(verified_at__isnull=False, then=Value(1)), default=Value(0)),
             match_identical=Case(
                 When(blood_group=patient.blood_group, then=Value(1)), default=Value(0)
             ),
@@ -167,6 +172,7 @@ def candidates(patient: Patient, on: date, *, user=None):
             match_last_drawn=Subquery(last_drawn, output_field=DateField()),
         )
         .order_by(
+            "-match_verified",
             "-match_identical",
             "-match_in_circle",
             F("match_last_drawn").asc(nulls_first=True),
@@ -225,7 +231,9 @@ def match_donors(
 
 
 def _suggest(patient, donor, on, circle, recent, urgent, child_antigens, today) -> Suggestion:
-    s = Suggestion(donor=donor)
+    s = Suggestion(donor=donor, verified=donor.verified_at is not None)
+    if not s.verified:
+        s.reasons.append(_("Unverified number."))
     s.identical = compatibility.identical(patient.blood_group, donor.blood_group)
     if s.identical:
         s.reasons.append(_("Identical group %(group)s.") % {"group": donor.blood_group})

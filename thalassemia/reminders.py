@@ -144,6 +144,8 @@ def _live_assignments(status, **dates):
         status=status,
         donor__opted_out_at__isnull=True,
         donor__erased_at__isnull=True,
+        # An unverified number gets only its code (donors.verification).
+        donor__verified_at__isnull=False,
         transfusion__status__in=OPEN_TRANSFUSION,
         **dates,
     ).select_related(

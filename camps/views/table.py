@@ -8,15 +8,15 @@ table, and the number is unique, so registering them again is not an option."""
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 from django.views import View
 
 from accounts import audit
 from accounts.choices import AuditAction
 from accounts.permissions import RoleRequiredMixin
-from donors.choices import DeferralCategory, DonorSource
+from donors.choices import ConsentPurpose, DeferralCategory, DonorSource
 from donors.donations import screening_reasons
 from donors.eligibility import check_eligibility
+from donors.forms import add_service_errors
 from donors.models import Donor
 from donors.selectors import facts_for, with_eligibility_facts
 from donors.services import donor_create
@@ -118,20 +118,21 @@ class QuickDonorView(CampTableMixin, View):
         form = QuickDonorForm(request.POST)
         if form.is_valid():
             data = dict(form.cleaned_data)
-            data.pop("consent")
+            consents = [ConsentPurpose.REGISTRY] if data.pop("consent") else []
+            if data.pop("consent_reminders"):
+                consents.append(ConsentPurpose.REMINDERS)
             try:
                 donor = donor_create(
                     actor=request.user,
-                    unit=self.camp.unit,
                     source=DonorSource.CAMP,
-                    consent_at=timezone.now(),
-                    consent_version=settings.DONOR_CONSENT_VERSION,
+                    consents=consents,
+                    request=request,
+                    unit=self.camp.unit,
                     **data,
                 )
             except ValidationError as error:
-                form.add_error(None, error)
+                add_service_errors(form, error)
             else:
-                audit.record(action=AuditAction.CREATE, request=request, obj=donor)
                 return self.card(self.find_donor(donor.phone))
         return self.partial("camps/table/_new_donor.html", form=form)
 

@@ -8,8 +8,7 @@ from accounts import audit
 from accounts.api.views import ScopedViewSetMixin
 from accounts.choices import AuditAction
 
-from ..choices import ConsentPurpose, ConsentSource, DonationKind, DonationOutcome
-from ..consent import consent_give, donor_register
+from ..choices import ConsentPurpose, DonationKind, DonationOutcome, DonorSource
 from ..donations import donation_record
 from ..filters import DonorFilterSet
 from ..models import Deferral, Donation, Donor
@@ -50,41 +49,26 @@ class DonorViewSet(
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
-        consented, reminders = data.pop("consent_registry"), data.pop("consent_reminders")
-        if consented:
-            donor = donor_register(actor=self.request.user, reminders=reminders, **data)
-        else:
-            donor = donor_create(actor=self.request.user, source="staff", **data)
-        serializer.instance = donor
-        audit.record(action=AuditAction.CREATE, request=self.request, obj=donor)
+        serializer.instance = donor_create(
+            actor=self.request.user,
+            source=DonorSource.STAFF,
+            consents=_consents_ticked(data),
+            request=self.request,
+            **data,
+        )
 
     def perform_update(self, serializer):
-        data = dict(serializer.validated_data)
         # Consent given later at the donor's word; withdrawing is the page's or the donor's
-        # own stop link, so false here changes nothing.
-        given = [
-            purpose
-            for purpose, field in (
-                (ConsentPurpose.REGISTRY, "consent_registry"),
-                (ConsentPurpose.REMINDERS, "consent_reminders"),
-            )
-            if data.pop(field, False)
-        ]
-        # A service's ValidationError (an erased donor's record is closed) is the API's 400
-        # field map: accounts.api.exceptions.
+        # own stop link, so false here changes nothing. An erased donor's record is closed:
+        # the service's ValidationError answers 400 (accounts.api.exceptions).
+        data = dict(serializer.validated_data)
         serializer.instance = donor_update(
             donor=serializer.instance,
             actor=self.request.user,
             request=self.request,
+            consents=_consents_ticked(data),
             **data,
         )
-        for purpose in given:
-            consent_give(
-                donor=serializer.instance,
-                purpose=purpose,
-                source=ConsentSource.STAFF,
-                actor=self.request.user,
-            )
 
     def list(self, request, *args, **kwargs):
         response = super().list(request, *args, **kwargs)
@@ -123,6 +107,15 @@ class DonorViewSet(
                 }
             ).data
         )
+
+
+def _consents_ticked(data: dict) -> list[str]:
+    """The purposes the request says the donor agrees to (popped from ``data``)."""
+    ticked = {
+        ConsentPurpose.REGISTRY: data.pop("consent_registry", False),
+        ConsentPurpose.REMINDERS: data.pop("consent_reminders", False),
+    }
+    return [purpose for purpose, given in ticked.items() if given]
 
 
 def _filters_used(params, filterset_class) -> dict:

@@ -15,12 +15,13 @@ from accounts import audit
 from accounts.choices import AuditAction, Role
 from accounts.permissions import AdminOnlyMixin, RoleRequiredMixin, has_role
 
-from ..consent import consent_summary, donor_register
+from ..choices import ConsentPurpose, DonorSource
+from ..consent import consent_summary
 from ..filters import DonorFilterSet
-from ..forms import DeferralForm, DonorForm, MergeForm
+from ..forms import DeferralForm, DonorForm, MergeForm, add_service_errors
 from ..privacy import record_list_view
 from ..selectors import donor_eligibility, donors_for, with_eligibility_facts
-from ..services import deferral_create, donor_merge, donor_update, donor_verify
+from ..services import deferral_create, donor_create, donor_merge, donor_update, donor_verify
 
 
 class DonorListView(RoleRequiredMixin, FilterView):
@@ -97,7 +98,7 @@ class DonorFormMixin:
         try:
             donor = save(form.cleaned_data)
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         return HttpResponseRedirect(donor.get_absolute_url())
 
@@ -113,10 +114,16 @@ class DonorCreateView(RoleRequiredMixin, DonorFormMixin, CreateView):
     def form_valid(self, form):
         def save(data):
             data = dict(data)
-            data.pop("consent")
-            reminders = data.pop("consent_reminders")
-            donor = donor_register(actor=self.request.user, reminders=reminders, **data)
-            audit.record(action=AuditAction.CREATE, request=self.request, obj=donor)
+            consents = [ConsentPurpose.REGISTRY] if data.pop("consent") else []
+            if data.pop("consent_reminders"):
+                consents.append(ConsentPurpose.REMINDERS)
+            donor = donor_create(
+                actor=self.request.user,
+                source=DonorSource.STAFF,
+                consents=consents,
+                request=self.request,
+                **data,
+            )
             messages.success(self.request, _("Donor registered."))
             return donor
 
@@ -192,8 +199,7 @@ def verify(request, pk):
     if not has_role(request.user, Role.STAFF, Role.COORDINATOR, Role.ADMIN):
         return redirect(f"{settings.LOGIN_URL}?next={request.path}")
     donor = get_object_or_404(donors_for(request.user), pk=pk)
-    donor_verify(donor=donor, actor=request.user)
-    audit.record(action=AuditAction.UPDATE, request=request, obj=donor, fields=["verified"])
+    donor_verify(donor=donor, actor=request.user, request=request)
     messages.success(request, _("Donor verified."))
     return redirect(donor)
 

@@ -14,6 +14,7 @@ from accounts.choices import AuditAction
 from accounts.models import AuditEvent
 from donors.consent import may_be_reminded, opt_out_token, opt_out_url
 from donors.models import Consent, Donor
+from donors.services import donor_verify
 from tests.factories import DonorFactory
 
 pytestmark = pytest.mark.django_db
@@ -57,10 +58,13 @@ def test_a_pledge_without_the_reminders_box_consents_to_the_registry_only(anon, 
     assert not may_be_reminded(Donor.objects.all()).exists()
 
 
-def test_a_pledge_with_the_reminders_box_consents_to_both(anon, units):
+def test_a_pledge_with_the_reminders_box_consents_to_both(anon, units, staff_b):
     donor = pledge(anon, units, consent_reminders="on")
 
     assert in_force(donor) == {"registry", "reminders"}
+    # Reminders wait until the number is proven the donor's.
+    assert not may_be_reminded(Donor.objects.all()).exists()
+    donor_verify(donor=donor, actor=staff_b)
     assert list(may_be_reminded(Donor.objects.all())) == [donor]
 
 

@@ -73,6 +73,8 @@ def test_registering_a_known_number_typed_another_way_creates_nobody(units):
 
     with pytest.raises(ValidationError) as refused:
         donor_create(
+            actor=None,
+            source="staff",
             phone="098765-43210",
             name="Ravi Kumar",
             sex="M",
@@ -88,6 +90,8 @@ def test_registering_a_known_number_typed_another_way_creates_nobody(units):
 @pytest.mark.django_db
 def test_registering_a_new_number_stores_it_normalised(units):
     donor = donor_create(
+        actor=None,
+        source="staff",
         phone="98765 43211",
         name="Sunita Devi",
         sex="F",

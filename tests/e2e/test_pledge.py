@@ -7,6 +7,7 @@ from django.core.cache import cache
 from playwright.sync_api import expect
 
 from donors.models import Donor
+from notifications.models import Message
 from tests.e2e.conftest import fits_width
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -56,8 +57,15 @@ def test_a_citizen_pledges_on_a_phone_without_signing_in(live_server, phone, scr
     fill_the_form(phone, phone="98765 43210")
     phone.get_by_role("button", name="Pledge to donate").click()
 
+    # The number is confirmed with the code the pledge sent to it by SMS.
+    expect(phone).to_have_url(re.compile(r"/pledge/code/$"))
+    code = re.search(r"\d{6}", Message.objects.get(topic="phone_code").body).group()
+    phone.get_by_label("Code from the SMS").fill(code)
+    phone.get_by_role("button", name="Confirm my number").click()
+
     expect(phone).to_have_url(re.compile(r"/pledge/thanks/$"))
     expect(phone.get_by_role("heading", level=1)).to_have_text("Thank you for your pledge")
+    expect(phone.get_by_test_id("number-confirmed")).to_be_visible()
     expect(phone.get_by_test_id("next-steps")).to_contain_text("will check your details")
     screenshot(phone, "pledge-thanks-phone")
     assert fits_width(phone)
@@ -67,7 +75,7 @@ def test_a_citizen_pledges_on_a_phone_without_signing_in(live_server, phone, scr
     assert donor.phone == "+919876543210"
     assert donor.unit == units.station_b
     assert donor.source == "pledge"
-    assert donor.verified_at is None
+    assert donor.verified_at is not None and donor.verified_by is None
     assert donor.consent_at is not None
     # Both purposes ticked: two consents, each given by the donor themselves.
     assert {(c.purpose, c.source, c.recorded_by) for c in donor.consents.all()} == {

@@ -124,6 +124,9 @@ class MatchSerializer(serializers.Serializer):
     name = serializers.CharField(source="donor.name")
     blood_group = serializers.CharField()
     reasons = serializers.ListField(child=serializers.CharField())
+    verified = serializers.BooleanField(
+        help_text="False for a pledged number not yet verified (ranked below every verified one)."
+    )
 
 
 class TransfusionSerializer(serializers.ModelSerializer):
