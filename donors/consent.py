@@ -172,7 +172,12 @@ def may_be_reminded(queryset: QuerySet) -> QuerySet:
     in_force = Consent.objects.filter(
         donor=OuterRef("pk"), purpose=ConsentPurpose.REMINDERS, withdrawn_at__isnull=True
     )
-    return queryset.filter(Exists(in_force), opted_out_at__isnull=True, erased_at__isnull=True)
+    return queryset.filter(
+        Exists(in_force),
+        opted_out_at__isnull=True,
+        erased_at__isnull=True,
+        verified_at__isnull=False,
+    )
 
 
 # --- the opt-out link ------------------------------------------------------------------

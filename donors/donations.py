@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from accounts import audit
 from accounts.choices import AuditAction
 
+from . import hooks
 from .choices import DRAWN_OUTCOMES, DonationKind, DonationOutcome
 from .eligibility import PastDonation, check_eligibility
 from .models import Deferral, Donation, Donor
@@ -135,6 +136,7 @@ def donation_record(
         ) from None
     if outcome == DonationOutcome.DEFERRED:
         deferral_create(donor=donor, category=deferral_category, starts_on=donated_on, actor=actor)
+    hooks.donation_made(donation, actor=actor)  # drawn blood: bookings in the interval go
     return donation
 
 

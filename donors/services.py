@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from accounts import audit
 from accounts.choices import AuditAction
 
+from . import hooks
 from .choices import DeferralCategory
 from .models import Deferral, Donor
 from .phones import normalise_phone
@@ -107,6 +108,7 @@ def deferral_create(
     if until is not None and until <= starts_on:
         raise ValidationError({"until": _("The end must be after the start.")})
     deferral.save()
+    hooks.deferral_made(deferral, actor=actor)  # bookings until it ends are released
     return deferral
 
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views import View
 
 from accounts import audit
@@ -16,13 +17,20 @@ from accounts.choices import AuditAction
 from accounts.permissions import RoleRequiredMixin
 from donors.choices import DonorSource
 from donors.eligibility import check_eligibility
+from donors.hooks import commitments_for, unavailable_until
 from donors.models import Donor
 from donors.selectors import facts_for, with_eligibility_facts
 from donors.services import donor_create
 
 from .. import services
 from ..choices import CAMP_STATUS_BADGES, CampStatus
-from ..forms import CorrectionForm, LookupForm, QuickDonorForm, ScreeningForm
+from ..forms import (
+    CorrectionForm,
+    LookupForm,
+    QuickDonorForm,
+    RecordAnywayForm,
+    ScreeningForm,
+)
 from ..selectors import camp_donations, camp_totals, camps_for
 
 
@@ -54,17 +62,30 @@ class CampTableMixin(RoleRequiredMixin):
             with_eligibility_facts(Donor.objects.select_related("unit")).filter(phone=phone).first()
         )
 
-    def card(self, donor, *, form=None, status=200):
-        """The donor card: eligibility on the camp's day with every reason, and the
-        screening forms; an audit line, since it shows a person's record."""
+    def bookings(self, donor):
+        """The donor's live commitments (a child's transfusion) that a donation on the
+        camp's day would make impossible: the card warns, and "collected" needs the tick."""
+        on = self.camp.held_on
+        return commitments_for(donor, on, unavailable_until(donor, on))
+
+    def card(self, donor, *, form=None, anyway=None, status=200):
+        """The donor card: eligibility on the camp's day with every reason, the bookings a
+        donation would release, and the screening forms; an audit line, since it shows a
+        person's record (and which bookings were shown)."""
         eligibility = check_eligibility(facts_for(donor), self.camp.held_on)
         already = list(camp_donations(self.camp).filter(donor=donor))
-        audit.record(action=AuditAction.VIEW, request=self.request, obj=donor, camp=self.camp.pk)
+        bookings = self.bookings(donor)
+        details = {"bookings": [b.ref for b in bookings]} if bookings else {}
+        audit.record(
+            action=AuditAction.VIEW, request=self.request, obj=donor, camp=self.camp.pk, **details
+        )
         response = self.partial(
             "camps/table/_card.html",
             donor=donor,
             eligibility=eligibility,
             already=already,
+            bookings=bookings,
+            anyway_form=anyway or RecordAnywayForm(),
             form=form or ScreeningForm(initial={"phone": donor.phone}),
         )
         response.status_code = status
@@ -130,6 +151,18 @@ class RecordView(CampTableMixin, View):
             return self.card(donor, form=form)
         data = dict(form.cleaned_data)
         data.pop("phone")
+        anyway = RecordAnywayForm(request.POST)
+        anyway.is_valid()
+        if (
+            data.get("outcome") == "collected"
+            and not anyway.cleaned_data.get("record_anyway")
+            and self.bookings(donor)
+        ):
+            anyway.add_error(
+                "record_anyway",
+                _("Booked to give for a child: tick “Record anyway” to record the donation."),
+            )
+            return self.card(donor, form=form, anyway=anyway)
         try:
             donation = services.camp_donation_record(
                 camp=self.camp, donor=donor, actor=request.user, **data
