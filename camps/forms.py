@@ -176,6 +176,13 @@ class ScreeningForm(forms.Form):
         return normalise_phone(self.cleaned_data["phone"])
 
 
+class RecordAnywayForm(forms.Form):
+    """The constable's confirmation, on the card of a donor booked to give for a child,
+    that the donation is recorded anyway (the booking is then released)."""
+
+    record_anyway = forms.BooleanField(label=_("Record anyway"), required=False)
+
+
 class CorrectionForm(forms.Form):
     bag_number = forms.CharField(label=_("Bag number"), max_length=40, required=False)
     bag_volume_ml = forms.TypedChoiceField(

@@ -1,16 +1,18 @@
-"""The camps' reminders scan: donors who pledged (or consented to reminders) in a planned
-camp's unit subtree hear of it CAMP_ANNOUNCE_DAYS_BEFORE days ahead (later, up to the day
-before, when the camp was planned late or the scan was down; never after it)."""
+"""The camps' reminders scan: donors in a planned camp's unit subtree hear of it
+CAMP_ANNOUNCE_DAYS_BEFORE days ahead (later, up to the day before, when the camp was planned
+late or the scan was down; never after it), if they may give on its day, hold no booking
+for a child their donation would break, consented to reminders and have a verified number.
+A message still waiting when the donor has since given, been deferred or been booked is
+cancelled at send time (``send_check``)."""
 
 from datetime import date, timedelta
 
 from django.conf import settings
 from django.utils import timezone
 
-from donors.consent import may_be_reminded
 from donors.models import Donor
-from donors.reminders import donor_message_enqueue
-from notifications.services import preferred_channels
+from donors.reminders import donor_message_row, reachable
+from notifications.services import messages_enqueue, preferred_channels
 
 from .choices import CampStatus
 from .models import Camp
@@ -19,6 +21,9 @@ TOPIC = "camp_announcement"
 
 
 def scan(today: date | None = None) -> int:
+    """Announce each planned camp in the window to the donors of its unit subtree who may
+    give on its day and may be told (``donors.reminders.reachable``). A few queries per
+    camp, whatever the number of donors."""
     today = today or timezone.localdate()
     horizon = today + timedelta(days=settings.CAMP_ANNOUNCE_DAYS_BEFORE)
     camps = Camp.objects.filter(
@@ -27,13 +32,13 @@ def scan(today: date | None = None) -> int:
     created = 0
     for camp in camps:
         donors = list(
-            may_be_reminded(
-                Donor.objects.filter(unit__path__startswith=camp.unit.path)
+            reachable(
+                Donor.objects.filter(unit__path__startswith=camp.unit.path), camp.held_on
             ).select_related("unit")
         )
         prefs = preferred_channels(f"donor:{d.pk}" for d in donors)
-        for donor in donors:
-            _, new = donor_message_enqueue(
+        created += messages_enqueue(
+            donor_message_row(
                 donor,
                 topic=TOPIC,
                 subject_key=f"camp:{camp.pk}",
@@ -44,7 +49,8 @@ def scan(today: date | None = None) -> int:
                 context={"camp": camp},
                 preferred=prefs,
             )
-            created += new
+            for donor in donors
+        )
     return created
 
 
@@ -55,4 +61,8 @@ def send_check(message) -> str | None:
         return None
     if not Camp.objects.filter(pk=pk, status=CampStatus.PLANNED, held_on=message.due_on).exists():
         return "the camp is no longer planned for that day"
+    donor_kind, _, donor_pk = message.recipient_key.partition(":")
+    donor = Donor.objects.filter(pk=donor_pk) if donor_kind == "donor" else Donor.objects.none()
+    if not reachable(donor, message.due_on).exists():
+        return "the donor may no longer give that day, or is booked for a child"
     return None

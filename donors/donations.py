@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from accounts import audit
 from accounts.choices import AuditAction
 
+from . import hooks
 from .choices import DRAWN_OUTCOMES, DonationKind, DonationOutcome
 from .eligibility import DonorFacts, PastDonation, check_eligibility
 from .models import Deferral, Donation, Donor
@@ -221,6 +222,7 @@ def donation_record(
             actor=actor,
             request=request,
         )
+    hooks.donation_made(donation, actor=actor)  # drawn blood: bookings in the interval go
     return donation
 
 

@@ -1,5 +1,6 @@
 """The donors' reminders scan: "you can donate again" on the day a donor becomes eligible,
-to donors who consented to reminders (``consent.may_be_reminded``), with the opt-out link.
+with the opt-out link, to donors who may give today, hold no booking for a child within
+their new interval, consented to reminders and have a verified number (``reachable``).
 
 After downtime the scan looks back DONOR_ELIGIBLE_LOOKBACK_DAYS days, and tells only those
 still eligible today: the message stays true, so it is still useful late."""
@@ -7,11 +8,17 @@ still eligible today: the message stays true, so it is still useful late."""
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from notifications.services import channel_for, message_enqueue, preferred_channels
+from notifications.services import (
+    channel_for,
+    message_enqueue,
+    messages_enqueue,
+    preferred_channels,
+)
 
+from . import hooks
 from .choices import DRAWN_OUTCOMES
 from .consent import may_be_reminded, opt_out_url
 from .models import Donation, Donor
@@ -20,7 +27,7 @@ from .selectors import eligible_on
 TOPIC = "eligible_again"
 
 
-def donor_message_enqueue(
+def donor_message_row(
     donor: Donor,
     *,
     topic: str,
@@ -31,29 +38,43 @@ def donor_message_enqueue(
     context: dict,
     preferred: dict | None = None,
     valid_until: date | None = None,
-):
-    """Enqueue a message to ``donor``: their name, phone, email and language, the channel
-    they prefer (``preferred``: a map read once per scan by ``preferred_channels``, else
-    read now), and the donor and the stop link in the template's context. Every scan that
-    writes to donors (here, camps, thalassaemia) goes through this."""
+) -> dict:
+    """The outbox row (``message_enqueue``'s arguments) of a message to ``donor``: their
+    name, phone, email and language, the channel they prefer (``preferred``: a map read once
+    per scan by ``preferred_channels``, else read now), and the donor and the stop link in
+    the template's context. Every scan that writes to donors (here, camps, thalassaemia)
+    goes through this."""
     key = f"donor:{donor.pk}"
     if preferred is None:
         preferred = preferred_channels([key])
-    return message_enqueue(
-        topic=topic,
-        subject_key=subject_key,
-        recipient_key=key,
-        recipient_name=donor.name,
-        phone=donor.phone,
-        email=donor.email,
-        language=donor.preferred_language,
-        channel=channel_for(preferred.get(key), has_email=bool(donor.email)),
-        template=template,
-        due_on=due_on,
-        valid_until=valid_until,
-        unit=unit,
-        context={"donor": donor, "opt_out_url": opt_out_url(donor), **context},
-    )
+    return {
+        "topic": topic,
+        "subject_key": subject_key,
+        "recipient_key": key,
+        "recipient_name": donor.name,
+        "phone": donor.phone,
+        "email": donor.email,
+        "language": donor.preferred_language,
+        "channel": channel_for(preferred.get(key), has_email=bool(donor.email)),
+        "template": template,
+        "due_on": due_on,
+        "valid_until": valid_until,
+        "unit": unit,
+        "context": {"donor": donor, "opt_out_url": opt_out_url(donor), **context},
+    }
+
+
+def donor_message_enqueue(donor: Donor, **fields):
+    """Enqueue one message to ``donor`` (``donor_message_row``'s arguments)."""
+    return message_enqueue(**donor_message_row(donor, **fields))
+
+
+def reachable(donors: QuerySet, on: date) -> QuerySet:
+    """The donors of ``donors`` a message inviting them to give on ``on`` may go to: they
+    may donate that day (pre-screen), hold no booking their donation would break (a child's
+    transfusion within their new interval, donors.hooks), consented to reminders and have a
+    verified number (``consent.may_be_reminded``). One query, whatever their number."""
+    return may_be_reminded(eligible_on(donors, on)).exclude(hooks.committed(on))
 
 
 def eligible_again_on(day: date):
@@ -69,13 +90,10 @@ def scan(today: date | None = None) -> int:
     created = 0
     for back in range(settings.DONOR_ELIGIBLE_LOOKBACK_DAYS, -1, -1):
         day = today - timedelta(days=back)
-        donors = eligible_again_on(day)
-        if day != today:
-            donors = eligible_on(donors, today)
-        donors = list(may_be_reminded(donors).select_related("unit"))
+        donors = list(reachable(eligible_again_on(day), today).select_related("unit"))
         prefs = preferred_channels(f"donor:{d.pk}" for d in donors)
-        for donor in donors:
-            _, new = donor_message_enqueue(
+        created += messages_enqueue(
+            donor_message_row(
                 donor,
                 topic=TOPIC,
                 subject_key=f"donor:{donor.pk}",
@@ -85,7 +103,8 @@ def scan(today: date | None = None) -> int:
                 context={"on": day},
                 preferred=prefs,
             )
-            created += new
+            for donor in donors
+        )
     return created
 
 
@@ -97,6 +116,9 @@ def send_check(message) -> str | None:
     donor = Donor.objects.filter(pk=pk).only("opted_out_at", "erased_at").first()
     if donor is None or donor.opted_out_at or donor.erased_at:
         return "the donor opted out"
-    if message.topic == TOPIC and not may_be_reminded(Donor.objects.filter(pk=pk)).exists():
-        return "the donor withdrew consent to reminders"
+    if message.topic == TOPIC:
+        if not may_be_reminded(Donor.objects.filter(pk=pk)).exists():
+            return "the donor withdrew consent to reminders"
+        if not reachable(Donor.objects.filter(pk=pk), timezone.localdate()).exists():
+            return "the donor has since donated, been deferred or been booked"
     return None

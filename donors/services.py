@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from accounts import audit
 from accounts.choices import AuditAction
 
+from . import hooks
 from .choices import ConsentPurpose, ConsentSource, DeferralCategory, DonorSource
 from .consent import consents_in_force, consents_record
 from .models import Deferral, Donor
@@ -182,6 +183,7 @@ def deferral_create(
     audit.record(
         action=AuditAction.CREATE, request=request, actor=actor, obj=deferral, unit=donor.unit
     )
+    hooks.deferral_made(deferral, actor=actor)  # bookings until it ends are released
     return deferral
 
 

@@ -65,6 +65,56 @@ def message_enqueue(
     return message, created
 
 
+def _natural_key(row: dict) -> tuple:
+    return (row["topic"], row["recipient_key"], row["subject_key"], row["due_on"], row["channel"])
+
+
+def messages_enqueue(rows) -> int:
+    """``message_enqueue`` for a whole scan at once (each row its keyword arguments): one
+    read of the natural keys already there and one insert of the new ones, whatever the
+    number of recipients. A row written meanwhile by another scan is skipped by the
+    database's unique key. Answers how many rows were new."""
+    rows = list(rows)
+    if not rows:
+        return 0
+    existing = set(
+        Message.objects.filter(
+            topic__in={r["topic"] for r in rows},
+            recipient_key__in={r["recipient_key"] for r in rows},
+            subject_key__in={r["subject_key"] for r in rows},
+            due_on__in={r["due_on"] for r in rows},
+        ).values_list("topic", "recipient_key", "subject_key", "due_on", "channel")
+    )
+    now = timezone.now()
+    new, seen = [], set()
+    for row in rows:
+        key = _natural_key(row)
+        if key in existing or key in seen:
+            continue
+        seen.add(key)
+        language = row.get("language", "en")
+        new.append(
+            Message(
+                topic=row["topic"],
+                recipient_key=row["recipient_key"],
+                subject_key=row["subject_key"],
+                due_on=row["due_on"],
+                channel=row["channel"],
+                recipient_name=row.get("recipient_name", "")[:120],
+                phone=row.get("phone", ""),
+                email=row.get("email", ""),
+                language=language,
+                template=row["template"],
+                body=render(row["template"], language, row["context"]),
+                unit=row.get("unit"),
+                valid_until=row.get("valid_until"),
+                next_attempt_at=row.get("send_after") or now,
+            )
+        )
+    Message.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)
+
+
 def messages_cancel(*, topic: str, subject_key: str, reason: str) -> int:
     """Cancel the pending messages about a subject that no longer needs them."""
     return Message.objects.filter(

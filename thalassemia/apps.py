@@ -5,3 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class ThalassemiaConfig(AppConfig):
     name = "thalassemia"
     verbose_name = _("Thalassaemia children")
+
+    def ready(self):
+        # donors publishes, thalassemia subscribes: donors never imports thalassemia.
+        from donors import hooks as donor_hooks
+
+        from . import hooks
+
+        donor_hooks.donor_unavailable.connect(
+            hooks.release_on_unavailable, dispatch_uid="thalassemia.release_on_unavailable"
+        )
+        donor_hooks.register_commitments(hooks.commitments)

@@ -172,3 +172,50 @@ def assignment_set_status(
     assignment.status = status
     assignment.save()
     return assignment
+
+
+@transaction.atomic
+def assignments_release_for_donor(
+    *,
+    donor: Donor,
+    starts_on: date,
+    until: date | None,
+    cause: str,
+    on: date,
+    spare_on: date | None = None,
+    actor=None,
+) -> list[Assignment]:
+    """The donor gave blood or was deferred (``cause`` on ``on``), so cannot give from
+    ``starts_on`` until ``until`` (None: open-ended): each live assignment dated in that
+    window is released, audited, and the child's coordinators are told to find another
+    donor. ``spare_on``: a day whose assignment the donation itself may have fulfilled (the
+    donor gave at a blood centre on the very day booked), left for the coordinator to mark.
+    Safe to repeat: a released assignment is no longer live, so nothing happens twice."""
+    from .reminders import coordinators_tell_released
+
+    rows = Assignment.objects.filter(donor=donor, status__in=LIVE_ASSIGNMENT, on__gte=starts_on)
+    if until is not None:
+        rows = rows.filter(on__lt=until)
+    if spare_on is not None:
+        rows = rows.exclude(on=spare_on)
+    released = list(
+        rows.select_for_update(of=("self",))
+        .select_related("transfusion__patient__unit", "donor")
+        .order_by("on", "id")
+    )
+    for assignment in released:
+        previous = assignment.status
+        assignment.status = AssignmentStatus.RELEASED
+        assignment.save(update_fields=["status"])
+        audit.record(
+            action=AuditAction.UPDATE,
+            actor=actor,
+            obj=assignment,
+            unit=assignment.transfusion.patient.unit,
+            status_from=previous,
+            status_to=AssignmentStatus.RELEASED.value,
+            cause=cause,
+            on=on.isoformat(),
+        )
+        coordinators_tell_released(assignment, cause=cause, on=on)
+    return released

@@ -42,6 +42,9 @@ class AssignmentStatus(models.TextChoices):
     NO_SHOW = "no_show", _("No-show")
     # The transfusion was cancelled or given without this donor: the donor is free again.
     CANCELLED = "cancelled", _("Cancelled")
+    # The donor gave elsewhere or was deferred, so can no longer give on this date: the
+    # transfusion needs another donor (thalassemia.booking.assignments_release_for_donor).
+    RELEASED = "released", _("Released")
 
 
 # Live assignments hold the donor's dates: no two of a donor's live assignments may fall
@@ -65,6 +68,7 @@ ASSIGNMENT_MOVES = {
     AssignmentStatus.DONATED: (),
     AssignmentStatus.NO_SHOW: (),
     AssignmentStatus.CANCELLED: (),
+    AssignmentStatus.RELEASED: (),
 }
 
 PATIENT_STATUS_BADGES = {
@@ -90,4 +94,5 @@ ASSIGNMENT_BADGES = {
     AssignmentStatus.DONATED: "primary",
     AssignmentStatus.NO_SHOW: "danger",
     AssignmentStatus.CANCELLED: "light",
+    AssignmentStatus.RELEASED: "dark",
 }

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from accounts.choices import Role
 from accounts.models import User
-from accounts.scoping import for_user
+from accounts.scoping import for_user, user_can_access_unit
 from donors.reminders import donor_message_enqueue
 from notifications.services import channel_for, message_enqueue, preferred_channels
 
@@ -37,6 +37,7 @@ REQUEST_TOPIC = "donor_request"
 EVE_TOPIC = "donor_reminder_eve"
 DAY_TOPIC = "donor_reminder_day"
 DIGEST_TOPIC = "coordinator_digest"
+RELEASED_TOPIC = "assignment_released"
 
 
 # --- the confirm / decline link ---------------------------------------------------------
@@ -229,6 +230,47 @@ def coordinator_digests(today: date) -> int:
                 "today": today,
                 "days": settings.THAL_DIGEST_DAYS,
                 "board_url": settings.PORTAL_BASE_URL.rstrip("/") + reverse("thalassemia:due-soon"),
+            },
+        )
+        created += new
+    return created
+
+
+def coordinators_tell_released(assignment: Assignment, *, cause: str, on: date) -> int:
+    """Tell each coordinator who keeps the child (active, with an address) that its booked
+    donor can no longer give: one message per assignment and coordinator (the outbox's
+    natural key), by email, or by the default channel to a coordinator with only a phone.
+    Called by booking.assignments_release_for_donor."""
+    patient = assignment.transfusion.patient
+    coordinators = User.objects.filter(role=Role.COORDINATOR, is_active=True, unit__isnull=False)
+    coordinators = coordinators.exclude(email="", phone="").select_related("unit")
+    match_url = settings.PORTAL_BASE_URL.rstrip("/") + reverse(
+        "thalassemia:match", args=[assignment.transfusion_id]
+    )
+    created = 0
+    for user in coordinators:
+        if not user_can_access_unit(user, patient.unit):
+            continue
+        _, new = message_enqueue(
+            topic=RELEASED_TOPIC,
+            subject_key=f"assignment:{assignment.pk}",
+            recipient_key=f"user:{user.pk}",
+            recipient_name=user.get_full_name() or user.username,
+            email=user.email,
+            phone=user.phone,
+            language=getattr(user, "preferred_language", "") or "en",
+            channel="email" if user.email else channel_for(None),
+            template="assignment_released",
+            due_on=assignment.on,
+            unit=patient.unit,
+            context={
+                "user": user,
+                "donor": assignment.donor,
+                "child": patient,
+                "assignment": assignment,
+                "donated": cause == "donation",
+                "event_on": on,
+                "match_url": match_url,
             },
         )
         created += new

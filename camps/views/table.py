@@ -8,6 +8,7 @@ table, and the number is unique, so registering them again is not an option."""
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 from django.views import View
 
 from accounts import audit
@@ -17,13 +18,20 @@ from donors.choices import ConsentPurpose, DeferralCategory, DonorSource
 from donors.donations import screening_reasons
 from donors.eligibility import check_eligibility
 from donors.forms import add_service_errors
+from donors.hooks import commitments_for, unavailable_until
 from donors.models import Donor
 from donors.selectors import facts_for, with_eligibility_facts
 from donors.services import donor_create
 
 from .. import services
 from ..choices import CAMP_STATUS_BADGES, CampStatus
-from ..forms import CorrectionForm, LookupForm, QuickDonorForm, ScreeningForm
+from ..forms import (
+    CorrectionForm,
+    LookupForm,
+    QuickDonorForm,
+    RecordAnywayForm,
+    ScreeningForm,
+)
 from ..selectors import camp_donations, camp_totals, camps_for
 
 
@@ -65,14 +73,25 @@ class CampTableMixin(RoleRequiredMixin):
             with_eligibility_facts(Donor.objects.select_related("unit")).filter(phone=phone).first()
         )
 
-    def card(self, donor, *, form=None, status=200, screening_reasons=()):
-        """The donor card: eligibility on the camp's day with every reason, and the
-        screening forms (weight asked once: the registration's value, to correct if need
-        be); an audit line, since it shows a person's record. When the screening's values
-        refused a collection, the deferral for the screening is offered, preselected."""
+    def bookings(self, donor):
+        """The donor's live commitments (a child's transfusion) that a donation on the
+        camp's day would make impossible: the card warns, and "collected" needs the tick."""
+        on = self.camp.held_on
+        return commitments_for(donor, on, unavailable_until(donor, on))
+
+    def card(self, donor, *, form=None, anyway=None, status=200, screening_reasons=()):
+        """The donor card: eligibility on the camp's day with every reason, the bookings a
+        donation would release, and the screening forms (weight asked once: the
+        registration's value, to correct if need be); an audit line, since it shows a
+        person's record (and which bookings were shown). When the screening's values refused
+        a collection, the deferral for the screening is offered, preselected."""
         eligibility = check_eligibility(facts_for(donor), self.camp.held_on)
         already = list(camp_donations(self.camp).filter(donor=donor))
-        audit.record(action=AuditAction.VIEW, request=self.request, obj=donor, camp=self.camp.pk)
+        bookings = self.bookings(donor)
+        details = {"bookings": [b.ref for b in bookings]} if bookings else {}
+        audit.record(
+            action=AuditAction.VIEW, request=self.request, obj=donor, camp=self.camp.pk, **details
+        )
         if form is None:
             form = ScreeningForm(initial={"phone": donor.phone, "weight_kg": donor.weight_kg})
         if screening_reasons:
@@ -85,6 +104,8 @@ class CampTableMixin(RoleRequiredMixin):
             already=already,
             form=form,
             screening_reasons=screening_reasons,
+            bookings=bookings,
+            anyway_form=anyway or RecordAnywayForm(),
         )
         response.status_code = status
         return response
@@ -150,6 +171,18 @@ class RecordView(CampTableMixin, View):
             return self.card(donor, form=form)
         data = dict(form.cleaned_data)
         data.pop("phone")
+        anyway = RecordAnywayForm(request.POST)
+        anyway.is_valid()
+        if (
+            data.get("outcome") == "collected"
+            and not anyway.cleaned_data.get("record_anyway")
+            and self.bookings(donor)
+        ):
+            anyway.add_error(
+                "record_anyway",
+                _("Booked to give for a child: tick “Record anyway” to record the donation."),
+            )
+            return self.card(donor, form=form, anyway=anyway)
         try:
             donation = services.camp_donation_record(
                 camp=self.camp, donor=donor, actor=request.user, request=request, **data

@@ -24,6 +24,7 @@ from ..forms import FirstPlanForm, GuardianForm, PatientForm, PlanForm
 from ..models import DonorCircle, Guardian
 from ..schedule import review_plan
 from ..selectors import (
+    assignment_state,
     current_plan,
     patient_schedule,
     patients_for,
@@ -108,6 +109,8 @@ class PatientDetailView(PatientScopedMixin, DetailView):
         context["plans"] = sorted(patient.plans.all(), key=lambda p: (p.valid_from, p.id))[::-1]
         context["calendar"] = patient_schedule(patient, today + timedelta(days=CALENDAR_DAYS))
         context["open"] = patient.open_transfusions[0] if patient.open_transfusions else None
+        if context["open"] is not None:
+            context["open_state"] = assignment_state(context["open"])
         context["history"] = list(
             patient.transfusions.exclude(status__in=["due", "scheduled"])
             .select_related("hospital")
