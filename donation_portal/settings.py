@@ -339,6 +339,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One schema name per choice set that several fields share.
+    "ENUM_NAME_OVERRIDES": {"DeferralCategoryEnum": "donors.choices.DeferralCategory"},
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

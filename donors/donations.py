@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import audit
+from accounts import audit, ranges
 from accounts.choices import AuditAction
 
 from . import hooks
@@ -62,6 +62,15 @@ def _required_messages() -> dict:
     }
 
 
+# The screening's measurements and the model's plausible range for each (accounts.ranges).
+_PLAUSIBLE = {
+    "haemoglobin_g_dl": ranges.validate_haemoglobin,
+    "weight_kg": ranges.validate_donor_weight,
+    "bp_systolic": ranges.validate_bp_systolic,
+    "bp_diastolic": ranges.validate_bp_diastolic,
+}
+
+
 def collection_errors(facts: DonorFacts | None, *, donated_on: date, fields: dict) -> dict:
     """What stops a unit being recorded as collected, from the donor's recorded facts and the
     screening's values, reading nothing: each missing measurement or bag detail on its own
@@ -73,7 +82,17 @@ def collection_errors(facts: DonorFacts | None, *, donated_on: date, fields: dic
     for name, message in _required_messages().items():
         if fields.get(name) in (None, ""):
             errors[name] = [ValidationError(message, code="required")]
-    if facts is None:
+    # An implausible measurement (haemoglobin 99, BP 300/20) is a typing error, not a
+    # clinical answer: it is refused with the model's range message, before any pre-screen.
+    for name, validate in _PLAUSIBLE.items():
+        value = fields.get(name)
+        if value in (None, "") or name in errors:
+            continue
+        try:
+            validate(value)
+        except ValidationError as error:
+            errors[name] = error.error_list
+    if facts is None or any(name in errors for name in _PLAUSIBLE):
         return errors
     weight = fields.get("weight_kg")
     facts = replace(
