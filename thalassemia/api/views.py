@@ -79,11 +79,10 @@ class PatientViewSet(
                 consent_by=data.pop("consent_by", ""),
                 guardians=data.get("guardians", ()),
             )
-            patient = patient_create(actor=self.request.user, **data)
+            patient = patient_create(actor=self.request.user, request=self.request, **data)
         except DjangoValidationError as error:
             raise api_errors(error) from None
         serializer.instance = self.get_queryset().get(pk=patient.pk)
-        audit.record(action=AuditAction.CREATE, request=self.request, obj=patient)
 
     @transaction.atomic
     def perform_update(self, serializer):
@@ -111,9 +110,16 @@ class PatientViewSet(
                 "interval_days": plan.interval_days,
             }
             if {**now, **wanted} != now:
-                plan_change(patient=patient, actor=self.request.user, **{**now, **wanted})
+                plan_change(
+                    patient=patient,
+                    actor=self.request.user,
+                    request=self.request,
+                    **{**now, **wanted},
+                )
             if last:
-                patient_record_last_transfusion(patient=patient, on=last, actor=self.request.user)
+                patient_record_last_transfusion(
+                    patient=patient, on=last, actor=self.request.user, request=self.request
+                )
             if consent:
                 patient_record_consent(
                     patient=patient,
@@ -144,10 +150,11 @@ class PatientViewSet(
         body = GuardianSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
-            guardian = guardian_add(patient=patient, **body.validated_data)
+            guardian = guardian_add(
+                patient=patient, actor=request.user, request=request, **body.validated_data
+            )
         except DjangoValidationError as error:
             raise api_errors(error) from None
-        audit.record(action=AuditAction.CREATE, request=request, obj=guardian, unit=patient.unit)
         return Response(GuardianSerializer(guardian).data, status=http.HTTP_201_CREATED)
 
     @extend_schema(methods=["PATCH"], request=GuardianSerializer, responses=GuardianSerializer)
@@ -164,11 +171,13 @@ class PatientViewSet(
         guardian = get_object_or_404(patient.guardians.all(), pk=guardian_pk)
         try:
             if request.method == "DELETE":
-                guardian_remove(guardian=guardian, request=request)
+                guardian_remove(guardian=guardian, actor=request.user, request=request)
                 return Response(status=http.HTTP_204_NO_CONTENT)
             body = GuardianSerializer(guardian, data=request.data, partial=True)
             body.is_valid(raise_exception=True)
-            guardian = guardian_edit(guardian=guardian, request=request, **body.validated_data)
+            guardian = guardian_edit(
+                guardian=guardian, actor=request.user, request=request, **body.validated_data
+            )
         except DjangoValidationError as error:
             raise api_errors(error) from None
         return Response(GuardianSerializer(guardian).data)
@@ -215,7 +224,10 @@ class TransfusionViewSet(
         body.is_valid(raise_exception=True)
         try:
             transfusion = fn(
-                transfusion=transfusion, actor=self.request.user, **body.validated_data
+                transfusion=transfusion,
+                actor=self.request.user,
+                request=self.request,
+                **body.validated_data,
             )
         except DjangoValidationError as error:
             raise api_errors(error) from None
@@ -263,6 +275,7 @@ class AssignmentViewSet(
         try:
             serializer.instance = assignment_create(
                 actor=self.request.user,
+                request=self.request,
                 **{
                     k: v
                     for k, v in serializer.validated_data.items()
@@ -280,6 +293,7 @@ class AssignmentViewSet(
                 status=data.get("status", serializer.instance.status),
                 donation=data.get("donation"),
                 actor=self.request.user,
+                request=self.request,
             )
         except DjangoValidationError as error:
             raise api_errors(error) from None
