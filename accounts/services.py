@@ -2,7 +2,8 @@
 
 from django.db import transaction
 
-from .choices import Role
+from . import audit
+from .choices import AuditAction, Role
 from .models import PoliceUnit, User
 
 
@@ -49,4 +50,14 @@ def user_create(
         user.set_unusable_password()
     user.full_clean(exclude=["password"])
     user.save()
+    return user
+
+
+@transaction.atomic
+def user_password_change(*, user: User, password: str, request=None) -> User:
+    """Set the user's own new password (the form has checked the old one and the
+    validators) and record the change in the audit log."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit.record(action=AuditAction.PASSWORD_CHANGED, request=request, actor=user)
     return user

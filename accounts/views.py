@@ -2,19 +2,21 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import HttpResponseRedirect
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 
-from . import audit
-from .choices import AuditAction, Role
+from .choices import Role
 from .filters import AuditEventFilterSet, PoliceUnitFilterSet
 from .models import AuditEvent, PoliceUnit
 from .permissions import AdminOnlyMixin, RoleRequiredMixin
 from .scoping import for_user, units_for_user
+from .services import user_password_change
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -93,7 +95,10 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("home")
 
     def form_valid(self, form):
-        response = super().form_valid(form)
-        audit.record(action=AuditAction.PASSWORD_CHANGED, request=self.request)
+        # Django's view would save through the form; the service saves and audits.
+        user_password_change(
+            user=form.user, password=form.cleaned_data["new_password1"], request=self.request
+        )
+        update_session_auth_hash(self.request, form.user)
         messages.success(self.request, _("Your password has been changed."))
-        return response
+        return HttpResponseRedirect(self.get_success_url())

@@ -75,7 +75,8 @@ def test_the_check_sees_imports():
 #    always. That includes ``form.save()``, a formset's ``.save()`` and ``serializer.save()``.
 # 2. ``.create()`` / ``.update()``, which dicts and sets also have (``context.update(...)``):
 #    only on a manager or queryset, i.e. when the receiver is ``super()`` or its chain goes
-#    through ``.objects``, a queryset method (``filter``, ``all``, ...), a related manager
+#    through ``.objects``, a queryset method (``filter``, ``all``, ...), a scoping selector
+#    (a name ending ``_for``, such as ``patients_for(user)``), a related manager
 #    (``hospital.contacts``) or a name assigned from such a chain in the same function.
 #    A receiver that is a plain name or a known dict attribute (``cleaned_data``) is not.
 # 3. A class that inherits a write DRF does or Django's generic views do by default
@@ -178,12 +179,19 @@ def _chain(node):
     return list(reversed(names))
 
 
+def _is_queryset_chain(chain):
+    """Through a manager, a queryset method or a scoping selector (``patients_for(user)``)."""
+    return bool(QUERYSET_METHODS & set(chain)) or any(
+        name.endswith("_for") or name.startswith("for_") for name in chain
+    )
+
+
 def _is_manager_chain(chain, managers):
     if not chain:
         return False
     if chain[0] == "super()" or chain[0] in managers:
         return True
-    if QUERYSET_METHODS & set(chain):
+    if _is_queryset_chain(chain):
         return True
     # obj.contacts: a related manager is a plural attribute of an object (not of self).
     last = chain[-1]
@@ -208,7 +216,7 @@ class _Writes(ast.NodeVisitor):
         self.function, self.managers = node.name, set()
         # Names bound to a manager or queryset in this function: ``qs = X.objects.filter()``.
         for sub in ast.walk(node):
-            if isinstance(sub, ast.Assign) and QUERYSET_METHODS & set(_chain(sub.value)):
+            if isinstance(sub, ast.Assign) and _is_queryset_chain(_chain(sub.value)):
                 for target in sub.targets:
                     if isinstance(target, ast.Name):
                         self.managers.add(target.id)
@@ -386,6 +394,8 @@ def pledge(request):
         ("def f(hospital):\n    hospital.contacts.create(name='x')", "hospital.contacts.create"),
         ("def f(pk):\n    qs = Donor.objects.filter(pk=pk)\n    qs.update(name='x')", "qs.update"),
         ("def f(pk):\n    Donor.objects.filter(pk=pk).delete()", "delete()"),
+        ("def f(user):\n    messages_for(user).update(state='x')", "messages_for.update()"),
+        ("def f(user):\n    rows = donors_for(user)\n    rows.update(name='x')", "rows.update()"),
         ("def f():\n    Donor.objects.bulk_create([])", "bulk_create()"),
         (
             "class V(mixins.CreateModelMixin, GenericViewSet):\n    queryset = Donor.objects.all()",
