@@ -37,6 +37,10 @@ def test_an_admin_adds_and_edits_partners_on_a_phone(live_server, phone, screens
     phone.locator("#id_name").fill("LLR Thalassaemia Day Care")
     phone.locator("[name='contacts-0-name']").fill("Dr Meera Rao")
     phone.locator("[name='contacts-0-role']").fill("Blood bank officer")
+    phone.locator("[name='contacts-0-phone']").fill("+9198")  # not a mobile number
+    phone.get_by_role("button", name="Save").click()
+    expect(phone.get_by_text("is not a valid mobile number")).to_be_visible()
+    assert not Hospital.objects.exists()
     phone.locator("[name='contacts-0-phone']").fill("098390 12345")
     screenshot(phone, "hospital-form-phone")
     assert fits_width(phone)
