@@ -6,7 +6,7 @@ from rest_framework import serializers
 from donors.api.serializers import ScopedUnitField
 
 from ..models import BloodCentre, Camp, Hospital, HospitalContact
-from ..partners import contact_clean
+from ..partners import CONTACT_FIELDS, contact_clean
 
 
 class CampSerializer(serializers.ModelSerializer):
@@ -71,7 +71,7 @@ class HospitalContactSerializer(serializers.ModelSerializer):
 
     def validate(self, attrs):
         # The page's rule (partners.contact_clean): the same message on the same field.
-        return contact_clean(**attrs)
+        return contact_clean(**{name: attrs.get(name, "") for name in CONTACT_FIELDS})
 
 
 class HospitalSerializer(serializers.ModelSerializer):

@@ -190,3 +190,15 @@ def test_patching_a_hospitals_contacts_answers_the_new_contacts(api_client_for, 
     (event,) = audits(hospital, AuditAction.UPDATE)
     assert event.actor == admin_user and event.details == {"fields": ["contacts"]}
     assert HospitalFactory._meta.model.objects.count() == 1
+
+
+def test_a_contact_without_a_name_is_a_field_error_even_in_a_patch(api_client_for, admin_user):
+    hospital = HospitalContactFactory(name="Dr Mehta").hospital
+    response = api_client_for(admin_user).patch(
+        f"/api/v1/hospitals/{hospital.pk}/",
+        {"contacts": [{"phone": "9839012345"}]},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert list(response.json()["contacts"]["0"]) == ["name"]
+    assert list(hospital.contacts.values_list("name", flat=True)) == ["Dr Mehta"]
