@@ -17,7 +17,9 @@ BAD_PHONE = "“+9198” is not a valid mobile number (India: 10 digits starting
 
 
 def audits(obj, action):
-    return AuditEvent.objects.filter(action=action, object_id=str(obj.pk))
+    return AuditEvent.objects.filter(
+        action=action, content_type__model=obj._meta.model_name, object_id=str(obj.pk)
+    )
 
 
 def hospital_post(**contact):
@@ -202,3 +204,50 @@ def test_a_contact_without_a_name_is_a_field_error_even_in_a_patch(api_client_fo
     assert response.status_code == 400
     assert list(response.json()["contacts"]["0"]) == ["name"]
     assert list(hospital.contacts.values_list("name", flat=True)) == ["Dr Mehta"]
+
+
+def test_the_django_admin_writes_partners_through_the_service(client_for, admin_user):
+    client = client_for(admin_user)
+    response = client.post(
+        "/admin/camps/hospital/add/",
+        {
+            "name": "LLR",
+            "kind": "hospital",
+            "contacts-TOTAL_FORMS": "1",
+            "contacts-INITIAL_FORMS": "0",
+            "contacts-MIN_NUM_FORMS": "0",
+            "contacts-MAX_NUM_FORMS": "1000",
+            "contacts-0-name": "Dr Rao",
+            "contacts-0-phone": "098390 12345",
+            "_save": "Save",
+        },
+    )
+    assert response.status_code == 302, response.context["errors"] if response.context else ""
+    hospital = Hospital.objects.get()
+    assert list(hospital.contacts.values_list("phone", flat=True)) == ["+919839012345"]
+    assert audits(hospital, AuditAction.CREATE).get().actor == admin_user
+    contact = hospital.contacts.get()
+    response = client.post(
+        f"/admin/camps/hospital/{hospital.pk}/change/",
+        {
+            "name": "LLR Hospital",
+            "kind": "hospital",
+            "contacts-TOTAL_FORMS": "1",
+            "contacts-INITIAL_FORMS": "1",
+            "contacts-MIN_NUM_FORMS": "0",
+            "contacts-MAX_NUM_FORMS": "1000",
+            "contacts-0-id": str(contact.pk),
+            "contacts-0-hospital": str(hospital.pk),
+            "contacts-0-name": "Dr Meera Rao",
+            "contacts-0-phone": "+919839012345",
+            "_save": "Save",
+        },
+    )
+    assert response.status_code == 302
+    assert list(hospital.contacts.values_list("name", flat=True)) == ["Dr Meera Rao"]
+    assert audits(hospital, AuditAction.UPDATE).get().details == {"fields": ["name", "contacts"]}
+    response = client.post(
+        "/admin/camps/bloodcentre/add/", {"name": "Hallet", "licence_number": "L1", "_save": "1"}
+    )
+    assert response.status_code == 302
+    assert audits(BloodCentre.objects.get(), AuditAction.CREATE).get().actor == admin_user
