@@ -226,3 +226,17 @@ def test_assigning_a_donor_on_the_page_and_the_api_is_audited_alike(
     for assignment in Assignment.objects.all():
         assert audits(assignment, AuditAction.CREATE).get().actor == coordinator
     assert not DonorCircle.objects.exists()
+
+
+def test_the_django_admin_shows_children_but_changes_them_only_through_the_pages(
+    units, client_for, admin_user
+):
+    patient = child(units, name="Riya")
+    client = client_for(admin_user)
+    assert client.get(f"/admin/thalassemia/patient/{patient.pk}/change/").status_code == 200
+    response = client.post(
+        f"/admin/thalassemia/patient/{patient.pk}/change/", {"name": "Changed", "_save": "1"}
+    )
+    assert response.status_code == 403
+    patient.refresh_from_db()
+    assert patient.name == "Riya" and not writes(patient).exclude(action="create").exists()
