@@ -46,11 +46,15 @@ class PartnerSaveMixin:
         try:
             self.object = save()
         except ValidationError as error:
-            # Errors of the contacts as a whole have no field on the partner's form.
-            errors = error.message_dict if hasattr(error, "error_dict") else {}
-            for message in errors.pop("contacts", []):
-                form.add_error(None, message)
-            form.add_error(None, ValidationError(errors) if errors else error)
+            if not hasattr(error, "error_dict"):
+                form.add_error(None, error)
+            else:
+                # Errors of the contacts as a whole have no field on the partner's form.
+                errors = error.message_dict
+                for message in errors.pop("contacts", []):
+                    form.add_error(None, message)
+                if errors:
+                    form.add_error(None, ValidationError(errors))
             return self.render_to_response(self.get_context_data(form=form, contacts=contacts))
         messages.success(self.request, _("Saved."))
         return redirect(self.get_success_url())
