@@ -5,7 +5,8 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from .choices import Role
+from . import audit
+from .choices import AuditAction, Role
 from .models import PoliceUnit, User
 
 
@@ -85,3 +86,15 @@ def user_language(*, user: User, chosen: str | None = None) -> str:
         user.preferred_language = chosen
         user.save(update_fields=["preferred_language"])
     return user.preferred_language
+
+
+@transaction.atomic
+def user_password_change(*, user: User, password: str, request=None, through: str = "change"):
+    """Set the user's new password (the form has checked the old one, or the emailed reset
+    link, and the validators), end their API tokens, and record the change in the audit log
+    with how it was made ("change" or "reset")."""
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    tokens_revoke(user=user)
+    audit.record(action=AuditAction.PASSWORD_CHANGED, request=request, actor=user, through=through)
+    return user

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import HttpResponseRedirect
@@ -15,12 +16,12 @@ from django_filters.views import FilterView
 from django_ratelimit.core import is_ratelimited
 
 from . import audit
-from .choices import AuditAction, Role
+from .choices import Role
 from .filters import AuditEventFilterSet, PoliceUnitFilterSet
 from .models import AuditEvent, PoliceUnit
 from .permissions import AdminOnlyMixin, RoleRequiredMixin
 from .scoping import for_user, units_for_user
-from .services import tokens_revoke, user_language
+from .services import user_language, user_password_change
 
 
 class HomeView(LoginRequiredMixin, TemplateView):
@@ -99,11 +100,13 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("home")
 
     def form_valid(self, form):
-        response = super().form_valid(form)
-        tokens_revoke(user=form.user)  # a changed password ends the API tokens too
-        audit.record(action=AuditAction.PASSWORD_CHANGED, request=self.request)
+        # Django's view would save through the form; the service saves and audits.
+        user_password_change(
+            user=form.user, password=form.cleaned_data["new_password1"], request=self.request
+        )
+        update_session_auth_hash(self.request, form.user)
         messages.success(self.request, _("Your password has been changed."))
-        return response
+        return HttpResponseRedirect(self.get_success_url())
 
 
 def _address(group, request) -> str:
@@ -187,9 +190,15 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
-    """A new password set through the emailed link also ends every API token."""
+    """A new password set through the emailed link: saved, audited and the API tokens ended
+    by the same service as a password change."""
 
     def form_valid(self, form):
-        response = super().form_valid(form)
-        tokens_revoke(user=form.user)
-        return response
+        user_password_change(
+            user=form.user,
+            password=form.cleaned_data["new_password1"],
+            request=self.request,
+            through="reset",
+        )
+        self.request.session.pop(auth_views.INTERNAL_RESET_SESSION_TOKEN, None)
+        return HttpResponseRedirect(self.get_success_url())

@@ -35,7 +35,10 @@ def call_log_record(
         raise ValidationError({"follow_up_on": _("Choose today or a later day.")})
     if row.assignment is not None and outcome in ASSIGNMENT_MOVES:
         assignment_set_status(
-            assignment=row.assignment, status=ASSIGNMENT_MOVES[outcome], actor=actor
+            assignment=row.assignment,
+            status=ASSIGNMENT_MOVES[outcome],
+            actor=actor,
+            request=request,
         )
     call = CallLog.objects.create(
         unit=row.unit,

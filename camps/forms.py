@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts import ranges
@@ -12,7 +13,8 @@ from donors.choices import BagVolume, BloodGroup, DeferralCategory, Sex
 from donors.forms import DATE_INPUT
 from donors.phones import normalise_phone
 
-from .models import BloodCentre, Camp, Hospital
+from .models import BloodCentre, Camp, Hospital, HospitalContact
+from .partners import BLOOD_CENTRE_FIELDS, CONTACT_FIELDS, HOSPITAL_FIELDS, contact_clean
 from .services import CAMP_FIELDS
 
 TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -42,7 +44,7 @@ class CampForm(forms.ModelForm):
 class BloodCentreForm(forms.ModelForm):
     class Meta:
         model = BloodCentre
-        fields = ["name", "licence_number", "address", "phone", "contact_person", "eraktkosh_id"]
+        fields = list(BLOOD_CENTRE_FIELDS)
         labels = {"eraktkosh_id": _("e-RaktKosh id")}
         widgets = {"address": forms.Textarea(attrs={"rows": 2})}
 
@@ -50,12 +52,35 @@ class BloodCentreForm(forms.ModelForm):
 class HospitalForm(forms.ModelForm):
     class Meta:
         model = Hospital
-        fields = ["name", "kind", "address", "phone"]
+        fields = list(HOSPITAL_FIELDS)
         widgets = {"address": forms.Textarea(attrs={"rows": 2})}
 
 
+class ContactForm(forms.ModelForm):
+    """A named emergency contact: a person's mobile, kept in E.164 like every other. The
+    rule is ``partners.contact_clean``, which the API and the service apply too."""
+
+    # Any written form of the number (spaces, a leading 0): longer than the E.164 stored.
+    phone = forms.CharField(
+        label=_("Phone"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel"})
+    )
+
+    class Meta:
+        model = HospitalContact
+        fields = list(CONTACT_FIELDS)
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors:
+            try:
+                data.update(contact_clean(**{name: data.get(name) for name in CONTACT_FIELDS}))
+            except ValidationError as error:
+                self.add_error(None, error)
+        return data
+
+
 ContactFormSet = forms.inlineformset_factory(
-    Hospital, Hospital.contacts.rel.related_model, fields=["name", "role", "phone"], extra=2
+    Hospital, HospitalContact, form=ContactForm, fields=list(CONTACT_FIELDS), extra=2
 )
 
 

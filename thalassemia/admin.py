@@ -1,17 +1,29 @@
-"""Read-mostly admin views for support: the pages and the API are where children are kept,
-because they recompute the calendar through the services."""
+"""Read-only admin views for support: the pages and the API are where children, guardians
+and assignments are kept, because their services recompute the calendar, keep the booking
+rules and write the audit log (DESIGN.md, one write path)."""
 
 from django.contrib import admin
 
 from .models import Assignment, Guardian, Patient, TransfusionPlan
 
 
-class GuardianInline(admin.TabularInline):
+class ReadOnlyMixin:
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class GuardianInline(ReadOnlyMixin, admin.TabularInline):
     model = Guardian
     extra = 0
 
 
-class PlanInline(admin.TabularInline):
+class PlanInline(ReadOnlyMixin, admin.TabularInline):
     model = TransfusionPlan
     extra = 0
     readonly_fields = ["units_per_transfusion", "interval_days", "valid_from", "created_by"]
@@ -19,7 +31,7 @@ class PlanInline(admin.TabularInline):
 
 
 @admin.register(Patient)
-class PatientAdmin(admin.ModelAdmin):
+class PatientAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["name", "blood_group", "unit", "status", "next_due_on"]
     list_filter = ["status", "blood_group"]
     search_fields = ["name", "registration_number"]
@@ -29,7 +41,7 @@ class PatientAdmin(admin.ModelAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["donor", "transfusion", "status", "on", "blocks_until"]
     list_filter = ["status"]
     raw_id_fields = ["donor", "transfusion", "donation"]

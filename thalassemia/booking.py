@@ -27,8 +27,9 @@ def release_assignments(transfusion_ids, statuses) -> int:
     ).update(status=AssignmentStatus.CANCELLED)
 
 
-def circle_add(*, patient: Patient, donor: Donor) -> DonorCircle:
-    """A dedicated donor for the child: red-cell compatible and not one of its guardians."""
+def circle_add(*, patient: Patient, donor: Donor, actor=None, request=None) -> DonorCircle:
+    """A dedicated donor for the child: red-cell compatible and not one of its guardians.
+    Audited."""
     if not can_receive(patient.blood_group, donor.blood_group):
         raise ValidationError({"donor": _("This donor's red cells do not suit the child.")})
     if patient.guardians.filter(phone=donor.phone).exists():
@@ -36,7 +37,11 @@ def circle_add(*, patient: Patient, donor: Donor) -> DonorCircle:
     if DonorCircle.objects.filter(patient=patient, donor=donor).exists():
         raise ValidationError({"donor": _("This donor is already in the child's circle.")})
     order = (patient.circle.aggregate(m=Max("order"))["m"] or 0) + 1
-    return DonorCircle.objects.create(patient=patient, donor=donor, order=order)
+    member = DonorCircle.objects.create(patient=patient, donor=donor, order=order)
+    audit.record(
+        action=AuditAction.CREATE, request=request, actor=actor, obj=member, unit=patient.unit
+    )
+    return member
 
 
 @transaction.atomic
@@ -98,7 +103,7 @@ def booked_error(clash: Assignment | None = None) -> ValidationError:
 
 @transaction.atomic
 def assignment_create(
-    *, transfusion: Transfusion, donor: Donor, on: date | None = None, actor=None
+    *, transfusion: Transfusion, donor: Donor, on: date | None = None, actor=None, request=None
 ) -> Assignment:
     """Propose ``donor`` for ``transfusion``, to give on ``on`` (the due date by default).
 
@@ -134,15 +139,28 @@ def assignment_create(
             assignment.save()
     except IntegrityError:  # the exclusion constraint: someone booked the donor meanwhile
         raise booked_error() from None
+    _audit_assignment(assignment, action=AuditAction.CREATE, actor=actor, request=request)
     return assignment
+
+
+def _audit_assignment(assignment: Assignment, *, action, actor, request, **details) -> None:
+    audit.record(
+        action=action,
+        request=request,
+        actor=actor,
+        obj=assignment,
+        unit=assignment.transfusion.patient.unit,
+        **details,
+    )
 
 
 @transaction.atomic
 def assignment_set_status(
-    *, assignment: Assignment, status: str, donation=None, actor=None
+    *, assignment: Assignment, status: str, donation=None, actor=None, request=None
 ) -> Assignment:
     """Record the donor's answer or what happened: asked, confirmed, declined, donated,
-    no-show. Donated may link the donor's Donation."""
+    no-show. Donated may link the donor's Donation. Audited (a donor answering by link has
+    no actor)."""
     assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
     if status == assignment.status:
         return assignment
@@ -169,8 +187,17 @@ def assignment_set_status(
         assignment.asked_at = assignment.asked_at or now
     if donation is not None:
         assignment.donation = donation
+    status_from = assignment.status
     assignment.status = status
     assignment.save()
+    _audit_assignment(
+        assignment,
+        action=AuditAction.UPDATE,
+        actor=actor,
+        request=request,
+        status_from=status_from,
+        status_to=status,
+    )
     return assignment
 
 

@@ -151,6 +151,7 @@ def _clean_patient_fields(fields: dict) -> dict:
 def patient_create(
     *,
     actor=None,
+    request=None,
     units_per_transfusion: int,
     interval_days: int,
     plan_valid_from: date | None = None,
@@ -159,7 +160,7 @@ def patient_create(
     **fields,
 ) -> Patient:
     """Register a child with a plan, guardians, and (when known) the last transfusion given
-    before registration, from which the calendar counts."""
+    before registration, from which the calendar counts. Audited, as are its guardians."""
     validate_plan(units_per_transfusion, interval_days)
     today = timezone.localdate()
     _check_last_transfused(last_transfused_on)
@@ -174,8 +175,9 @@ def patient_create(
         valid_from=plan_valid_from or min(filter(None, [last_transfused_on, today])),
         created_by=actor,
     )
+    audit.record(action=AuditAction.CREATE, request=request, actor=actor, obj=patient)
     for guardian in guardians:
-        guardian_add(patient=patient, **guardian)
+        guardian_add(patient=patient, actor=actor, request=request, **guardian)
     if last_transfused_on:
         Transfusion.objects.create(
             patient=patient,
@@ -208,7 +210,8 @@ def patient_update(*, patient: Patient, actor=None, request=None, **fields) -> P
     return patient
 
 
-def guardian_add(*, patient: Patient, phone: str, **fields) -> Guardian:
+def guardian_add(*, patient: Patient, phone: str, actor=None, request=None, **fields) -> Guardian:
+    """Add a guardian to the child (the phone in E.164); audited."""
     try:
         phone = normalise_phone(phone)
     except ValidationError as error:
@@ -216,6 +219,9 @@ def guardian_add(*, patient: Patient, phone: str, **fields) -> Guardian:
     guardian = Guardian(patient=patient, phone=phone, **fields)
     guardian.full_clean()
     guardian.save()
+    audit.record(
+        action=AuditAction.CREATE, request=request, actor=actor, obj=guardian, unit=patient.unit
+    )
     return guardian
 
 
@@ -322,10 +328,20 @@ def patient_record_consent(
     return patient
 
 
-def guardian_set_opt_out(*, guardian: Guardian, opted_out: bool) -> Guardian:
-    """The guardian asks for no more messages (or to have them again)."""
+def guardian_set_opt_out(
+    *, guardian: Guardian, opted_out: bool, actor=None, request=None
+) -> Guardian:
+    """The guardian asks for no more messages (or to have them again); audited."""
     guardian.opted_out_at = timezone.now() if opted_out else None
     guardian.save(update_fields=["opted_out_at"])
+    audit.record(
+        action=AuditAction.UPDATE,
+        request=request,
+        actor=actor,
+        obj=guardian,
+        unit=guardian.patient.unit,
+        fields=["opted_out_at"],
+    )
     return guardian
 
 
@@ -337,8 +353,10 @@ def plan_change(
     interval_days: int,
     valid_from: date | None = None,
     actor=None,
+    request=None,
 ) -> TransfusionPlan:
-    """Start a new plan from ``valid_from`` (today by default); earlier plans stay as history."""
+    """Start a new plan from ``valid_from`` (today by default); earlier plans stay as history.
+    Audited as a change of the child's plan."""
     validate_plan(units_per_transfusion, interval_days)
     plan = TransfusionPlan.objects.create(
         patient=patient,
@@ -346,6 +364,9 @@ def plan_change(
         interval_days=interval_days,
         valid_from=valid_from or timezone.localdate(),
         created_by=actor,
+    )
+    audit.record(
+        action=AuditAction.CREATE, request=request, actor=actor, obj=plan, unit=patient.unit
     )
     patient_recompute_next_due(patient)
     return plan
@@ -359,7 +380,9 @@ def _check_last_transfused(on) -> None:
         raise ValidationError({"last_transfused_on": error.messages}) from None
 
 
-def patient_record_last_transfusion(*, patient: Patient, on: date, actor=None) -> Patient:
+def patient_record_last_transfusion(
+    *, patient: Patient, on: date, actor=None, request=None
+) -> Patient:
     """The API's ``last_transfused_on`` on an existing child: a transfusion given on ``on``
     closes the open one (with the units it needed). An earlier date is history: correct it
     through the transfusions instead."""
@@ -373,13 +396,30 @@ def patient_record_last_transfusion(*, patient: Patient, on: date, actor=None) -
     if open_row is None:
         raise ValidationError({"last_transfused_on": _("The child has no transfusion due.")})
     transfusion_record_done(
-        transfusion=open_row, done_on=on, units_given=open_row.units_needed, actor=actor
+        transfusion=open_row,
+        done_on=on,
+        units_given=open_row.units_needed,
+        actor=actor,
+        request=request,
     )
     patient.refresh_from_db(fields=["next_due_on"])
     return patient
 
 
 # --- transfusions ----------------------------------------------------------------------
+
+
+def _audit_transfusion(transfusion: Transfusion, *, actor, request, **details) -> None:
+    """A transfusion recorded, moved or cancelled: the audit row every path writes."""
+    audit.record(
+        action=AuditAction.UPDATE,
+        request=request,
+        actor=actor,
+        obj=transfusion,
+        unit=transfusion.patient.unit,
+        status=transfusion.status,
+        **details,
+    )
 
 
 def _open(transfusion: Transfusion) -> Transfusion:
@@ -402,6 +442,7 @@ def transfusion_record_done(
     hospital=None,
     notes: str = "",
     actor=None,
+    request=None,
 ) -> Transfusion:
     """The child was transfused: the calendar moves on from ``done_on``."""
     transfusion = _open(transfusion)
@@ -425,6 +466,7 @@ def transfusion_record_done(
     if errors:
         raise ValidationError(errors)
     transfusion.save()
+    _audit_transfusion(transfusion, actor=actor, request=request)
     # Donors proposed or asked but not confirmed were not needed: free them.
     release_assignments([transfusion.pk], (AssignmentStatus.PROPOSED, AssignmentStatus.ASKED))
     patient_recompute_next_due(transfusion.patient)
@@ -432,40 +474,54 @@ def transfusion_record_done(
 
 
 @transaction.atomic
-def transfusion_record_missed(*, transfusion: Transfusion, notes: str = "", actor=None):
+def transfusion_record_missed(
+    *, transfusion: Transfusion, notes: str = "", actor=None, request=None
+):
     """The child did not come: the transfusion stays open and overdue; nothing rolls on."""
     transfusion = _open(transfusion)
     transfusion.status = TransfusionStatus.MISSED
     transfusion.notes = notes or transfusion.notes
     transfusion.recorded_by = actor
     transfusion.save()
+    _audit_transfusion(transfusion, actor=actor, request=request)
     patient_recompute_next_due(transfusion.patient)
     return transfusion
 
 
 @transaction.atomic
-def transfusion_cancel(*, transfusion: Transfusion, notes: str = "", actor=None):
+def transfusion_cancel(*, transfusion: Transfusion, notes: str = "", actor=None, request=None):
     """This date will not happen: the calendar counts on from it; its donors are freed."""
     transfusion = _open(transfusion)
     transfusion.status = TransfusionStatus.CANCELLED
     transfusion.notes = notes or transfusion.notes
     transfusion.recorded_by = actor
     transfusion.save()
+    _audit_transfusion(transfusion, actor=actor, request=request)
     release_assignments([transfusion.pk], LIVE_ASSIGNMENT)
     patient_recompute_next_due(transfusion.patient)
     return transfusion
 
 
 @transaction.atomic
-def transfusion_schedule(*, transfusion: Transfusion, due_on: date, actor=None) -> Transfusion:
+def transfusion_schedule(
+    *, transfusion: Transfusion, due_on: date, actor=None, request=None
+) -> Transfusion:
     """The hospital has given a date: the transfusion keeps it through plan changes. Its
     assignments keep their own dates (the day each donor gives)."""
     transfusion = _open(transfusion)
     if due_on < timezone.localdate():
         raise ValidationError({"due_on": _("Choose today or a later day.")})
+    moved_from = transfusion.due_on
     transfusion.due_on = due_on
     transfusion.status = TransfusionStatus.SCHEDULED
     transfusion.recorded_by = actor
     transfusion.save()
+    _audit_transfusion(
+        transfusion,
+        actor=actor,
+        request=request,
+        due_on_from=moved_from.isoformat(),
+        due_on_to=due_on.isoformat(),
+    )
     patient_recompute_next_due(transfusion.patient)
     return transfusion

@@ -1,12 +1,12 @@
-"""API shapes of camps and partners. Writes go through camps.services; totals are read from
-``selectors.totals_for``, counted in the database, never written."""
+"""API shapes of camps and partners. Writes go through camps.services and camps.partners;
+totals are read from ``selectors.totals_for``, counted in the database, never written."""
 
-from django.db import transaction
 from rest_framework import serializers
 
 from donors.api.serializers import ScopedUnitField
 
 from ..models import BloodCentre, Camp, Hospital, HospitalContact
+from ..partners import CONTACT_FIELDS, contact_clean
 
 
 class CampSerializer(serializers.ModelSerializer):
@@ -56,39 +56,30 @@ class BloodCentreSerializer(serializers.ModelSerializer):
             "contact_person",
             "eraktkosh_id",
         ]
+        # The service checks the licence is unique, in the page's words (full_clean).
+        extra_kwargs = {"licence_number": {"validators": []}}
 
 
 class HospitalContactSerializer(serializers.ModelSerializer):
+    # Any written form of the number, stored in E.164 as the page stores it.
+    phone = serializers.CharField(max_length=20)
+
     class Meta:
         model = HospitalContact
         fields = ["id", "name", "role", "phone"]
         read_only_fields = ["id"]
 
+    def validate(self, attrs):
+        # The page's rule (partners.contact_clean): the same message on the same field.
+        return contact_clean(**{name: attrs.get(name, "") for name in CONTACT_FIELDS})
+
 
 class HospitalSerializer(serializers.ModelSerializer):
+    """A hospital with its contacts; writing ``contacts`` replaces them. Written by
+    ``partners.hospital_create`` / ``hospital_update``, which the viewset calls."""
+
     contacts = HospitalContactSerializer(many=True, required=False)
 
     class Meta:
         model = Hospital
         fields = ["id", "name", "kind", "address", "phone", "contacts"]
-
-    @transaction.atomic
-    def create(self, validated_data):
-        contacts = validated_data.pop("contacts", [])
-        hospital = Hospital.objects.create(**validated_data)
-        self._replace_contacts(hospital, contacts)
-        return hospital
-
-    @transaction.atomic
-    def update(self, instance, validated_data):
-        contacts = validated_data.pop("contacts", None)
-        instance = super().update(instance, validated_data)
-        if contacts is not None:  # a list given replaces the contacts
-            instance.contacts.all().delete()
-            self._replace_contacts(instance, contacts)
-        return instance
-
-    def _replace_contacts(self, hospital, contacts):
-        HospitalContact.objects.bulk_create(
-            HospitalContact(hospital=hospital, **contact) for contact in contacts
-        )

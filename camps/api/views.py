@@ -7,7 +7,7 @@ from accounts.api.views import ScopedViewSetMixin
 from accounts.choices import Role
 from accounts.permissions import has_role
 
-from .. import services
+from .. import partners, services
 from ..filters import BloodCentreFilterSet, CampFilterSet, HospitalFilterSet
 from ..models import Camp
 from ..selectors import blood_centres, hospitals, totals_for
@@ -96,7 +96,27 @@ class PartnerViewSet(
     mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
+    """Reads partners; writes through the ``create`` / ``update`` service a subclass names.
+    A service's ValidationError answers 400 through the API's exception handler."""
+
     permission_classes = [PartnerPermission]
+    create_service = update_service = None
+    instance_argument = ""
+
+    def perform_create(self, serializer):
+        serializer.instance = self.create_service(
+            actor=self.request.user, request=self.request, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer):
+        # A fresh row: the serializer's instance is the one to answer with, not to diff.
+        instance = self.get_queryset().get(pk=serializer.instance.pk)
+        serializer.instance = self.update_service(
+            **{self.instance_argument: instance},
+            actor=self.request.user,
+            request=self.request,
+            **serializer.validated_data,
+        )
 
 
 class BloodCentreViewSet(PartnerViewSet):
@@ -105,6 +125,9 @@ class BloodCentreViewSet(PartnerViewSet):
     queryset = blood_centres()
     serializer_class = BloodCentreSerializer
     filterset_class = BloodCentreFilterSet
+    create_service = staticmethod(partners.blood_centre_create)
+    update_service = staticmethod(partners.blood_centre_update)
+    instance_argument = "blood_centre"
 
 
 class HospitalViewSet(PartnerViewSet):
@@ -114,3 +137,6 @@ class HospitalViewSet(PartnerViewSet):
     queryset = hospitals()
     serializer_class = HospitalSerializer
     filterset_class = HospitalFilterSet
+    create_service = staticmethod(partners.hospital_create)
+    update_service = staticmethod(partners.hospital_update)
+    instance_argument = "hospital"

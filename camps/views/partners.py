@@ -3,20 +3,20 @@ centre for a camp; contacts are institutional), only admins add or change them."
 
 from django.conf import settings
 from django.contrib import messages
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import CreateView, DetailView, UpdateView
 from django_filters.views import FilterView
 
-from accounts import audit
-from accounts.choices import AuditAction
 from accounts.permissions import AdminOnlyMixin, RoleRequiredMixin
 
+from .. import partners
 from ..filters import BloodCentreFilterSet, HospitalFilterSet
 from ..forms import BloodCentreForm, ContactFormSet, HospitalForm
 from ..models import BloodCentre, Hospital
+from ..partners import CONTACT_FIELDS
 from ..selectors import blood_centres, hospitals
 
 
@@ -37,33 +37,61 @@ class BloodCentreDetailView(RoleRequiredMixin, DetailView):
         return blood_centres()
 
 
-class AuditedSaveMixin:
-    def form_valid(self, form):
-        creating = form.instance.pk is None
-        response = super().form_valid(form)
-        audit.record(
-            action=AuditAction.CREATE if creating else AuditAction.UPDATE,
-            request=self.request,
-            obj=self.object,
-            fields=form.changed_data,
-        )
+class PartnerSaveMixin:
+    """The form validates the input; a service in ``camps.partners`` writes and audits."""
+
+    template_name = "camps/partner_form.html"
+
+    def save_through(self, form, save, contacts=None):
+        try:
+            self.object = save()
+        except ValidationError as error:
+            if not hasattr(error, "error_dict"):
+                form.add_error(None, error)
+            else:
+                # Errors of the contacts as a whole have no field on the partner's form.
+                errors = error.message_dict
+                for message in errors.pop("contacts", []):
+                    form.add_error(None, message)
+                if errors:
+                    form.add_error(None, ValidationError(errors))
+            return self.render_to_response(self.get_context_data(form=form, contacts=contacts))
         messages.success(self.request, _("Saved."))
-        return response
+        return redirect(self.get_success_url())
 
 
-class BloodCentreCreateView(AdminOnlyMixin, AuditedSaveMixin, CreateView):
+class BloodCentreCreateView(AdminOnlyMixin, PartnerSaveMixin, CreateView):
     model = BloodCentre
     form_class = BloodCentreForm
-    template_name = "camps/partner_form.html"
+
+    def form_valid(self, form):
+        return self.save_through(
+            form,
+            lambda: partners.blood_centre_create(
+                actor=self.request.user, request=self.request, **form.cleaned_data
+            ),
+        )
 
     def get_success_url(self):
         return reverse("camps:centre-detail", args=[self.object.pk])
 
 
-class BloodCentreUpdateView(AdminOnlyMixin, AuditedSaveMixin, UpdateView):
+class BloodCentreUpdateView(AdminOnlyMixin, PartnerSaveMixin, UpdateView):
     model = BloodCentre
     form_class = BloodCentreForm
-    template_name = "camps/partner_form.html"
+
+    def form_valid(self, form):
+        # A fresh row: the form has already set its values on self.object.
+        centre = BloodCentre.objects.get(pk=self.object.pk)
+        return self.save_through(
+            form,
+            lambda: partners.blood_centre_update(
+                blood_centre=centre,
+                actor=self.request.user,
+                request=self.request,
+                **form.cleaned_data,
+            ),
+        )
 
     def get_success_url(self):
         return reverse("camps:centre-detail", args=[self.object.pk])
@@ -86,18 +114,27 @@ class HospitalDetailView(RoleRequiredMixin, DetailView):
         return hospitals()
 
 
-class HospitalCreateView(AdminOnlyMixin, CreateView):
+def _contacts(formset) -> list[dict]:
+    """The contacts filled in and not marked for removal, as the service takes them."""
+    return [
+        {name: form.cleaned_data[name] for name in CONTACT_FIELDS}
+        for form in formset.forms
+        if form.cleaned_data and not form.cleaned_data.get("DELETE")
+    ]
+
+
+class HospitalCreateView(AdminOnlyMixin, PartnerSaveMixin, CreateView):
     """A hospital with its emergency contacts, saved together."""
 
     model = Hospital
     form_class = HospitalForm
-    template_name = "camps/partner_form.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.setdefault(
-            "contacts", ContactFormSet(instance=self.object or Hospital(), prefix="contacts")
-        )
+        if context.get("contacts") is None:
+            context["contacts"] = ContactFormSet(
+                instance=self.object or Hospital(), prefix="contacts"
+            )
         return context
 
     def post(self, request, *args, **kwargs):
@@ -108,19 +145,27 @@ class HospitalCreateView(AdminOnlyMixin, CreateView):
         )
         if not (form.is_valid() and contacts.is_valid()):
             return self.render_to_response(self.get_context_data(form=form, contacts=contacts))
-        creating = self.object is None
-        with transaction.atomic():
-            self.object = form.save()
-            contacts.instance = self.object
-            contacts.save()
-        audit.record(
-            action=AuditAction.CREATE if creating else AuditAction.UPDATE,
-            request=request,
-            obj=self.object,
-            fields=form.changed_data,
+        return self.save_through(form, lambda: self.write(form, contacts), contacts)
+
+    def write(self, form, contacts):
+        if self.object is None:
+            return partners.hospital_create(
+                actor=self.request.user,
+                request=self.request,
+                contacts=_contacts(contacts),
+                **form.cleaned_data,
+            )
+        return partners.hospital_update(
+            # A fresh row: the form has already set its values on self.object.
+            hospital=Hospital.objects.get(pk=self.object.pk),
+            actor=self.request.user,
+            request=self.request,
+            contacts=_contacts(contacts),
+            **form.cleaned_data,
         )
-        messages.success(request, _("Saved."))
-        return redirect("camps:hospital-detail", pk=self.object.pk)
+
+    def get_success_url(self):
+        return reverse("camps:hospital-detail", args=[self.object.pk])
 
 
 class HospitalUpdateView(HospitalCreateView, UpdateView):

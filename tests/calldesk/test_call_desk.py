@@ -106,6 +106,13 @@ def test_confirmed_on_the_phone_confirms_the_assignment(client_for, staff_a, uni
     assert (
         call.outcome == "confirmed" and call.called_by == staff_a and call.unit == units.station_a
     )
+    # The call and the assignment's move are each audited by their service, with the caller.
+    logged = AuditEvent.objects.filter(content_type__model="calllog", object_id=str(call.pk))
+    moved = AuditEvent.objects.filter(
+        content_type__model="assignment", object_id=str(assignment.pk), action="update"
+    ).latest("id")
+    assert logged.get().actor == staff_a
+    assert (moved.actor, moved.details["status_to"]) == (staff_a, "confirmed")
 
 
 def test_declined_on_the_phone_declines(client_for, staff_a, units):

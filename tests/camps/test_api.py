@@ -4,6 +4,7 @@ import pytest
 
 from accounts.choices import AuditAction
 from accounts.models import AuditEvent
+from camps.models import Hospital
 from tests.camps.test_pages import many_donations
 from tests.factories import (
     BloodCentreFactory,
@@ -110,11 +111,16 @@ def test_partners_are_read_by_all_and_written_by_admins(api_client_for, staff_b,
     admin = api_client_for(admin_user)
     response = admin.post(
         "/api/v1/hospitals/",
-        {"name": "LLR", "kind": "day_care", "contacts": [{"name": "Dr Rao", "phone": "+9198"}]},
+        {
+            "name": "LLR",
+            "kind": "day_care",
+            "contacts": [{"name": "Dr Rao", "phone": "098390 12345"}],
+        },
         format="json",
     )
     assert response.status_code == 201
     assert response.json()["contacts"][0]["name"] == "Dr Rao"
+    assert response.json()["contacts"][0]["phone"] == "+919839012345"  # stored in E.164
     response = admin.post("/api/v1/blood-centres/", {"name": "X", "licence_number": "L1"})
     assert response.status_code == 201
     response = admin.post("/api/v1/blood-centres/", {"name": "Y", "licence_number": "L1"})
@@ -163,3 +169,17 @@ def test_creating_a_camp_is_audited(api_client_for, staff_a, units):
         format="json",
     )
     assert AuditEvent.objects.filter(action=AuditAction.CREATE).exists()
+
+
+def test_a_contact_phone_that_is_not_a_number_is_400_and_saves_nothing(api_client_for, admin_user):
+    response = api_client_for(admin_user).post(
+        "/api/v1/hospitals/",
+        {"name": "LLR", "kind": "day_care", "contacts": [{"name": "Dr Rao", "phone": "+9198"}]},
+        format="json",
+    )
+    assert response.status_code == 400
+    # DRF's map of a list's errors: the contact's index → its field map.
+    assert response.json()["contacts"] == {
+        "0": {"phone": ["“+9198” is not a valid mobile number (India: 10 digits starting 6–9)."]}
+    }
+    assert not Hospital.objects.exists()

@@ -87,6 +87,12 @@ def test_the_outbox_runs_a_bounded_number_of_queries(client_for, coordinator, un
     assert_queries_bounded(lambda: client.get(URL), grow, maximum=14)
 
 
+def resends(row):
+    return AuditEvent.objects.filter(
+        content_type__model="message", object_id=str(row.pk), details__note="message resend"
+    )
+
+
 def test_a_failed_message_is_sent_again(client_for, staff_a, units):
     failed = message(units.station_a, state=MessageState.FAILED)
     response = client_for(staff_a).post(reverse("notifications:resend", args=[failed.pk]))
@@ -94,6 +100,7 @@ def test_a_failed_message_is_sent_again(client_for, staff_a, units):
     failed.refresh_from_db()
     assert failed.state == MessageState.PENDING and failed.attempts == 0
     assert failed.pk in services.due_message_ids()
+    assert resends(failed).get().actor == staff_a  # audited once, by message_resend
 
 
 def test_resending_outside_scope_is_404_and_changes_nothing(client_for, staff_b, anon, units):
@@ -141,6 +148,8 @@ def test_the_api_resends_a_failed_message_and_refuses_others(api_client_for, coo
     assert answer.status_code == 200 and answer.json()["state"] == "pending"
     refused = client.post(f"{API}{pending.pk}/resend/")
     assert refused.status_code == 400 and "state" in refused.json()
+    assert resends(failed).get().actor == coordinator  # the same service as the page
+    assert not resends(pending).exists()
     assert client.put(f"{API}{pending.pk}/", {}).status_code == 405
 
 

@@ -77,9 +77,8 @@ class PatientViewSet(
             consent_by=data.pop("consent_by", ""),
             guardians=data.get("guardians", ()),
         )
-        patient = patient_create(actor=self.request.user, **data)
+        patient = patient_create(actor=self.request.user, request=self.request, **data)
         serializer.instance = self.get_queryset().get(pk=patient.pk)
-        audit.record(action=AuditAction.CREATE, request=self.request, obj=patient)
 
     @transaction.atomic
     def perform_update(self, serializer):
@@ -104,9 +103,13 @@ class PatientViewSet(
             "interval_days": plan.interval_days,
         }
         if {**now, **wanted} != now:
-            plan_change(patient=patient, actor=self.request.user, **{**now, **wanted})
+            plan_change(
+                patient=patient, actor=self.request.user, request=self.request, **{**now, **wanted}
+            )
         if last:
-            patient_record_last_transfusion(patient=patient, on=last, actor=self.request.user)
+            patient_record_last_transfusion(
+                patient=patient, on=last, actor=self.request.user, request=self.request
+            )
         if consent:
             patient_record_consent(
                 patient=patient,
@@ -134,8 +137,9 @@ class PatientViewSet(
             return Response(GuardianSerializer(rows, many=True).data)
         body = GuardianSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        guardian = guardian_add(patient=patient, **body.validated_data)
-        audit.record(action=AuditAction.CREATE, request=request, obj=guardian, unit=patient.unit)
+        guardian = guardian_add(
+            patient=patient, actor=request.user, request=request, **body.validated_data
+        )
         return Response(GuardianSerializer(guardian).data, status=http.HTTP_201_CREATED)
 
     @extend_schema(methods=["PATCH"], request=GuardianSerializer, responses=GuardianSerializer)
@@ -151,11 +155,13 @@ class PatientViewSet(
         patient = self.get_object()
         guardian = get_object_or_404(patient.guardians.all(), pk=guardian_pk)
         if request.method == "DELETE":
-            guardian_remove(guardian=guardian, request=request)
+            guardian_remove(guardian=guardian, actor=request.user, request=request)
             return Response(status=http.HTTP_204_NO_CONTENT)
         body = GuardianSerializer(guardian, data=request.data, partial=True)
         body.is_valid(raise_exception=True)
-        guardian = guardian_edit(guardian=guardian, request=request, **body.validated_data)
+        guardian = guardian_edit(
+            guardian=guardian, actor=request.user, request=request, **body.validated_data
+        )
         return Response(GuardianSerializer(guardian).data)
 
     @extend_schema(parameters=[ScheduleQuerySerializer], responses=DueSerializer(many=True))
@@ -198,7 +204,12 @@ class TransfusionViewSet(
         transfusion = self.get_object()
         body = serializer_class(data=self.request.data)
         body.is_valid(raise_exception=True)
-        transfusion = fn(transfusion=transfusion, actor=self.request.user, **body.validated_data)
+        transfusion = fn(
+            transfusion=transfusion,
+            actor=self.request.user,
+            request=self.request,
+            **body.validated_data,
+        )
         return Response(TransfusionSerializer(transfusion).data)
 
     @extend_schema(request=TransfusionDoneSerializer, responses=TransfusionSerializer)
@@ -242,6 +253,7 @@ class AssignmentViewSet(
     def perform_create(self, serializer):
         serializer.instance = assignment_create(
             actor=self.request.user,
+            request=self.request,
             **{
                 k: v
                 for k, v in serializer.validated_data.items()
@@ -256,4 +268,5 @@ class AssignmentViewSet(
             status=data.get("status", serializer.instance.status),
             donation=data.get("donation"),
             actor=self.request.user,
+            request=self.request,
         )

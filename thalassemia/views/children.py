@@ -149,6 +149,7 @@ class PatientCreateView(RoleRequiredMixin, TemplateView):
         try:
             patient = patient_create(
                 actor=request.user,
+                request=request,
                 units_per_transfusion=plan["units_per_transfusion"],
                 interval_days=plan["interval_days"],
                 last_transfused_on=plan["last_transfused_on"],
@@ -159,7 +160,6 @@ class PatientCreateView(RoleRequiredMixin, TemplateView):
         except ValidationError as error:
             add_errors_to_forms(list(forms.values()), error)
             return self.render_to_response(self.get_context_data(**forms))
-        audit.record(action=AuditAction.CREATE, request=request, obj=patient)
         messages.success(request, _("Child registered."))
         return redirect(patient)
 
@@ -242,7 +242,12 @@ class PlanChangeView(PatientScopedMixin, FormView):
     @transaction.atomic
     def form_valid(self, form):
         try:
-            plan_change(patient=self.patient, actor=self.request.user, **form.cleaned_data)
+            plan_change(
+                patient=self.patient,
+                actor=self.request.user,
+                request=self.request,
+                **form.cleaned_data,
+            )
         except ValidationError as error:
             add_errors(form, error)
             return self.form_invalid(form)
@@ -264,13 +269,15 @@ class GuardianCreateView(PatientScopedMixin, FormView):
 
     def form_valid(self, form):
         try:
-            guardian = guardian_add(patient=self.patient, **form.cleaned_data)
+            guardian_add(
+                patient=self.patient,
+                actor=self.request.user,
+                request=self.request,
+                **form.cleaned_data,
+            )
         except ValidationError as error:
             add_errors(form, error)
             return self.form_invalid(form)
-        audit.record(
-            action=AuditAction.CREATE, request=self.request, obj=guardian, unit=self.patient.unit
-        )
         messages.success(self.request, _("Guardian added."))
         return redirect(self.patient)
 
@@ -282,13 +289,8 @@ def guardian_opt_out(request, pk):
         return redirect(f"{settings.LOGIN_URL}?next={request.path}")
     guardian = get_object_or_404(for_user(Guardian.objects.all(), request.user), pk=pk)
     opted_out = guardian.opted_out_at is None
-    guardian_set_opt_out(guardian=guardian, opted_out=opted_out)
-    audit.record(
-        action=AuditAction.UPDATE,
-        request=request,
-        obj=guardian,
-        unit=guardian.patient.unit,
-        fields=["opted_out_at"],
+    guardian_set_opt_out(
+        guardian=guardian, opted_out=opted_out, actor=request.user, request=request
     )
     messages.success(request, _("Messages stopped.") if opted_out else _("Messages restarted."))
     return redirect(guardian.patient)
@@ -320,7 +322,12 @@ class GuardianUpdateView(RoleRequiredMixin, FormView):
 
     def form_valid(self, form):
         try:
-            guardian_edit(guardian=self.guardian, request=self.request, **form.cleaned_data)
+            guardian_edit(
+                guardian=self.guardian,
+                actor=self.request.user,
+                request=self.request,
+                **form.cleaned_data,
+            )
         except ValidationError as error:
             add_errors(form, error)
             return self.form_invalid(form)
@@ -339,7 +346,7 @@ class GuardianRemoveView(RoleRequiredMixin, TemplateView):
         )
         patient = guardian.patient
         try:
-            guardian_remove(guardian=guardian, request=request)
+            guardian_remove(guardian=guardian, actor=request.user, request=request)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -361,13 +368,13 @@ class CircleMemberView(RoleRequiredMixin, TemplateView):
         patient = member.patient
         move = request.POST.get("move")
         if request.POST.get("remove"):
-            circle_remove(member=member, request=request)
+            circle_remove(member=member, actor=request.user, request=request)
             messages.success(
                 request,
                 _("%(name)s left the child's donor circle.") % {"name": member.donor.name},
             )
         elif move in ("up", "down"):
-            circle_move(member=member, up=move == "up", request=request)
+            circle_move(member=member, up=move == "up", actor=request.user, request=request)
         else:
             messages.error(request, _("Choose what to do with this donor."))
         return redirect(patient)
@@ -386,7 +393,9 @@ class PatientConsentView(PatientScopedMixin, TemplateView):
             messages.error(request, _("Choose the guardian and tick that they consent."))
             return redirect(patient)
         try:
-            patient_record_consent(patient=patient, consent_by=guardian.name, request=request)
+            patient_record_consent(
+                patient=patient, consent_by=guardian.name, actor=request.user, request=request
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:

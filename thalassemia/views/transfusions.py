@@ -93,7 +93,7 @@ class MatchView(TransfusionMixin, TemplateView):
         donor = get_object_or_404(donors_for(request.user), pk=form.cleaned_data["donor"])
         try:
             if request.POST.get("circle"):
-                circle_add(patient=self.patient, donor=donor)
+                circle_add(patient=self.patient, donor=donor, actor=request.user, request=request)
                 messages.success(
                     request, _("%(name)s joined the child's donor circle.") % {"name": donor.name}
                 )
@@ -103,6 +103,7 @@ class MatchView(TransfusionMixin, TemplateView):
                     donor=donor,
                     on=form.cleaned_data["on"],
                     actor=request.user,
+                    request=request,
                 )
                 messages.success(request, _("%(name)s assigned.") % {"name": donor.name})
         except ValidationError as error:
@@ -119,7 +120,10 @@ class AssignmentStatusView(RoleRequiredMixin, TemplateView):
         assignment = get_object_or_404(assignments_for(request.user), pk=pk)
         try:
             assignment_set_status(
-                assignment=assignment, status=request.POST.get("status", ""), actor=request.user
+                assignment=assignment,
+                status=request.POST.get("status", ""),
+                actor=request.user,
+                request=request,
             )
             messages.success(request, _("Saved."))
         except (ValidationError, ValueError) as error:
@@ -142,7 +146,10 @@ class ScheduleView(TransfusionMixin, TemplateView):
         else:
             try:
                 transfusion_schedule(
-                    transfusion=self.transfusion, due_on=due_on, actor=request.user
+                    transfusion=self.transfusion,
+                    due_on=due_on,
+                    actor=request.user,
+                    request=request,
                 )
                 messages.success(request, _("Date saved."))
             except ValidationError as error:
@@ -170,7 +177,10 @@ class RecordView(TransfusionMixin, TemplateView):
             form = MissedForm(request.POST, prefix="missed")
             if form.is_valid():
                 transfusion_record_missed(
-                    transfusion=self.transfusion, actor=request.user, **form.cleaned_data
+                    transfusion=self.transfusion,
+                    actor=request.user,
+                    request=request,
+                    **form.cleaned_data,
                 )
                 messages.warning(request, _("Recorded as missed: it stays due until given."))
                 return redirect(self.patient)
@@ -179,7 +189,9 @@ class RecordView(TransfusionMixin, TemplateView):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                transfusion_record_done(transfusion=self.transfusion, actor=request.user, **data)
+                transfusion_record_done(
+                    transfusion=self.transfusion, actor=request.user, request=request, **data
+                )
             except ValidationError as error:
                 add_errors(form, error)
                 return self.render_to_response(self.get_context_data(done_form=form))
