@@ -39,9 +39,9 @@ from itertools import accumulate
 SCALES = {
     # zones, forces (districts/commissionerates), circles, stations: 1 + 8 + 75 + 225 + 691
     # = 1,000 units at state scale.
-    "state": dict(zones=8, forces=75, circles=225, stations=691, donors=1_000_000),
-    "district": dict(zones=1, forces=1, circles=4, stations=13, donors=20_000),
-    "tiny": dict(zones=1, forces=2, circles=3, stations=6, donors=400),
+    "state": {"zones": 8, "forces": 75, "circles": 225, "stations": 691, "donors": 1_000_000},
+    "district": {"zones": 1, "forces": 1, "circles": 4, "stations": 13, "donors": 20_000},
+    "tiny": {"zones": 1, "forces": 2, "circles": 3, "stations": 6, "donors": 400},
 }
 YEARS = 5
 DONATIONS_PER_DONOR = 5.0  # 5,000,000 donations for 1,000,000 donors over five years
@@ -65,13 +65,13 @@ GROUP_SHARES = [
 GROUPS = [group for group, _share in GROUP_SHARES]
 GROUP_CUM = list(accumulate(share for _group, share in GROUP_SHARES))
 
-FIRST_NAMES = (
+FIRST_NAMES = (  # noqa: SIM905
     "Aarav Aditi Ajay Akash Amit Anil Anita Anjali Ankit Arjun Asha Deepak Divya Gaurav "
     "Geeta Harish Kavita Kiran Lakshmi Manoj Meena Mohit Neha Nikhil Pooja Pradeep Priya "
     "Rahul Rajesh Rakesh Ramesh Ravi Rekha Ritu Rohit Sachin Sandeep Sanjay Seema Shalini "
     "Shivam Sneha Sonia Sunil Sunita Suresh Swati Tarun Usha Varun Vijay Vikas Vinod Yogesh"
 ).split()
-LAST_NAMES = (
+LAST_NAMES = (  # noqa: SIM905
     "Agarwal Bajpai Chauhan Dixit Dubey Gupta Jaiswal Katiyar Kumar Maurya Mishra Nigam "
     "Pal Pandey Patel Rajput Rathore Saxena Shukla Singh Srivastava Tiwari Tripathi Verma "
     "Yadav Awasthi Bhatt Chaturvedi Dwivedi Kushwaha Rastogi Sachan Sharma Trivedi Vishwakarma"
@@ -79,6 +79,18 @@ LAST_NAMES = (
 RANKS = ("Constable", "Head Constable", "Sub-Inspector", "Inspector")
 DEFERRAL_DAYS = {"tattoo": 365, "malaria": 90, "antibiotics": 14, "minor_surgery": 182}
 PHENOTYPES = ("C+ c+ E- e+ K-", "C+ c- E- e+ K-", "C- c+ E+ e+ K-", "C+ c+ E+ e+ K+")
+
+
+# Indian mobile prefixes every number of which phonenumbers (and so donors.phones) takes as
+# a mobile: a seeded donor can be edited and saved through the form.
+MOBILE_PREFIXES = ("90", "91", "92", "93", "94", "95", "96", "97", "98", "99", "70", "72")
+
+
+def phone(i: int) -> str:
+    """Donor ``i``'s unique E.164 mobile: i scrambled by a multiplier prime to 10 (a
+    bijection on 8 digits), under a prefix; guardians use +9160, never a donor's prefix."""
+    prefix = MOBILE_PREFIXES[i % len(MOBILE_PREFIXES)]
+    return f"+91{prefix}{(i * 7_919_001 + 12_345) % 10**8:08d}"
 
 
 @dataclass
@@ -157,7 +169,6 @@ class _Stream(io.TextIOBase):
             size = len(self._buffer)
         out, self._buffer = self._buffer[:size], self._buffer[size:]
         return out
-
 
 
 def copy_rows(cursor, model, names: list[str], rows, *, now: datetime, chunk: int = 20_000) -> int:
@@ -554,8 +565,7 @@ class Seeder:
                     sex,
                     date.fromordinal(born).isoformat(),
                     group,
-                    # Unique E.164 mobiles: i scrambled by a multiplier prime to 10.
-                    f"+91{6 + i % 4}{(i * 7_919_001 + 12_345) % 1_000_000_000:09d}",
+                    phone(i),
                     str(station.id),
                     "t" if police else "f",
                     RANKS[i % len(RANKS)] if police else "",
@@ -767,8 +777,8 @@ class Seeder:
                     self.now.isoformat(),
                 )
             )
-            phone = f"+91{6 + pid % 4}{(10**8 + pid) * 7_919_001 % 1_000_000_000:09d}"
-            guardians.append((str(pid), str(pid), f"Guardian {pid}", "mother", phone))
+            guardian = f"+9160{(pid * 7_919_001 + 12_345) % 10**8:08d}"
+            guardians.append((str(pid), str(pid), f"Guardian {pid}", "mother", guardian))
             plans.append((str(pid), str(pid), str(units), str(interval), since.isoformat()))
             hospital = str(station.force + 1)
             day = last_done - timedelta(days=interval * (365 // interval))
@@ -826,9 +836,7 @@ class Seeder:
             "updated_at",
         ]
         self.copy(cursor, Patient, p_names, patients)
-        self.copy(
-            cursor, Guardian, ["id", "patient_id", "name", "relation", "phone"], guardians
-        )
+        self.copy(cursor, Guardian, ["id", "patient_id", "name", "relation", "phone"], guardians)
         plan_names = ["id", "patient_id", "units_per_transfusion", "interval_days", "valid_from"]
         self.copy(cursor, TransfusionPlan, plan_names, plans)
         t_names = [
