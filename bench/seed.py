@@ -317,7 +317,7 @@ class Seeder:
     def say(self, text: str) -> None:
         print(text, file=self.out, flush=True)
 
-    def run(self) -> dict[str, int]:
+    def run(self, *, analyse: bool = True) -> dict[str, int]:
         from django.db import connection, transaction
 
         began = time.perf_counter()
@@ -345,10 +345,11 @@ class Seeder:
             self.reset_sequences(cursor)
             cursor.execute("SET LOCAL session_replication_role = origin")
             self.users()
-        t = time.perf_counter()
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
-        self.say(f"  {'ANALYZE':<42} {time.perf_counter() - t:7.1f} s")
+        if analyse:
+            t = time.perf_counter()
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+            self.say(f"  {'ANALYZE':<42} {time.perf_counter() - t:7.1f} s")
         self.figures["seconds"] = round(time.perf_counter() - began)
         return self.figures
 
