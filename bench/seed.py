@@ -157,10 +157,9 @@ def build_tree(counts: Counts) -> list[Unit]:
         return unit
 
     state = add(None, "state", "st", "Bench State")
-    spread = _spread
-    forces_in_zone = spread(counts.forces, counts.zones)
-    circles_in_force = spread(counts.circles, counts.forces)
-    stations_in_circle = spread(counts.stations, counts.circles)
+    forces_in_zone = _spread(counts.forces, counts.zones)
+    circles_in_force = _spread(counts.circles, counts.forces)
+    stations_in_circle = _spread(counts.stations, counts.circles)
     force_no = circle_no = 0
     for z in range(counts.zones):
         zone = add(state, "zone", f"z{z + 1:02d}", f"Zone {z + 1}")
