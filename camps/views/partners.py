@@ -12,7 +12,7 @@ from django_filters.views import FilterView
 
 from accounts import audit
 from accounts.choices import AuditAction
-from accounts.permissions import AdminOnlyMixin, RoleRequiredMixin
+from accounts.permissions import PortalAdminOnlyMixin, RoleRequiredMixin
 
 from ..filters import BloodCentreFilterSet, HospitalFilterSet
 from ..forms import BloodCentreForm, ContactFormSet, HospitalForm
@@ -51,7 +51,7 @@ class AuditedSaveMixin:
         return response
 
 
-class BloodCentreCreateView(AdminOnlyMixin, AuditedSaveMixin, CreateView):
+class BloodCentreCreateView(PortalAdminOnlyMixin, AuditedSaveMixin, CreateView):
     model = BloodCentre
     form_class = BloodCentreForm
     template_name = "camps/partner_form.html"
@@ -60,7 +60,7 @@ class BloodCentreCreateView(AdminOnlyMixin, AuditedSaveMixin, CreateView):
         return reverse("camps:centre-detail", args=[self.object.pk])
 
 
-class BloodCentreUpdateView(AdminOnlyMixin, AuditedSaveMixin, UpdateView):
+class BloodCentreUpdateView(PortalAdminOnlyMixin, AuditedSaveMixin, UpdateView):
     model = BloodCentre
     form_class = BloodCentreForm
     template_name = "camps/partner_form.html"
@@ -86,7 +86,7 @@ class HospitalDetailView(RoleRequiredMixin, DetailView):
         return hospitals()
 
 
-class HospitalCreateView(AdminOnlyMixin, CreateView):
+class HospitalCreateView(PortalAdminOnlyMixin, CreateView):
     """A hospital with its emergency contacts, saved together."""
 
     model = Hospital
