@@ -98,3 +98,15 @@ def test_the_database_still_wants_a_unit_for_a_force_admin(units):
     with pytest.raises(IntegrityError), transaction.atomic():
         UserFactory(username="nowhere", role=Role.FORCE_ADMIN, unit=None)
     assert PoliceUnit.objects.count() == 9
+
+
+def test_a_force_admins_home_shows_its_subtrees_recent_activity_only(
+    client_for, force_admin, admin_user, units, staff_a
+):
+    outsider = UserFactory(username="dehat_staff", role=Role.STAFF, unit=units.station_c)
+    user_update(actor=admin_user, user=outsider, first_name="Outside")
+    user_update(actor=admin_user, user=staff_a, first_name="Inside")
+    response = client_for(force_admin).get("/")
+    changes = [e for e in response.context["recent_events"] if e.action == AuditAction.UPDATE]
+    assert [event.object_repr for event in changes] == ["staff_a"]
+    assert reverse("accounts:people") in response.content.decode()
