@@ -7,7 +7,14 @@ from django.utils.translation import gettext_lazy as _
 class Role(models.TextChoices):
     STAFF = "staff", _("Police staff")
     COORDINATOR = "coordinator", _("Coordinator")
+    # An admin of one force (or any unit): manages the people and units of its own subtree
+    # and may do there what an admin may do; sees nothing outside it.
+    FORCE_ADMIN = "force_admin", _("Force admin")
     ADMIN = "admin", _("Admin")
+
+
+# Who may grant what: nobody gives a role ranked above their own.
+ROLE_RANK = {Role.STAFF: 1, Role.COORDINATOR: 2, Role.FORCE_ADMIN: 3, Role.ADMIN: 4}
 
 
 class UnitKind(models.TextChoices):
@@ -25,6 +32,7 @@ FORCE_KINDS = (UnitKind.DISTRICT, UnitKind.COMMISSIONERATE)
 ROLE_BADGES = {
     Role.STAFF: "secondary",
     Role.COORDINATOR: "info",
+    Role.FORCE_ADMIN: "primary",
     Role.ADMIN: "dark",
 }
 
@@ -43,3 +51,6 @@ class AuditAction(models.TextChoices):
     UPDATE = "update", _("Changed")
     DELETE = "delete", _("Deleted")
     CORRECTION = "correction", _("Corrected an entry")
+    DEACTIVATE = "deactivate", _("Deactivated")
+    PASSWORD_LINK = "password_link", _("Made a password link")
+    MOVE = "move", _("Moved")

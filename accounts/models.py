@@ -9,7 +9,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
-from .choices import FORCE_KINDS, AuditAction, Role, UnitKind
+from .choices import FORCE_KINDS, ROLE_RANK, AuditAction, Role, UnitKind
 
 
 class PoliceUnit(MP_Node):
@@ -58,7 +58,8 @@ class PortalUserManager(UserManager):
 
 
 class User(AbstractUser):
-    """A person who signs in: police staff, coordinator or admin, with a home police unit."""
+    """A person who signs in: police staff, coordinator, force admin or admin, with a home
+    police unit (none for an admin)."""
 
     objects = PortalUserManager()
 
@@ -93,7 +94,22 @@ class User(AbstractUser):
 
     @property
     def is_portal_admin(self) -> bool:
+        """The portal-wide admin: every unit, plus what belongs to no unit (partners)."""
         return self.is_superuser or self.role == Role.ADMIN
+
+    @property
+    def is_force_admin(self) -> bool:
+        """An admin of its home unit's subtree only."""
+        return not self.is_superuser and self.role == Role.FORCE_ADMIN
+
+    @property
+    def manages_people(self) -> bool:
+        """Whether the people and unit-editing pages are open to this user."""
+        return self.is_portal_admin or self.is_force_admin
+
+    @property
+    def role_rank(self) -> int:
+        return ROLE_RANK[Role.ADMIN] if self.is_superuser else ROLE_RANK.get(self.role, 0)
 
     @property
     def is_coordinator(self) -> bool:

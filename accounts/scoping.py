@@ -13,7 +13,10 @@ from .choices import FORCE_KINDS, Role
 
 
 def scope_root_for(user):
-    """The unit whose subtree ``user`` may see; None means everything (admins)."""
+    """The unit whose subtree ``user`` may see; None means everything (admins).
+
+    Staff and force admins see their home unit and below; a coordinator sees the whole
+    force its home unit belongs to."""
     if user.is_superuser or user.role == Role.ADMIN:
         return None
     unit = user.unit

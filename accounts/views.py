@@ -1,26 +1,31 @@
-"""Pages of the accounts app: the home page per role, police units, the audit log."""
+"""Pages of the accounts app: the home page per role, the police-unit tree, the audit log.
+The people pages are in people_views.py."""
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views import i18n as i18n_views
-from django.views.generic import DetailView, TemplateView
+from django.views.generic import DetailView, FormView, TemplateView
 from django_filters.views import FilterView
 from django_ratelimit.core import is_ratelimited
 
-from . import audit
+from . import audit, services
 from .choices import Role
 from .filters import AuditEventFilterSet, PoliceUnitFilterSet
-from .models import AuditEvent, PoliceUnit
+from .forms import UnitForm, parent_choices
+from .models import PoliceUnit
+from .people_views import form_errors_from
 from .permissions import AdminOnlyMixin, RoleRequiredMixin
 from .scoping import for_user, units_for_user
+from .selectors import audit_events_for, unit_tree
 from .services import user_language, user_password_change
 
 
@@ -35,30 +40,102 @@ class HomeView(LoginRequiredMixin, TemplateView):
         units = units_for_user(user)
         context["scope_root"] = user.scope_root
         context["unit_count"] = units.count()
-        context["is_admin"] = user.is_portal_admin
+        context["is_admin"] = user.manages_people
         context["is_coordinator"] = user.role == Role.COORDINATOR
-        if user.is_portal_admin:
-            context["recent_events"] = AuditEvent.objects.select_related("content_type").order_by(
-                "-at", "-id"
-            )[:8]
+        if user.manages_people:
+            context["recent_events"] = audit_events_for(user).order_by("-at", "-id")[:8]
         return context
 
 
-class UnitListView(RoleRequiredMixin, FilterView):
-    """The units a user may see, in tree order, indented by depth."""
+class UnitListView(RoleRequiredMixin, TemplateView):
+    """The police-unit tree of the user's jurisdiction: one collapsible tree with search,
+    the donors, camps and children under each node, and (for admins) add, rename, move."""
 
     template_name = "accounts/unit_list.html"
-    filterset_class = PoliceUnitFilterSet
-    paginate_by = settings.PAGE_SIZE
-
-    def get_queryset(self):
-        return units_for_user(self.request.user).order_by("path")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        root = self.request.user.scope_root
-        context["base_depth"] = root.depth if root else 1
+        filterset = PoliceUnitFilterSet(
+            self.request.GET or None, queryset=PoliceUnit.objects.none()
+        )
+        q = kind = ""
+        if filterset.is_valid():
+            q = (filterset.form.cleaned_data.get("q") or "").strip()
+            kind = filterset.form.cleaned_data.get("kind") or ""
+        context["filter"] = filterset
+        context["nodes"] = unit_tree(self.request.user, q=q, kind=kind)
+        context["searching"] = bool(q or kind)
+        context["can_edit"] = self.request.user.manages_people
         return context
+
+
+class UnitCreateView(AdminOnlyMixin, FormView):
+    """Add a unit below one of the admin's subtree."""
+
+    template_name = "accounts/unit_form.html"
+    form_class = UnitForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.user.manages_people:
+            self.parent = get_object_or_404(units_for_user(request.user), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "actor": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(parent=self.parent, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            unit = services.unit_add(
+                actor=self.request.user,
+                parent=self.parent,
+                request=self.request,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            form_errors_from(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Saved."))
+        return redirect(unit)
+
+
+class UnitUpdateView(AdminOnlyMixin, FormView):
+    """Rename a unit of the admin's subtree, or move it under another."""
+
+    template_name = "accounts/unit_form.html"
+    form_class = UnitForm
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.user.manages_people:
+            self.unit = get_object_or_404(units_for_user(request.user), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        choices = parent_choices(self.request.user, self.unit)
+        kwargs.update(actor=self.request.user, instance=self.unit, parent_choices=choices)
+        if choices is not None and self.request.method == "GET":
+            kwargs["initial"] = {"parent": PoliceUnit.objects.get_parent(self.unit)}
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(unit=self.unit, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            unit = services.unit_update(
+                actor=self.request.user,
+                unit=self.unit,
+                request=self.request,
+                **form.cleaned_data,
+            )
+        except ValidationError as error:
+            form_errors_from(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Saved."))
+        return redirect(unit)
 
 
 class UnitDetailView(RoleRequiredMixin, DetailView):
@@ -81,18 +158,19 @@ class UnitDetailView(RoleRequiredMixin, DetailView):
         )
         context["children"] = PoliceUnit.objects.get_children(unit)
         context["members"] = unit.users.filter(is_active=True).order_by("role", "username")
+        context["can_edit"] = user.manages_people
         return context
 
 
 class AuditEventListView(AdminOnlyMixin, FilterView):
-    """Admins read and filter the audit log."""
+    """Admins read and filter the audit log; a force admin, its subtree's part of it."""
 
     template_name = "accounts/audit_list.html"
     filterset_class = AuditEventFilterSet
     paginate_by = 50
 
     def get_queryset(self):
-        return AuditEvent.objects.select_related("unit", "content_type").order_by("-at", "-id")
+        return audit_events_for(self.request.user).order_by("-at", "-id")
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

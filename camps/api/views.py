@@ -5,7 +5,7 @@ from rest_framework.response import Response
 
 from accounts.api.views import ScopedViewSetMixin
 from accounts.choices import Role
-from accounts.permissions import has_role
+from accounts.permissions import has_role, is_portal_admin
 
 from .. import partners, services
 from ..filters import BloodCentreFilterSet, CampFilterSet, HospitalFilterSet
@@ -86,7 +86,7 @@ class PartnerPermission(BasePermission):
     def has_permission(self, request, view):
         if request.method in SAFE_METHODS:
             return has_role(request.user, Role.STAFF, Role.COORDINATOR, Role.ADMIN)
-        return has_role(request.user, Role.ADMIN)
+        return is_portal_admin(request.user)  # partners belong to no unit
 
 
 class PartnerViewSet(

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import CreateView, DetailView, UpdateView
 from django_filters.views import FilterView
 
-from accounts.permissions import AdminOnlyMixin, RoleRequiredMixin
+from accounts.permissions import PortalAdminOnlyMixin, RoleRequiredMixin
 
 from .. import partners
 from ..filters import BloodCentreFilterSet, HospitalFilterSet
@@ -60,7 +60,7 @@ class PartnerSaveMixin:
         return redirect(self.get_success_url())
 
 
-class BloodCentreCreateView(AdminOnlyMixin, PartnerSaveMixin, CreateView):
+class BloodCentreCreateView(PortalAdminOnlyMixin, PartnerSaveMixin, CreateView):
     model = BloodCentre
     form_class = BloodCentreForm
 
@@ -76,7 +76,7 @@ class BloodCentreCreateView(AdminOnlyMixin, PartnerSaveMixin, CreateView):
         return reverse("camps:centre-detail", args=[self.object.pk])
 
 
-class BloodCentreUpdateView(AdminOnlyMixin, PartnerSaveMixin, UpdateView):
+class BloodCentreUpdateView(PortalAdminOnlyMixin, PartnerSaveMixin, UpdateView):
     model = BloodCentre
     form_class = BloodCentreForm
 
@@ -123,7 +123,7 @@ def _contacts(formset) -> list[dict]:
     ]
 
 
-class HospitalCreateView(AdminOnlyMixin, PartnerSaveMixin, CreateView):
+class HospitalCreateView(PortalAdminOnlyMixin, PartnerSaveMixin, CreateView):
     """A hospital with its emergency contacts, saved together."""
 
     model = Hospital

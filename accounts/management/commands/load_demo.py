@@ -132,6 +132,7 @@ TREE = (
 # (username, password, role, unit code, first name, last name)
 USERS = [
     ("admin", "bloodbond-admin", Role.ADMIN, None, "Asha", "Verma"),
+    ("knp-admin", "bloodbond-force", Role.FORCE_ADMIN, "knp", "Neha", "Awasthi"),
     ("coordinator", "bloodbond-coord", Role.COORDINATOR, "knp", "Ravi", "Shukla"),
     ("kotwali", "bloodbond-staff", Role.STAFF, "knp-kotwali", "Sunil", "Yadav"),
     ("cantt", "bloodbond-staff", Role.STAFF, "knp-cantt", "Meena", "Singh"),
