@@ -25,6 +25,17 @@ CHROMIUM_ARGS = [
 ]
 
 
+
+def _patient_expectations():
+    """expect() waits 5 s by default; a loaded 2-core CI machine can take longer to answer a
+    page, so assertions wait as long as actions do."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=15_000)
+
+
+_patient_expectations()
+
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
@@ -43,7 +54,7 @@ def browser():
 
 def _page(browser, viewport):
     context = browser.new_context(viewport=viewport, locale="en-IN")
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(15_000)
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
