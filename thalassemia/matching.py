@@ -36,9 +36,9 @@ from donors.eligibility import Rules, check_eligibility
 from donors.models import Donation, Donor
 from donors.selectors import eligible_on, facts_for, with_eligibility_facts
 
+from .children import antibodies_of
 from .choices import LIVE_ASSIGNMENT
 from .models import Assignment, DonorCircle, Patient
-from .services import antibodies_of
 
 # Antigens whose mismatch (donor positive, child negative) ranks a donor lower: Rh and Kell.
 IMMUNOGENIC = ("C", "c", "E", "e", "K")

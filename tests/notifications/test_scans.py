@@ -23,7 +23,8 @@ from tests.factories import (
     make_patient,
 )
 from thalassemia import reminders
-from thalassemia.services import guardian_set_opt_out, transfusion_cancel
+from thalassemia.guardians import guardian_set_opt_out
+from thalassemia.transfusions import transfusion_cancel
 
 IST = ZoneInfo("Asia/Kolkata")
 D = dt.date(2026, 12, 10)

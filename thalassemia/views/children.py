@@ -19,8 +19,11 @@ from accounts.permissions import RoleRequiredMixin, has_role
 from accounts.scoping import for_user
 
 from ..booking import circle_move, circle_remove
+from ..calendar import plan_change
+from ..children import consent_fields, patient_create, patient_record_consent, patient_update
 from ..filters import PatientFilterSet
 from ..forms import FirstPlanForm, GuardianForm, PatientForm, PlanForm
+from ..guardians import guardian_add, guardian_edit, guardian_remove, guardian_set_opt_out
 from ..models import DonorCircle, Guardian
 from ..schedule import review_plan
 from ..selectors import (
@@ -31,17 +34,6 @@ from ..selectors import (
     with_last_transfused,
     with_open_transfusions,
     with_plans,
-)
-from ..services import (
-    consent_fields,
-    guardian_add,
-    guardian_edit,
-    guardian_remove,
-    guardian_set_opt_out,
-    patient_create,
-    patient_record_consent,
-    patient_update,
-    plan_change,
 )
 
 # How far ahead a child's page shows the calendar.
