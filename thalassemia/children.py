@@ -21,25 +21,6 @@ from .models import Patient, Transfusion, TransfusionPlan
 from .transfusions import check_last_transfused
 
 
-def normalise_alloantibodies(text: str) -> str:
-    """Accepts "E, K", "E K" or "anti-E, anti-K" (case matters: c is not C) and answers the
-    canonical "E, K", in the usual antigen order."""
-    found = []
-    for token in (text or "").replace(";", ",").replace(",", " ").split():
-        name = token.removeprefix("anti-").removeprefix("Anti-").strip()
-        if name not in phenotype.ANTIGENS:
-            raise ValidationError(
-                _("“%(token)s” is not one of %(antigens)s."),
-                params={"token": token, "antigens": ", ".join(phenotype.ANTIGENS)},
-            )
-        found.append(name)
-    return ", ".join(a for a in phenotype.ANTIGENS if a in found)
-
-
-def antibodies_of(patient) -> set[str]:
-    return {a.strip() for a in (patient.alloantibodies or "").split(",") if a.strip()}
-
-
 def _clean_patient_fields(fields: dict) -> dict:
     errors = {}
     if "phenotype" in fields:
@@ -49,7 +30,7 @@ def _clean_patient_fields(fields: dict) -> dict:
             errors["phenotype"] = error.messages
     if "alloantibodies" in fields:
         try:
-            fields["alloantibodies"] = normalise_alloantibodies(fields["alloantibodies"])
+            fields["alloantibodies"] = phenotype.normalise_alloantibodies(fields["alloantibodies"])
         except ValidationError as error:
             errors["alloantibodies"] = error.messages
     if fields.get("date_of_birth") and fields["date_of_birth"] > timezone.localdate():
