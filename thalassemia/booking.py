@@ -20,6 +20,7 @@ from .choices import ASSIGNMENT_MOVES, LIVE_ASSIGNMENT, OPEN_TRANSFUSION, Assign
 from .matching import refusals
 from .models import Assignment, DonorCircle, Patient, Transfusion
 from .reminders import coordinators_tell_released
+from .respond import ANSWERS, link_state
 
 
 def release_assignments(transfusion_ids, statuses) -> int:
@@ -244,3 +245,24 @@ def assignments_release_for_donor(
         )
         coordinators_tell_released(assignment, cause=cause, on=on)
     return released
+
+
+def assignment_respond(*, token: str, answer: str, request=None):
+    """Record the donor's confirm / decline given by the link in the request (``respond``);
+    answers the assignment and the new state of the link (done, used, expired, invalid)."""
+    assignment, state = link_state(token)
+    if state != "ask" or answer not in ANSWERS:
+        return assignment, state
+    try:
+        assignment = assignment_set_status(assignment=assignment, status=ANSWERS[answer])
+    except ValidationError:
+        return assignment, "used"  # answered meanwhile (the other button, another tab)
+    audit.record(
+        action=AuditAction.UPDATE,
+        request=request,
+        obj=assignment,
+        unit=assignment.transfusion.patient.unit,
+        note="donor answered by link",
+        status=assignment.status,
+    )
+    return assignment, "done"

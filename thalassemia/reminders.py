@@ -16,7 +16,6 @@ given or cancelled meanwhile, or to a guardian who said stop, is cancelled, not 
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.core import signing
 from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -29,8 +28,7 @@ from notifications.services import channel_for, message_enqueue, preferred_chann
 
 from .choices import OPEN_TRANSFUSION, AssignmentStatus, PatientStatus
 from .models import Assignment, Guardian, Transfusion
-
-RESPOND_SALT = "thalassemia.assignment-respond"
+from .respond import respond_url
 
 GUARDIAN_TOPIC = "transfusion_due"
 REQUEST_TOPIC = "donor_request"
@@ -38,37 +36,6 @@ EVE_TOPIC = "donor_reminder_eve"
 DAY_TOPIC = "donor_reminder_day"
 DIGEST_TOPIC = "coordinator_digest"
 RELEASED_TOPIC = "assignment_released"
-
-
-# --- the confirm / decline link ---------------------------------------------------------
-
-
-def respond_token(assignment: Assignment) -> str:
-    """A token naming the assignment, signed and timestamped (expires: see below)."""
-    return signing.TimestampSigner(salt=RESPOND_SALT).sign_object({"a": assignment.pk})
-
-
-def assignment_for_token(token: str) -> tuple[Assignment | None, str]:
-    """The assignment a link names and "ok", or None and why not ("expired", "invalid")."""
-    max_age = timedelta(hours=settings.THAL_CONFIRM_LINK_HOURS)
-    try:
-        data = signing.TimestampSigner(salt=RESPOND_SALT).unsign_object(token, max_age=max_age)
-    except signing.SignatureExpired:
-        return None, "expired"
-    except signing.BadSignature:
-        return None, "invalid"
-    pk = data.get("a") if isinstance(data, dict) else None
-    assignment = (
-        Assignment.objects.select_related("transfusion__patient", "donor").filter(pk=pk).first()
-        if isinstance(pk, int)
-        else None
-    )
-    return (assignment, "ok") if assignment else (None, "invalid")
-
-
-def respond_url(assignment: Assignment) -> str:
-    path = reverse("calldesk:respond", args=[respond_token(assignment)])
-    return f"{settings.PORTAL_BASE_URL.rstrip('/')}{path}"
 
 
 # --- the scan --------------------------------------------------------------------------

@@ -6,13 +6,14 @@ from django.shortcuts import render
 from django.utils import translation
 from django.views import View
 
-from ..respond import assignment_respond, link_state
+from ..booking import assignment_respond
+from ..respond import link_state
 
 STATUS_CODES = {"invalid": 404, "expired": 410}
 
 
 class RespondView(View):
-    template_name = "calldesk/respond.html"
+    template_name = "thalassemia/respond.html"
 
     def get(self, request, token):
         assignment, state = link_state(token)
