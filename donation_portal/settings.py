@@ -569,14 +569,6 @@ NOTIFY_STUCK_MINUTES = env_int("NOTIFY_STUCK_MINUTES", 10, minimum=1)
 if NOTIFY_STUCK_MINUTES * 60 <= CELERY_TASK_TIME_LIMIT:
     # A send still running would be released and sent twice.
     raise ImproperlyConfigured("NOTIFY_STUCK_MINUTES must outlast CELERY_TASK_TIME_LIMIT.")
-# Callables asked at send time whether a message must not go (the recipient opted out, the
-# transfusion is done): each domain app answers for its own recipients and subjects.
-NOTIFY_SEND_CHECKS = [
-    "donors.reminders.send_check",
-    "thalassemia.reminders.send_check",
-    "camps.reminders.send_check",
-    "calldesk.selectors.send_check",
-]
 # Reminder rules (DOMAIN.md §3): days before a due transfusion the guardian is told, days
 # ahead the coordinators' digest looks, days before a planned camp pledged donors hear of it.
 THAL_REMINDER_DAYS_BEFORE = env_int("THAL_REMINDER_DAYS_BEFORE", 3, minimum=1)

@@ -10,7 +10,6 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from accounts import audit
@@ -19,6 +18,7 @@ from accounts.choices import AuditAction
 from .backends import AddressRefused, PermanentError, SendError, backend_for
 from .choices import Channel, MessageState
 from .models import Message, RecipientPreference
+from .registry import send_refusal
 from .rendering import render
 from .schedule import quiet_until, retry_delay
 
@@ -137,11 +137,7 @@ def _hold_reason(message: Message) -> str | None:
     refused = _refused_earlier(message)
     if refused is not None:
         return f"the provider refused this address for good (message #{refused})"
-    for path in settings.NOTIFY_SEND_CHECKS:
-        reason = import_string(path)(message)
-        if reason:
-            return reason
-    return None
+    return send_refusal(message)
 
 
 def _address(message: Message) -> dict:
