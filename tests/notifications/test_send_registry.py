@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from notifications import services
+from notifications import sending, services
 from notifications.choices import MessageState
 from notifications.registry import register_send_check, send_checks, unregister_send_check
 from tests.factories import DonorFactory
@@ -66,8 +66,8 @@ def test_registering_twice_asks_once():
 def test_a_registered_check_cancels_the_message_with_its_reason(settings, test_check):
     settings.NOTIFY_QUIET_CHANNELS = []
     held, free = enqueue(subject_key="thing:held"), enqueue()
-    assert services.message_send(held.pk) == "cancelled"
-    assert services.message_send(free.pk) == "sent"
+    assert sending.message_send(held.pk) == "cancelled"
+    assert sending.message_send(free.pk) == "sent"
     held.refresh_from_db()
     assert held.state == MessageState.CANCELLED
     assert held.last_error == "held by the test"
@@ -77,7 +77,7 @@ def test_a_donor_who_opted_out_is_held_by_the_donor_rooms_check(settings, units)
     settings.NOTIFY_QUIET_CHANNELS = []
     donor = DonorFactory(unit=units.station_a, opted_out_at=timezone.now())
     message = enqueue(recipient_key=f"donor:{donor.pk}")
-    assert services.message_send(message.pk) == "cancelled"
+    assert sending.message_send(message.pk) == "cancelled"
     message.refresh_from_db()
     assert message.last_error == "the donor opted out"
 
