@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "treebeard",
     "axes",
+    # The project itself, for its management commands (load_demo); it has no models.
+    "donation_portal",
     "accounts",
     "donors",
     "camps",
