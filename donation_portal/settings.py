@@ -5,6 +5,9 @@ The embedded default (no variable set) is a development portal on a SQLite file 
 filesystem Celery broker under ``var/``, so a fresh clone runs without installing a service.
 Production sets DEBUG=0, SECRET_KEY, DATABASE_URL (PostgreSQL) and CELERY_BROKER_URL (Redis).
 See .env.example for the full list.
+
+Past ~400 lines on purpose: a flat list of knobs, grouped by section, is read top to bottom;
+the domain's numbers already live apart.
 """
 
 import re
