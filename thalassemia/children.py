@@ -33,8 +33,6 @@ def _clean_patient_fields(fields: dict) -> dict:
             fields["alloantibodies"] = phenotype.normalise_alloantibodies(fields["alloantibodies"])
         except ValidationError as error:
             errors["alloantibodies"] = error.messages
-    if fields.get("date_of_birth") and fields["date_of_birth"] > timezone.localdate():
-        errors["date_of_birth"] = [_("The date of birth cannot be in the future.")]
     if errors:
         raise ValidationError(errors)
     return fields

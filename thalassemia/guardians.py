@@ -13,27 +13,39 @@ from donors.phones import normalise_phone
 from .models import Guardian, Patient
 
 
-def guardian_add(*, patient: Patient, phone: str, actor=None, request=None, **fields) -> Guardian:
-    """Add a guardian to the child (the phone in E.164); audited."""
+def _phone(phone: str) -> str:
+    """The guardian's phone in E.164, or the phone field's error."""
     try:
-        phone = normalise_phone(phone)
+        return normalise_phone(phone)
     except ValidationError as error:
         raise ValidationError({"phone": error.messages}) from None
+
+
+def _audit(guardian: Guardian, action: str, *, actor, request, **details) -> None:
+    """A guardian added, corrected or removed: audited against the child's unit."""
+    audit.record(
+        action=action,
+        request=request,
+        actor=actor,
+        obj=guardian,
+        unit=guardian.patient.unit,
+        **details,
+    )
+
+
+def guardian_add(*, patient: Patient, phone: str, actor=None, request=None, **fields) -> Guardian:
+    """Add a guardian to the child (the phone in E.164); audited."""
+    phone = _phone(phone)
     guardian = Guardian(patient=patient, phone=phone, **fields)
     guardian.full_clean()
     guardian.save()
-    audit.record(
-        action=AuditAction.CREATE, request=request, actor=actor, obj=guardian, unit=patient.unit
-    )
+    _audit(guardian, AuditAction.CREATE, actor=actor, request=request)
     return guardian
 
 
 def guardian_update(*, guardian: Guardian, **fields) -> Guardian:
     if "phone" in fields:
-        try:
-            fields["phone"] = normalise_phone(fields["phone"])
-        except ValidationError as error:
-            raise ValidationError({"phone": error.messages}) from None
+        fields["phone"] = _phone(fields["phone"])
     for name, value in fields.items():
         setattr(guardian, name, value)
     guardian.full_clean()
@@ -45,22 +57,12 @@ def guardian_edit(*, guardian: Guardian, actor=None, request=None, **fields) -> 
     """Correct a guardian (a wrong phone, relation or language): ``guardian_update``, and the
     names of the fields changed (not their values) to the audit log."""
     if "phone" in fields:
-        try:
-            fields["phone"] = normalise_phone(fields["phone"])
-        except ValidationError as error:
-            raise ValidationError({"phone": error.messages}) from None
+        fields["phone"] = _phone(fields["phone"])
     fresh = Guardian.objects.get(pk=guardian.pk)
     changed = [name for name, value in fields.items() if getattr(fresh, name) != value]
     guardian = guardian_update(guardian=fresh, **fields)
     if changed:
-        audit.record(
-            action=AuditAction.UPDATE,
-            request=request,
-            actor=actor,
-            obj=guardian,
-            unit=guardian.patient.unit,
-            fields=changed,
-        )
+        _audit(guardian, AuditAction.UPDATE, actor=actor, request=request, fields=changed)
     return guardian
 
 
@@ -72,9 +74,8 @@ def guardian_remove(*, guardian: Guardian, actor=None, request=None) -> None:
         raise ValidationError(
             _("A child must keep at least one guardian: add the new guardian first.")
         )
-    audit.record(
-        action=AuditAction.DELETE, request=request, actor=actor, obj=guardian, unit=patient.unit
-    )
+    guardian.patient = patient  # the locked row: the audit reads its unit, no second query
+    _audit(guardian, AuditAction.DELETE, actor=actor, request=request)
     guardian.delete()
 
 
@@ -84,12 +85,5 @@ def guardian_set_opt_out(
     """The guardian asks for no more messages (or to have them again); audited."""
     guardian.opted_out_at = timezone.now() if opted_out else None
     guardian.save(update_fields=["opted_out_at"])
-    audit.record(
-        action=AuditAction.UPDATE,
-        request=request,
-        actor=actor,
-        obj=guardian,
-        unit=guardian.patient.unit,
-        fields=["opted_out_at"],
-    )
+    _audit(guardian, AuditAction.UPDATE, actor=actor, request=request, fields=["opted_out_at"])
     return guardian

@@ -117,17 +117,25 @@ def transfusion_record_done(
     return transfusion
 
 
+def _mark(transfusion: Transfusion, status: str, *, notes: str, actor, request) -> Transfusion:
+    """An open transfusion missed or cancelled, with the staff's note: saved and audited."""
+    transfusion = _open(transfusion)
+    transfusion.status = status
+    transfusion.notes = notes or transfusion.notes
+    transfusion.recorded_by = actor
+    transfusion.save()
+    _audit_transfusion(transfusion, actor=actor, request=request)
+    return transfusion
+
+
 @transaction.atomic
 def transfusion_record_missed(
     *, transfusion: Transfusion, notes: str = "", actor=None, request=None
 ):
     """The child did not come: the transfusion stays open and overdue; nothing rolls on."""
-    transfusion = _open(transfusion)
-    transfusion.status = TransfusionStatus.MISSED
-    transfusion.notes = notes or transfusion.notes
-    transfusion.recorded_by = actor
-    transfusion.save()
-    _audit_transfusion(transfusion, actor=actor, request=request)
+    transfusion = _mark(
+        transfusion, TransfusionStatus.MISSED, notes=notes, actor=actor, request=request
+    )
     patient_recompute_next_due(transfusion.patient)
     return transfusion
 
@@ -135,12 +143,9 @@ def transfusion_record_missed(
 @transaction.atomic
 def transfusion_cancel(*, transfusion: Transfusion, notes: str = "", actor=None, request=None):
     """This date will not happen: the calendar counts on from it; its donors are freed."""
-    transfusion = _open(transfusion)
-    transfusion.status = TransfusionStatus.CANCELLED
-    transfusion.notes = notes or transfusion.notes
-    transfusion.recorded_by = actor
-    transfusion.save()
-    _audit_transfusion(transfusion, actor=actor, request=request)
+    transfusion = _mark(
+        transfusion, TransfusionStatus.CANCELLED, notes=notes, actor=actor, request=request
+    )
     release_assignments([transfusion.pk], LIVE_ASSIGNMENT)
     patient_recompute_next_due(transfusion.patient)
     return transfusion
