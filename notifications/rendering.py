@@ -2,6 +2,7 @@
 language. English SMS is kept in the GSM 7-bit alphabet: one typographic quote or a
 non-breaking space turns a 160-character SMS into 70-character UCS-2 parts."""
 
+from django.conf import settings
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils import translation
@@ -45,3 +46,8 @@ def render(template: str, language: str, context: dict) -> str:
     if language not in NON_GSM_LANGUAGES:
         text = to_gsm(text)
     return text
+
+
+def portal_url(path: str) -> str:
+    """A page's full address for a link in a message (PORTAL_BASE_URL and ``path``)."""
+    return f"{settings.PORTAL_BASE_URL.rstrip('/')}{path}"

@@ -24,6 +24,7 @@ from accounts.choices import Role
 from accounts.models import User
 from accounts.scoping import for_user, user_can_access_unit
 from donors.reminders import donor_message_enqueue
+from notifications.rendering import portal_url
 from notifications.services import channel_for, message_enqueue, preferred_channels
 
 from .choices import OPEN_TRANSFUSION, AssignmentStatus, PatientStatus
@@ -164,6 +165,16 @@ def unconfirmed_due(queryset, today: date):
     )
 
 
+def _coordinator(user) -> dict:
+    """A coordinator as the outbox's recipient (by email; a phone is added where it may go)."""
+    return {
+        "recipient_key": f"user:{user.pk}",
+        "recipient_name": user.get_full_name() or user.username,
+        "email": user.email,
+        "language": getattr(user, "preferred_language", "") or "en",
+    }
+
+
 def coordinator_digests(today: date) -> int:
     """One email a day to each coordinator with an address, listing its force's uncovered
     transfusions; only today's (a missed day's digest is not sent late)."""
@@ -182,10 +193,7 @@ def coordinator_digests(today: date) -> int:
         _, new = message_enqueue(
             topic=DIGEST_TOPIC,
             subject_key=f"digest:{today.isoformat()}",
-            recipient_key=f"user:{user.pk}",
-            recipient_name=user.get_full_name() or user.username,
-            email=user.email,
-            language=getattr(user, "preferred_language", "") or "en",
+            **_coordinator(user),
             channel="email",
             template="coordinator_digest",
             due_on=today,
@@ -196,7 +204,7 @@ def coordinator_digests(today: date) -> int:
                 "rows": rows,
                 "today": today,
                 "days": settings.THAL_DIGEST_DAYS,
-                "board_url": settings.PORTAL_BASE_URL.rstrip("/") + reverse("thalassemia:due-soon"),
+                "board_url": portal_url(reverse("thalassemia:due-soon")),
             },
         )
         created += new
@@ -211,9 +219,7 @@ def coordinators_tell_released(assignment: Assignment, *, cause: str, on: date) 
     patient = assignment.transfusion.patient
     coordinators = User.objects.filter(role=Role.COORDINATOR, is_active=True, unit__isnull=False)
     coordinators = coordinators.exclude(email="", phone="").select_related("unit")
-    match_url = settings.PORTAL_BASE_URL.rstrip("/") + reverse(
-        "thalassemia:match", args=[assignment.transfusion_id]
-    )
+    match_url = portal_url(reverse("thalassemia:match", args=[assignment.transfusion_id]))
     created = 0
     for user in coordinators:
         if not user_can_access_unit(user, patient.unit):
@@ -221,11 +227,8 @@ def coordinators_tell_released(assignment: Assignment, *, cause: str, on: date) 
         _, new = message_enqueue(
             topic=RELEASED_TOPIC,
             subject_key=f"assignment:{assignment.pk}",
-            recipient_key=f"user:{user.pk}",
-            recipient_name=user.get_full_name() or user.username,
-            email=user.email,
+            **_coordinator(user),
             phone=user.phone,
-            language=getattr(user, "preferred_language", "") or "en",
             channel="email" if user.email else channel_for(None),
             template="assignment_released",
             due_on=assignment.on,

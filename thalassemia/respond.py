@@ -9,6 +9,8 @@ from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
+from notifications.rendering import portal_url
+
 from .choices import AssignmentStatus
 from .models import Assignment
 
@@ -42,8 +44,7 @@ def assignment_for_token(token: str) -> tuple[Assignment | None, str]:
 
 def respond_url(assignment: Assignment) -> str:
     """The full link put in the donor's request (``/r/<token>/`` on PORTAL_BASE_URL)."""
-    path = reverse("thalassemia:respond", args=[respond_token(assignment)])
-    return f"{settings.PORTAL_BASE_URL.rstrip('/')}{path}"
+    return portal_url(reverse("thalassemia:respond", args=[respond_token(assignment)]))
 
 
 def link_state(token: str):
