@@ -3,37 +3,21 @@ settings naming them: each room's check holds what it must, and the outbox's cod
 domain app, not even in a string."""
 
 import ast
-import datetime as dt
 import re
 from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
-from notifications import sending, services
+from notifications import sending
 from notifications.choices import MessageState
 from notifications.registry import register_send_check, send_checks, unregister_send_check
 from tests.factories import DonorFactory
+from tests.notifications.test_outbox import enqueue
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = re.compile(r"\b(donors|camps|thalassemia|calldesk|dashboard)\.")
-
-
-def enqueue(**overrides):
-    fields = {
-        "topic": "test",
-        "subject_key": "thing:1",
-        "recipient_key": "person:1",
-        "recipient_name": "Meena",
-        "phone": "+919000000101",
-        "channel": "sms",
-        "template": "guardian_transfusion_due",
-        "due_on": timezone.localdate() + dt.timedelta(days=3),
-        "context": {"child": {"name": "Riya"}, "on": timezone.localdate()},
-    }
-    fields.update(overrides)
-    return services.message_enqueue(**fields)[0]
 
 
 def held_for_test(message):
@@ -65,7 +49,7 @@ def test_registering_twice_asks_once():
 
 def test_a_registered_check_cancels_the_message_with_its_reason(settings, test_check):
     settings.NOTIFY_QUIET_CHANNELS = []
-    held, free = enqueue(subject_key="thing:held"), enqueue()
+    held, free = enqueue(subject_key="thing:held")[0], enqueue()[0]
     assert sending.message_send(held.pk) == "cancelled"
     assert sending.message_send(free.pk) == "sent"
     held.refresh_from_db()
@@ -76,7 +60,7 @@ def test_a_registered_check_cancels_the_message_with_its_reason(settings, test_c
 def test_a_donor_who_opted_out_is_held_by_the_donor_rooms_check(settings, units):
     settings.NOTIFY_QUIET_CHANNELS = []
     donor = DonorFactory(unit=units.station_a, opted_out_at=timezone.now())
-    message = enqueue(recipient_key=f"donor:{donor.pk}")
+    message = enqueue(recipient_key=f"donor:{donor.pk}")[0]
     assert sending.message_send(message.pk) == "cancelled"
     message.refresh_from_db()
     assert message.last_error == "the donor opted out"
