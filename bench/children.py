@@ -27,7 +27,7 @@ def register_children(count: int) -> None:
 
     from django.utils import timezone
 
-    from thalassemia.services import patient_create
+    from thalassemia.children import patient_create
 
     rng = random.Random(11)
     today = timezone.localdate()

@@ -1,11 +1,10 @@
 from django.urls import path
 
-from .views import desk, respond
+from .views import desk
 
 app_name = "calldesk"
 
 urlpatterns = [
     path("calls/", desk.CallListView.as_view(), name="list"),
     path("calls/log/", desk.CallLogView.as_view(), name="log"),
-    path("r/<str:token>/", respond.RespondView.as_view(), name="respond"),
 ]

@@ -36,6 +36,7 @@ from donors.choices import BloodGroup
 from donors.models import Donor
 from donors.selectors import eligible_on
 from thalassemia import schedule
+from thalassemia.calendar import plans_of
 from thalassemia.choices import (
     OPEN_TRANSFUSION,
     AssignmentStatus,
@@ -44,7 +45,6 @@ from thalassemia.choices import (
 )
 from thalassemia.models import Patient, Transfusion, TransfusionPlan
 from thalassemia.selectors import with_plans
-from thalassemia.services import plans_of
 
 from .selectors import DashboardQuery
 

@@ -199,6 +199,7 @@ def _grid(pdf, lines, *, first_col=None):
 
 
 def report_pdf(board: Dashboard) -> bytes:
+    """The one-page PDF: the title and headline, then one block per section of the page."""
     pdf = FPDF(orientation="portrait", unit="mm", format="A4")
     pdf.set_margins(14, 12, 14)
     pdf.set_auto_page_break(True, margin=10)
@@ -207,6 +208,12 @@ def report_pdf(board: Dashboard) -> bytes:
     pdf.set_author(settings.FORCE_NAME)
     pdf.set_creator(settings.PORTAL_NAME)
     pdf.add_page()
+    for section in PDF_SECTIONS:
+        section(pdf, board)
+    return bytes(pdf.output())
+
+
+def _pdf_title(pdf, board: Dashboard) -> None:
     pdf.set_font(LATIN, "B", 11)
     pdf.cell(0, 6, settings.FORCE_NAME, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_text_color(*RED)
@@ -221,6 +228,9 @@ def report_pdf(board: Dashboard) -> bytes:
     pdf.multi_cell(0, 4.5, scope, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_text_color(0, 0, 0)
 
+
+def _pdf_totals(pdf, board: Dashboard) -> None:
+    """The totals in two columns of (label, value)."""
     _heading(pdf, _("Totals"))
     totals = total_lines(board)
     half = (len(totals) + 1) // 2
@@ -237,6 +247,8 @@ def report_pdf(board: Dashboard) -> bytes:
             for value in line:
                 row.cell(value)
 
+
+def _pdf_months(pdf, board: Dashboard) -> None:
     months = board.by["month"][-PDF_MONTHS:]
     _heading(pdf, _("Units by month, against the children's need"))
     monthly = f"{round(board.monthly_need):,}"
@@ -250,91 +262,99 @@ def report_pdf(board: Dashboard) -> bytes:
         first_col=18,
     )
 
+
+def _pdf_groups(pdf, board: Dashboard) -> None:
     groups = board.group_rows()
-    if groups:
-        _heading(pdf, _("Units by blood group, against the children's need in the period"))
-        _grid(
-            pdf,
-            [
-                [_("Group"), *(_short(g["group"]) for g in groups)],
-                [_("Units"), *(f"{g['units']:,}" for g in groups)],
-                [_("Need"), *(f"{g['need']:,}" for g in groups)],
-            ],
-            first_col=18,
-        )
+    if not groups:
+        return
+    _heading(pdf, _("Units by blood group, against the children's need in the period"))
+    _grid(
+        pdf,
+        [
+            [_("Group"), *(_short(g["group"]) for g in groups)],
+            [_("Units"), *(f"{g['units']:,}" for g in groups)],
+            [_("Need"), *(f"{g['need']:,}" for g in groups)],
+        ],
+        first_col=18,
+    )
 
+
+def _pdf_units(pdf, board: Dashboard) -> None:
     units = board.by["unit"][:PDF_UNITS]
-    if units:
-        _heading(pdf, _("Units by police unit (most first)"))
-        camps = {row.key: row.extra["camps"] for row in board.camps_by_unit}
-        _grid(
-            pdf,
-            [[_("Police unit"), _("Units"), _("Donations"), _("Camps held")]]
-            + [[r.label, f"{r.units:,}", f"{r.donations:,}", camps.get(r.key, 0)] for r in units],
-            first_col=80,
-        )
+    if not units:
+        return
+    _heading(pdf, _("Units by police unit (most first)"))
+    camps = {row.key: row.extra["camps"] for row in board.camps_by_unit}
+    _grid(
+        pdf,
+        [[_("Police unit"), _("Units"), _("Donations"), _("Camps held")]]
+        + [[r.label, f"{r.units:,}", f"{r.donations:,}", camps.get(r.key, 0)] for r in units],
+        first_col=80,
+    )
 
-    if board.forecasts:
-        _heading(pdf, _("Units needed against donors eligible by then (same group)"))
-        groups = board.forecasts[0].rows()
-        lines = [[_("Group"), *(_short(g["group"]) for g in groups)]]
-        for forecast in board.forecasts:
-            rows = forecast.rows()
-            days = {"days": forecast.days}
-            lines.append([_("%(days)s d: units") % days, *(f"{r['units_needed']:,}" for r in rows)])
-            lines.append(
-                [_("%(days)s d: donors") % days, *(f"{r['eligible_donors']:,}" for r in rows)]
-            )
-        _grid(pdf, lines, first_col=24)
 
-    if board.risk:
-        _heading(pdf, _("Supply risk: weeks of need covered by donors eligible today"))
-        _grid(
-            pdf,
-            [
-                [_("Group"), *(_short(r.group) for r in board.risk)],
-                [
-                    _("Weeks"),
-                    *(
-                        "—" if r.weeks_covered is None else f"{r.weeks_covered:.1f}"
-                        for r in board.risk
-                    ),
-                ],
-            ],
-            first_col=18,
-        )
+def _pdf_forecasts(pdf, board: Dashboard) -> None:
+    if not board.forecasts:
+        return
+    _heading(pdf, _("Units needed against donors eligible by then (same group)"))
+    groups = board.forecasts[0].rows()
+    lines = [[_("Group"), *(_short(g["group"]) for g in groups)]]
+    for forecast in board.forecasts:
+        rows = forecast.rows()
+        days = {"days": forecast.days}
+        lines.append([_("%(days)s d: units") % days, *(f"{r['units_needed']:,}" for r in rows)])
+        lines.append([_("%(days)s d: donors") % days, *(f"{r['eligible_donors']:,}" for r in rows)])
+    _grid(pdf, lines, first_col=24)
 
+
+def _pdf_risk(pdf, board: Dashboard) -> None:
+    if not board.risk:
+        return
+    _heading(pdf, _("Supply risk: weeks of need covered by donors eligible today"))
+    weeks = ("—" if r.weeks_covered is None else f"{r.weeks_covered:.1f}" for r in board.risk)
+    _grid(
+        pdf,
+        [[_("Group"), *(_short(r.group) for r in board.risk)], [_("Weeks"), *weeks]],
+        first_col=18,
+    )
+
+
+def _pdf_at_risk(pdf, board: Dashboard) -> None:
+    """The children due soon with no confirmed donor: the first few, and how many more."""
     _heading(
         pdf,
         _("Children due within %(days)s days with no confirmed donor: %(n)s")
         % {"days": settings.DASHBOARD_AT_RISK_DAYS, "n": len(board.at_risk)},
     )
-    if board.at_risk:
-        shown = board.at_risk[:PDF_CHILDREN]
-        _grid(
-            pdf,
-            [[_("Child"), _("Police unit"), _("Group"), _("Due on"), _("Confirmed")]]
-            + [
-                [
-                    t.patient.name,
-                    t.patient.unit.name,
-                    t.patient.blood_group or "?",
-                    date_format(t.due_on, "j M"),
-                    f"{t.covered}/{t.units_needed}",
-                ]
-                for t in shown
-            ],
-            first_col=50,
+    if not board.at_risk:
+        return
+    shown = board.at_risk[:PDF_CHILDREN]
+    _grid(
+        pdf,
+        [[_("Child"), _("Police unit"), _("Group"), _("Due on"), _("Confirmed")]]
+        + [
+            [
+                t.patient.name,
+                t.patient.unit.name,
+                t.patient.blood_group or "?",
+                date_format(t.due_on, "j M"),
+                f"{t.covered}/{t.units_needed}",
+            ]
+            for t in shown
+        ],
+        first_col=50,
+    )
+    if len(board.at_risk) > PDF_CHILDREN:
+        pdf.cell(
+            0,
+            5,
+            _("…and %(n)s more on the dashboard.") % {"n": len(board.at_risk) - PDF_CHILDREN},
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
         )
-        if len(board.at_risk) > PDF_CHILDREN:
-            pdf.cell(
-                0,
-                5,
-                _("…and %(n)s more on the dashboard.") % {"n": len(board.at_risk) - PDF_CHILDREN},
-                new_x=XPos.LMARGIN,
-                new_y=YPos.NEXT,
-            )
 
+
+def _pdf_footer(pdf, board: Dashboard) -> None:
     pdf.ln(2)
     pdf.set_font(LATIN, "", 7.5)
     pdf.set_text_color(*MUTED)
@@ -348,4 +368,17 @@ def report_pdf(board: Dashboard) -> bytes:
         )
         % {"when": date_format(timezone.localtime(), "j M Y H:i")},
     )
-    return bytes(pdf.output())
+
+
+# The page's sections, top to bottom.
+PDF_SECTIONS = (
+    _pdf_title,
+    _pdf_totals,
+    _pdf_months,
+    _pdf_groups,
+    _pdf_units,
+    _pdf_forecasts,
+    _pdf_risk,
+    _pdf_at_risk,
+    _pdf_footer,
+)

@@ -5,6 +5,7 @@ process at start-up instead of quietly running in the wrong mode.
 """
 
 import os
+import re
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ImproperlyConfigured
@@ -62,3 +63,11 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return list(default)
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_rate(name: str, default: str) -> str:
+    """A rate such as "10/h" (django-ratelimit's form), refused at start-up when malformed."""
+    value = env_str(name, default)
+    if not re.fullmatch(r"\d+/\d*[smhd]", value):
+        raise ImproperlyConfigured(f"{name}={value!r}: write it like {default}.")
+    return value

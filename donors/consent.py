@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts import audit
 from accounts.choices import AuditAction
+from notifications.rendering import portal_url
 
 from .choices import ConsentPurpose, ConsentSource
 from .models import Consent, Donor
@@ -179,8 +180,7 @@ def donor_for_opt_out_token(token: str) -> Donor | None:
 def opt_out_url(donor: Donor) -> str:
     """The full address of ``donor``'s opt-out page, for the end of every message. It never
     expires: an SMS read months later must still stop the next one."""
-    path = reverse("donors:opt-out", args=[opt_out_token(donor)])
-    return f"{settings.PORTAL_BASE_URL.rstrip('/')}{path}"
+    return portal_url(reverse("donors:opt-out", args=[opt_out_token(donor)]))
 
 
 def opt_out(*, donor: Donor, request=None) -> bool:

@@ -189,20 +189,16 @@ def donation_record(
         "bp_systolic": bp_systolic,
         "bp_diastolic": bp_diastolic,
     }
-    errors = {}
-    if donated_on > timezone.localdate():
-        errors["donated_on"] = [_("A donation cannot be in the future.")]
-    if outcome == DonationOutcome.COLLECTED:
-        errors.update(_collected_errors(donor, donated_on=donated_on, fields=fields))
-    elif outcome == DonationOutcome.DEFERRED:
+    if outcome == DonationOutcome.DEFERRED:
         fields.update(bag_number="", bag_volume_ml=None)
-        if not deferral_category:
-            errors["deferral_category"] = [_("Choose why the donor is deferred.")]
-    bag = bag_number_error(blood_centre=blood_centre, bag_number=fields["bag_number"])
-    if bag is not None:
-        errors.setdefault("bag_number", []).extend(bag.error_list)
-    if errors:
-        raise ValidationError(errors)
+    _check_screening(
+        donor,
+        donated_on=donated_on,
+        blood_centre=blood_centre,
+        outcome=outcome,
+        deferral_category=deferral_category,
+        fields=fields,
+    )
     donation = Donation(
         donor=donor,
         donated_on=donated_on,
@@ -212,18 +208,7 @@ def donation_record(
         recorded_by=actor,
         **fields,
     )
-    donation.full_clean(validate_constraints=False)
-    try:
-        with transaction.atomic():
-            donation.save()
-    except IntegrityError:  # the same bag saved at another table a moment ago
-        raise ValidationError(
-            {
-                "bag_number": bag_number_error(
-                    blood_centre=blood_centre, bag_number=fields["bag_number"]
-                )
-            }
-        ) from None
+    _save_unique_bag(donation)
     audit.record(
         action=AuditAction.CREATE,
         request=request,
@@ -243,6 +228,38 @@ def donation_record(
         )
     hooks.donation_made(donation, actor=actor)  # drawn blood: bookings in the interval go
     return donation
+
+
+def _check_screening(donor, *, donated_on, blood_centre, outcome, deferral_category, fields):
+    """Every field error of a screening about to be recorded, raised at once."""
+    errors = {}
+    if donated_on > timezone.localdate():
+        errors["donated_on"] = [_("A donation cannot be in the future.")]
+    if outcome == DonationOutcome.COLLECTED:
+        errors.update(_collected_errors(donor, donated_on=donated_on, fields=fields))
+    elif outcome == DonationOutcome.DEFERRED and not deferral_category:
+        errors["deferral_category"] = [_("Choose why the donor is deferred.")]
+    bag = bag_number_error(blood_centre=blood_centre, bag_number=fields["bag_number"])
+    if bag is not None:
+        errors.setdefault("bag_number", []).extend(bag.error_list)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _save_unique_bag(donation: Donation) -> None:
+    """Save, answering a bag number taken meanwhile (at another table) as its field error."""
+    donation.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            donation.save()
+    except IntegrityError:  # the same bag saved at another table a moment ago
+        raise ValidationError(
+            {
+                "bag_number": bag_number_error(
+                    blood_centre=donation.blood_centre, bag_number=donation.bag_number
+                )
+            }
+        ) from None
 
 
 # Fields a correction may change; the outcome is corrected by withdrawing the entry.

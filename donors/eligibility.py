@@ -158,67 +158,75 @@ def _g_dl(value) -> str:
 
 def _reasons(facts: DonorFacts, on: date, kind: str, bag_ml: int | None, rules: Rules):
     """Every rule that stops ``facts`` giving on ``on``, each with the day it stops holding."""
-    reasons = []
+    found = [
+        _age_reason(facts, on, rules),
+        _weight_reason(facts, bag_ml, rules),
+        _haemoglobin_reason(facts, rules),
+        _bp_reason(facts, rules),
+    ]
+    reasons = [reason for reason in found if reason is not None]
+    reasons += _interval_reasons(facts, on, kind, rules)
+    reasons += _deferral_reasons(facts, on)
+    return reasons
+
+
+def _age_reason(facts: DonorFacts, on: date, rules: Rules) -> Reason | None:
     age = age_on(facts.date_of_birth, on)
     if age < rules.min_age:
         from_day = birthday(facts.date_of_birth, rules.min_age)
-        reasons.append(
-            Reason(
-                "age_min",
-                _("Under %(age)s: may donate from %(date)s.")
-                % {"age": rules.min_age, "date": _d(from_day)},
-                from_day,
-            )
+        return Reason(
+            "age_min",
+            _("Under %(age)s: may donate from %(date)s.")
+            % {"age": rules.min_age, "date": _d(from_day)},
+            from_day,
         )
-    elif age > rules.max_age:
-        reasons.append(
-            Reason("age_max", _("Over %(age)s: past the age limit.") % {"age": rules.max_age}, None)
+    if age > rules.max_age:
+        return Reason(
+            "age_max", _("Over %(age)s: past the age limit.") % {"age": rules.max_age}, None
         )
-    elif facts.is_first_time and age > rules.first_time_max_age:
-        reasons.append(
-            Reason(
-                "age_first_time",
-                _("A first-time donor must be %(age)s or younger.")
-                % {"age": rules.first_time_max_age},
-                None,
-            )
+    if facts.is_first_time and age > rules.first_time_max_age:
+        return Reason(
+            "age_first_time",
+            _("A first-time donor must be %(age)s or younger.") % {"age": rules.first_time_max_age},
+            None,
         )
+    return None
 
-    if facts.weight_kg is not None:
-        if facts.weight_kg < rules.min_weight_kg:
-            reasons.append(
-                Reason(
-                    "weight",
-                    _("Weight %(weight)s kg: at least %(limit)s kg is needed.")
-                    % {"weight": _kg(facts.weight_kg), "limit": _kg(rules.min_weight_kg)},
-                    None,
-                )
-            )
-        elif bag_ml == 450 and facts.weight_kg <= rules.over_weight_for_450_kg:
-            reasons.append(
-                Reason(
-                    "weight_450",
-                    _("Weight %(weight)s kg: more than %(limit)s kg is needed for a 450 ml bag.")
-                    % {"weight": _kg(facts.weight_kg), "limit": _kg(rules.over_weight_for_450_kg)},
-                    None,
-                )
-            )
 
-    if facts.haemoglobin_g_dl is not None and facts.haemoglobin_g_dl < rules.min_haemoglobin:
-        reasons.append(
-            Reason(
-                "haemoglobin",
-                _("Haemoglobin %(hb)s g/dL: at least %(limit)s g/dL is needed.")
-                % {"hb": _g_dl(facts.haemoglobin_g_dl), "limit": _g_dl(rules.min_haemoglobin)},
-                None,
-            )
+def _weight_reason(facts: DonorFacts, bag_ml: int | None, rules: Rules) -> Reason | None:
+    """A weight not measured fails nothing here."""
+    if facts.weight_kg is None:
+        return None
+    if facts.weight_kg < rules.min_weight_kg:
+        return Reason(
+            "weight",
+            _("Weight %(weight)s kg: at least %(limit)s kg is needed.")
+            % {"weight": _kg(facts.weight_kg), "limit": _kg(rules.min_weight_kg)},
+            None,
         )
+    if bag_ml == 450 and facts.weight_kg <= rules.over_weight_for_450_kg:
+        return Reason(
+            "weight_450",
+            _("Weight %(weight)s kg: more than %(limit)s kg is needed for a 450 ml bag.")
+            % {"weight": _kg(facts.weight_kg), "limit": _kg(rules.over_weight_for_450_kg)},
+            None,
+        )
+    return None
 
-    bp = _bp_reason(facts, rules)
-    if bp is not None:
-        reasons.append(bp)
 
-    reasons += _interval_reasons(facts, on, kind, rules)
+def _haemoglobin_reason(facts: DonorFacts, rules: Rules) -> Reason | None:
+    if facts.haemoglobin_g_dl is None or facts.haemoglobin_g_dl >= rules.min_haemoglobin:
+        return None
+    return Reason(
+        "haemoglobin",
+        _("Haemoglobin %(hb)s g/dL: at least %(limit)s g/dL is needed.")
+        % {"hb": _g_dl(facts.haemoglobin_g_dl), "limit": _g_dl(rules.min_haemoglobin)},
+        None,
+    )
+
+
+def _deferral_reasons(facts: DonorFacts, on: date) -> list[Reason]:
+    reasons = []
     for deferral in facts.deferrals:
         if not deferral.applies_on(on):
             continue

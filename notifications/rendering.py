@@ -2,6 +2,8 @@
 language. English SMS is kept in the GSM 7-bit alphabet: one typographic quote or a
 non-breaking space turns a 160-character SMS into 70-character UCS-2 parts."""
 
+from django.conf import settings
+from django.shortcuts import render as render_page
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils import translation
@@ -45,3 +47,23 @@ def render(template: str, language: str, context: dict) -> str:
     if language not in NON_GSM_LANGUAGES:
         text = to_gsm(text)
     return text
+
+
+def portal_url(path: str) -> str:
+    """A page's full address for a link in a message (PORTAL_BASE_URL and ``path``)."""
+    return f"{settings.PORTAL_BASE_URL.rstrip('/')}{path}"
+
+
+def offered_language(code: str) -> str:
+    """``code`` when the portal speaks it, else the site's default language."""
+    return code if code in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def render_in_language(request, template_name: str, context: dict, *, language: str, status=200):
+    """A page a message's link opens, in the recipient's language (the site's default when
+    that one is not offered), saying so in Content-Language."""
+    language = offered_language(language)
+    with translation.override(language):
+        response = render_page(request, template_name, context, status=status)
+    response["Content-Language"] = language
+    return response

@@ -2,14 +2,14 @@
 
 from celery import shared_task
 
-from . import services
+from . import sending
 
 
 @shared_task
 def dispatch() -> int:
     """Every minute (beat): hand each due pending message to a send task. A row stays
     pending until a worker claims it, so a lost task costs one minute, not a message."""
-    ids = services.due_message_ids()
+    ids = sending.due_message_ids()
     for message_id in ids:
         send_message.delay(message_id)
     return len(ids)
@@ -17,10 +17,10 @@ def dispatch() -> int:
 
 @shared_task
 def send_message(message_id: int) -> str:
-    return services.message_send(message_id)
+    return sending.message_send(message_id)
 
 
 @shared_task
 def sweep() -> int:
     """Release rows stuck in "sending" (a worker killed mid-send) back to pending."""
-    return services.messages_release_stuck()
+    return sending.messages_release_stuck()

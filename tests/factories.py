@@ -136,7 +136,7 @@ class CampFactory(factory.django.DjangoModelFactory):
 
 def make_patient(unit, *, units=1, interval=21, last_transfused_on=None, guardians=(), **fields):
     """A child registered through the service (plan, guardians, next due computed)."""
-    from thalassemia.services import patient_create
+    from thalassemia.children import patient_create
 
     defaults = {
         "name": "Child",

@@ -9,10 +9,13 @@ class ThalassemiaConfig(AppConfig):
     def ready(self):
         # donors publishes, thalassemia subscribes: donors never imports thalassemia.
         from donors import hooks as donor_hooks
+        from notifications.registry import register_send_check
 
-        from . import hooks
+        from . import hooks, reminders
 
         donor_hooks.donor_unavailable.connect(
             hooks.release_on_unavailable, dispatch_uid="thalassemia.release_on_unavailable"
         )
         donor_hooks.register_commitments(hooks.commitments)
+        # The outbox asks before sending: a guardian who said stop, a transfusion done.
+        register_send_check(reminders.send_check)

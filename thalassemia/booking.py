@@ -17,7 +17,10 @@ from donors.eligibility import Rules
 from donors.models import Donor
 
 from .choices import ASSIGNMENT_MOVES, LIVE_ASSIGNMENT, OPEN_TRANSFUSION, AssignmentStatus
+from .matching import refusals
 from .models import Assignment, DonorCircle, Patient, Transfusion
+from .reminders import coordinators_tell_released
+from .respond import ANSWERS, link_state
 
 
 def release_assignments(transfusion_ids, statuses) -> int:
@@ -112,8 +115,6 @@ def assignment_create(
     against) or when the donor already holds a live assignment within their interval. The
     donor's row is locked first, so two coordinators assigning the same donor at once are
     served one after the other; the exclusion constraint on PostgreSQL backs this up."""
-    from .matching import refusals
-
     on = on or transfusion.due_on
     if transfusion.status not in OPEN_TRANSFUSION:
         raise ValidationError({"transfusion": _("This transfusion is no longer open.")})
@@ -218,8 +219,6 @@ def assignments_release_for_donor(
     donor. ``spare_on``: a day whose assignment the donation itself may have fulfilled (the
     donor gave at a blood centre on the very day booked), left for the coordinator to mark.
     Safe to repeat: a released assignment is no longer live, so nothing happens twice."""
-    from .reminders import coordinators_tell_released
-
     rows = Assignment.objects.filter(donor=donor, status__in=LIVE_ASSIGNMENT, on__gte=starts_on)
     if until is not None:
         rows = rows.filter(on__lt=until)
@@ -246,3 +245,24 @@ def assignments_release_for_donor(
         )
         coordinators_tell_released(assignment, cause=cause, on=on)
     return released
+
+
+def assignment_respond(*, token: str, answer: str, request=None):
+    """Record the donor's confirm / decline given by the link in the request (``respond``);
+    answers the assignment and the new state of the link (done, used, expired, invalid)."""
+    assignment, state = link_state(token)
+    if state != "ask" or answer not in ANSWERS:
+        return assignment, state
+    try:
+        assignment = assignment_set_status(assignment=assignment, status=ANSWERS[answer])
+    except ValidationError:
+        return assignment, "used"  # answered meanwhile (the other button, another tab)
+    audit.record(
+        action=AuditAction.UPDATE,
+        request=request,
+        obj=assignment,
+        unit=assignment.transfusion.patient.unit,
+        note="donor answered by link",
+        status=assignment.status,
+    )
+    return assignment, "done"

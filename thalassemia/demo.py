@@ -12,8 +12,8 @@ from donors.demo import demo_actor
 from donors.models import Donor
 from donors.services import donor_create
 
+from .children import patient_create
 from .models import DonorCircle, Patient
-from .services import patient_create
 
 # (registration number, name, sex, age, blood group, units, interval, days since last
 #  transfusion, station code, guardian name, relation, guardian phone)

@@ -44,12 +44,6 @@ class PatientForm(forms.ModelForm):
             if user.unit_id and not self.initial.get("unit"):
                 self.initial["unit"] = user.unit_id
 
-    def clean_weight_kg(self):
-        weight = self.cleaned_data.get("weight_kg")
-        if weight is not None and not 2 <= weight <= 150:
-            raise forms.ValidationError(_("Enter the weight in kilograms, between 2 and 150."))
-        return weight
-
 
 class FirstPlanForm(forms.Form):
     """The plan a child starts with and the last transfusion given before registration."""

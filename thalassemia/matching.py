@@ -38,7 +38,6 @@ from donors.selectors import eligible_on, facts_for, with_eligibility_facts
 
 from .choices import LIVE_ASSIGNMENT
 from .models import Assignment, DonorCircle, Patient
-from .services import antibodies_of
 
 # Antigens whose mismatch (donor positive, child negative) ranks a donor lower: Rh and Kell.
 IMMUNOGENIC = ("C", "c", "E", "e", "K")
@@ -90,6 +89,11 @@ def _antigens(text: str) -> dict[str, bool]:
         return phenotype.parse(text)
     except Exception:  # a stored value from before validation: treat as unknown
         return {}
+
+
+def antibodies_of(patient) -> set[str]:
+    """The antigens the child has an antibody against (``phenotype.antibodies``)."""
+    return phenotype.antibodies(patient.alloantibodies)
 
 
 def antibody_clash(patient: Patient, donor: Donor) -> list[str]:

@@ -70,7 +70,7 @@ class Patient(models.Model):
     consent_at = models.DateTimeField(_("guardian consent given at"), null=True, blank=True)
     consent_version = models.CharField(_("consent notice version"), max_length=20, blank=True)
     consent_by = models.CharField(_("consent given by"), max_length=120, blank=True)
-    # Recomputed by services.patient_recompute_next_due whenever a transfusion or plan
+    # Recomputed by calendar.patient_recompute_next_due whenever a transfusion or plan
     # changes; "overdue" and "due soon" are derived from it (the board and the API read it).
     next_due_on = models.DateField(_("next transfusion due"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
@@ -298,7 +298,7 @@ class Assignment(models.Model):
 
     ``on`` is the day the donor is to give; ``blocks_until`` (exclusive) is ``on`` plus the
     donor's donation interval. On PostgreSQL an exclusion constraint (migration 0002) keeps a
-    donor's live assignments from overlapping; services.assignment_create checks the same
+    donor's live assignments from overlapping; booking.assignment_create checks the same
     under a row lock, which is what protects SQLite."""
 
     scope_via = "transfusion__patient__unit"

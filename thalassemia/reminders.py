@@ -16,7 +16,6 @@ given or cancelled meanwhile, or to a guardian who said stop, is cancelled, not 
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.core import signing
 from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -25,12 +24,12 @@ from accounts.choices import Role
 from accounts.models import User
 from accounts.scoping import for_user, user_can_access_unit
 from donors.reminders import donor_message_enqueue
+from notifications.rendering import portal_url
 from notifications.services import channel_for, message_enqueue, preferred_channels
 
 from .choices import OPEN_TRANSFUSION, AssignmentStatus, PatientStatus
 from .models import Assignment, Guardian, Transfusion
-
-RESPOND_SALT = "thalassemia.assignment-respond"
+from .respond import respond_url
 
 GUARDIAN_TOPIC = "transfusion_due"
 REQUEST_TOPIC = "donor_request"
@@ -38,37 +37,6 @@ EVE_TOPIC = "donor_reminder_eve"
 DAY_TOPIC = "donor_reminder_day"
 DIGEST_TOPIC = "coordinator_digest"
 RELEASED_TOPIC = "assignment_released"
-
-
-# --- the confirm / decline link ---------------------------------------------------------
-
-
-def respond_token(assignment: Assignment) -> str:
-    """A token naming the assignment, signed and timestamped (expires: see below)."""
-    return signing.TimestampSigner(salt=RESPOND_SALT).sign_object({"a": assignment.pk})
-
-
-def assignment_for_token(token: str) -> tuple[Assignment | None, str]:
-    """The assignment a link names and "ok", or None and why not ("expired", "invalid")."""
-    max_age = timedelta(hours=settings.THAL_CONFIRM_LINK_HOURS)
-    try:
-        data = signing.TimestampSigner(salt=RESPOND_SALT).unsign_object(token, max_age=max_age)
-    except signing.SignatureExpired:
-        return None, "expired"
-    except signing.BadSignature:
-        return None, "invalid"
-    pk = data.get("a") if isinstance(data, dict) else None
-    assignment = (
-        Assignment.objects.select_related("transfusion__patient", "donor").filter(pk=pk).first()
-        if isinstance(pk, int)
-        else None
-    )
-    return (assignment, "ok") if assignment else (None, "invalid")
-
-
-def respond_url(assignment: Assignment) -> str:
-    path = reverse("calldesk:respond", args=[respond_token(assignment)])
-    return f"{settings.PORTAL_BASE_URL.rstrip('/')}{path}"
 
 
 # --- the scan --------------------------------------------------------------------------
@@ -197,6 +165,16 @@ def unconfirmed_due(queryset, today: date):
     )
 
 
+def _coordinator(user) -> dict:
+    """A coordinator as the outbox's recipient (by email; a phone is added where it may go)."""
+    return {
+        "recipient_key": f"user:{user.pk}",
+        "recipient_name": user.get_full_name() or user.username,
+        "email": user.email,
+        "language": getattr(user, "preferred_language", "") or "en",
+    }
+
+
 def coordinator_digests(today: date) -> int:
     """One email a day to each coordinator with an address, listing its force's uncovered
     transfusions; only today's (a missed day's digest is not sent late)."""
@@ -215,10 +193,7 @@ def coordinator_digests(today: date) -> int:
         _, new = message_enqueue(
             topic=DIGEST_TOPIC,
             subject_key=f"digest:{today.isoformat()}",
-            recipient_key=f"user:{user.pk}",
-            recipient_name=user.get_full_name() or user.username,
-            email=user.email,
-            language=getattr(user, "preferred_language", "") or "en",
+            **_coordinator(user),
             channel="email",
             template="coordinator_digest",
             due_on=today,
@@ -229,7 +204,7 @@ def coordinator_digests(today: date) -> int:
                 "rows": rows,
                 "today": today,
                 "days": settings.THAL_DIGEST_DAYS,
-                "board_url": settings.PORTAL_BASE_URL.rstrip("/") + reverse("thalassemia:due-soon"),
+                "board_url": portal_url(reverse("thalassemia:due-soon")),
             },
         )
         created += new
@@ -244,9 +219,7 @@ def coordinators_tell_released(assignment: Assignment, *, cause: str, on: date) 
     patient = assignment.transfusion.patient
     coordinators = User.objects.filter(role=Role.COORDINATOR, is_active=True, unit__isnull=False)
     coordinators = coordinators.exclude(email="", phone="").select_related("unit")
-    match_url = settings.PORTAL_BASE_URL.rstrip("/") + reverse(
-        "thalassemia:match", args=[assignment.transfusion_id]
-    )
+    match_url = portal_url(reverse("thalassemia:match", args=[assignment.transfusion_id]))
     created = 0
     for user in coordinators:
         if not user_can_access_unit(user, patient.unit):
@@ -254,11 +227,8 @@ def coordinators_tell_released(assignment: Assignment, *, cause: str, on: date) 
         _, new = message_enqueue(
             topic=RELEASED_TOPIC,
             subject_key=f"assignment:{assignment.pk}",
-            recipient_key=f"user:{user.pk}",
-            recipient_name=user.get_full_name() or user.username,
-            email=user.email,
+            **_coordinator(user),
             phone=user.phone,
-            language=getattr(user, "preferred_language", "") or "en",
             channel="email" if user.email else channel_for(None),
             template="assignment_released",
             due_on=assignment.on,

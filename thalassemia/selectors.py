@@ -11,9 +11,9 @@ from django.utils import timezone
 from accounts.scoping import for_user
 
 from . import schedule
+from .calendar import plans_of
 from .choices import LIVE_ASSIGNMENT, OPEN_TRANSFUSION, AssignmentStatus, PatientStatus
 from .models import Assignment, Patient, Transfusion, TransfusionPlan
-from .services import plans_of
 
 
 def patients_for(user) -> QuerySet:

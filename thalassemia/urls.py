@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import board, children, transfusions
+from .views import board, children, respond, transfusions
 
 app_name = "thalassemia"
 
@@ -31,4 +31,6 @@ urlpatterns = [
         transfusions.AssignmentStatusView.as_view(),
         name="assignment-status",
     ),
+    # The link in a donor's request: public, short (it goes in an SMS).
+    path("r/<str:token>/", respond.RespondView.as_view(), name="respond"),
 ]

@@ -17,6 +17,7 @@ from django.views.generic import FormView, TemplateView
 from django_ratelimit.core import is_ratelimited
 
 from accounts.audit import client_ip
+from notifications.rendering import offered_language
 
 from .. import verification
 from ..forms import add_service_errors
@@ -72,10 +73,7 @@ class PledgeView(FormView):
     success_url = reverse_lazy("donors:pledge-thanks")
 
     def get_initial(self):
-        language = get_language()
-        if language not in dict(settings.LANGUAGES):
-            language = settings.LANGUAGE_CODE
-        return {"preferred_language": language}
+        return {"preferred_language": offered_language(get_language())}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

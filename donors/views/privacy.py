@@ -5,18 +5,18 @@ donors/privacy.py; these views only call them."""
 
 import json
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
 from accounts import audit
 from accounts.choices import AuditAction, Role
 from accounts.permissions import AdminOnlyMixin, RoleRequiredMixin
+from notifications.rendering import offered_language, render_in_language
 
 from ..choices import ConsentPurpose, ConsentSource
 from ..consent import consent_give, consent_withdraw, donor_for_opt_out_token, opt_out
@@ -73,17 +73,13 @@ class OptOutView(View):
             return render(request, self.template_name, {"invalid": True}, status=404)
         if done:
             opt_out(donor=donor, request=request)
-        language = donor.preferred_language
-        if language not in dict(settings.LANGUAGES):
-            language = settings.LANGUAGE_CODE
-        with translation.override(language):
-            response = render(
-                request,
-                self.template_name,
-                {"done": done or donor.opted_out_at is not None, "language": language},
-            )
-        response["Content-Language"] = language
-        return response
+        language = offered_language(donor.preferred_language)
+        return render_in_language(
+            request,
+            self.template_name,
+            {"done": done or donor.opted_out_at is not None, "language": language},
+            language=language,
+        )
 
 
 class DonorEraseView(AdminOnlyMixin, View):

@@ -101,3 +101,14 @@ def test_the_demo_coordinator_gets_the_morning_digest(settings):
     digest = Message.objects.get(topic="coordinator_digest", recipient_key__startswith="user:")
     assert digest.email == "coordinator@bloodbond.example"
     assert "Riya Sharma" in digest.body
+
+
+def test_each_app_adds_its_own_demo_rows_in_the_order_the_rooms_stand(settings, capsys):
+    """load_demo names no domain app: each app's demo.py is found and run in INSTALLED_APPS
+    order (donors before the camp that screens them), and its count printed."""
+    settings.DEBUG = True
+    call_command("load_demo")
+    printed = capsys.readouterr().out
+    builders = [line.split(":")[0].strip() for line in printed.splitlines() if ".demo.load" in line]
+    assert builders == ["donors.demo.load", "camps.demo.load", "thalassemia.demo.load"]
+    assert "  camps.demo.load: 5 rows" in printed

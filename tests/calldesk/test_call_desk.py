@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.models import AuditEvent
 from calldesk.models import CallLog
 from calldesk.selectors import call_list, confirmations_to_donations
-from notifications import services
+from notifications import sending, services
 from notifications.choices import MessageState
 from notifications.models import Message
 from tests.factories import DonorFactory, make_assignment, make_patient
@@ -227,6 +227,6 @@ def test_nothing_more_is_sent_to_a_number_reported_wrong(client_for, staff_a, un
         due_on=timezone.localdate(),
         context={"child": {"name": "X"}, "on": timezone.localdate()},
     )
-    assert services.message_send(message.pk) == "cancelled"
+    assert sending.message_send(message.pk) == "cancelled"
     message.refresh_from_db()
     assert "reported wrong" in message.last_error

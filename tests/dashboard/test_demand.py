@@ -11,7 +11,7 @@ from dashboard.selectors import DashboardQuery
 from tests.factories import DonationFactory, DonorFactory, make_patient
 from thalassemia.models import Assignment, Transfusion
 from thalassemia.selectors import units_needed_by_group
-from thalassemia.services import transfusion_record_missed
+from thalassemia.transfusions import transfusion_record_missed
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,7 @@ from donors import reminders as donor_reminders
 from donors.choices import ConsentPurpose, ConsentSource
 from donors.consent import consent_give
 from donors.models import Donor, PhoneVerification
-from notifications import services as outbox
+from notifications import sending
 from notifications.models import Message
 from tests.factories import CampFactory, DonationFactory, DonorFactory
 
@@ -250,4 +250,4 @@ def test_the_code_goes_out_during_quiet_hours(anon, units, settings, tmp_path):
     with noon(D, hour=23):
         pledge(anon, units)
         message = codes_sent().get()
-        assert outbox.message_send(message.pk) == "sent"
+        assert sending.message_send(message.pk) == "sent"

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from tests.e2e.conftest import fits_width, sign_in
 from tests.factories import DonorFactory, make_assignment, make_patient
 from thalassemia.models import Assignment
-from thalassemia.reminders import respond_url
+from thalassemia.respond import respond_url
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

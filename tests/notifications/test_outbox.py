@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from notifications import services
+from notifications import sending, services
 from notifications.choices import MessageState
 from notifications.models import Message
 from notifications.schedule import quiet_until, retry_delay
@@ -63,7 +63,7 @@ def test_a_sent_message_is_recorded_with_the_file_backend_output(settings, tmp_p
     settings.NOTIFY_FILE_DIR = tmp_path
     settings.NOTIFY_QUIET_CHANNELS = []
     message, _ = enqueue()
-    assert services.message_send(message.pk) == "sent"
+    assert sending.message_send(message.pk) == "sent"
     message.refresh_from_db()
     assert message.state == MessageState.SENT
     assert message.attempts == 1 and message.sent_at is not None
@@ -71,20 +71,20 @@ def test_a_sent_message_is_recorded_with_the_file_backend_output(settings, tmp_p
     written = "".join(p.read_text() for p in tmp_path.iterdir())
     assert "Riya's transfusion is due on 26 Nov 2026" in written
     # A second run (a duplicate task) finds nothing to send.
-    assert services.message_send(message.pk) == "skipped"
+    assert sending.message_send(message.pk) == "skipped"
     assert written.count(f"#{message.pk} ") == 1
 
 
 def test_two_senders_of_one_row_send_it_once(settings, gateway):
     message, _ = enqueue()
-    outcomes = [services.message_send(message.pk), services.message_send(message.pk)]
+    outcomes = [sending.message_send(message.pk), sending.message_send(message.pk)]
     assert sorted(outcomes) == ["sent", "skipped"]
     assert len(gateway.requests) == 1
 
 
 def test_the_gateway_gets_the_dlt_ids_and_the_row_id_as_idempotency_reference(gateway):
     message, _ = enqueue()
-    services.message_send(message.pk)
+    sending.message_send(message.pk)
     request = gateway.requests[0]
     assert request["json"]["reference"] == str(message.pk)
     assert request["json"]["dlt_entity_id"] == "1101000000000000001"
@@ -102,20 +102,20 @@ def test_a_temporary_error_retries_later_with_growing_delays(gateway, settings):
     gateway.script = [503]
     message, _ = enqueue()
     start = timezone.now()
-    assert services.message_send(message.pk) == "retry"
+    assert sending.message_send(message.pk) == "retry"
     message.refresh_from_db()
     assert message.state == MessageState.PENDING
     assert "HTTP 503" in message.last_error
     assert message.next_attempt_at >= start + timedelta(seconds=60)
     # Not due yet: dispatch leaves it alone.
-    assert message.pk not in services.due_message_ids()
+    assert message.pk not in sending.due_message_ids()
     with time_machine.travel(message.next_attempt_at + timedelta(seconds=1)):
-        assert services.message_send(message.pk) == "retry"
+        assert sending.message_send(message.pk) == "retry"
     message.refresh_from_db()
     second_wait = message.next_attempt_at - message.updated_at
     assert second_wait >= timedelta(seconds=119)
     with time_machine.travel(message.next_attempt_at + timedelta(seconds=1)):
-        assert services.message_send(message.pk) == "failed"
+        assert sending.message_send(message.pk) == "failed"
     message.refresh_from_db()
     assert message.state == MessageState.FAILED and message.attempts == 3
     assert len(gateway.requests) == 3
@@ -132,7 +132,7 @@ def test_backoff_never_waits_longer_than_the_broker_keeps_a_task(settings):
 def test_a_permanent_error_fails_at_once_and_stays_visible(gateway):
     gateway.script = [400]
     message, _ = enqueue(phone="+910000")
-    assert services.message_send(message.pk) == "failed"
+    assert sending.message_send(message.pk) == "failed"
     message.refresh_from_db()
     assert message.state == MessageState.FAILED and message.attempts == 1
     assert "HTTP 400" in message.last_error
@@ -147,7 +147,7 @@ def test_an_unconfigured_gateway_is_a_visible_failure_not_a_crash(settings):
     settings.NOTIFY_SMS_URL = ""
     settings.NOTIFY_QUIET_CHANNELS = []
     message, _ = enqueue()
-    assert services.message_send(message.pk) == "failed"
+    assert sending.message_send(message.pk) == "failed"
     message.refresh_from_db()
     assert "not configured" in message.last_error
 
@@ -173,18 +173,18 @@ def test_a_message_due_at_night_waits_for_morning_and_then_goes(settings, tmp_pa
     settings.NOTIFY_FILE_DIR = tmp_path
     with time_machine.travel(dt.datetime(2026, 11, 23, 22, 0, tzinfo=IST)):
         message, _ = enqueue()
-        assert services.message_send(message.pk) == "quiet"
+        assert sending.message_send(message.pk) == "quiet"
         message.refresh_from_db()
         assert message.state == MessageState.PENDING
         assert message.next_attempt_at == dt.datetime(2026, 11, 24, 8, 0, tzinfo=IST)
-        assert message.pk not in services.due_message_ids()
+        assert message.pk not in sending.due_message_ids()
         email, _ = enqueue(
             channel="email", email="c@example.org", template="donor_reminder_day", context={}
         )
-        assert services.message_send(email.pk) == "sent"  # email may go at night
+        assert sending.message_send(email.pk) == "sent"  # email may go at night
     with time_machine.travel(dt.datetime(2026, 11, 24, 8, 1, tzinfo=IST)):
-        assert services.due_message_ids() == [message.pk]
-        assert services.message_send(message.pk) == "sent"
+        assert sending.due_message_ids() == [message.pk]
+        assert sending.message_send(message.pk) == "sent"
 
 
 def test_a_stale_message_is_cancelled_not_sent(settings, tmp_path):
@@ -192,7 +192,7 @@ def test_a_stale_message_is_cancelled_not_sent(settings, tmp_path):
     settings.NOTIFY_QUIET_CHANNELS = []
     with time_machine.travel(dt.datetime(2026, 11, 25, 12, 0, tzinfo=IST)):
         message, _ = enqueue(valid_until=dt.date(2026, 11, 24))
-        assert services.message_send(message.pk) == "cancelled"
+        assert sending.message_send(message.pk) == "cancelled"
     message.refresh_from_db()
     assert message.state == MessageState.CANCELLED and "stale" in message.last_error
     assert not list(tmp_path.iterdir())
@@ -205,7 +205,7 @@ def test_a_donor_who_opted_out_after_the_scan_gets_nothing(settings, tmp_path, u
     message, _ = enqueue(recipient_key=f"donor:{donor.pk}")
     donor.opted_out_at = timezone.now()
     donor.save()
-    assert services.message_send(message.pk) == "cancelled"
+    assert sending.message_send(message.pk) == "cancelled"
     message.refresh_from_db()
     assert message.last_error == "the donor opted out"
 
@@ -221,11 +221,11 @@ def test_the_sweeper_releases_only_rows_stuck_in_sending(settings):
     Message.objects.filter(pk=busy.pk).update(
         state=MessageState.SENDING, claimed_at=now - timedelta(minutes=2)
     )
-    assert services.messages_release_stuck() == 1
+    assert sending.messages_release_stuck() == 1
     stuck.refresh_from_db()
     busy.refresh_from_db()
     assert stuck.state == MessageState.PENDING and busy.state == MessageState.SENDING
-    assert services.due_message_ids() == [stuck.pk]
+    assert sending.due_message_ids() == [stuck.pk]
 
 
 def test_whatsapp_goes_in_the_cloud_api_shape(settings, gateway):
@@ -236,7 +236,7 @@ def test_whatsapp_goes_in_the_cloud_api_shape(settings, gateway):
     settings.NOTIFY_WHATSAPP_URL = gateway.url
     settings.NOTIFY_WHATSAPP_TOKEN = "wa-token"
     message, _ = enqueue(channel="whatsapp")
-    assert services.message_send(message.pk) == "sent"
+    assert sending.message_send(message.pk) == "sent"
     sent = gateway.requests[0]
     assert sent["json"]["messaging_product"] == "whatsapp"
     assert sent["json"]["to"] == "919000000101"
@@ -247,7 +247,7 @@ def test_whatsapp_goes_in_the_cloud_api_shape(settings, gateway):
 
 def test_email_goes_through_djangos_mail_with_the_first_line_as_subject(settings, mailoutbox):
     message, _ = enqueue(channel="email", email="coordinator@example.org")
-    assert services.message_send(message.pk) == "sent"
+    assert sending.message_send(message.pk) == "sent"
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == ["coordinator@example.org"]
     assert mailoutbox[0].subject.startswith("Blood Bond: Riya's transfusion")
@@ -255,38 +255,38 @@ def test_email_goes_through_djangos_mail_with_the_first_line_as_subject(settings
 
 def test_email_without_an_address_fails_for_good():
     message, _ = enqueue(channel="email", email="")
-    assert services.message_send(message.pk) == "failed"
+    assert sending.message_send(message.pk) == "failed"
 
 
 def test_a_number_the_gateway_refused_gets_nothing_more_on_that_channel(gateway):
     gateway.script = [400, 200]
     first, _ = enqueue(phone="+919000000999", subject_key="thing:1")
-    assert services.message_send(first.pk) == "failed"
+    assert sending.message_send(first.pk) == "failed"
 
     later, _ = enqueue(phone="+919000000999", subject_key="thing:2")
-    assert services.message_send(later.pk) == "cancelled"
+    assert sending.message_send(later.pk) == "cancelled"
     later.refresh_from_db()
     assert f"#{first.pk}" in later.last_error
     assert len(gateway.requests) == 1  # the refused number was not tried again
     # Another channel to the same person is another address book entry: it may go.
     other, _ = enqueue(phone="+919000000999", subject_key="thing:3", channel="whatsapp")
-    assert services.message_send(other.pk) == "sent"
+    assert sending.message_send(other.pk) == "sent"
 
 
 def test_a_setup_error_does_not_blacklist_the_number(gateway):
     gateway.script = [401, 200]  # our key was wrong, not the number
     first, _ = enqueue(phone="+919000000998", subject_key="thing:1")
-    assert services.message_send(first.pk) == "failed"
+    assert sending.message_send(first.pk) == "failed"
     later, _ = enqueue(phone="+919000000998", subject_key="thing:2")
-    assert services.message_send(later.pk) == "sent"
+    assert sending.message_send(later.pk) == "sent"
 
 
 def test_sending_a_refused_message_again_vouches_for_the_number(gateway, staff_a):
     gateway.script = [400, 200]
     first, _ = enqueue(phone="+919000000997", subject_key="thing:1")
-    services.message_send(first.pk)
+    sending.message_send(first.pk)
     later, _ = enqueue(phone="+919000000997", subject_key="thing:2")
 
     assert services.message_resend(message=first, actor=staff_a)
-    assert services.message_send(first.pk) == "sent"
-    assert services.message_send(later.pk) == "sent"
+    assert sending.message_send(first.pk) == "sent"
+    assert sending.message_send(later.pk) == "sent"

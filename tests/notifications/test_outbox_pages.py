@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import AuditEvent
-from notifications import services
+from notifications import sending, services
 from notifications.choices import MessageState
 from notifications.models import Message
 from tests.helpers import assert_queries_bounded
@@ -99,7 +99,7 @@ def test_a_failed_message_is_sent_again(client_for, staff_a, units):
     assert response.status_code == 302
     failed.refresh_from_db()
     assert failed.state == MessageState.PENDING and failed.attempts == 0
-    assert failed.pk in services.due_message_ids()
+    assert failed.pk in sending.due_message_ids()
     assert resends(failed).get().actor == staff_a  # audited once, by message_resend
 
 
@@ -194,4 +194,4 @@ def test_resending_while_the_broker_is_down_answers_and_keeps_the_message(
     failed.refresh_from_db()
     # Still pending: dispatch sends it once the broker is back.
     assert failed.state == MessageState.PENDING
-    assert failed.pk in services.due_message_ids()
+    assert failed.pk in sending.due_message_ids()

@@ -12,7 +12,7 @@ from camps import reminders as camp_reminders
 from donors import reminders as donor_reminders
 from donors.choices import ConsentPurpose, ConsentSource
 from donors.consent import consent_give
-from notifications import services
+from notifications import sending
 from notifications.choices import MessageState
 from notifications.models import Message
 from tests.factories import (
@@ -23,7 +23,8 @@ from tests.factories import (
     make_patient,
 )
 from thalassemia import reminders
-from thalassemia.services import guardian_set_opt_out, transfusion_cancel
+from thalassemia.guardians import guardian_set_opt_out
+from thalassemia.transfusions import transfusion_cancel
 
 IST = ZoneInfo("Asia/Kolkata")
 D = dt.date(2026, 12, 10)
@@ -79,7 +80,7 @@ def test_no_reminder_for_a_guardian_who_opted_out_even_one_already_queued(units,
         reminders.scan()
         guardian_set_opt_out(guardian=patient.guardians.get(), opted_out=True)
         message = Message.objects.get()
-        assert services.message_send(message.pk) == "cancelled"
+        assert sending.message_send(message.pk) == "cancelled"
         assert reminders.scan() == 0
     message.refresh_from_db()
     assert message.last_error == "the guardian opted out"
@@ -167,8 +168,8 @@ def test_a_scan_after_three_days_of_downtime_sends_what_is_still_useful_and_noth
         transfusion_cancel(transfusion=open_transfusion(cancelled))
     with noon(D):  # back up: beat scans, dispatch sends
         reminders.scan()
-        for message_id in services.due_message_ids():
-            services.message_send(message_id)
+        for message_id in sending.due_message_ids():
+            sending.message_send(message_id)
     sent = Message.objects.filter(state=MessageState.SENT)
     new = Message.objects.exclude(pk__in=before_downtime)
     assert sorted(new.values_list("topic", "subject_key")) == sorted(

@@ -14,7 +14,7 @@ from donors.choices import ConsentPurpose, ConsentSource
 from donors.consent import consent_give
 from donors.models import Consent, Donor
 from notifications.models import Message
-from notifications.services import message_send
+from notifications.sending import message_send
 from tests.factories import (
     CampFactory,
     DeferralFactory,

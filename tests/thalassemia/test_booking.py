@@ -134,7 +134,8 @@ def test_the_database_itself_refuses_overlapping_live_assignments(units):
 
 
 def test_cancelling_or_giving_a_transfusion_frees_the_donors_it_no_longer_needs(units):
-    from thalassemia.services import patient_update, transfusion_cancel, transfusion_record_done
+    from thalassemia.children import patient_update
+    from thalassemia.transfusions import transfusion_cancel, transfusion_record_done
 
     first, second = two_children(units)
     proposed = DonorFactory(unit=units.station_a, blood_group="O+")

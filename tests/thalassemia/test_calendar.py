@@ -9,11 +9,11 @@ import time_machine
 from django.core.exceptions import ValidationError
 
 from tests.factories import make_patient
+from thalassemia.calendar import plan_change
+from thalassemia.children import patient_update
 from thalassemia.choices import TransfusionStatus
 from thalassemia.selectors import annual_units_total, due_soon, units_needed_by_group
-from thalassemia.services import (
-    patient_update,
-    plan_change,
+from thalassemia.transfusions import (
     transfusion_cancel,
     transfusion_record_done,
     transfusion_record_missed,

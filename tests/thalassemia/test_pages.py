@@ -224,7 +224,7 @@ def test_bad_inputs_never_answer_500(units, client_for, coordinator, staff_b):
 def test_the_child_page_flags_review_plan_after_two_low_haemoglobins(
     units, client_for, coordinator
 ):
-    from thalassemia.services import transfusion_record_done
+    from thalassemia.transfusions import transfusion_record_done
 
     patient = child(units, last_transfused_on=date(2026, 10, 1))
     page = client_for(coordinator).get(f"/children/{patient.pk}/")

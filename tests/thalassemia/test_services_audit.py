@@ -11,7 +11,7 @@ import time_machine
 from accounts.choices import AuditAction
 from accounts.models import AuditEvent
 from tests.factories import DonorFactory, make_patient
-from thalassemia import booking, services
+from thalassemia import booking, calendar, children, guardians, transfusions
 from thalassemia.models import Assignment, DonorCircle, Patient, TransfusionPlan
 
 pytestmark = [pytest.mark.django_db]
@@ -44,7 +44,7 @@ def writes(obj):
 
 
 def test_registering_a_child_audits_the_child_and_its_guardian_with_the_actor(units, coordinator):
-    patient = services.patient_create(
+    patient = children.patient_create(
         actor=coordinator,
         unit=units.station_a,
         name="Riya",
@@ -63,9 +63,9 @@ def test_registering_a_child_audits_the_child_and_its_guardian_with_the_actor(un
 def test_each_transfusion_write_is_audited_once_with_the_actor(units, coordinator):
     patient = child(units)
     due = patient.transfusions.get(status="due")
-    services.transfusion_schedule(transfusion=due, due_on=date(2026, 12, 2), actor=coordinator)
-    services.transfusion_record_missed(transfusion=due, actor=coordinator)
-    services.transfusion_record_done(
+    transfusions.transfusion_schedule(transfusion=due, due_on=date(2026, 12, 2), actor=coordinator)
+    transfusions.transfusion_record_missed(transfusion=due, actor=coordinator)
+    transfusions.transfusion_record_done(
         transfusion=due, done_on=date(2026, 11, 23), units_given=1, actor=coordinator
     )
     events = list(audits(due, AuditAction.UPDATE).order_by("id"))
@@ -73,13 +73,13 @@ def test_each_transfusion_write_is_audited_once_with_the_actor(units, coordinato
     assert events[0].details["due_on_to"] == "2026-12-02"
     assert {e.actor for e in events} == {coordinator}
     following = patient.transfusions.get(status="due")
-    services.transfusion_cancel(transfusion=following, actor=coordinator)
+    transfusions.transfusion_cancel(transfusion=following, actor=coordinator)
     assert audits(following, AuditAction.UPDATE).get().details["status"] == "cancelled"
 
 
 def test_plans_circles_assignments_and_opt_outs_are_audited_with_the_actor(units, coordinator):
     patient = child(units, blood_group="B+")
-    plan = services.plan_change(
+    plan = calendar.plan_change(
         patient=patient, units_per_transfusion=2, interval_days=15, actor=coordinator
     )
     assert audits(plan, AuditAction.CREATE).get().actor == coordinator
@@ -93,8 +93,8 @@ def test_plans_circles_assignments_and_opt_outs_are_audited_with_the_actor(units
     assert (created.action, asked.action) == (AuditAction.CREATE, AuditAction.UPDATE)
     assert asked.details == {"status_from": "proposed", "status_to": "asked"}
     assert created.actor == asked.actor == coordinator
-    guardian = services.guardian_add(patient=patient, name="Meena", phone="9812345678")
-    services.guardian_set_opt_out(guardian=guardian, opted_out=True, actor=coordinator)
+    guardian = guardians.guardian_add(patient=patient, name="Meena", phone="9812345678")
+    guardians.guardian_set_opt_out(guardian=guardian, opted_out=True, actor=coordinator)
     assert audits(guardian, AuditAction.UPDATE).get().details == {"fields": ["opted_out_at"]}
 
 

@@ -13,20 +13,15 @@ from accounts.api.views import ScopedViewSetMixin
 from accounts.choices import AuditAction
 
 from ..booking import assignment_create, assignment_set_status
+from ..calendar import plan_change
+from ..children import patient_create, patient_record_consent, patient_update, registration_consent
 from ..filters import PatientFilterSet
+from ..guardians import guardian_add, guardian_edit, guardian_remove
 from ..matching import match_donors
 from ..models import Assignment, Patient, Transfusion
 from ..selectors import current_plan, patient_schedule, with_last_transfused, with_plans
-from ..services import (
-    guardian_add,
-    guardian_edit,
-    guardian_remove,
-    patient_create,
-    patient_record_consent,
+from ..transfusions import (
     patient_record_last_transfusion,
-    patient_update,
-    plan_change,
-    registration_consent,
     transfusion_cancel,
     transfusion_record_done,
     transfusion_record_missed,

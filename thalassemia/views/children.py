@@ -5,10 +5,10 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, FormView, TemplateView
 from django_filters.views import FilterView
@@ -19,8 +19,11 @@ from accounts.permissions import RoleRequiredMixin, has_role
 from accounts.scoping import for_user
 
 from ..booking import circle_move, circle_remove
+from ..calendar import plan_change
+from ..children import consent_fields, patient_create, patient_record_consent, patient_update
 from ..filters import PatientFilterSet
 from ..forms import FirstPlanForm, GuardianForm, PatientForm, PlanForm
+from ..guardians import guardian_add, guardian_edit, guardian_remove, guardian_set_opt_out
 from ..models import DonorCircle, Guardian
 from ..schedule import review_plan
 from ..selectors import (
@@ -31,17 +34,6 @@ from ..selectors import (
     with_last_transfused,
     with_open_transfusions,
     with_plans,
-)
-from ..services import (
-    consent_fields,
-    guardian_add,
-    guardian_edit,
-    guardian_remove,
-    guardian_set_opt_out,
-    patient_create,
-    patient_record_consent,
-    patient_update,
-    plan_change,
 )
 
 # How far ahead a child's page shows the calendar.
@@ -89,6 +81,36 @@ class PatientListView(RoleRequiredMixin, FilterView):
 class PatientScopedMixin(RoleRequiredMixin):
     def get_patient(self):
         return get_object_or_404(patients_for(self.request.user), pk=self.kwargs["pk"])
+
+
+class ChildFormView(PatientScopedMixin, FormView):
+    """A form about one child in scope whose data goes to one service (``call_service``): the
+    service's errors land on the form's fields, success goes back to the child's page."""
+
+    success_message = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.load()
+        return super().dispatch(request, *args, **kwargs)
+
+    def load(self):
+        self.patient = self.get_patient()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(patient=self.patient, **kwargs)
+
+    def call_service(self, **data):
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            self.call_service(actor=self.request.user, request=self.request, **form.cleaned_data)
+        except ValidationError as error:
+            add_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message)
+        return redirect(self.patient)
 
 
 class PatientDetailView(PatientScopedMixin, DetailView):
@@ -164,14 +186,13 @@ class PatientCreateView(RoleRequiredMixin, TemplateView):
         return redirect(patient)
 
 
-class PatientUpdateView(PatientScopedMixin, FormView):
+class PatientUpdateView(ChildFormView):
     template_name = "thalassemia/patient_form.html"
     form_class = PatientForm
+    success_message = gettext_lazy("Child's record saved.")
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.patient = self.get_patient()
-        return super().dispatch(request, *args, **kwargs)
+    def call_service(self, **data):
+        patient_update(patient=self.patient, **data)
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -179,34 +200,16 @@ class PatientUpdateView(PatientScopedMixin, FormView):
         kwargs["instance"] = patients_for(self.request.user).get(pk=self.patient.pk)
         return kwargs
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(patient=self.patient, **kwargs)
 
-    def form_valid(self, form):
-        try:
-            patient_update(
-                patient=self.patient,
-                actor=self.request.user,
-                request=self.request,
-                **form.cleaned_data,
-            )
-        except ValidationError as error:
-            add_errors(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Child's record saved."))
-        return redirect(self.patient)
-
-
-class PlanChangeView(PatientScopedMixin, FormView):
+class PlanChangeView(ChildFormView):
     """A new plan from a date, with the two presets as buttons; the old one stays as history."""
 
     template_name = "thalassemia/plan_form.html"
     form_class = PlanForm
+    success_message = gettext_lazy("Plan changed.")
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.patient = self.get_patient()
-        return super().dispatch(request, *args, **kwargs)
+    def call_service(self, **data):
+        plan_change(patient=self.patient, **data)
 
     def get_initial(self):
         plan = current_plan(self.patient)
@@ -232,54 +235,20 @@ class PlanChangeView(PatientScopedMixin, FormView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            patient=self.patient,
             plan=current_plan(self.patient),
             younger=settings.THAL_PRESET_YOUNGER,
             older=settings.THAL_PRESET_OLDER,
             **kwargs,
         )
 
-    @transaction.atomic
-    def form_valid(self, form):
-        try:
-            plan_change(
-                patient=self.patient,
-                actor=self.request.user,
-                request=self.request,
-                **form.cleaned_data,
-            )
-        except ValidationError as error:
-            add_errors(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Plan changed."))
-        return redirect(self.patient)
 
-
-class GuardianCreateView(PatientScopedMixin, FormView):
+class GuardianCreateView(ChildFormView):
     template_name = "thalassemia/guardian_form.html"
     form_class = GuardianForm
+    success_message = gettext_lazy("Guardian added.")
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.patient = self.get_patient()
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(patient=self.patient, **kwargs)
-
-    def form_valid(self, form):
-        try:
-            guardian_add(
-                patient=self.patient,
-                actor=self.request.user,
-                request=self.request,
-                **form.cleaned_data,
-            )
-        except ValidationError as error:
-            add_errors(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Guardian added."))
-        return redirect(self.patient)
+    def call_service(self, **data):
+        guardian_add(patient=self.patient, **data)
 
 
 @require_POST
@@ -296,20 +265,22 @@ def guardian_opt_out(request, pk):
     return redirect(guardian.patient)
 
 
-class GuardianUpdateView(RoleRequiredMixin, FormView):
+class GuardianUpdateView(ChildFormView):
     """Correct a guardian: a wrong phone, relation or language."""
 
     template_name = "thalassemia/guardian_form.html"
     form_class = GuardianForm
+    success_message = gettext_lazy("Guardian saved.")
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.guardian = get_object_or_404(
-                for_user(Guardian.objects.select_related("patient__unit"), request.user),
-                pk=kwargs["pk"],
-            )
-            self.patient = self.guardian.patient
-        return super().dispatch(request, *args, **kwargs)
+    def call_service(self, **data):
+        guardian_edit(guardian=self.guardian, **data)
+
+    def load(self):
+        self.guardian = get_object_or_404(
+            for_user(Guardian.objects.select_related("patient__unit"), self.request.user),
+            pk=self.kwargs["pk"],
+        )
+        self.patient = self.guardian.patient
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -318,21 +289,7 @@ class GuardianUpdateView(RoleRequiredMixin, FormView):
         return kwargs
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(patient=self.patient, guardian=self.guardian, **kwargs)
-
-    def form_valid(self, form):
-        try:
-            guardian_edit(
-                guardian=self.guardian,
-                actor=self.request.user,
-                request=self.request,
-                **form.cleaned_data,
-            )
-        except ValidationError as error:
-            add_errors(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, _("Guardian saved."))
-        return redirect(self.patient)
+        return super().get_context_data(guardian=self.guardian, **kwargs)
 
 
 class GuardianRemoveView(RoleRequiredMixin, TemplateView):

@@ -18,11 +18,7 @@ from ..choices import ASSIGNMENT_MOVES, OPEN_TRANSFUSION
 from ..forms import AssignForm, MissedForm, TransfusionDoneForm
 from ..matching import match_donors
 from ..selectors import assignment_state, assignments_for, transfusions_for
-from ..services import (
-    transfusion_record_done,
-    transfusion_record_missed,
-    transfusion_schedule,
-)
+from ..transfusions import transfusion_record_done, transfusion_record_missed, transfusion_schedule
 from .children import add_errors
 
 

@@ -1,15 +1,21 @@
 """Demo data shaped like a real force: Uttar Pradesh, Kanpur Nagar Police Commissionerate
 with its zones, circles and police stations, a neighbouring district, and one user of each
-role. Safe to run again: existing rows are kept, passwords are reset to the demo ones."""
+role; then each app's own demo rows. Safe to run again: existing rows are kept, passwords
+are reset to the demo ones.
 
-from datetime import timedelta
+An app offers demo rows with a ``demo.py`` whose ``load(units)`` (units by code) answers how
+many rows it has; they run in INSTALLED_APPS order, the order the rooms stand on each other
+(donors, then camps screening them, then the thalassaemia children). This command names no
+domain app."""
+
+from importlib import import_module
+from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.utils import timezone
-from django.utils.module_loading import import_string
+from django.utils.module_loading import module_has_submodule
 
 from accounts.choices import Role, UnitKind
 from accounts.models import User
@@ -146,6 +152,16 @@ def demo_email(username: str) -> str:
     return f"{username}@bloodbond.example"
 
 
+def demo_builders():
+    """(dotted name, ``load``) of each of our apps' demo builder, in INSTALLED_APPS order."""
+    ours = Path(settings.BASE_DIR).resolve()
+    for config in apps.get_app_configs():
+        if not Path(config.path).resolve().is_relative_to(ours):
+            continue  # a third-party app's "demo" is not ours to run
+        if module_has_submodule(config.module, "demo"):
+            yield f"{config.name}.demo.load", import_module(f"{config.name}.demo").load
+
+
 class Command(BaseCommand):
     help = "Load demo police units and one user of each role (idempotent)."
 
@@ -190,58 +206,9 @@ class Command(BaseCommand):
                 user.save(update_fields=["password", "email"])
             rows.append((username, password, role.label, unit.name if unit else "—"))
 
-        self._partners_and_camps(units)
         self.stdout.write(self.style.SUCCESS(f"Demo data: {len(units)} police units."))
-        # Domain apps add their demo rows by dotted path (accounts imports no domain app).
-        for loader in ("thalassemia.demo.load", "donors.demo.load", "camps.demo.load"):
-            count = import_string(loader)(units)
-            self.stdout.write(f"  {loader}: {count} rows")
+        for name, load in demo_builders():
+            self.stdout.write(f"  {name}: {load(units)} rows")
         self.stdout.write("Sign in with (username / password — role, unit):")
         for username, password, role, unit in rows:
             self.stdout.write(f"  {username:15} / {password:16} — {role}, {unit}")
-
-    def _partners_and_camps(self, units):
-        """Two partner blood centres, a day-care centre with its emergency contacts, and two
-        Kotwali camps (one open today, one planned). Looked up by natural keys, so a second
-        run changes nothing. Models by name: accounts imports no domain app."""
-        centre_model = apps.get_model("camps", "BloodCentre")
-        hospital_model = apps.get_model("camps", "Hospital")
-        camp_model = apps.get_model("camps", "Camp")
-        hallet, _ = centre_model.objects.get_or_create(
-            licence_number="UP/KNP/BB/001",
-            defaults={
-                "name": "LLR (Hallet) Hospital Blood Centre",
-                "address": "Swaroop Nagar, Kanpur",
-                "phone": "+915122535483",
-                "contact_person": "Dr. Blood Bank Officer",
-            },
-        )
-        centre_model.objects.get_or_create(
-            licence_number="UP/KNP/BB/002",
-            defaults={"name": "Ursula Horsman Memorial Hospital Blood Centre"},
-        )
-        day_care, created = hospital_model.objects.get_or_create(
-            name="Thalassaemia Day-Care Centre, LLR Hospital",
-            defaults={"kind": "day_care", "address": "Swaroop Nagar, Kanpur"},
-        )
-        if created:
-            day_care.contacts.create(
-                name="Dr. Paediatric Haematologist", role="In charge", phone="+919450000001"
-            )
-            day_care.contacts.create(name="Day-care nurse", role="Duty", phone="+919450000002")
-        today = timezone.localdate()
-        for name, held_on, status in (
-            ("Kotwali Police Lines camp", today, "open"),
-            ("Kotwali Raksha Bandhan camp", today + timedelta(days=21), "planned"),
-        ):
-            camp_model.objects.get_or_create(
-                name=name,
-                unit=units["knp-kotwali"],
-                defaults={
-                    "held_on": held_on,
-                    "venue": "Police Lines, Kanpur",
-                    "blood_centre": hallet,
-                    "target_donors": 150,
-                    "status": status,
-                },
-            )

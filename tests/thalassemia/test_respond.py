@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from accounts.models import AuditEvent
 from tests.factories import DonorFactory, make_assignment, make_patient
-from thalassemia.reminders import respond_token
+from thalassemia.respond import respond_token
 
 IST = ZoneInfo("Asia/Kolkata")
 D = dt.date(2026, 12, 10)
@@ -29,7 +29,7 @@ def asked(units):
 
 
 def url(assignment):
-    return reverse("calldesk:respond", args=[respond_token(assignment)])
+    return reverse("thalassemia:respond", args=[respond_token(assignment)])
 
 
 def test_opening_the_link_asks_and_changes_nothing(anon, asked):
@@ -73,7 +73,7 @@ def test_the_link_expires(anon, asked, settings):
 
 @pytest.mark.parametrize("token", ["nonsense", "eyJhIjoxfQ:1abc:forged"])
 def test_a_mangled_link_is_a_clear_404(anon, token):
-    response = anon.post(reverse("calldesk:respond", args=[token]), {"answer": "confirm"})
+    response = anon.post(reverse("thalassemia:respond", args=[token]), {"answer": "confirm"})
     assert response.status_code == 404
     assert b"This link does not work" in response.content
 

@@ -1,0 +1,167 @@
+"""The domain's numbers (DOMAIN.md), read by ``settings.py``: the donor pre-screen, camps,
+the thalassaemia children's plans and matching, the dashboard, and the reminder rules.
+
+Every number is an environment variable with the India default beside it (.env.example
+lists them all); a bad value stops the start, as in ``settings.py``."""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .env import env_decimal, env_int, env_list, env_rate, env_str
+
+# --- Donors: the pre-screen (DOMAIN.md §1, India defaults from NBTC-17 / DCR-2020) -----
+# The portal pre-screens; the blood centre's medical officer decides.
+DONOR_MIN_AGE = env_int("DONOR_MIN_AGE", 18, minimum=16)
+DONOR_MAX_AGE = env_int("DONOR_MAX_AGE", 65, minimum=18)
+DONOR_FIRST_TIME_MAX_AGE = env_int("DONOR_FIRST_TIME_MAX_AGE", 60, minimum=18)
+DONOR_MIN_WEIGHT_KG = env_decimal("DONOR_MIN_WEIGHT_KG", "45")  # at least, for a 350 ml bag
+DONOR_450ML_OVER_WEIGHT_KG = env_decimal("DONOR_450ML_OVER_WEIGHT_KG", "55")  # more than
+DONOR_MIN_HAEMOGLOBIN = env_decimal("DONOR_MIN_HAEMOGLOBIN", "12.5")  # g/dL, men and women
+# Blood pressure at the screening, mmHg, both ends accepted (systolic / diastolic).
+DONOR_BP_SYSTOLIC_MIN = env_int("DONOR_BP_SYSTOLIC_MIN", 100, minimum=1)
+DONOR_BP_SYSTOLIC_MAX = env_int("DONOR_BP_SYSTOLIC_MAX", 140, minimum=1)
+DONOR_BP_DIASTOLIC_MIN = env_int("DONOR_BP_DIASTOLIC_MIN", 60, minimum=1)
+DONOR_BP_DIASTOLIC_MAX = env_int("DONOR_BP_DIASTOLIC_MAX", 90, minimum=1)
+for _low, _high in (
+    ("DONOR_BP_SYSTOLIC_MIN", "DONOR_BP_SYSTOLIC_MAX"),
+    ("DONOR_BP_DIASTOLIC_MIN", "DONOR_BP_DIASTOLIC_MAX"),
+):
+    if globals()[_low] > globals()[_high]:
+        raise ImproperlyConfigured(f"{_low} must not be above {_high}.")
+# Days since the last whole-blood donation, by sex; a donor recorded as O (other) takes the
+# longer interval unless DONOR_INTERVAL_DAYS_OTHER says otherwise.
+DONOR_INTERVAL_DAYS_MALE = env_int("DONOR_INTERVAL_DAYS_MALE", 90, minimum=1)
+DONOR_INTERVAL_DAYS_FEMALE = env_int("DONOR_INTERVAL_DAYS_FEMALE", 120, minimum=1)
+DONOR_INTERVAL_DAYS_OTHER = env_int(
+    "DONOR_INTERVAL_DAYS_OTHER",
+    max(DONOR_INTERVAL_DAYS_MALE, DONOR_INTERVAL_DAYS_FEMALE),
+    minimum=1,
+)
+# Whole-blood donations in any 12 months: follows from the interval (4 men, 3 women).
+DONOR_MAX_DONATIONS_12M_MALE = env_int("DONOR_MAX_DONATIONS_12M_MALE", 4, minimum=1)
+DONOR_MAX_DONATIONS_12M_FEMALE = env_int("DONOR_MAX_DONATIONS_12M_FEMALE", 3, minimum=1)
+DONOR_MAX_DONATIONS_12M_OTHER = env_int(
+    "DONOR_MAX_DONATIONS_12M_OTHER",
+    min(DONOR_MAX_DONATIONS_12M_MALE, DONOR_MAX_DONATIONS_12M_FEMALE),
+    minimum=1,
+)
+# Apheresis: 48 h apart, at most 2 in any 7 days and 24 in any 12 months; 28 days when
+# switching to or from whole blood.
+DONOR_APHERESIS_MIN_HOURS = env_int("DONOR_APHERESIS_MIN_HOURS", 48, minimum=1)
+DONOR_APHERESIS_MAX_PER_WEEK = env_int("DONOR_APHERESIS_MAX_PER_WEEK", 2, minimum=1)
+DONOR_APHERESIS_MAX_PER_YEAR = env_int("DONOR_APHERESIS_MAX_PER_YEAR", 24, minimum=1)
+DONOR_APHERESIS_SWITCH_DAYS = env_int("DONOR_APHERESIS_SWITCH_DAYS", 28, minimum=1)
+# Default length of each deferral category, in days (None: staff enter the date;
+# "permanent" has no end). DOMAIN.md §1, temporary deferrals.
+DONOR_DEFERRAL_DAYS = {
+    "tattoo": 365,
+    "transfusion": 365,
+    "major_surgery": 365,
+    "minor_surgery": 180,
+    "delivery": 365,
+    "abortion": 180,
+    "breastfeeding": None,
+    "malaria": 90,
+    "typhoid": 365,
+    "dengue": 180,
+    "tuberculosis": 730,
+    "hepatitis_contact": 365,
+    "vaccine_inactivated": 14,
+    "vaccine_live": 28,
+    "rabies_vaccine": 365,
+    "antibiotics": 14,
+    "minor_illness": 7,
+    "screening": 90,
+    "other": None,
+    "permanent": None,
+}
+# Mobile numbers: parsed with this default region, accepted from these regions only.
+PHONE_DEFAULT_REGION = env_str("PHONE_DEFAULT_REGION", "IN")
+PHONE_ALLOWED_REGIONS = env_list("PHONE_ALLOWED_REGIONS", ["IN", "VN"])
+# Donor imports (CSV/XLSX): refuse bigger files before reading them.
+DONOR_IMPORT_MAX_BYTES = env_int("DONOR_IMPORT_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
+# What an uploaded .xlsx may unpack to (every import): a real sheet of 20,000 donors is a
+# few MB of XML; a "zip bomb" of inline strings is stopped here, by what it inflates to.
+IMPORT_MAX_UNPACKED_BYTES = env_int(
+    "IMPORT_MAX_UNPACKED_BYTES", 20 * 1024 * 1024, minimum=64 * 1024
+)
+DONOR_IMPORT_MAX_ROWS = env_int("DONOR_IMPORT_MAX_ROWS", 5000, minimum=1)
+# The consent text a pledge agrees to; bump the version whenever the text changes.
+# 2026-11-23: reminders became a separate, optional consent.
+DONOR_CONSENT_VERSION = env_str("DONOR_CONSENT_VERSION", "2026-11-23")
+PLEDGE_RATE_LIMIT = env_rate("PLEDGE_RATE_LIMIT", "10/h")
+# A pledged number is verified by a one-time code sent to it by SMS (donors.verification):
+# minutes a code lives, wrong answers before a new code must be asked for, and how many
+# codes one number, and one client address, may be sent.
+DONOR_CODE_MINUTES = env_int("DONOR_CODE_MINUTES", 15, minimum=1)
+DONOR_CODE_MAX_ATTEMPTS = env_int("DONOR_CODE_MAX_ATTEMPTS", 5, minimum=1)
+DONOR_CODE_RATE_LIMIT = env_rate("DONOR_CODE_RATE_LIMIT", "3/h")
+DONOR_CODE_IP_RATE_LIMIT = env_rate("DONOR_CODE_IP_RATE_LIMIT", "10/h")
+
+
+# --- Camps (DOMAIN.md §5) ----------------------------------------------------------------
+# Rows per page of a camp's donor list, and entries shown at the camp table.
+CAMP_DONORS_PAGE_SIZE = env_int("CAMP_DONORS_PAGE_SIZE", 100, minimum=10)
+CAMP_TABLE_RECENT = env_int("CAMP_TABLE_RECENT", 8, minimum=1)
+# A camp's donor sheet from its blood centre (CSV/XLSX).
+CAMP_IMPORT_MAX_ROWS = env_int("CAMP_IMPORT_MAX_ROWS", 2000, minimum=1)
+
+# --- Thalassaemia children (DOMAIN.md §2–3; TIF-21, NHM-16) ----------------------------
+# A plan is set by the treating doctor: units per transfusion and an interval in days,
+# allowed within these bounds. The two presets are the press description's "small children
+# 1 unit every 21 days, older children 2 units every 15 days".
+THAL_INTERVAL_MIN_DAYS = env_int("THAL_INTERVAL_MIN_DAYS", 7, minimum=1)
+THAL_INTERVAL_MAX_DAYS = env_int("THAL_INTERVAL_MAX_DAYS", 60, minimum=1)
+THAL_MAX_UNITS_PER_TRANSFUSION = env_int("THAL_MAX_UNITS_PER_TRANSFUSION", 4, minimum=1)
+THAL_PRESET_YOUNGER = (
+    env_int("THAL_PRESET_YOUNGER_UNITS", 1, minimum=1),
+    env_int("THAL_PRESET_YOUNGER_INTERVAL_DAYS", 21, minimum=1),
+)
+THAL_PRESET_OLDER = (
+    env_int("THAL_PRESET_OLDER_UNITS", 2, minimum=1),
+    env_int("THAL_PRESET_OLDER_INTERVAL_DAYS", 15, minimum=1),
+)
+# Pre-transfusion haemoglobin target band (g/dL, TIF-21): two recorded values in a row
+# outside it flag the plan for review by the treating doctor.
+THAL_HB_TARGET_LOW = env_decimal("THAL_HB_TARGET_LOW", "9.0")
+THAL_HB_TARGET_HIGH = env_decimal("THAL_HB_TARGET_HIGH", "10.5")
+# The "due soon" board's windows, in days.
+THAL_DUE_WINDOWS = [int(d) for d in env_list("THAL_DUE_WINDOWS", ["7", "14", "30"])]
+# Matching: requests counted as "recent" over this many days; living blood bank members are
+# preferred when the transfusion is this close; at most this many suggestions.
+THAL_RECENT_REQUEST_DAYS = env_int("THAL_RECENT_REQUEST_DAYS", 90, minimum=1)
+THAL_LIVING_BANK_HOURS = env_int("THAL_LIVING_BANK_HOURS", 48, minimum=0)
+THAL_MATCH_LIMIT = env_int("THAL_MATCH_LIMIT", 20, minimum=1)
+# Matching ranks at most this many donors pre-sorted by the database (identical group,
+# circle, longest rest), so a force of 100,000 donors costs bounded memory.
+THAL_MATCH_CANDIDATES = env_int("THAL_MATCH_CANDIDATES", 300, minimum=10)
+# The guardian-consent notice a child's registration agrees to; bump it when the text changes.
+THAL_CONSENT_VERSION = env_str("THAL_CONSENT_VERSION", "2026-11")
+
+# --- Dashboard --------------------------------------------------------------------------
+# Forecast horizons shown on the dashboard (units needed against donors eligible by then).
+DASHBOARD_FORECAST_DAYS = [int(d) for d in env_list("DASHBOARD_FORECAST_DAYS", ["30", "90"])]
+# The longest forecast the API answers (dashboard/forecast/?days=N), in days.
+DASHBOARD_FORECAST_MAX_DAYS = env_int("DASHBOARD_FORECAST_MAX_DAYS", 730, minimum=1)
+# Children due within this many days with no confirmed donor are listed as at risk.
+DASHBOARD_AT_RISK_DAYS = env_int("DASHBOARD_AT_RISK_DAYS", 7, minimum=0)
+# The longest date range the dashboard totals accept, in days (about ten years).
+DASHBOARD_MAX_RANGE_DAYS = env_int("DASHBOARD_MAX_RANGE_DAYS", 3660, minimum=1)
+# Supply risk: a group whose eligible donors cover fewer weeks of need than this is flagged.
+DASHBOARD_RISK_WEEKS = env_int("DASHBOARD_RISK_WEEKS", 4, minimum=1)
+
+# --- Reminders (DOMAIN.md §3) ------------------------------------------------------------
+# Days before a due transfusion the guardian is told, days ahead the coordinators' digest
+# looks, days before a planned camp pledged donors hear of it.
+THAL_REMINDER_DAYS_BEFORE = env_int("THAL_REMINDER_DAYS_BEFORE", 3, minimum=1)
+THAL_DIGEST_DAYS = env_int("THAL_DIGEST_DAYS", 7, minimum=1)
+# The local hour from which the day's digest is written.
+THAL_DIGEST_HOUR = env_int("THAL_DIGEST_HOUR", 7, minimum=0)
+# Days back the "you can donate again" scan looks after downtime.
+DONOR_ELIGIBLE_LOOKBACK_DAYS = env_int("DONOR_ELIGIBLE_LOOKBACK_DAYS", 3, minimum=0)
+CAMP_ANNOUNCE_DAYS_BEFORE = env_int("CAMP_ANNOUNCE_DAYS_BEFORE", 7, minimum=1)
+# Hours a confirm/decline link in a donor's request stays valid.
+THAL_CONFIRM_LINK_HOURS = env_int("THAL_CONFIRM_LINK_HOURS", 72, minimum=1)
+# The call desk: children due within this many days without a confirmed donor, and donors
+# asked this many hours ago and silent.
+CALLDESK_DUE_DAYS = env_int("CALLDESK_DUE_DAYS", 7, minimum=1)
+CALLDESK_SILENT_HOURS = env_int("CALLDESK_SILENT_HOURS", 24, minimum=1)

@@ -1,0 +1,38 @@
+"""What the outbox asks the domain rooms just before sending, filled by each room at start-up.
+
+A domain app registers its checks from its ``AppConfig.ready`` (as thalassemia subscribes to
+donors' hooks): the outbox calls them without knowing any domain app, not even by name. A
+check takes the ``Message`` and answers why it must not go (a guardian opted out, the
+transfusion is done), or None when it may."""
+
+from collections.abc import Callable
+
+SendCheck = Callable[[object], str | None]
+
+# Keyed by the check's dotted name: registering again (a second ready()) changes nothing.
+_send_checks: dict[str, SendCheck] = {}
+
+
+def register_send_check(check: SendCheck) -> SendCheck:
+    """Ask ``check`` before every send, after the checks registered before it."""
+    _send_checks[f"{check.__module__}.{check.__qualname__}"] = check
+    return check
+
+
+def unregister_send_check(check: SendCheck) -> None:
+    """Stop asking ``check`` (tests that register one of their own)."""
+    _send_checks.pop(f"{check.__module__}.{check.__qualname__}", None)
+
+
+def send_checks() -> list[SendCheck]:
+    """The checks registered, in the order the apps started (INSTALLED_APPS)."""
+    return list(_send_checks.values())
+
+
+def send_refusal(message) -> str | None:
+    """The first registered check's reason for not sending ``message``, or None."""
+    for check in send_checks():
+        reason = check(message)
+        if reason:
+            return reason
+    return None
