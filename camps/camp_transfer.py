@@ -1,5 +1,5 @@
 """A camp's donor sheet from its blood centre (CSV/XLSX) into the camp, on top of the
-generic dry-run / all-or-nothing core in ``donors/transfer.py`` and the cell parsers of
+generic dry-run / all-or-nothing core in ``donors/sheets.py`` and the cell parsers of
 ``donors/donor_transfer.py``.
 
 Each row is one screening at the camp. A known mobile number is that donor (whatever their
@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 
 from accounts import audit, ranges
 from accounts.choices import AuditAction
-from donors import transfer
 from donors.choices import BagVolume, DeferralCategory, DonationOutcome, DonorSource
 from donors.donations import collection_errors
 from donors.donor_transfer import (
@@ -37,6 +36,7 @@ from donors.eligibility import DonorFacts
 from donors.models import Donation, Donor
 from donors.selectors import facts_for, with_eligibility_facts
 from donors.services import donor_create
+from portal import sheets
 
 from . import services
 
@@ -93,8 +93,8 @@ def max_rows() -> int:
     return settings.CAMP_IMPORT_MAX_ROWS
 
 
-def read_sheet(data: bytes, *, filename: str) -> transfer.Table:
-    table = transfer.read_table(
+def read_sheet(data: bytes, *, filename: str) -> sheets.Table:
+    table = sheets.read_table(
         data,
         filename=filename,
         columns=[*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS, *ALIASES],
@@ -103,17 +103,17 @@ def read_sheet(data: bytes, *, filename: str) -> transfer.Table:
         max_bytes=max_bytes(),
     )
     rows = [
-        transfer.Row(row.number, {ALIASES.get(k, k): v for k, v in row.values.items()})
+        sheets.Row(row.number, {ALIASES.get(k, k): v for k, v in row.values.items()})
         for row in table.rows
     ]
     columns = [ALIASES.get(column, column) for column in table.columns]
     missing = [column for column in REQUIRED_COLUMNS if column not in columns]
     if missing:
-        raise transfer.UploadError(
+        raise sheets.UploadError(
             _("Missing columns: %(columns)s. The first row must name them; see the template.")
             % {"columns": ", ".join(missing)}
         )
-    return transfer.Table(table.format, columns, rows, table.ignored_columns)
+    return sheets.Table(table.format, columns, rows, table.ignored_columns)
 
 
 def _text(value) -> str:
@@ -238,7 +238,7 @@ class CampRowValidator:
                 ).values_list("bag_number", flat=True)
             )
 
-    def __call__(self, row: transfer.Row) -> dict:
+    def __call__(self, row: sheets.Row) -> dict:
         if self.donors is None:
             self._load()
         values, errors, out = row.values, {}, {}
@@ -341,12 +341,12 @@ class CampRowValidator:
         return DonorFacts(sex=new["sex"], date_of_birth=new["date_of_birth"])
 
 
-def check_sheet(*, camp, table: transfer.Table) -> transfer.Report:
+def check_sheet(*, camp, table: sheets.Table) -> sheets.Report:
     """The dry run: every row's errors, nothing written."""
-    return transfer.validate_rows(table.rows, CampRowValidator(camp=camp, rows=table.rows))
+    return sheets.validate_rows(table.rows, CampRowValidator(camp=camp, rows=table.rows))
 
 
-def import_sheet(*, camp, table: transfer.Table, actor, request=None) -> transfer.Report:
+def import_sheet(*, camp, table: sheets.Table, actor, request=None) -> sheets.Report:
     """Check every row again and record them all at the camp in one transaction, or none."""
     services.ensure_open(camp)
 
@@ -382,7 +382,7 @@ def import_sheet(*, camp, table: transfer.Table, actor, request=None) -> transfe
 
     validator = CampRowValidator(camp=camp, rows=table.rows)
     with transaction.atomic():
-        report = transfer.apply_rows(table.rows, validator, write)
+        report = sheets.apply_rows(table.rows, validator, write)
         if report.applied:
             audit.record(
                 action=AuditAction.IMPORT,
@@ -397,4 +397,4 @@ def import_sheet(*, camp, table: transfer.Table, actor, request=None) -> transfe
 
 def template_csv() -> bytes:
     columns = [*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS]
-    return transfer.render(transfer.build_dataset(columns, [], title="camp donors"), "csv")
+    return sheets.render(sheets.build_dataset(columns, [], title="camp donors"), "csv")

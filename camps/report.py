@@ -2,7 +2,7 @@
 (DOMAIN.md §5) — the venue and units by ABO/RhD group and bag size — and the donor list.
 Every number is counted from the records by ``selectors.totals_for``.
 
-CSV and XLSX are one sheet (the spreadsheet machinery of ``donors/transfer.py``: cells
+CSV and XLSX are one sheet (the spreadsheet machinery of ``portal/sheets.py``: cells
 neutralised against formulas); the PDF uses the certificate's fonts, so Hindi names print."""
 
 from django.conf import settings
@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from donors import transfer
 from donors.certificate import LATIN, add_fonts
 from donors.eligibility import age_on
+from portal import sheets
 
 from .selectors import camp_totals, report_donations
 
@@ -128,8 +128,8 @@ def report_file(camp, fmt: str) -> tuple[bytes, int]:
     lines += [[], header, *rows, [], DONOR_HEADERS, *donors]
     width = max(len(line) for line in lines)
     padded = [line + [""] * (width - len(line)) for line in lines]
-    dataset = transfer.build_dataset(padded[0], padded[1:], title="camp report")
-    return transfer.render(dataset, fmt), len(donors)
+    dataset = sheets.build_dataset(padded[0], padded[1:], title="camp report")
+    return sheets.render(dataset, fmt), len(donors)
 
 
 # --- PDF --------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The dashboard's figures as a spreadsheet (CSV/XLSX) and as a one-page PDF report an admin
 can hand to the commissioner. Both read a ``figures.Dashboard``, the object the page shows,
-so the numbers are the page's. The spreadsheet goes through ``donors/transfer.py`` (cells
+so the numbers are the page's. The spreadsheet goes through ``portal/sheets.py`` (cells
 neutralised against formulas); the PDF uses the certificate's Noto fonts, so Hindi prints."""
 
 from django.conf import settings
@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from donors import transfer
 from donors.certificate import LATIN, add_fonts
+from portal import sheets
 
 from .figures import Dashboard
 
@@ -172,8 +172,8 @@ def report_file(board: Dashboard, fmt: str) -> bytes:
     lines = report_lines(board)
     width = max(len(line) for line in lines)
     padded = [line + [""] * (width - len(line)) for line in lines]
-    dataset = transfer.build_dataset(padded[0], padded[1:], title="dashboard")
-    return transfer.render(dataset, fmt)
+    dataset = sheets.build_dataset(padded[0], padded[1:], title="dashboard")
+    return sheets.render(dataset, fmt)
 
 
 # --- PDF --------------------------------------------------------------------------------

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "treebeard",
     "axes",
     "accounts",
+    "portal",
     "donors",
     "camps",
     "thalassemia",

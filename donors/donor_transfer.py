@@ -1,5 +1,5 @@
 """Donors in and out of spreadsheets: the columns, the per-row checks and the export, on top
-of the generic core in ``donors/transfer.py``.
+of the generic core in ``donors/sheets.py``.
 
 A row becomes a donor through ``services.donor_create`` (phone normalisation, duplicates,
 model validation, who verified), so an import obeys the same rules as the registry form.
@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 from accounts import audit, ranges
 from accounts.choices import AuditAction
 from accounts.scoping import units_for_user
+from portal import sheets
 
-from . import transfer
 from .choices import DRAWN_OUTCOMES, BloodGroup, ConsentPurpose, DonorSource
 from .models import Donation, Donor
 from .phones import normalise_phone
@@ -78,9 +78,9 @@ def max_rows() -> int:
     return settings.DONOR_IMPORT_MAX_ROWS
 
 
-def read_donor_file(data: bytes, *, filename: str) -> transfer.Table:
+def read_donor_file(data: bytes, *, filename: str) -> sheets.Table:
     """The donor rows of an uploaded CSV or .xlsx, or an UploadError saying what is wrong."""
-    return transfer.read_table(
+    return sheets.read_table(
         data,
         filename=filename,
         columns=IMPORT_COLUMNS,
@@ -243,7 +243,7 @@ class DonorRowValidator:
                 donors_for(self.user).filter(phone__in=chunk).values_list("phone", flat=True)
             )
 
-    def __call__(self, row: transfer.Row) -> dict:
+    def __call__(self, row: sheets.Row) -> dict:
         if self.units is None:
             self._load()
         values, errors, fields = row.values, {}, {}
@@ -330,18 +330,18 @@ class DonorRowValidator:
 # --- The batch --------------------------------------------------------------------------
 
 
-def check_donor_rows(*, table: transfer.Table, user) -> transfer.Report:
+def check_donor_rows(*, table: sheets.Table, user) -> sheets.Report:
     """The dry run: every row's errors, nothing written."""
-    return transfer.validate_rows(table.rows, DonorRowValidator(user=user, rows=table.rows))
+    return sheets.validate_rows(table.rows, DonorRowValidator(user=user, rows=table.rows))
 
 
-def import_donors(*, table: transfer.Table, actor, request=None) -> transfer.Report:
+def import_donors(*, table: sheets.Table, actor, request=None) -> sheets.Report:
     """Check every row again and register them all as verified, imported donors in one
     transaction, or none if any row fails; each donor's creation, and the import, go to the
     audit log."""
     validator = DonorRowValidator(user=actor, rows=table.rows)
     with transaction.atomic():
-        report = transfer.apply_rows(
+        report = sheets.apply_rows(
             table.rows,
             validator,
             lambda fields: donor_create(actor=actor, request=request, **fields),
@@ -360,7 +360,7 @@ def import_donors(*, table: transfer.Table, actor, request=None) -> transfer.Rep
 
 def template_csv() -> bytes:
     """The header row people fill in."""
-    return transfer.render(transfer.build_dataset(IMPORT_COLUMNS, [], title="donors"), "csv")
+    return sheets.render(sheets.build_dataset(IMPORT_COLUMNS, [], title="donors"), "csv")
 
 
 # --- Export -----------------------------------------------------------------------------
@@ -412,9 +412,9 @@ def export_queryset(queryset: QuerySet) -> QuerySet:
 def export_donors(queryset: QuerySet, fmt: str) -> tuple[bytes, int]:
     """The file's bytes and its row count. Scope and filter ``queryset`` before calling."""
     donors = list(export_queryset(queryset))
-    dataset = transfer.build_dataset(
+    dataset = sheets.build_dataset(
         [header for header, _read in EXPORT_COLUMNS],
         ([read(donor) for _header, read in EXPORT_COLUMNS] for donor in donors),
         title="donors",
     )
-    return transfer.render(dataset, fmt), len(donors)
+    return sheets.render(dataset, fmt), len(donors)

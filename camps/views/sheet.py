@@ -1,5 +1,5 @@
 """Import of a camp's donor sheet: upload → dry run → apply, as the donor import does
-(``donors/views/transfer.py``); the rules are in ``camps/camp_transfer.py``."""
+(``donors/views/sheets.py``); the rules are in ``camps/camp_transfer.py``."""
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -7,8 +7,8 @@ from django.utils.translation import ngettext
 from django.views import View
 
 from accounts.permissions import RoleRequiredMixin
-from donors import transfer
 from donors.views.transfer import SpreadsheetImportView
+from portal import sheets
 
 from .. import camp_transfer
 from ..selectors import camps_for
@@ -58,7 +58,7 @@ class CampImportTemplateView(RoleRequiredMixin, View):
     def get(self, request, pk):
         get_object_or_404(camps_for(request.user), pk=pk)
         response = HttpResponse(
-            camp_transfer.template_csv(), content_type=transfer.CONTENT_TYPES["csv"]
+            camp_transfer.template_csv(), content_type=sheets.CONTENT_TYPES["csv"]
         )
         response["Content-Disposition"] = 'attachment; filename="camp-donors-template.csv"'
         return response

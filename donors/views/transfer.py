@@ -3,7 +3,7 @@
 Import is two steps: upload → dry run (every row checked, errors listed by row and
 column, the file kept server-side under a token in the session) → apply (the kept file read
 and checked again, all rows written in one transaction or none). The rules are in
-``donors/donor_transfer.py`` and ``donors/transfer.py``; these views only call them."""
+``donors/donor_transfer.py`` and ``portal/sheets.py``; these views only call them."""
 
 from django import forms
 from django.contrib import messages
@@ -18,8 +18,9 @@ from django.views import View
 from accounts import audit
 from accounts.choices import AuditAction
 from accounts.permissions import RoleRequiredMixin
+from portal import sheets
 
-from .. import donor_transfer, transfer
+from .. import donor_transfer
 from ..filters import DonorFilterSet
 from ..selectors import donors_for
 
@@ -45,13 +46,13 @@ class SpreadsheetImportView(RoleRequiredMixin, View):
     stash_key: str
     rules = None  # the module with the columns and limits
 
-    def read(self, data: bytes, filename: str) -> transfer.Table:
+    def read(self, data: bytes, filename: str) -> sheets.Table:
         raise NotImplementedError
 
-    def check(self, table: transfer.Table) -> transfer.Report:
+    def check(self, table: sheets.Table) -> sheets.Report:
         raise NotImplementedError
 
-    def write(self, table: transfer.Table) -> transfer.Report:
+    def write(self, table: sheets.Table) -> sheets.Report:
         """Apply all rows or none; may raise ValidationError for the whole sheet."""
         raise NotImplementedError
 
@@ -81,27 +82,23 @@ class SpreadsheetImportView(RoleRequiredMixin, View):
             return self.page(request, form)
         upload = form.cleaned_data["file"]
         try:
-            data = transfer.read_upload(upload, max_bytes=self.rules.max_bytes())
+            data = sheets.read_upload(upload, max_bytes=self.rules.max_bytes())
             table = self.read(data, upload.name)
-        except transfer.UploadError as error:
+        except sheets.UploadError as error:
             form.add_error("file", str(error))
             return self.page(request, form)
         report = self.check(table)
         token = None
         if report.ok:
-            token = transfer.stash_upload(
-                request.session, self.stash_key, data, filename=upload.name
-            )
+            token = sheets.stash_upload(request.session, self.stash_key, data, filename=upload.name)
         else:
-            transfer.drop_stash(request.session, self.stash_key)
+            sheets.drop_stash(request.session, self.stash_key)
         return self.page(
             request, UploadForm(), report=report, table=table, token=token, filename=upload.name
         )
 
     def apply(self, request):
-        stashed = transfer.take_stash(
-            request.session, self.stash_key, request.POST.get("token", "")
-        )
+        stashed = sheets.take_stash(request.session, self.stash_key, request.POST.get("token", ""))
         if stashed is None:
             messages.error(
                 request,
@@ -112,7 +109,7 @@ class SpreadsheetImportView(RoleRequiredMixin, View):
         try:
             table = self.read(data, filename)
             report = self.write(table)
-        except transfer.UploadError as error:
+        except sheets.UploadError as error:
             messages.error(request, str(error))
             return self.here()
         except ValidationError as error:  # the sheet as a whole is refused (a closed camp)
@@ -177,7 +174,7 @@ class DonorImportTemplateView(RoleRequiredMixin, View):
 
     def get(self, request):
         response = HttpResponse(
-            donor_transfer.template_csv(), content_type=transfer.CONTENT_TYPES["csv"]
+            donor_transfer.template_csv(), content_type=sheets.CONTENT_TYPES["csv"]
         )
         response["Content-Disposition"] = 'attachment; filename="donors-template.csv"'
         return response
@@ -189,7 +186,7 @@ class DonorExportView(RoleRequiredMixin, View):
     def get(self, request):
         fmt = request.GET.get("format") or "csv"
         filterset = DonorFilterSet(request.GET, queryset=donors_for(request.user), request=request)
-        if fmt not in transfer.FORMATS or not filterset.is_valid():
+        if fmt not in sheets.FORMATS or not filterset.is_valid():
             messages.error(request, _("The export could not be made: check the filters."))
             query = request.GET.copy()
             query.pop("format", None)
@@ -204,7 +201,7 @@ class DonorExportView(RoleRequiredMixin, View):
             rows=rows,
             filters=filters,
         )
-        response = HttpResponse(content, content_type=transfer.CONTENT_TYPES[fmt])
-        filename = transfer.filename_for("donors", fmt)
+        response = HttpResponse(content, content_type=sheets.CONTENT_TYPES[fmt])
+        filename = sheets.filename_for("donors", fmt)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response

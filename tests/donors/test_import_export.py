@@ -14,9 +14,10 @@ from django.urls import reverse
 
 from accounts.choices import AuditAction
 from accounts.models import AuditEvent
-from donors import donor_transfer, transfer
+from donors import donor_transfer
 from donors.choices import DonorSource
 from donors.models import Donor
+from portal import sheets
 from tests.factories import DonationFactory, DonorFactory
 from tests.helpers import assert_queries_bounded, count_queries
 
@@ -539,7 +540,7 @@ def test_cells_that_a_spreadsheet_would_run_are_neutralised(client_for, staff_a,
     for cell in sheet[2]:
         assert cell.data_type != "f", cell.coordinate
         if isinstance(cell.value, str) and cell.value:
-            assert cell.value[0] not in transfer.FORMULA_TRIGGERS, cell.coordinate
+            assert cell.value[0] not in sheets.FORMULA_TRIGGERS, cell.coordinate
     assert sheet["A2"].value.startswith("'=HYPERLINK")
 
 
