@@ -7,8 +7,8 @@ from django.utils.translation import ngettext
 from django.views import View
 
 from accounts.permissions import RoleRequiredMixin
-from donors.views.transfer import SpreadsheetImportView
 from portal import sheets
+from portal.views import SpreadsheetImportView
 
 from .. import camp_transfer
 from ..selectors import camps_for
