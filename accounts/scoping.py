@@ -7,7 +7,9 @@ A row outside the user's subtree is then simply not in the queryset, and ``get_o
 answers 404 exactly as for a row that does not exist.
 """
 
-from django.db.models import Model, QuerySet
+from collections.abc import Iterable
+
+from django.db.models import Model, Q, QuerySet
 
 from .choices import FORCE_KINDS, Role
 
@@ -43,10 +45,24 @@ def for_user(queryset: QuerySet, user) -> QuerySet:
         return queryset
     if user.unit_id is None:
         return queryset.none()
-    root = user.scope_root
-    via = _scope_via(queryset.model)
+    return in_subtree(queryset, user.scope_root)
+
+
+def in_subtree(queryset: QuerySet, units, *, via: str | None = None) -> QuerySet:
+    """Rows of ``queryset`` under ``units`` (one ``PoliceUnit`` or several): each unit and
+    every unit below it, matched on the materialised path. ``via`` is the path from the
+    model to its unit (the model's ``scope_via`` by default; ``""`` for units themselves).
+    The one copy of "filter to a unit's subtree": scoping, filters, the dashboard and the
+    camp announcements all call it."""
+    units = [units] if not isinstance(units, Iterable) else list(units)
+    if not units:
+        return queryset.none()
+    via = _scope_via(queryset.model) if via is None else via
     field = f"{via}__path__startswith" if via else "path__startswith"
-    return queryset.filter(**{field: root.path})
+    condition = Q()
+    for unit in units:
+        condition |= Q(**{field: unit.path})
+    return queryset.filter(condition)
 
 
 def units_for_user(user) -> QuerySet:
