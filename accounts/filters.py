@@ -6,11 +6,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .choices import AuditAction, UnitKind
-from .fields import BoundedDateFilter
+from .fields import DATE_INPUT, BoundedDateFilter
 from .models import AuditEvent, PoliceUnit
-
-# The browser's own date picker: a phone shows its calendar, and the value is ISO 8601.
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class IPAddressFilter(django_filters.Filter):

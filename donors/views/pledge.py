@@ -17,9 +17,9 @@ from django.views.generic import FormView, TemplateView
 from django_ratelimit.core import is_ratelimited
 
 from accounts.audit import client_ip
+from portal.forms import add_service_errors
 
 from .. import verification
-from ..forms import add_service_errors
 from ..pledge import HONEYPOT, PledgeForm, pledge_submit
 
 RATE_LIMIT_GROUP = "donors:pledge"

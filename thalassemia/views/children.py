@@ -17,6 +17,7 @@ from accounts import audit
 from accounts.choices import AuditAction, Role
 from accounts.permissions import RoleRequiredMixin, has_role
 from accounts.scoping import for_user
+from portal.forms import add_service_errors
 
 from ..booking import circle_move, circle_remove
 from ..filters import PatientFilterSet
@@ -46,15 +47,6 @@ from ..services import (
 
 # How far ahead a child's page shows the calendar.
 CALENDAR_DAYS = 90
-
-
-def add_errors(form, error: ValidationError):
-    """A service's errors onto the form's fields where the form has them."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def add_errors_to_forms(forms, error: ValidationError):
@@ -191,7 +183,7 @@ class PatientUpdateView(PatientScopedMixin, FormView):
                 **form.cleaned_data,
             )
         except ValidationError as error:
-            add_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Child's record saved."))
         return redirect(self.patient)
@@ -249,7 +241,7 @@ class PlanChangeView(PatientScopedMixin, FormView):
                 **form.cleaned_data,
             )
         except ValidationError as error:
-            add_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Plan changed."))
         return redirect(self.patient)
@@ -276,7 +268,7 @@ class GuardianCreateView(PatientScopedMixin, FormView):
                 **form.cleaned_data,
             )
         except ValidationError as error:
-            add_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Guardian added."))
         return redirect(self.patient)
@@ -329,7 +321,7 @@ class GuardianUpdateView(RoleRequiredMixin, FormView):
                 **form.cleaned_data,
             )
         except ValidationError as error:
-            add_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Guardian saved."))
         return redirect(self.patient)
