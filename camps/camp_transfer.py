@@ -27,7 +27,6 @@ from donors.donor_transfer import (
     consents_from_row,
     max_bytes,
     parse_blood_group,
-    parse_date,
     parse_phone,
     parse_sex,
     parse_weight,
@@ -116,21 +115,15 @@ def read_sheet(data: bytes, *, filename: str) -> sheets.Table:
     return sheets.Table(table.format, columns, rows, table.ignored_columns)
 
 
-def _text(value) -> str:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return "" if value is None else str(value).strip()
-
-
 def parse_outcome(value) -> str:
-    outcome = OUTCOMES.get(_text(value).lower())
+    outcome = OUTCOMES.get(sheets.cell_text(value).lower())
     if outcome is None:
         raise ValidationError(_("Write collected or deferred."))
     return outcome
 
 
 def parse_bag_ml(value) -> int | None:
-    text = _text(value).lower().removesuffix("ml").strip()
+    text = sheets.cell_text(value).lower().removesuffix("ml").strip()
     if not text:
         return None
     if text.isdigit() and int(text) in BagVolume.values:
@@ -139,7 +132,7 @@ def parse_bag_ml(value) -> int | None:
 
 
 def parse_haemoglobin(value) -> Decimal | None:
-    text = _text(value)
+    text = sheets.cell_text(value)
     if not text:
         return None
     try:
@@ -153,7 +146,7 @@ def parse_haemoglobin(value) -> Decimal | None:
 
 
 def parse_bp(value, *, low: int, high: int, message: str) -> int | None:
-    text = _text(value).lower().removesuffix("mmhg").strip()
+    text = sheets.cell_text(value).lower().removesuffix("mmhg").strip()
     if not text:
         return None
     if not text.isdigit() or not low <= int(text) <= high:
@@ -189,7 +182,7 @@ def columns_of(error: ValidationError) -> ValidationError:
 
 
 def parse_reason(value) -> str:
-    text = _text(value).lower()
+    text = sheets.cell_text(value).lower()
     if not text:
         return DEFAULT_DEFERRAL
     for code, label in DeferralCategory.choices:
@@ -197,7 +190,7 @@ def parse_reason(value) -> str:
             return code
     raise ValidationError(
         _("Unknown reason “%(value)s”: write one of %(codes)s.")
-        % {"value": _text(value), "codes": ", ".join(DeferralCategory.values)}
+        % {"value": sheets.cell_text(value), "codes": ", ".join(DeferralCategory.values)}
     )
 
 
@@ -218,8 +211,8 @@ class CampRowValidator:
         for row in self.rows:
             with contextlib.suppress(ValidationError):
                 phones.add(parse_phone(row.values.get("phone")))
-            if _text(row.values.get("bag_number")):
-                bags.add(_text(row.values.get("bag_number")))
+            if sheets.cell_text(row.values.get("bag_number")):
+                bags.add(sheets.cell_text(row.values.get("bag_number")))
         self.donors = {}
         phones = sorted(phones)
         for start in range(0, len(phones), PHONE_CHUNK):
@@ -257,7 +250,7 @@ class CampRowValidator:
         take("bp_systolic", parse_systolic)
         take("bp_diastolic", parse_diastolic)
         take("deferral_reason", parse_reason)
-        out["bag_number"] = _text(values.get("bag_number"))
+        out["bag_number"] = sheets.cell_text(values.get("bag_number"))
         donor = self._donor(row, out, errors)
         if out.get("outcome") == DonationOutcome.COLLECTED:
             self._check_collected(row, donor, out, errors)
@@ -282,12 +275,12 @@ class CampRowValidator:
                 errors["phone"] = [_("This donor is already recorded at this camp.")]
             out["donor"] = donor
             return donor
-        new, values = {"phone": phone, "name": _text(row.values.get("name"))}, row.values
+        new, values = {"phone": phone, "name": sheets.cell_text(row.values.get("name"))}, row.values
         if not new["name"]:
             errors["name"] = [_("A new donor needs a name.")]
         for column, parse, kwargs in (
             ("sex", parse_sex, {}),
-            ("date_of_birth", parse_date, {"required": True}),
+            ("date_of_birth", sheets.parse_date, {"required": True}),
             ("blood_group", parse_blood_group, {}),
         ):
             try:

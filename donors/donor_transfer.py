@@ -9,7 +9,7 @@ units named in the file and the phones already registered are read once per file
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -67,7 +67,6 @@ SEXES = {
 TRUE_WORDS = {"yes", "y", "1", "true", "t", "हाँ", "हां"}
 FALSE_WORDS = {"no", "n", "0", "false", "f", "नहीं", ""}
 LANGUAGES = {"en": "en", "english": "en", "hi": "hi", "hindi": "hi", "हिंदी": "hi"}
-DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y")
 
 
 def max_bytes() -> int:
@@ -93,40 +92,8 @@ def read_donor_file(data: bytes, *, filename: str) -> sheets.Table:
 # --- One cell ---------------------------------------------------------------------------
 
 
-def _text(value) -> str:
-    """A cell as text; Excel's 12345.0 for a number typed as 12345 becomes "12345"."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return "" if value is None else str(value).strip()
-
-
-def parse_date(value, *, required: bool = False) -> date | None:
-    """ISO (YYYY-MM-DD), Indian DD/MM/YYYY (or with - or .), or an Excel date cell."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = _text(value)
-    if not text:
-        if required:
-            raise ValidationError(_("Enter a date."))
-        return None
-    try:
-        return datetime.fromisoformat(text).date()
-    except ValueError:
-        pass
-    for fmt in DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValidationError(
-        _("“%(value)s” is not a date. Write YYYY-MM-DD or DD/MM/YYYY."), params={"value": text}
-    )
-
-
 def parse_sex(value) -> str:
-    sex = SEXES.get(_text(value).lower())
+    sex = SEXES.get(sheets.cell_text(value).lower())
     if sex is None:
         raise ValidationError(_("Write M, F or O."))
     return sex
@@ -134,7 +101,7 @@ def parse_sex(value) -> str:
 
 def parse_blood_group(value) -> str:
     """A+ A- B+ B- AB+ AB- O+ O- Oh, or empty; forgiving of "B +ve", "o neg", "A−"."""
-    text = _text(value).upper().replace(" ", "").replace("−", "-").replace("–", "-")
+    text = sheets.cell_text(value).upper().replace(" ", "").replace("−", "-").replace("–", "-")
     for written, sign in (("+VE", "+"), ("-VE", "-"), ("POSITIVE", "+"), ("NEGATIVE", "-")):
         text = text.replace(written, sign)
     text = text.replace("POS", "+").replace("NEG", "-")
@@ -147,14 +114,14 @@ def parse_blood_group(value) -> str:
             "“%(value)s” is not a blood group. Write A+, A-, B+, B-, AB+, AB-, O+, O-, Oh "
             "or leave it empty."
         ),
-        params={"value": _text(value)},
+        params={"value": sheets.cell_text(value)},
     )
 
 
 def parse_bool(value) -> bool:
     if isinstance(value, bool):
         return value
-    text = _text(value).lower()
+    text = sheets.cell_text(value).lower()
     if text in TRUE_WORDS:
         return True
     if text in FALSE_WORDS:
@@ -163,7 +130,7 @@ def parse_bool(value) -> bool:
 
 
 def parse_weight(value) -> Decimal | None:
-    text = _text(value).lower().removesuffix("kg").strip()
+    text = sheets.cell_text(value).lower().removesuffix("kg").strip()
     if not text:
         return None
     try:
@@ -177,7 +144,7 @@ def parse_weight(value) -> Decimal | None:
 
 
 def parse_language(value) -> str | None:
-    text = _text(value).lower()
+    text = sheets.cell_text(value).lower()
     if not text:
         return None
     if text not in LANGUAGES:
@@ -186,7 +153,7 @@ def parse_language(value) -> str | None:
 
 
 def parse_phone(value) -> str:
-    return normalise_phone(_text(value))
+    return normalise_phone(sheets.cell_text(value))
 
 
 def consents_from_row(values: dict, errors: dict) -> list[str]:
@@ -226,7 +193,7 @@ class DonorRowValidator:
         self.seen = {}  # E.164 → row number, for duplicates inside the file
 
     def _load(self):
-        codes = {_text(row.values.get("unit")).lower() for row in self.rows} - {""}
+        codes = {sheets.cell_text(row.values.get("unit")).lower() for row in self.rows} - {""}
         units = units_for_user(self.user).alias(code_lower=Lower("code"))
         self.units = {unit.code.lower(): unit for unit in units.filter(code_lower__in=codes)}
         phones = set()
@@ -254,17 +221,17 @@ class DonorRowValidator:
             except ValidationError as error:
                 errors[column] = error.messages
 
-        fields["name"] = _text(values.get("name"))
+        fields["name"] = sheets.cell_text(values.get("name"))
         take("sex", parse_sex)
-        take("date_of_birth", parse_date, required=True)
+        take("date_of_birth", sheets.parse_date, required=True)
         take("blood_group", parse_blood_group)
         take("weight_kg", parse_weight)
         take("is_police", parse_bool)
         take("living_blood_bank", parse_bool)
-        take("last_donated_on", parse_date)
+        take("last_donated_on", sheets.parse_date)
         take("preferred_language", parse_language)
         for column in ("email", "locality", "rank", "badge_number", "eraktkosh_id"):
-            fields[column] = _text(values.get(column))
+            fields[column] = sheets.cell_text(values.get(column))
         if fields.get("preferred_language") is None:
             fields.pop("preferred_language", None)  # the model's default
         self._check_unit(values.get("unit"), fields, errors)
@@ -278,7 +245,7 @@ class DonorRowValidator:
         return fields
 
     def _check_unit(self, value, fields, errors):
-        code = _text(value)
+        code = sheets.cell_text(value)
         unit = self.units.get(code.lower()) if code else None
         if unit is None:
             errors["unit"] = [
