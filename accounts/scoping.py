@@ -9,6 +9,7 @@ answers 404 exactly as for a row that does not exist.
 
 from collections.abc import Iterable
 
+from django.apps import apps
 from django.db.models import Model, Q, QuerySet
 
 from .choices import FORCE_KINDS, Role
@@ -28,10 +29,14 @@ def scope_root_for(user):
     return unit
 
 
-def _scope_via(model: type[Model]) -> str:
-    from .models import PoliceUnit
+def _police_unit() -> type[Model]:
+    # By name, not imported: ``models.User.scope_root`` calls this module, and the two
+    # modules must not import each other.
+    return apps.get_model("accounts", "PoliceUnit")
 
-    if issubclass(model, PoliceUnit):
+
+def _scope_via(model: type[Model]) -> str:
+    if issubclass(model, _police_unit()):
         return ""
     return getattr(model, "scope_via", "unit")
 
@@ -67,9 +72,7 @@ def in_subtree(queryset: QuerySet, units, *, via: str | None = None) -> QuerySet
 
 def units_for_user(user) -> QuerySet:
     """The police units ``user`` may see or assign rows to (form choices, API fields)."""
-    from .models import PoliceUnit
-
-    return for_user(PoliceUnit.objects.all(), user)
+    return for_user(_police_unit().objects.all(), user)
 
 
 def user_can_access_unit(user, unit) -> bool:
