@@ -111,13 +111,6 @@ def messages_enqueue(rows) -> int:
     return len(new)
 
 
-def messages_cancel(*, topic: str, subject_key: str, reason: str) -> int:
-    """Cancel the pending messages about a subject that no longer needs them."""
-    return Message.objects.filter(
-        topic=topic, subject_key=subject_key, state=MessageState.PENDING
-    ).update(state=MessageState.CANCELLED, last_error=reason[:300], updated_at=timezone.now())
-
-
 def due_message_ids(*, now=None, limit: int | None = None) -> list[int]:
     """Pending messages whose next attempt is due, oldest first (what dispatch sends)."""
     now = now or timezone.now()
