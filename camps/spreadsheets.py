@@ -1,6 +1,6 @@
 """A camp's donor sheet from its blood centre (CSV/XLSX) into the camp, on top of the
-generic dry-run / all-or-nothing core in ``donors/sheets.py`` and the cell parsers of
-``donors/donor_transfer.py``.
+generic dry-run / all-or-nothing core in ``portal/sheets.py`` and the cell parsers of
+``donors/spreadsheets.py``.
 
 Each row is one screening at the camp. A known mobile number is that donor (whatever their
 home unit, as at the camp table); an unknown one registers a donor of the organising unit
@@ -22,7 +22,11 @@ from accounts import audit, ranges
 from accounts.choices import AuditAction
 from donors.choices import BagVolume, DeferralCategory, DonationOutcome, DonorSource
 from donors.donations import collection_errors
-from donors.donor_transfer import (
+from donors.eligibility import DonorFacts
+from donors.models import Donation, Donor
+from donors.selectors import facts_for, with_eligibility_facts
+from donors.services import donor_create
+from donors.spreadsheets import (
     PHONE_CHUNK,
     consents_from_row,
     max_bytes,
@@ -31,10 +35,6 @@ from donors.donor_transfer import (
     parse_sex,
     parse_weight,
 )
-from donors.eligibility import DonorFacts
-from donors.models import Donation, Donor
-from donors.selectors import facts_for, with_eligibility_facts
-from donors.services import donor_create
 from portal import sheets
 
 from . import services

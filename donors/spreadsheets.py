@@ -1,5 +1,5 @@
 """Donors in and out of spreadsheets: the columns, the per-row checks and the export, on top
-of the generic core in ``donors/sheets.py``.
+of the generic core in ``portal/sheets.py``.
 
 A row becomes a donor through ``services.donor_create`` (phone normalisation, duplicates,
 model validation, who verified), so an import obeys the same rules as the registry form.

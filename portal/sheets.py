@@ -1,7 +1,7 @@
 """Importing and exporting spreadsheets (CSV and Excel .xlsx): the generic core.
 
-The donor import and export (``donors/donor_transfer.py``), a camp's donor sheet
-(``camps/camp_transfer.py``) and the camp and dashboard reports use it, so nothing here knows
+The donor import and export (``donors/spreadsheets.py``), a camp's donor sheet
+(``camps/spreadsheets.py``) and the camp and dashboard reports use it, so nothing here knows
 what a donor is; the upload page they share is ``portal/views.py``. The flow:
 
 1. ``read_upload`` takes the uploaded bytes (size-capped); ``read_table`` turns them into a

@@ -4,7 +4,7 @@ Import is two steps: upload → dry run (every row checked, errors listed by row
 column, the file kept server-side under a token in the session) → apply (the kept file read
 and checked again, all rows written in one transaction or none). The reading, checking and
 stashing are ``portal/sheets.py``; a subclass names its rules module and how to read, check
-and write a table (``donors/views/transfer.py``, ``camps/views/sheet.py``)."""
+and write a table (``donors/views/spreadsheets.py``, ``camps/views/sheet.py``)."""
 
 from django import forms
 from django.contrib import messages

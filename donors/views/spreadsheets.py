@@ -1,7 +1,7 @@
 """Pages for importing donors from a spreadsheet and exporting the registry to one.
 
 Import is the portal's upload → dry run → apply page (``portal/views.py``) with the
-donor rules of ``donors/donor_transfer.py``; these views only call them."""
+donor rules of ``donors/spreadsheets.py``; these views only call them."""
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -17,7 +17,7 @@ from accounts.permissions import RoleRequiredMixin
 from portal import sheets
 from portal.views import SpreadsheetImportView
 
-from .. import donor_transfer
+from .. import spreadsheets as donor_sheets
 from ..filters import DonorFilterSet
 from ..selectors import donors_for
 
@@ -27,16 +27,16 @@ class DonorImportView(SpreadsheetImportView):
 
     template_name = "donors/import.html"
     stash_key = "donors.import"
-    rules = donor_transfer
+    rules = donor_sheets
 
     def read(self, data, filename):
-        return donor_transfer.read_donor_file(data, filename=filename)
+        return donor_sheets.read_donor_file(data, filename=filename)
 
     def check(self, table):
-        return donor_transfer.check_donor_rows(table=table, user=self.request.user)
+        return donor_sheets.check_donor_rows(table=table, user=self.request.user)
 
     def write(self, table):
-        return donor_transfer.import_donors(
+        return donor_sheets.import_donors(
             table=table, actor=self.request.user, request=self.request
         )
 
@@ -56,7 +56,7 @@ class DonorImportTemplateView(RoleRequiredMixin, View):
 
     def get(self, request):
         response = HttpResponse(
-            donor_transfer.template_csv(), content_type=sheets.CONTENT_TYPES["csv"]
+            donor_sheets.template_csv(), content_type=sheets.CONTENT_TYPES["csv"]
         )
         response["Content-Disposition"] = 'attachment; filename="donors-template.csv"'
         return response
@@ -73,7 +73,7 @@ class DonorExportView(RoleRequiredMixin, View):
             query = request.GET.copy()
             query.pop("format", None)
             return redirect(f"{reverse('donors:list')}?{query.urlencode()}")
-        content, rows = donor_transfer.export_donors(filterset.qs, fmt)
+        content, rows = donor_sheets.export_donors(filterset.qs, fmt)
         filters = {name: request.GET[name] for name in filterset.filters if request.GET.get(name)}
         audit.record(
             action=AuditAction.EXPORT,

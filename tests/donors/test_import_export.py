@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from accounts.choices import AuditAction
 from accounts.models import AuditEvent
-from donors import donor_transfer
+from donors import spreadsheets as donor_sheets
 from donors.choices import DonorSource
 from donors.models import Donor
 from portal import sheets
@@ -23,7 +23,7 @@ from tests.helpers import assert_queries_bounded, count_queries
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today", "media_root")]
 
-HEADER = donor_transfer.IMPORT_COLUMNS
+HEADER = donor_sheets.IMPORT_COLUMNS
 IMPORT_URL = "/donors/import/"
 EXPORT_URL = "/donors/export/"
 
@@ -489,7 +489,7 @@ def test_export_columns_read_back_from_csv_and_xlsx(client_for, staff_a, registr
     DonationFactory(donor=asha, donated_on=datetime.date(2026, 6, 1))
     client = client_for(staff_a)
     data = export_csv(client)
-    assert data.headers == [header for header, _read in donor_transfer.EXPORT_COLUMNS]
+    assert data.headers == [header for header, _read in donor_sheets.EXPORT_COLUMNS]
     assert data.dict[0] == {
         "name": "Asha Verma",
         "sex": "M",
