@@ -1,5 +1,4 @@
-"""Writes of the outbox: enqueue (idempotent), claim and send, retry, release (staff's
-resend is ``resend.py``, which hands the row to a worker: the tasks call this module).
+"""Writes of the outbox: enqueue (idempotent), claim and send, retry, release, resend.
 
 Every state change is a conditional UPDATE on the row (``… WHERE state = old``): a second
 worker, a duplicate beat tick or a task delivered twice finds nothing to do."""
@@ -8,9 +7,14 @@ import logging
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from kombu.exceptions import OperationalError as KombuOperationalError
+
+from accounts import audit
+from accounts.choices import AuditAction
 
 from .backends import AddressRefused, PermanentError, SendError, backend_for
 from .choices import Channel, MessageState
@@ -133,14 +137,14 @@ def _hold_reason(message: Message) -> str | None:
     return None
 
 
-def recipient_address(message: Message) -> dict:
+def _address(message: Message) -> dict:
     return {"email": message.email} if message.channel == "email" else {"phone": message.phone}
 
 
 def _refused_earlier(message: Message) -> int | None:
     """The id of an earlier message whose address the provider refused for good on this
     channel: sending again would fail again, or reach whoever has the number now."""
-    address = recipient_address(message)
+    address = _address(message)
     if not next(iter(address.values())):
         return None
     return (
@@ -233,6 +237,50 @@ def messages_release_stuck(*, older_than: timedelta | None = None) -> int:
     return Message.objects.filter(
         state=MessageState.SENDING, claimed_at__lt=now - older_than
     ).update(state=MessageState.PENDING, next_attempt_at=now, updated_at=now)
+
+
+def message_resend(*, message: Message, actor=None, request=None) -> bool:
+    """Staff ask for a failed (or cancelled) message to go again: back to pending, now."""
+    now = timezone.now()
+    changed = Message.objects.filter(
+        pk=message.pk, state__in=(MessageState.FAILED, MessageState.CANCELLED)
+    ).update(
+        state=MessageState.PENDING,
+        next_attempt_at=now,
+        attempts=0,
+        refused_for_good=False,
+        updated_at=now,
+    )
+    if changed:
+        # Staff who send it again vouch for the address (a corrected gateway, a number that
+        # works again): its other refusals on this channel stop holding messages back.
+        Message.objects.filter(
+            channel=message.channel, refused_for_good=True, **_address(message)
+        ).update(refused_for_good=False, updated_at=now)
+        audit.record(
+            action=AuditAction.UPDATE,
+            request=request,
+            actor=actor,
+            obj=message,
+            unit=message.unit,
+            note="message resend",
+        )
+        transaction.on_commit(lambda: hand_to_worker(message.pk))
+    return bool(changed)
+
+
+def hand_to_worker(message_id: int) -> bool:
+    """Queue the send now. With the broker unreachable the row simply stays pending: the
+    next ``dispatch`` after the broker is back sends it, so staff get their answer, not an
+    error page."""
+    from .tasks import send_message
+
+    try:
+        send_message.delay(message_id)
+    except (KombuOperationalError, OSError) as exc:
+        log.warning("broker unreachable; message %s waits for dispatch: %s", message_id, exc)
+        return False
+    return True
 
 
 def preferred_channels(recipient_keys) -> dict[str, str]:

@@ -14,8 +14,8 @@ from accounts.permissions import RoleRequiredMixin
 
 from .choices import MessageState
 from .filters import MessageFilterSet
-from .resend import message_resend
 from .selectors import messages_for, outbox_summary
+from .services import message_resend
 
 
 class OutboxView(RoleRequiredMixin, FilterView):

@@ -8,7 +8,7 @@ from accounts.api.views import ScopedViewSetMixin
 
 from ..filters import MessageFilterSet
 from ..models import Message
-from ..resend import message_resend
+from ..services import message_resend
 from .serializers import MessageSerializer
 
 

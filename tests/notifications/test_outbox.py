@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from notifications import resend, services
+from notifications import services
 from notifications.choices import MessageState
 from notifications.models import Message
 from notifications.schedule import quiet_until, retry_delay
@@ -287,6 +287,6 @@ def test_sending_a_refused_message_again_vouches_for_the_number(gateway, staff_a
     services.message_send(first.pk)
     later, _ = enqueue(phone="+919000000997", subject_key="thing:2")
 
-    assert resend.message_resend(message=first, actor=staff_a)
+    assert services.message_resend(message=first, actor=staff_a)
     assert services.message_send(first.pk) == "sent"
     assert services.message_send(later.pk) == "sent"
