@@ -5,8 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.fields import BoundedDateFilter
-from portal.filters import UnitSubtreeFilter
+from accounts.fields import BoundedDateFilter, UnitSubtreeFilter
 
 from .choices import CampStatus
 from .models import BloodCentre, Camp, Hospital

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.filters import UnitSubtreeFilter
+from accounts.fields import UnitSubtreeFilter
 
 from .choices import BloodGroup, Sex
 from .models import Donor

@@ -6,8 +6,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.fields import UnitSubtreeFilter
 from donors.choices import BloodGroup
-from portal.filters import UnitSubtreeFilter
 
 from .choices import PatientStatus
 from .models import Patient

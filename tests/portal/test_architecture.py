@@ -4,8 +4,8 @@ Django's string references to models ("camps.Camp") don't count, and neither do
 migrations. The one edge DESIGN.md does not list: thalassemia reads camps' Hospital, the
 child's treating hospital being a partner the camps app keeps.
 
-``portal`` is the shared room with no domain (spreadsheets, PDF pages, the unit-subtree
-filter, the scoped-unit API field, form helpers): it imports ``accounts`` only, every app
+``portal`` is the shared room with no domain (spreadsheets, PDF pages, the scoped-unit API
+field, form helpers): it imports ``accounts`` only, every app
 may import it, and ``accounts`` imports neither a domain app nor ``portal``.
 
 No module imports itself back, directly or round a loop, counting imports inside functions
