@@ -1,7 +1,5 @@
 """Forms of the camps app. Rules live in services and in donors' modules; forms call them."""
 
-from decimal import Decimal
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -148,33 +146,29 @@ class ScreeningForm(forms.Form):
         label=_("Hb (g/dL)"),
         max_digits=3,
         decimal_places=1,
-        min_value=Decimal(1),
-        max_value=Decimal("25"),
         required=False,
         widget=forms.TextInput(attrs=DECIMAL_INPUT),
+        validators=[ranges.validate_haemoglobin],
     )
     weight_kg = forms.DecimalField(
         label=_("Weight (kg)"),
         max_digits=4,
         decimal_places=1,
-        min_value=Decimal(20),
-        max_value=Decimal(250),
         required=False,
         widget=forms.TextInput(attrs=DECIMAL_INPUT),
+        validators=[ranges.validate_donor_weight],
     )
     bp_systolic = forms.IntegerField(
         label=_("Systolic"),
-        min_value=60,
-        max_value=250,
         required=False,
         widget=forms.TextInput(attrs=NUMERIC_INPUT),
+        validators=[ranges.validate_bp_systolic],
     )
     bp_diastolic = forms.IntegerField(
         label=_("Diastolic"),
-        min_value=30,
-        max_value=150,
         required=False,
         widget=forms.TextInput(attrs=NUMERIC_INPUT),
+        validators=[ranges.validate_bp_diastolic],
     )
     bag_number = forms.CharField(
         label=_("Bag number"),

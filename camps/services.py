@@ -73,7 +73,9 @@ def camp_update(*, camp: Camp, actor, request=None, **fields) -> Camp:
     for name, value in fields.items():
         setattr(camp, name, value)
     _check_hours(camp)
-    camp.full_clean()
+    # The two-year window is for the date typed in: an older camp whose date is not being
+    # changed can still have its venue or notes corrected.
+    camp.full_clean(exclude=None if "held_on" in changed else ["held_on"])
     camp.save()
     if changed:
         audit.record(

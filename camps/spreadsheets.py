@@ -145,31 +145,23 @@ def parse_haemoglobin(value) -> Decimal | None:
     return hb
 
 
-def parse_bp(value, *, low: int, high: int, message: str) -> int | None:
+def parse_bp(value, *, validate) -> int | None:
+    """A pressure in mmHg ("120", "120 mmHg"), within the model's range (its message)."""
     text = sheets.cell_text(value).lower().removesuffix("mmhg").strip()
     if not text:
         return None
-    if not text.isdigit() or not low <= int(text) <= high:
-        raise ValidationError(message % {"low": low, "high": high})
+    if not text.lstrip("-").isdigit():
+        raise ValidationError(_("Enter the blood pressure in mmHg, as a whole number."))
+    validate(int(text))
     return int(text)
 
 
 def parse_systolic(value) -> int | None:
-    return parse_bp(
-        value,
-        low=60,
-        high=250,
-        message=_("Enter systolic blood pressure in mmHg, between %(low)s and %(high)s."),
-    )
+    return parse_bp(value, validate=ranges.validate_bp_systolic)
 
 
 def parse_diastolic(value) -> int | None:
-    return parse_bp(
-        value,
-        low=30,
-        high=150,
-        message=_("Enter diastolic blood pressure in mmHg, between %(low)s and %(high)s."),
-    )
+    return parse_bp(value, validate=ranges.validate_bp_diastolic)
 
 
 def columns_of(error: ValidationError) -> ValidationError:

@@ -64,6 +64,10 @@ def test_the_table_on_a_desktop_by_keyboard(live_server, desktop, screenshot, st
     desktop.keyboard.type("9876500001")
     desktop.keyboard.press("Enter")
     expect(desktop.get_by_test_id("donor-card")).to_contain_text("Asha Verma")
+    desktop.get_by_label("Weight (kg)").fill("68")
+    desktop.get_by_label("Hb (g/dL)").fill("13.4")
+    desktop.get_by_label("Systolic").fill("122")
+    desktop.get_by_label("Diastolic").fill("78")
     desktop.get_by_label("Bag number").fill("D-1")
     desktop.get_by_label("450 ml").check()
     desktop.get_by_label("Bag number").press("Enter")  # Enter submits as "Record collected"

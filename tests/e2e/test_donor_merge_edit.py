@@ -59,7 +59,7 @@ def test_a_bad_edit_is_explained_and_changes_nothing(live_server, phone, screens
     phone.get_by_role("button", name="Save").click()
 
     expect(phone.locator("#div_id_phone")).to_contain_text("not a valid mobile number")
-    expect(phone.locator("#div_id_weight_kg")).to_contain_text("between 20 and 250")
+    expect(phone.locator("#div_id_weight_kg")).to_contain_text("between 30 and 250")
     screenshot(phone, "donor-edit-error-phone")
     assert fits_width(phone)
     asha.refresh_from_db()

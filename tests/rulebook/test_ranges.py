@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from accounts import ranges
 from camps import spreadsheets as camp_sheets
@@ -144,12 +145,33 @@ def donation_import(ctx, field, value):
         "bag_ml": "350",
         "haemoglobin": "13.5",
         "weight_kg": "65",
+        "bp_systolic": "120",
+        "bp_diastolic": "80",
         SHEET_COLUMNS.get(field, field): value,
     }
     header = [*camp_sheets.REQUIRED_COLUMNS, *camp_sheets.OPTIONAL_COLUMNS]
     table = camp_sheets.read_sheet(_csv(header, row), filename="sheet.csv")
     report = camp_sheets.import_sheet(camp=camp, table=table, actor=ctx.user)
     return _import_errors(report), SHEET_COLUMNS.get(field, field)
+
+
+def donation_table(ctx, field, value):
+    """The camp table's screening form (htmx POST), as the constable sends it."""
+    camp = CampFactory(unit=ctx.units.station_a)
+    donor = DonorFactory(unit=ctx.units.station_a)
+    data = {
+        "phone": donor.phone,
+        "outcome": "collected",
+        "bag_number": "BC-4",
+        "bag_volume_ml": "350",
+        "haemoglobin_g_dl": "13.5",
+        "weight_kg": "65",
+        "bp_systolic": "120",
+        "bp_diastolic": "80",
+        field: value,
+    }
+    url = reverse("camps:table-record", args=[camp.pk])
+    return _page_errors(ctx.client.post(url, data, HTTP_HX_REQUEST="true")), field
 
 
 def donation_service(ctx, field, value):
@@ -291,10 +313,21 @@ BIRTH, PAST, CAMP_DAY = (
 )
 SYS, DIA = ranges.validate_bp_systolic, ranges.validate_bp_diastolic
 
+# Every path that records a screening: the camp table, the API, the camp's donor sheet and
+# the service itself.
+SCREENING_PATHS = (donation_table, donation_api, donation_import, donation_service)
+
 # (what, field, value, the model's validator, the paths, the rows they must not add)
 CASES = [
     *[
-        ("haemoglobin", "haemoglobin_g_dl", hb, HB, (donation_api, donation_import), _donations)
+        (
+            "haemoglobin",
+            "haemoglobin_g_dl",
+            hb,
+            HB,
+            (donation_table, donation_api, donation_import),
+            _donations,
+        )
         for hb in ("99", "-1", "0.5", "26")
     ],
     *[
@@ -313,13 +346,27 @@ CASES = [
         for kg in ("500", "29")
     ],
     *[
-        ("screening weight", "weight_kg", kg, DONOR_KG, (donation_api, donation_import), _donations)
+        (
+            "screening weight",
+            "weight_kg",
+            kg,
+            DONOR_KG,
+            (donation_table, donation_api, donation_import),
+            _donations,
+        )
         for kg in ("500", "29")
     ],
     ("child weight", "weight_kg", "500", CHILD_KG, (child_page, child_api), _children),
     ("child weight", "weight_kg", "1.5", CHILD_KG, (child_page, child_api), _children),
-    ("systolic", "bp_systolic", 300, SYS, (donation_service,), _donations),
-    ("diastolic", "bp_diastolic", 20, DIA, (donation_service,), _donations),
+    *[
+        (what, field, value, validator, SCREENING_PATHS, _donations)
+        for what, field, value, validator in (
+            ("systolic", "bp_systolic", 300, SYS),
+            ("systolic", "bp_systolic", 59, SYS),
+            ("diastolic", "bp_diastolic", 20, DIA),
+            ("diastolic", "bp_diastolic", 151, DIA),
+        )
+    ],
     *[
         ("donation day", "donated_on", day, PAST, (donation_api,), _donations)
         for day in ("1800-01-01", "2200-01-01")
@@ -551,3 +598,15 @@ def test_an_ordinary_nested_body_is_still_read(ctx):
         format="json",
     )
     assert response.status_code in (201, 403)  # parsed; only admins write partners
+
+
+def test_an_old_camp_keeps_its_date_and_can_still_be_corrected(ctx):
+    from camps.services import camp_update
+
+    with time_machine.travel(datetime.datetime(2023, 1, 10, 6, 0, tzinfo=datetime.UTC)):
+        camp = CampFactory(unit=ctx.units.station_a, held_on=date(2023, 1, 10), status="planned")
+    camp = camp_update(camp=camp, actor=ctx.user, venue="Kotwali thana courtyard")
+    assert camp.venue == "Kotwali thana courtyard"
+    with pytest.raises(ValidationError) as caught:
+        camp_update(camp=camp, actor=ctx.user, held_on=date(2023, 1, 11))
+    assert "held_on" in caught.value.message_dict
