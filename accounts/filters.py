@@ -6,12 +6,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .choices import AuditAction, Role, UnitKind
-from .fields import BoundedDateFilter
+from .fields import DATE_INPUT, BoundedDateFilter, UnitSubtreeFilter
 from .models import AuditEvent, PoliceUnit, User
-from .scoping import units_for_user
-
-# The browser's own date picker: a phone shows its calendar, and the value is ISO 8601.
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class IPAddressFilter(django_filters.Filter):
@@ -52,20 +48,12 @@ class AuditEventFilterSet(django_filters.FilterSet):
         fields = ["actor", "action", "object", "date_from", "date_to", "ip_address"]
 
 
-def _units_in_scope(request):
-    if request is None:
-        return PoliceUnit.objects.none()
-    return units_for_user(request.user).order_by("path")
-
-
 class UserFilterSet(django_filters.FilterSet):
     """The people list: search, role, unit (with the units below it), active or not."""
 
     q = django_filters.CharFilter(method="search", label=_("Search"))
     role = django_filters.ChoiceFilter(choices=Role.choices, label=_("Role"))
-    unit = django_filters.ModelChoiceFilter(
-        queryset=_units_in_scope, method="in_unit", label=_("Police unit")
-    )
+    unit = UnitSubtreeFilter()
     active = django_filters.BooleanFilter(
         field_name="is_active",
         label=_("Active"),
@@ -85,6 +73,3 @@ class UserFilterSet(django_filters.FilterSet):
             | Q(last_name__icontains=value)
             | Q(email__icontains=value)
         )
-
-    def in_unit(self, queryset, name, unit):
-        return queryset.filter(unit__path__startswith=unit.path)

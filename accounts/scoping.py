@@ -7,7 +7,10 @@ A row outside the user's subtree is then simply not in the queryset, and ``get_o
 answers 404 exactly as for a row that does not exist.
 """
 
-from django.db.models import Model, QuerySet
+from collections.abc import Iterable
+
+from django.apps import apps
+from django.db.models import Model, Q, QuerySet
 
 from .choices import FORCE_KINDS, Role
 
@@ -29,10 +32,14 @@ def scope_root_for(user):
     return unit
 
 
-def _scope_via(model: type[Model]) -> str:
-    from .models import PoliceUnit
+def _police_unit() -> type[Model]:
+    # By name, not imported: ``models.User.scope_root`` calls this module, and the two
+    # modules must not import each other.
+    return apps.get_model("accounts", "PoliceUnit")
 
-    if issubclass(model, PoliceUnit):
+
+def _scope_via(model: type[Model]) -> str:
+    if issubclass(model, _police_unit()):
         return ""
     return getattr(model, "scope_via", "unit")
 
@@ -46,17 +53,29 @@ def for_user(queryset: QuerySet, user) -> QuerySet:
         return queryset
     if user.unit_id is None:
         return queryset.none()
-    root = user.scope_root
-    via = _scope_via(queryset.model)
+    return in_subtree(queryset, user.scope_root)
+
+
+def in_subtree(queryset: QuerySet, units, *, via: str | None = None) -> QuerySet:
+    """Rows of ``queryset`` under ``units`` (one ``PoliceUnit`` or several): each unit and
+    every unit below it, matched on the materialised path. ``via`` is the path from the
+    model to its unit (the model's ``scope_via`` by default; ``""`` for units themselves).
+    The one copy of "filter to a unit's subtree": scoping, filters, the dashboard and the
+    camp announcements all call it."""
+    units = [units] if not isinstance(units, Iterable) else list(units)
+    if not units:
+        return queryset.none()
+    via = _scope_via(queryset.model) if via is None else via
     field = f"{via}__path__startswith" if via else "path__startswith"
-    return queryset.filter(**{field: root.path})
+    condition = Q()
+    for unit in units:
+        condition |= Q(**{field: unit.path})
+    return queryset.filter(condition)
 
 
 def units_for_user(user) -> QuerySet:
     """The police units ``user`` may see or assign rows to (form choices, API fields)."""
-    from .models import PoliceUnit
-
-    return for_user(PoliceUnit.objects.all(), user)
+    return for_user(_police_unit().objects.all(), user)
 
 
 def user_can_access_unit(user, unit) -> bool:

@@ -5,8 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.fields import BoundedDateFilter
-from donors.filters import _units
+from accounts.fields import BoundedDateFilter, UnitSubtreeFilter
 
 from .choices import CampStatus
 from .models import BloodCentre, Camp, Hospital
@@ -23,9 +22,7 @@ class CampFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         choices=CampStatus.choices, label=_("Status"), empty_label=_("Any")
     )
-    unit = django_filters.ModelChoiceFilter(
-        queryset=_units, method="in_unit", label=_("Police unit"), empty_label=_("Any")
-    )
+    unit = UnitSubtreeFilter()
     blood_centre = django_filters.ModelChoiceFilter(
         queryset=BloodCentre.objects.order_by("name"),
         label=_("Blood centre"),
@@ -49,9 +46,6 @@ class CampFilterSet(django_filters.FilterSet):
         if value == "past":
             return queryset.filter(held_on__lt=today).order_by("-held_on", "-id")
         return queryset
-
-    def in_unit(self, queryset, name, unit):
-        return queryset.filter(unit__path__startswith=unit.path)
 
 
 class BloodCentreFilterSet(django_filters.FilterSet):

@@ -5,10 +5,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts import ranges
-from accounts.fields import BoundedDateField
+from accounts.fields import DATE_INPUT, BoundedDateField
 from accounts.scoping import units_for_user
 from donors.choices import BagVolume, BloodGroup, DeferralCategory, Sex
-from donors.forms import DATE_INPUT
 from donors.phones import normalise_phone
 
 from .models import BloodCentre, Camp, Hospital, HospitalContact

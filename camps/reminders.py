@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.utils import timezone
 
+from accounts.scoping import in_subtree
 from donors.models import Donor
 from donors.reminders import donor_message_row, reachable
 from notifications.services import messages_enqueue, preferred_channels
@@ -32,9 +33,9 @@ def scan(today: date | None = None) -> int:
     created = 0
     for camp in camps:
         donors = list(
-            reachable(
-                Donor.objects.filter(unit__path__startswith=camp.unit.path), camp.held_on
-            ).select_related("unit")
+            reachable(in_subtree(Donor.objects.all(), camp.unit), camp.held_on).select_related(
+                "unit"
+            )
         )
         prefs = preferred_channels(f"donor:{d.pk}" for d in donors)
         created += messages_enqueue(

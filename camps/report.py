@@ -2,19 +2,16 @@
 (DOMAIN.md §5) — the venue and units by ABO/RhD group and bag size — and the donor list.
 Every number is counted from the records by ``selectors.totals_for``.
 
-CSV and XLSX are one sheet (the spreadsheet machinery of ``donors/transfer.py``: cells
-neutralised against formulas); the PDF uses the certificate's fonts, so Hindi names print."""
+CSV and XLSX are one sheet (the spreadsheet machinery of ``portal/sheets.py``: cells
+neutralised against formulas); the PDF is a ``portal/pdf.py`` page, so Hindi names print."""
 
-from django.conf import settings
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from donors import transfer
-from donors.certificate import LATIN, add_fonts
 from donors.eligibility import age_on
+from portal import sheets
+from portal.pdf import LATIN, generated_line, letterhead, new_document
 
 from .selectors import camp_totals, report_donations
 
@@ -128,31 +125,17 @@ def report_file(camp, fmt: str) -> tuple[bytes, int]:
     lines += [[], header, *rows, [], DONOR_HEADERS, *donors]
     width = max(len(line) for line in lines)
     padded = [line + [""] * (width - len(line)) for line in lines]
-    dataset = transfer.build_dataset(padded[0], padded[1:], title="camp report")
-    return transfer.render(dataset, fmt), len(donors)
+    dataset = sheets.build_dataset(padded[0], padded[1:], title="camp report")
+    return sheets.render(dataset, fmt), len(donors)
 
 
 # --- PDF --------------------------------------------------------------------------------
 
-RED = (176, 42, 55)
-
 
 def report_pdf(camp) -> bytes:
     totals = camp_totals(camp)
-    pdf = FPDF(orientation="portrait", unit="mm", format="A4")
-    pdf.set_margins(15, 15, 15)
-    pdf.set_auto_page_break(True, margin=15)
-    add_fonts(pdf)
-    pdf.set_title(_("Camp report: %(name)s") % {"name": camp.name})
-    pdf.set_author(settings.FORCE_NAME)
-    pdf.set_creator(settings.PORTAL_NAME)
-    pdf.add_page()
-    pdf.set_font(LATIN, "B", 11)
-    pdf.cell(0, 6, settings.FORCE_NAME, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_text_color(*RED)
-    pdf.set_font(LATIN, "B", 16)
-    pdf.multi_cell(0, 8, _("Blood donation camp report"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_text_color(0, 0, 0)
+    pdf = new_document(title=_("Camp report: %(name)s") % {"name": camp.name})
+    letterhead(pdf, _("Blood donation camp report"), size=16)
     pdf.set_font(LATIN, "", 10)
     with pdf.table(col_widths=(45, 135), first_row_as_headings=False) as table:
         for label, value in _summary(camp, totals, for_print=True):
@@ -194,10 +177,5 @@ def report_pdf(camp) -> bytes:
         pdf.cell(half - 15, 5, title)
     pdf.set_xy(pdf.l_margin, y + 10)
     pdf.set_font(LATIN, "", 8)
-    pdf.cell(
-        0,
-        5,
-        _("Generated %(when)s from the portal's records.")
-        % {"when": date_format(timezone.localtime(), "j M Y H:i")},
-    )
+    pdf.cell(0, 5, generated_line())
     return bytes(pdf.output())

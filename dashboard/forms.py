@@ -11,14 +11,12 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.fields import BoundedDateField
+from accounts.fields import DATE_INPUT, BoundedDateField
 from accounts.models import PoliceUnit
 from accounts.scoping import units_for_user
 from donors.choices import BloodGroup
 
 from .selectors import BY_CHOICES, DashboardQuery
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def this_year(today: date | None = None) -> tuple[date, date]:

@@ -1,7 +1,8 @@
 """The dashboard's figures as a spreadsheet (CSV/XLSX) and as a one-page PDF report an admin
 can hand to the commissioner. Both read a ``figures.Dashboard``, the object the page shows,
-so the numbers are the page's. The spreadsheet goes through ``donors/transfer.py`` (cells
-neutralised against formulas); the PDF uses the certificate's Noto fonts, so Hindi prints."""
+so the numbers are the page's. The spreadsheet goes through ``portal/sheets.py`` (cells
+neutralised against formulas); the PDF uses the portal's Noto fonts (``portal/pdf.py``), so
+Hindi prints."""
 
 from django.conf import settings
 from django.utils import timezone
@@ -10,12 +11,10 @@ from django.utils.translation import gettext as _
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from donors import transfer
-from donors.certificate import LATIN, add_fonts
+from portal import sheets
+from portal.pdf import LATIN, MUTED, RED, add_fonts
 
 from .figures import Dashboard
-
-RED = (176, 42, 55)
 
 
 def _short(group: str) -> str:
@@ -23,7 +22,6 @@ def _short(group: str) -> str:
     return group or "?"
 
 
-MUTED = (108, 117, 125)
 # The PDF keeps to one page: its tables show at most this many rows or columns.
 PDF_MONTHS = 12
 PDF_UNITS = 6
@@ -172,8 +170,8 @@ def report_file(board: Dashboard, fmt: str) -> bytes:
     lines = report_lines(board)
     width = max(len(line) for line in lines)
     padded = [line + [""] * (width - len(line)) for line in lines]
-    dataset = transfer.build_dataset(padded[0], padded[1:], title="dashboard")
-    return transfer.render(dataset, fmt)
+    dataset = sheets.build_dataset(padded[0], padded[1:], title="dashboard")
+    return sheets.render(dataset, fmt)
 
 
 # --- PDF --------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.scoping import for_user, units_for_user
+from accounts.scoping import for_user, in_subtree, units_for_user
 from camps.choices import CampStatus
 from camps.models import Camp
 from camps.selectors import GROUP_ORDER
@@ -64,7 +64,7 @@ class DashboardQuery:
         """The police units counted: the user's scope, narrowed to the unit's subtree."""
         units = units_for_user(self.user)
         if self.unit is not None:
-            units = units.filter(path__startswith=self.unit.path)
+            units = in_subtree(units, self.unit)
         return units
 
     def narrow(self, queryset: QuerySet, via: str = "unit") -> QuerySet:
@@ -72,7 +72,7 @@ class DashboardQuery:
         is the path from the model to its police unit."""
         queryset = for_user(queryset, self.user)
         if self.unit is not None:
-            queryset = queryset.filter(**{f"{via}__path__startswith": self.unit.path})
+            queryset = in_subtree(queryset, self.unit, via=via)
         return queryset
 
     @property

@@ -16,14 +16,14 @@ from django.views import View
 from accounts import audit
 from accounts.choices import AuditAction
 from accounts.permissions import RoleRequiredMixin
-from donors import transfer
 from notifications.selectors import failed_messages_count
+from portal import sheets
 
 from . import report
 from .figures import dashboard_for
 from .forms import DashboardFilterForm
 
-EXPORT_FORMATS = ("pdf", *transfer.FORMATS)
+EXPORT_FORMATS = ("pdf", *sheets.FORMATS)
 
 
 def _link(name: str, **params) -> str:
@@ -106,7 +106,7 @@ class DashboardExportView(RoleRequiredMixin, View):
         if fmt == "pdf":
             content, content_type = report.report_pdf(board), "application/pdf"
         else:
-            content, content_type = report.report_file(board, fmt), transfer.CONTENT_TYPES[fmt]
+            content, content_type = report.report_file(board, fmt), sheets.CONTENT_TYPES[fmt]
         audit.record(
             action=AuditAction.EXPORT,
             request=request,
@@ -116,7 +116,7 @@ class DashboardExportView(RoleRequiredMixin, View):
             filters=query.as_params(),
         )
         response = HttpResponse(content, content_type=content_type)
-        filename = transfer.filename_for("dashboard", fmt)
+        filename = sheets.filename_for("dashboard", fmt)
         disposition = "inline" if fmt == "pdf" else "attachment"
         response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
         patch_cache_control(response, private=True, no_store=True)

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     # The project itself, for its management commands (load_demo); it has no models.
     "donation_portal",
     "accounts",
+    "portal",
     "donors",
     "camps",
     "thalassemia",

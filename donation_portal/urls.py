@@ -16,12 +16,7 @@ from accounts.views import (
 from .health import healthz
 
 api_v1 = [
-    path("", include("accounts.api.urls")),
-    path("", include("donors.api.urls")),
-    path("", include("camps.api.urls")),
-    path("", include("thalassemia.api.urls")),
-    path("", include("notifications.api.urls")),
-    path("", include("calldesk.api.urls")),
+    path("", include("donation_portal.api_router")),
     path("", include("dashboard.api.urls")),
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -1,11 +1,8 @@
 """The thank-you certificate for a collected donation (customary in India: DOMAIN.md §5).
 
-One A4 landscape page built with fpdf2. Names may be written in Devanagari, so the text is set
-in Noto Sans with Noto Sans Devanagari as a fallback font, shaped by HarfBuzz (conjuncts and
-vowel signs come out right). The fonts are vendored under static/fonts/ (OFL, see OFL.txt).
+One A4 landscape page built with fpdf2, in the portal's fonts (``portal/pdf.py``: Hindi
+names print right).
 """
-
-import logging
 
 from django.conf import settings
 from django.utils import translation
@@ -14,23 +11,17 @@ from django.utils.translation import gettext as _
 from fpdf import FPDF
 from fpdf.enums import Align, XPos, YPos
 
-FONT_DIR = settings.BASE_DIR / "static" / "fonts"
-LATIN, DEVANAGARI = "NotoSans", "NotoSansDevanagari"
+from portal.pdf import INK, LATIN, MUTED, RED, new_document
+
 # The title is printed in both languages whatever the donor's language, as Indian
 # certificates are: these two are deliberately not translated.
 TITLE_EN = "Certificate of Appreciation"
 TITLE_HI = "प्रशस्ति पत्र"
 
-RED = (176, 42, 55)
-INK = (33, 37, 41)
-MUTED = (108, 117, 125)
 PAGE_W, PAGE_H = 297, 210  # A4 landscape, mm
 MARGIN = 28  # text starts inside the borders
 PARAGRAPH_W = 200  # mm: shorter lines read better than the full width
 NAME_MAX_PT, NAME_MIN_PT = 40, 20
-
-# fpdf2 subsets the fonts with fontTools, which logs some 60 INFO lines per font per PDF.
-logging.getLogger("fontTools.subset").setLevel(logging.WARNING)
 
 
 def certificate_pdf(donation) -> bytes:
@@ -81,27 +72,10 @@ def place_of(donation) -> str:
     return str(donation.blood_centre) if donation.blood_centre_id else ""
 
 
-def add_fonts(pdf: FPDF) -> None:
-    """Noto Sans with Noto Sans Devanagari as fallback, shaped: Hindi names print right.
-    The camp report uses it too."""
-    for family, stem in ((LATIN, "NotoSans"), (DEVANAGARI, "NotoSansDevanagari")):
-        pdf.add_font(family, "", FONT_DIR / f"{stem}-Regular.ttf")
-        pdf.add_font(family, "B", FONT_DIR / f"{stem}-Bold.ttf")
-    # Latin first; a character Noto Sans lacks (Devanagari) is taken from the fallback.
-    pdf.set_fallback_fonts([DEVANAGARI], exact_match=False)
-    pdf.set_text_shaping(True)
-
-
 def _new_pdf() -> FPDF:
-    pdf = FPDF(orientation="landscape", unit="mm", format="A4")
-    pdf.set_auto_page_break(False)
-    pdf.set_margins(MARGIN, MARGIN, MARGIN)
-    add_fonts(pdf)
-    pdf.set_title(TITLE_EN)
-    pdf.set_author(settings.FORCE_NAME)
-    pdf.set_creator(settings.PORTAL_NAME)
-    pdf.add_page()
-    return pdf
+    return new_document(
+        title=TITLE_EN, orientation="landscape", margins=(MARGIN, MARGIN, MARGIN), bottom=None
+    )
 
 
 def _borders(pdf: FPDF) -> None:

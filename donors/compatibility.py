@@ -1,6 +1,7 @@
 """Red-cell compatibility (DOMAIN.md §2): which donor groups a recipient may receive.
 
-The matrix is data, read by matching and by the camp table; tests/donors/test_compatibility.py
+The matrix is data, read by matching (``thalassemia/matching.py``) and by booking, which
+refuses an incompatible donor (``thalassemia/booking.py``); tests/donors/test_compatibility.py
 derives it from the rule it encodes (a donor's ABO antigens are a subset of the recipient's,
 an RhD-positive donor needs an RhD-positive recipient; Bombay ``Oh`` gives to and takes from
 ``Oh`` only). An unknown group ("") never matches. Plasma runs the other way; the portal

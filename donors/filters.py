@@ -5,8 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import PoliceUnit
-from accounts.scoping import units_for_user
+from accounts.fields import UnitSubtreeFilter
 
 from .choices import BloodGroup, Sex
 from .models import Donor
@@ -21,21 +20,13 @@ class AnyYesNo(django_filters.widgets.BooleanWidget):
         self.choices = (("", _("Any")), ("true", _("Yes")), ("false", _("No")))
 
 
-def _units(request):
-    if request is None:  # built without a request (schema generation): offer nothing
-        return PoliceUnit.objects.none()
-    return units_for_user(request.user).order_by("path")
-
-
 class DonorFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Name or mobile"))
     blood_group = django_filters.ChoiceFilter(
         choices=BloodGroup.choices, label=_("Blood group"), empty_label=_("Any")
     )
     sex = django_filters.ChoiceFilter(choices=Sex.choices, label=_("Sex"), empty_label=_("Any"))
-    unit = django_filters.ModelChoiceFilter(
-        queryset=_units, method="in_unit", label=_("Police unit"), empty_label=_("Any")
-    )
+    unit = UnitSubtreeFilter()
     eligible_today = django_filters.BooleanFilter(
         method="filter_eligible_today",
         label=_("May donate today"),
@@ -83,10 +74,6 @@ class DonorFilterSet(django_filters.FilterSet):
 
     def filter_erased(self, queryset, name, value):
         return queryset.filter(erased_at__isnull=False) if value == "only" else queryset
-
-    def in_unit(self, queryset, name, unit):
-        # A unit means its subtree: a circle's filter shows its stations' donors too.
-        return queryset.filter(unit__path__startswith=unit.path)
 
     def filter_eligible_today(self, queryset, name, value):
         from .selectors import eligible_on

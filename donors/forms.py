@@ -8,23 +8,13 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from accounts.fields import DATE_INPUT
 from accounts.scoping import units_for_user
 
 from . import phenotype
 from .choices import ConsentPurpose, DeferralCategory
 from .models import Deferral, Donor
 from .phones import normalise_phone
-
-
-def add_service_errors(form, error: ValidationError) -> None:
-    """A service's ValidationError on the form: each field's messages on the field the form
-    has, the rest on top (every page that calls a donor service answers this way)."""
-    by_field = error.error_dict if hasattr(error, "error_dict") else {None: error.error_list}
-    for field, errors in by_field.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class DonorForm(forms.ModelForm):

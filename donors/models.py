@@ -204,10 +204,6 @@ class Deferral(models.Model):
     def __str__(self):
         return f"{self.get_category_display()} ({self.starts_on} – {self.until or '∞'})"
 
-    @property
-    def is_permanent(self) -> bool:
-        return self.until is None
-
 
 class Donation(models.Model):
     """One visit of a donor to a camp or blood centre: collected, deferred at screening, or

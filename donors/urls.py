@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import certificate, pledge, privacy, registry, transfer
+from .views import certificate, pledge, privacy, registry, spreadsheets
 
 app_name = "donors"
 
@@ -18,13 +18,13 @@ urlpatterns = [
     path("donors/<int:pk>/data.json", privacy.DonorDataExportView.as_view(), name="data-export"),
     path("stop/<str:token>/", privacy.OptOutView.as_view(), name="opt-out"),
     # import/export routes
-    path("donors/import/", transfer.DonorImportView.as_view(), name="import"),
+    path("donors/import/", spreadsheets.DonorImportView.as_view(), name="import"),
     path(
         "donors/import/template.csv",
-        transfer.DonorImportTemplateView.as_view(),
+        spreadsheets.DonorImportTemplateView.as_view(),
         name="import-template",
     ),
-    path("donors/export/", transfer.DonorExportView.as_view(), name="export"),
+    path("donors/export/", spreadsheets.DonorExportView.as_view(), name="export"),
     # pledge and certificate routes
     path("pledge/", pledge.PledgeView.as_view(), name="pledge"),
     path("pledge/code/", pledge.PledgeCodeView.as_view(), name="pledge-code"),

@@ -114,13 +114,6 @@ def messages_enqueue(rows) -> int:
     return len(new)
 
 
-def messages_cancel(*, topic: str, subject_key: str, reason: str) -> int:
-    """Cancel the pending messages about a subject that no longer needs them."""
-    return Message.objects.filter(
-        topic=topic, subject_key=subject_key, state=MessageState.PENDING
-    ).update(state=MessageState.CANCELLED, last_error=reason[:300], updated_at=timezone.now())
-
-
 def message_resend(*, message: Message, actor=None, request=None) -> bool:
     """Staff ask for a failed (or cancelled) message to go again: back to pending, now."""
     now = timezone.now()

@@ -6,8 +6,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.fields import UnitSubtreeFilter
 from donors.choices import BloodGroup
-from donors.filters import _units
 
 from .choices import PatientStatus
 from .models import Patient
@@ -32,9 +32,7 @@ class PatientFilterSet(django_filters.FilterSet):
     due = django_filters.ChoiceFilter(
         choices=_due_choices, method="due_within", label=_("Due"), empty_label=_("Any")
     )
-    unit = django_filters.ModelChoiceFilter(
-        queryset=_units, method="in_unit", label=_("Police unit"), empty_label=_("Any")
-    )
+    unit = UnitSubtreeFilter()
 
     class Meta:
         model = Patient
@@ -49,6 +47,3 @@ class PatientFilterSet(django_filters.FilterSet):
         if value == "overdue":
             return queryset.filter(due_window(None, today), next_due_on__lt=today)
         return queryset.filter(due_window(int(value), today))
-
-    def in_unit(self, queryset, name, unit):
-        return queryset.filter(unit__path__startswith=unit.path)

@@ -6,9 +6,9 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.fields import DATE_INPUT
 from accounts.scoping import units_for_user
 from camps.models import Hospital
-from donors.forms import DATE_INPUT
 
 from .models import Guardian, Patient, Transfusion
 

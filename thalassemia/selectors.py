@@ -12,7 +12,7 @@ from accounts.scoping import for_user
 
 from . import schedule
 from .calendar import plans_of
-from .choices import LIVE_ASSIGNMENT, OPEN_TRANSFUSION, AssignmentStatus, PatientStatus
+from .choices import OPEN_TRANSFUSION, AssignmentStatus, PatientStatus
 from .models import Assignment, Patient, Transfusion, TransfusionPlan
 
 
@@ -177,14 +177,3 @@ def annual_units_total(user) -> float:
     children = with_plans(patients_for(user).filter(status=PatientStatus.ACTIVE))
     plans = (current_plan(p) for p in children)
     return sum(plan.annual_units for plan in plans if plan is not None)
-
-
-def live_assignments_near(donor_ids, start: date, end: date) -> dict[int, list[Assignment]]:
-    """Live assignments of these donors that block any day from ``start`` to ``end``."""
-    found = defaultdict(list)
-    rows = Assignment.objects.filter(
-        donor_id__in=donor_ids, status__in=LIVE_ASSIGNMENT, on__lte=end, blocks_until__gt=start
-    )
-    for assignment in rows:
-        found[assignment.donor_id].append(assignment)
-    return found

@@ -3,7 +3,7 @@ totals are read from ``selectors.totals_for``, counted in the database, never wr
 
 from rest_framework import serializers
 
-from donors.api.serializers import ScopedUnitField
+from portal.api import ScopedUnitField
 
 from ..models import BloodCentre, Camp, Hospital, HospitalContact
 from ..partners import CONTACT_FIELDS, contact_clean

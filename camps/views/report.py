@@ -9,15 +9,15 @@ from django.views import View
 from accounts import audit
 from accounts.choices import AuditAction
 from accounts.permissions import RoleRequiredMixin
-from donors import transfer
 from donors.certificate import certificate_pdf
 from donors.choices import DonationOutcome
 from donors.models import Donation
+from portal import sheets
 
 from .. import report
 from ..selectors import camps_for
 
-FORMATS = ("pdf", *transfer.FORMATS)
+FORMATS = ("pdf", *sheets.FORMATS)
 
 
 class CampReportView(RoleRequiredMixin, View):
@@ -31,7 +31,7 @@ class CampReportView(RoleRequiredMixin, View):
             rows = None
         else:
             content, rows = report.report_file(camp, fmt)
-            content_type = transfer.CONTENT_TYPES[fmt]
+            content_type = sheets.CONTENT_TYPES[fmt]
         audit.record(
             action=AuditAction.EXPORT,
             request=request,
@@ -41,7 +41,7 @@ class CampReportView(RoleRequiredMixin, View):
             rows=rows,
         )
         response = HttpResponse(content, content_type=content_type)
-        filename = transfer.filename_for(f"camp-{camp.pk}-report", fmt)
+        filename = sheets.filename_for(f"camp-{camp.pk}-report", fmt)
         disposition = "inline" if fmt == "pdf" else "attachment"
         response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
         return response

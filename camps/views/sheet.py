@@ -1,5 +1,5 @@
 """Import of a camp's donor sheet: upload → dry run → apply, as the donor import does
-(``donors/views/transfer.py``); the rules are in ``camps/camp_transfer.py``."""
+(``portal/views.py``); the rules are in ``camps/spreadsheets.py``."""
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -7,10 +7,10 @@ from django.utils.translation import ngettext
 from django.views import View
 
 from accounts.permissions import RoleRequiredMixin
-from donors import transfer
-from donors.views.transfer import SpreadsheetImportView
+from portal import sheets
+from portal.views import SpreadsheetImportView
 
-from .. import camp_transfer
+from .. import spreadsheets as camp_sheets
 from ..selectors import camps_for
 
 
@@ -19,7 +19,7 @@ class CampImportView(SpreadsheetImportView):
 
     template_name = "camps/import.html"
     stash_key = "camps.import"
-    rules = camp_transfer
+    rules = camp_sheets
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated:
@@ -27,13 +27,13 @@ class CampImportView(SpreadsheetImportView):
         return super().dispatch(request, *args, **kwargs)
 
     def read(self, data, filename):
-        return camp_transfer.read_sheet(data, filename=filename)
+        return camp_sheets.read_sheet(data, filename=filename)
 
     def check(self, table):
-        return camp_transfer.check_sheet(camp=self.camp, table=table)
+        return camp_sheets.check_sheet(camp=self.camp, table=table)
 
     def write(self, table):
-        return camp_transfer.import_sheet(
+        return camp_sheets.import_sheet(
             camp=self.camp, table=table, actor=self.request.user, request=self.request
         )
 
@@ -58,7 +58,7 @@ class CampImportTemplateView(RoleRequiredMixin, View):
     def get(self, request, pk):
         get_object_or_404(camps_for(request.user), pk=pk)
         response = HttpResponse(
-            camp_transfer.template_csv(), content_type=transfer.CONTENT_TYPES["csv"]
+            camp_sheets.template_csv(), content_type=sheets.CONTENT_TYPES["csv"]
         )
         response["Content-Disposition"] = 'attachment; filename="camp-donors-template.csv"'
         return response

@@ -17,11 +17,11 @@ from accounts.permissions import RoleRequiredMixin
 from donors.choices import ConsentPurpose, DeferralCategory, DonorSource
 from donors.donations import screening_reasons
 from donors.eligibility import check_eligibility
-from donors.forms import add_service_errors
 from donors.hooks import commitments_for, unavailable_until
 from donors.models import Donor
 from donors.selectors import facts_for, with_eligibility_facts
 from donors.services import donor_create
+from portal.forms import add_service_errors
 
 from .. import services
 from ..choices import CAMP_STATUS_BADGES, CampStatus
@@ -33,16 +33,6 @@ from ..forms import (
     ScreeningForm,
 )
 from ..selectors import camp_donations, camp_totals, camps_for
-
-
-def add_errors(form, error: ValidationError) -> None:
-    """A service's errors onto ``form``: each on its field when the form shows it, the rest
-    (the date, the donor's record) above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 class CampTableMixin(RoleRequiredMixin):
@@ -188,7 +178,7 @@ class RecordView(CampTableMixin, View):
                 camp=self.camp, donor=donor, actor=request.user, request=request, **data
             )
         except ValidationError as error:
-            add_errors(form, error)
+            add_service_errors(form, error)
             return self.card(donor, form=form, screening_reasons=screening_reasons(error))
         return self.partial("camps/table/_recorded.html", donation=donation, donor=donor)
 
@@ -221,7 +211,7 @@ class CorrectView(EntryMixin, View):
                     **form.cleaned_data,
                 )
             except ValidationError as error:
-                add_errors(form, error)
+                add_service_errors(form, error)
             except PermissionDenied as error:
                 form.add_error(None, str(error))
             else:

@@ -6,24 +6,13 @@ from rest_framework import serializers
 
 from accounts import ranges
 from accounts.api.fields import BoundedDateField
-from accounts.models import PoliceUnit
-from accounts.scoping import units_for_user
+from portal.api import ScopedUnitField
 
 from .. import phenotype
 from ..choices import DeferralCategory, DonationKind
 from ..models import Deferral, Donation, Donor
 from ..phones import normalise_phone
 from ..services import duplicate_phone_error
-
-
-class ScopedUnitField(serializers.PrimaryKeyRelatedField):
-    """A unit id the caller may use: outside their scope it does not exist."""
-
-    def get_queryset(self):
-        request = self.context.get("request")
-        if request is None:
-            return PoliceUnit.objects.none()
-        return units_for_user(request.user)
 
 
 class DonorSerializer(serializers.ModelSerializer):

@@ -18,9 +18,9 @@ from django_ratelimit.core import is_ratelimited
 
 from accounts.audit import client_ip
 from notifications.rendering import offered_language
+from portal.forms import add_service_errors
 
 from .. import verification
-from ..forms import add_service_errors
 from ..pledge import HONEYPOT, PledgeForm, pledge_submit
 
 RATE_LIMIT_GROUP = "donors:pledge"

@@ -14,11 +14,12 @@ from django_filters.views import FilterView
 from accounts import audit
 from accounts.choices import AuditAction, Role
 from accounts.permissions import AdminOnlyMixin, RoleRequiredMixin, has_role
+from portal.forms import add_service_errors
 
 from ..choices import ConsentPurpose, DonorSource
 from ..consent import consent_summary
 from ..filters import DonorFilterSet
-from ..forms import DeferralForm, DonorForm, MergeForm, add_service_errors
+from ..forms import DeferralForm, DonorForm, MergeForm
 from ..privacy import record_list_view
 from ..selectors import donor_eligibility, donors_for, with_eligibility_facts
 from ..services import deferral_create, donor_create, donor_merge, donor_update, donor_verify

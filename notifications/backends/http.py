@@ -9,10 +9,11 @@ from django.conf import settings
 
 from . import AddressRefused, PermanentError, TemporaryError
 
-# 408 Request Timeout and 429 Too Many Requests are worth another try; other 4xx are not.
+# Worth another try: 408 Request Timeout, 409 Conflict (a gateway still busy with a request
+# under the same Idempotency-Key), 425 Too Early and 429 Too Many Requests. No other 4xx is:
+# the ones below refuse the address, the rest (401/403 our key, 413/415 our request) are ours.
 RETRYABLE_4XX = {408, 409, 425, 429}
-# A refused request about the recipient (a gateway's answer to an invalid number), as
-# against 401/403 (our key) or 413/415 (our request): those are ours to fix, not the address.
+# A refused request about the recipient (a gateway's answer to an invalid number).
 ADDRESS_4XX = {400, 404, 410, 422}
 
 

@@ -6,8 +6,9 @@ import pytest
 
 from accounts.choices import AuditAction
 from accounts.models import AuditEvent
-from donors import donor_transfer, transfer
+from donors import spreadsheets as donor_sheets
 from donors.models import Donor
+from portal import sheets
 from tests.factories import DonationFactory, DonorFactory
 
 EXPORT_URL = "/donors/export/"
@@ -29,8 +30,8 @@ def registry(units):
 def test_the_csv_streams_in_pieces_with_every_scoped_row(
     client_for, circle_staff, registry, monkeypatch
 ):
-    monkeypatch.setattr(transfer, "STREAM_CHUNK_CHARS", 1024)
-    monkeypatch.setattr(donor_transfer, "EXPORT_CHUNK", 50)  # several round trips
+    monkeypatch.setattr(sheets, "STREAM_CHUNK_CHARS", 1024)
+    monkeypatch.setattr(donor_sheets, "EXPORT_CHUNK", 50)  # several round trips
     response = client_for(circle_staff).get(EXPORT_URL, {"format": "csv"})
 
     assert response.status_code == 200
@@ -51,11 +52,11 @@ def test_the_streamed_csv_has_the_bytes_of_the_file_built_whole(client_for, coor
 
     donors = Donor.objects.all()
     rows = [
-        [read(donor) for _header, read in donor_transfer.EXPORT_COLUMNS]
-        for donor in donor_transfer.export_queryset(donors)
+        [read(donor) for _header, read in donor_sheets.EXPORT_COLUMNS]
+        for donor in donor_sheets.export_queryset(donors)
     ]
-    whole = transfer.render(
-        transfer.build_dataset(donor_transfer.EXPORT_HEADERS, rows, title="donors"), "csv"
+    whole = sheets.render(
+        sheets.build_dataset(donor_sheets.EXPORT_HEADERS, rows, title="donors"), "csv"
     )
     assert streamed == whole
 

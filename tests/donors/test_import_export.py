@@ -14,15 +14,16 @@ from django.urls import reverse
 
 from accounts.choices import AuditAction
 from accounts.models import AuditEvent
-from donors import donor_transfer, transfer
+from donors import spreadsheets as donor_sheets
 from donors.choices import DonorSource
 from donors.models import Donor
+from portal import sheets
 from tests.factories import DonationFactory, DonorFactory
 from tests.helpers import assert_queries_bounded, count_queries
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_today", "media_root")]
 
-HEADER = donor_transfer.IMPORT_COLUMNS
+HEADER = donor_sheets.IMPORT_COLUMNS
 IMPORT_URL = "/donors/import/"
 EXPORT_URL = "/donors/export/"
 
@@ -489,7 +490,7 @@ def test_export_columns_read_back_from_csv_and_xlsx(client_for, staff_a, registr
     DonationFactory(donor=asha, donated_on=datetime.date(2026, 6, 1))
     client = client_for(staff_a)
     data = export_csv(client)
-    assert data.headers == [header for header, _read in donor_transfer.EXPORT_COLUMNS]
+    assert data.headers == [header for header, _read in donor_sheets.EXPORT_COLUMNS]
     assert data.dict[0] == {
         "name": "Asha Verma",
         "sex": "M",
@@ -540,7 +541,7 @@ def test_cells_that_a_spreadsheet_would_run_are_neutralised(client_for, staff_a,
     for cell in sheet[2]:
         assert cell.data_type != "f", cell.coordinate
         if isinstance(cell.value, str) and cell.value:
-            assert cell.value[0] not in transfer.FORMULA_TRIGGERS, cell.coordinate
+            assert cell.value[0] not in sheets.FORMULA_TRIGGERS, cell.coordinate
     assert sheet["A2"].value.startswith("'=HYPERLINK")
 
 

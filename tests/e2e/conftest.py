@@ -25,7 +25,6 @@ CHROMIUM_ARGS = [
 ]
 
 
-
 def _patient_expectations():
     """expect() waits 5 s by default; a loaded 2-core CI machine can take longer to answer a
     page, so assertions wait as long as actions do."""
@@ -35,6 +34,7 @@ def _patient_expectations():
 
 
 _patient_expectations()
+
 
 @pytest.fixture(scope="session")
 def browser():

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from accounts.models import AuditEvent
-from camps import camp_transfer
+from camps import spreadsheets as camp_sheets
 from donors.hooks import commitments_for, unavailable_until
 from donors.models import Deferral, Donation
 from donors.services import deferral_create
@@ -56,7 +56,7 @@ def assert_released_and_told(story, coordinator, *, cause_text):
 def sheet_with(row: dict) -> SimpleUploadedFile:
     """A camp donor sheet with the columns this importer knows (blood pressure where it
     takes it), filled from ``row``."""
-    known = {*camp_transfer.REQUIRED_COLUMNS, *camp_transfer.OPTIONAL_COLUMNS}
+    known = {*camp_sheets.REQUIRED_COLUMNS, *camp_sheets.OPTIONAL_COLUMNS}
     row = dict(row)
     for column in sorted(known):
         if "systolic" in column:

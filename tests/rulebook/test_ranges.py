@@ -14,9 +14,9 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from accounts import ranges
-from camps import camp_transfer
+from camps import spreadsheets as camp_sheets
 from camps.models import Camp
-from donors import donor_transfer
+from donors import spreadsheets as donor_sheets
 from donors.donations import donation_record
 from donors.models import Donation, Donor
 from tests.factories import (
@@ -103,10 +103,10 @@ def donor_api(ctx, field, value):
 
 def donor_import(ctx, field, value):
     row = {**DONOR, "unit": ctx.units.station_a.code, field: value}
-    table = donor_transfer.read_donor_file(
-        _csv(donor_transfer.IMPORT_COLUMNS, row), filename="donors.csv"
+    table = donor_sheets.read_donor_file(
+        _csv(donor_sheets.IMPORT_COLUMNS, row), filename="donors.csv"
     )
-    report = donor_transfer.import_donors(table=table, actor=ctx.user)
+    report = donor_sheets.import_donors(table=table, actor=ctx.user)
     return _import_errors(report), field
 
 
@@ -149,9 +149,9 @@ def donation_import(ctx, field, value):
         "bp_diastolic": "80",
         SHEET_COLUMNS.get(field, field): value,
     }
-    header = [*camp_transfer.REQUIRED_COLUMNS, *camp_transfer.OPTIONAL_COLUMNS]
-    table = camp_transfer.read_sheet(_csv(header, row), filename="sheet.csv")
-    report = camp_transfer.import_sheet(camp=camp, table=table, actor=ctx.user)
+    header = [*camp_sheets.REQUIRED_COLUMNS, *camp_sheets.OPTIONAL_COLUMNS]
+    table = camp_sheets.read_sheet(_csv(header, row), filename="sheet.csv")
+    report = camp_sheets.import_sheet(camp=camp, table=table, actor=ctx.user)
     return _import_errors(report), SHEET_COLUMNS.get(field, field)
 
 

@@ -9,8 +9,9 @@ from rest_framework import serializers
 from accounts.api.fields import BoundedDateField
 from accounts.scoping import for_user
 from camps.models import Hospital
-from donors.api.serializers import DonorScopedField, ScopedUnitField
+from donors.api.serializers import DonorScopedField
 from donors.models import Donation
+from portal.api import ScopedUnitField
 
 from ..models import Assignment, Guardian, Patient, Transfusion
 from ..selectors import current_plan, patient_annual_units

@@ -17,6 +17,7 @@ from accounts import audit
 from accounts.choices import AuditAction, Role
 from accounts.permissions import RoleRequiredMixin, has_role
 from accounts.scoping import for_user
+from portal.forms import add_service_errors
 
 from ..booking import circle_move, circle_remove
 from ..calendar import plan_change
@@ -38,15 +39,6 @@ from ..selectors import (
 
 # How far ahead a child's page shows the calendar.
 CALENDAR_DAYS = 90
-
-
-def add_errors(form, error: ValidationError):
-    """A service's errors onto the form's fields where the form has them."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def add_errors_to_forms(forms, error: ValidationError):
@@ -107,7 +99,7 @@ class ChildFormView(PatientScopedMixin, FormView):
         try:
             self.call_service(actor=self.request.user, request=self.request, **form.cleaned_data)
         except ValidationError as error:
-            add_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, self.success_message)
         return redirect(self.patient)

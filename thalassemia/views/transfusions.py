@@ -12,6 +12,7 @@ from django.views.generic import TemplateView
 from accounts import ranges
 from accounts.permissions import RoleRequiredMixin
 from donors.selectors import donors_for
+from portal.forms import add_service_errors
 
 from ..booking import assignment_create, assignment_set_status, circle_add
 from ..choices import ASSIGNMENT_MOVES, OPEN_TRANSFUSION
@@ -19,7 +20,6 @@ from ..forms import AssignForm, MissedForm, TransfusionDoneForm
 from ..matching import match_donors
 from ..selectors import assignment_state, assignments_for, transfusions_for
 from ..transfusions import transfusion_record_done, transfusion_record_missed, transfusion_schedule
-from .children import add_errors
 
 
 def _error_text(error: ValidationError) -> str:
@@ -189,7 +189,7 @@ class RecordView(TransfusionMixin, TemplateView):
                     transfusion=self.transfusion, actor=request.user, request=request, **data
                 )
             except ValidationError as error:
-                add_errors(form, error)
+                add_service_errors(form, error)
                 return self.render_to_response(self.get_context_data(done_form=form))
             self.patient.refresh_from_db()
             messages.success(

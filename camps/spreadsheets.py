@@ -1,6 +1,6 @@
 """A camp's donor sheet from its blood centre (CSV/XLSX) into the camp, on top of the
-generic dry-run / all-or-nothing core in ``donors/transfer.py`` and the cell parsers of
-``donors/donor_transfer.py``.
+generic dry-run / all-or-nothing core in ``portal/sheets.py`` and the cell parsers of
+``donors/spreadsheets.py``.
 
 Each row is one screening at the camp. A known mobile number is that donor (whatever their
 home unit, as at the camp table); an unknown one registers a donor of the organising unit
@@ -20,23 +20,22 @@ from django.utils.translation import gettext as _
 
 from accounts import audit, ranges
 from accounts.choices import AuditAction
-from donors import transfer
 from donors.choices import BagVolume, DeferralCategory, DonationOutcome, DonorSource
 from donors.donations import collection_errors
-from donors.donor_transfer import (
-    PHONE_CHUNK,
-    consents_from_row,
-    max_bytes,
-    parse_blood_group,
-    parse_date,
-    parse_phone,
-    parse_sex,
-    parse_weight,
-)
 from donors.eligibility import DonorFacts
 from donors.models import Donation, Donor
 from donors.selectors import facts_for, with_eligibility_facts
 from donors.services import donor_create
+from donors.spreadsheets import (
+    PHONE_CHUNK,
+    consents_from_row,
+    max_bytes,
+    parse_blood_group,
+    parse_phone,
+    parse_sex,
+    parse_weight,
+)
+from portal import sheets
 
 from . import services
 
@@ -93,8 +92,8 @@ def max_rows() -> int:
     return settings.CAMP_IMPORT_MAX_ROWS
 
 
-def read_sheet(data: bytes, *, filename: str) -> transfer.Table:
-    table = transfer.read_table(
+def read_sheet(data: bytes, *, filename: str) -> sheets.Table:
+    table = sheets.read_table(
         data,
         filename=filename,
         columns=[*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS, *ALIASES],
@@ -103,34 +102,28 @@ def read_sheet(data: bytes, *, filename: str) -> transfer.Table:
         max_bytes=max_bytes(),
     )
     rows = [
-        transfer.Row(row.number, {ALIASES.get(k, k): v for k, v in row.values.items()})
+        sheets.Row(row.number, {ALIASES.get(k, k): v for k, v in row.values.items()})
         for row in table.rows
     ]
     columns = [ALIASES.get(column, column) for column in table.columns]
     missing = [column for column in REQUIRED_COLUMNS if column not in columns]
     if missing:
-        raise transfer.UploadError(
+        raise sheets.UploadError(
             _("Missing columns: %(columns)s. The first row must name them; see the template.")
             % {"columns": ", ".join(missing)}
         )
-    return transfer.Table(table.format, columns, rows, table.ignored_columns)
-
-
-def _text(value) -> str:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return "" if value is None else str(value).strip()
+    return sheets.Table(table.format, columns, rows, table.ignored_columns)
 
 
 def parse_outcome(value) -> str:
-    outcome = OUTCOMES.get(_text(value).lower())
+    outcome = OUTCOMES.get(sheets.cell_text(value).lower())
     if outcome is None:
         raise ValidationError(_("Write collected or deferred."))
     return outcome
 
 
 def parse_bag_ml(value) -> int | None:
-    text = _text(value).lower().removesuffix("ml").strip()
+    text = sheets.cell_text(value).lower().removesuffix("ml").strip()
     if not text:
         return None
     if text.isdigit() and int(text) in BagVolume.values:
@@ -139,7 +132,7 @@ def parse_bag_ml(value) -> int | None:
 
 
 def parse_haemoglobin(value) -> Decimal | None:
-    text = _text(value)
+    text = sheets.cell_text(value)
     if not text:
         return None
     try:
@@ -154,7 +147,7 @@ def parse_haemoglobin(value) -> Decimal | None:
 
 def parse_bp(value, *, validate) -> int | None:
     """A pressure in mmHg ("120", "120 mmHg"), within the model's range (its message)."""
-    text = _text(value).lower().removesuffix("mmhg").strip()
+    text = sheets.cell_text(value).lower().removesuffix("mmhg").strip()
     if not text:
         return None
     if not text.lstrip("-").isdigit():
@@ -181,7 +174,7 @@ def columns_of(error: ValidationError) -> ValidationError:
 
 
 def parse_reason(value) -> str:
-    text = _text(value).lower()
+    text = sheets.cell_text(value).lower()
     if not text:
         return DEFAULT_DEFERRAL
     for code, label in DeferralCategory.choices:
@@ -189,7 +182,7 @@ def parse_reason(value) -> str:
             return code
     raise ValidationError(
         _("Unknown reason “%(value)s”: write one of %(codes)s.")
-        % {"value": _text(value), "codes": ", ".join(DeferralCategory.values)}
+        % {"value": sheets.cell_text(value), "codes": ", ".join(DeferralCategory.values)}
     )
 
 
@@ -210,8 +203,8 @@ class CampRowValidator:
         for row in self.rows:
             with contextlib.suppress(ValidationError):
                 phones.add(parse_phone(row.values.get("phone")))
-            if _text(row.values.get("bag_number")):
-                bags.add(_text(row.values.get("bag_number")))
+            if sheets.cell_text(row.values.get("bag_number")):
+                bags.add(sheets.cell_text(row.values.get("bag_number")))
         self.donors = {}
         phones = sorted(phones)
         for start in range(0, len(phones), PHONE_CHUNK):
@@ -230,7 +223,7 @@ class CampRowValidator:
                 ).values_list("bag_number", flat=True)
             )
 
-    def __call__(self, row: transfer.Row) -> dict:
+    def __call__(self, row: sheets.Row) -> dict:
         if self.donors is None:
             self._load()
         values, errors, out = row.values, {}, {}
@@ -249,7 +242,7 @@ class CampRowValidator:
         take("bp_systolic", parse_systolic)
         take("bp_diastolic", parse_diastolic)
         take("deferral_reason", parse_reason)
-        out["bag_number"] = _text(values.get("bag_number"))
+        out["bag_number"] = sheets.cell_text(values.get("bag_number"))
         donor = self._donor(row, out, errors)
         if out.get("outcome") == DonationOutcome.COLLECTED:
             self._check_collected(row, donor, out, errors)
@@ -274,12 +267,12 @@ class CampRowValidator:
                 errors["phone"] = [_("This donor is already recorded at this camp.")]
             out["donor"] = donor
             return donor
-        new, values = {"phone": phone, "name": _text(row.values.get("name"))}, row.values
+        new, values = {"phone": phone, "name": sheets.cell_text(row.values.get("name"))}, row.values
         if not new["name"]:
             errors["name"] = [_("A new donor needs a name.")]
         for column, parse, kwargs in (
             ("sex", parse_sex, {}),
-            ("date_of_birth", parse_date, {"required": True}),
+            ("date_of_birth", sheets.parse_date, {"required": True}),
             ("blood_group", parse_blood_group, {}),
         ):
             try:
@@ -333,12 +326,12 @@ class CampRowValidator:
         return DonorFacts(sex=new["sex"], date_of_birth=new["date_of_birth"])
 
 
-def check_sheet(*, camp, table: transfer.Table) -> transfer.Report:
+def check_sheet(*, camp, table: sheets.Table) -> sheets.Report:
     """The dry run: every row's errors, nothing written."""
-    return transfer.validate_rows(table.rows, CampRowValidator(camp=camp, rows=table.rows))
+    return sheets.validate_rows(table.rows, CampRowValidator(camp=camp, rows=table.rows))
 
 
-def import_sheet(*, camp, table: transfer.Table, actor, request=None) -> transfer.Report:
+def import_sheet(*, camp, table: sheets.Table, actor, request=None) -> sheets.Report:
     """Check every row again and record them all at the camp in one transaction, or none."""
     services.ensure_open(camp)
 
@@ -374,7 +367,7 @@ def import_sheet(*, camp, table: transfer.Table, actor, request=None) -> transfe
 
     validator = CampRowValidator(camp=camp, rows=table.rows)
     with transaction.atomic():
-        report = transfer.apply_rows(table.rows, validator, write)
+        report = sheets.apply_rows(table.rows, validator, write)
         if report.applied:
             audit.record(
                 action=AuditAction.IMPORT,
@@ -389,4 +382,4 @@ def import_sheet(*, camp, table: transfer.Table, actor, request=None) -> transfe
 
 def template_csv() -> bytes:
     columns = [*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS]
-    return transfer.render(transfer.build_dataset(columns, [], title="camp donors"), "csv")
+    return sheets.render(sheets.build_dataset(columns, [], title="camp donors"), "csv")

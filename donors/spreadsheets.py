@@ -1,5 +1,5 @@
 """Donors in and out of spreadsheets: the columns, the per-row checks and the export, on top
-of the generic core in ``donors/transfer.py``.
+of the generic core in ``portal/sheets.py``.
 
 A row becomes a donor through ``services.donor_create`` (phone normalisation, duplicates,
 model validation, who verified), so an import obeys the same rules as the registry form.
@@ -10,7 +10,7 @@ units named in the file and the phones already registered are read once per file
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -23,8 +23,8 @@ from django.utils.translation import gettext as _
 from accounts import audit, ranges
 from accounts.choices import AuditAction
 from accounts.scoping import units_for_user
+from portal import sheets
 
-from . import transfer
 from .choices import DRAWN_OUTCOMES, BloodGroup, ConsentPurpose, DonorSource
 from .models import Donation, Donor
 from .phones import normalise_phone
@@ -68,7 +68,6 @@ SEXES = {
 TRUE_WORDS = {"yes", "y", "1", "true", "t", "हाँ", "हां"}
 FALSE_WORDS = {"no", "n", "0", "false", "f", "नहीं", ""}
 LANGUAGES = {"en": "en", "english": "en", "hi": "hi", "hindi": "hi", "हिंदी": "hi"}
-DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y")
 
 
 def max_bytes() -> int:
@@ -79,9 +78,9 @@ def max_rows() -> int:
     return settings.DONOR_IMPORT_MAX_ROWS
 
 
-def read_donor_file(data: bytes, *, filename: str) -> transfer.Table:
+def read_donor_file(data: bytes, *, filename: str) -> sheets.Table:
     """The donor rows of an uploaded CSV or .xlsx, or an UploadError saying what is wrong."""
-    return transfer.read_table(
+    return sheets.read_table(
         data,
         filename=filename,
         columns=IMPORT_COLUMNS,
@@ -94,40 +93,8 @@ def read_donor_file(data: bytes, *, filename: str) -> transfer.Table:
 # --- One cell ---------------------------------------------------------------------------
 
 
-def _text(value) -> str:
-    """A cell as text; Excel's 12345.0 for a number typed as 12345 becomes "12345"."""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return "" if value is None else str(value).strip()
-
-
-def parse_date(value, *, required: bool = False) -> date | None:
-    """ISO (YYYY-MM-DD), Indian DD/MM/YYYY (or with - or .), or an Excel date cell."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = _text(value)
-    if not text:
-        if required:
-            raise ValidationError(_("Enter a date."))
-        return None
-    try:
-        return datetime.fromisoformat(text).date()
-    except ValueError:
-        pass
-    for fmt in DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValidationError(
-        _("“%(value)s” is not a date. Write YYYY-MM-DD or DD/MM/YYYY."), params={"value": text}
-    )
-
-
 def parse_sex(value) -> str:
-    sex = SEXES.get(_text(value).lower())
+    sex = SEXES.get(sheets.cell_text(value).lower())
     if sex is None:
         raise ValidationError(_("Write M, F or O."))
     return sex
@@ -135,7 +102,7 @@ def parse_sex(value) -> str:
 
 def parse_blood_group(value) -> str:
     """A+ A- B+ B- AB+ AB- O+ O- Oh, or empty; forgiving of "B +ve", "o neg", "A−"."""
-    text = _text(value).upper().replace(" ", "").replace("−", "-").replace("–", "-")
+    text = sheets.cell_text(value).upper().replace(" ", "").replace("−", "-").replace("–", "-")
     for written, sign in (("+VE", "+"), ("-VE", "-"), ("POSITIVE", "+"), ("NEGATIVE", "-")):
         text = text.replace(written, sign)
     text = text.replace("POS", "+").replace("NEG", "-")
@@ -148,14 +115,14 @@ def parse_blood_group(value) -> str:
             "“%(value)s” is not a blood group. Write A+, A-, B+, B-, AB+, AB-, O+, O-, Oh "
             "or leave it empty."
         ),
-        params={"value": _text(value)},
+        params={"value": sheets.cell_text(value)},
     )
 
 
 def parse_bool(value) -> bool:
     if isinstance(value, bool):
         return value
-    text = _text(value).lower()
+    text = sheets.cell_text(value).lower()
     if text in TRUE_WORDS:
         return True
     if text in FALSE_WORDS:
@@ -164,7 +131,7 @@ def parse_bool(value) -> bool:
 
 
 def parse_weight(value) -> Decimal | None:
-    text = _text(value).lower().removesuffix("kg").strip()
+    text = sheets.cell_text(value).lower().removesuffix("kg").strip()
     if not text:
         return None
     try:
@@ -178,7 +145,7 @@ def parse_weight(value) -> Decimal | None:
 
 
 def parse_language(value) -> str | None:
-    text = _text(value).lower()
+    text = sheets.cell_text(value).lower()
     if not text:
         return None
     if text not in LANGUAGES:
@@ -187,7 +154,7 @@ def parse_language(value) -> str | None:
 
 
 def parse_phone(value) -> str:
-    return normalise_phone(_text(value))
+    return normalise_phone(sheets.cell_text(value))
 
 
 def consents_from_row(values: dict, errors: dict) -> list[str]:
@@ -227,7 +194,7 @@ class DonorRowValidator:
         self.seen = {}  # E.164 → row number, for duplicates inside the file
 
     def _load(self):
-        codes = {_text(row.values.get("unit")).lower() for row in self.rows} - {""}
+        codes = {sheets.cell_text(row.values.get("unit")).lower() for row in self.rows} - {""}
         units = units_for_user(self.user).alias(code_lower=Lower("code"))
         self.units = {unit.code.lower(): unit for unit in units.filter(code_lower__in=codes)}
         phones = set()
@@ -244,7 +211,7 @@ class DonorRowValidator:
                 donors_for(self.user).filter(phone__in=chunk).values_list("phone", flat=True)
             )
 
-    def __call__(self, row: transfer.Row) -> dict:
+    def __call__(self, row: sheets.Row) -> dict:
         if self.units is None:
             self._load()
         values, errors, fields = row.values, {}, {}
@@ -255,17 +222,17 @@ class DonorRowValidator:
             except ValidationError as error:
                 errors[column] = error.messages
 
-        fields["name"] = _text(values.get("name"))
+        fields["name"] = sheets.cell_text(values.get("name"))
         take("sex", parse_sex)
-        take("date_of_birth", parse_date, required=True)
+        take("date_of_birth", sheets.parse_date, required=True)
         take("blood_group", parse_blood_group)
         take("weight_kg", parse_weight)
         take("is_police", parse_bool)
         take("living_blood_bank", parse_bool)
-        take("last_donated_on", parse_date)
+        take("last_donated_on", sheets.parse_date)
         take("preferred_language", parse_language)
         for column in ("email", "locality", "rank", "badge_number", "eraktkosh_id"):
-            fields[column] = _text(values.get(column))
+            fields[column] = sheets.cell_text(values.get(column))
         if fields.get("preferred_language") is None:
             fields.pop("preferred_language", None)  # the model's default
         self._check_unit(values.get("unit"), fields, errors)
@@ -279,7 +246,7 @@ class DonorRowValidator:
         return fields
 
     def _check_unit(self, value, fields, errors):
-        code = _text(value)
+        code = sheets.cell_text(value)
         unit = self.units.get(code.lower()) if code else None
         if unit is None:
             errors["unit"] = [
@@ -331,18 +298,18 @@ class DonorRowValidator:
 # --- The batch --------------------------------------------------------------------------
 
 
-def check_donor_rows(*, table: transfer.Table, user) -> transfer.Report:
+def check_donor_rows(*, table: sheets.Table, user) -> sheets.Report:
     """The dry run: every row's errors, nothing written."""
-    return transfer.validate_rows(table.rows, DonorRowValidator(user=user, rows=table.rows))
+    return sheets.validate_rows(table.rows, DonorRowValidator(user=user, rows=table.rows))
 
 
-def import_donors(*, table: transfer.Table, actor, request=None) -> transfer.Report:
+def import_donors(*, table: sheets.Table, actor, request=None) -> sheets.Report:
     """Check every row again and register them all as verified, imported donors in one
     transaction, or none if any row fails; each donor's creation, and the import, go to the
     audit log."""
     validator = DonorRowValidator(user=actor, rows=table.rows)
     with transaction.atomic():
-        report = transfer.apply_rows(
+        report = sheets.apply_rows(
             table.rows,
             validator,
             lambda fields: donor_create(actor=actor, request=request, **fields),
@@ -361,7 +328,7 @@ def import_donors(*, table: transfer.Table, actor, request=None) -> transfer.Rep
 
 def template_csv() -> bytes:
     """The header row people fill in."""
-    return transfer.render(transfer.build_dataset(IMPORT_COLUMNS, [], title="donors"), "csv")
+    return sheets.render(sheets.build_dataset(IMPORT_COLUMNS, [], title="donors"), "csv")
 
 
 # --- Export -----------------------------------------------------------------------------
@@ -423,9 +390,9 @@ def export_rows(queryset: QuerySet) -> Iterator[list]:
 
 def export_donors_csv(queryset: QuerySet) -> Iterator[bytes]:
     """The CSV file's bytes, piece by piece, for a streaming response."""
-    return transfer.stream_csv(EXPORT_HEADERS, export_rows(queryset))
+    return sheets.stream_csv(EXPORT_HEADERS, export_rows(queryset))
 
 
 def export_donors_xlsx(queryset: QuerySet) -> bytes:
     """The .xlsx file's bytes, written row by row in openpyxl's write-only mode."""
-    return transfer.write_xlsx(EXPORT_HEADERS, export_rows(queryset), title="donors")
+    return sheets.write_xlsx(EXPORT_HEADERS, export_rows(queryset), title="donors")

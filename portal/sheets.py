@@ -1,7 +1,8 @@
 """Importing and exporting spreadsheets (CSV and Excel .xlsx): the generic core.
 
-Donors use it (``donors/donor_transfer.py``) and a camp's donor sheet will, so nothing here
-knows what a donor is. The flow:
+The donor import and export (``donors/spreadsheets.py``), a camp's donor sheet
+(``camps/spreadsheets.py``) and the camp and dashboard reports use it, so nothing here knows
+what a donor is; the upload page they share is ``portal/views.py``. The flow:
 
 1. ``read_upload`` takes the uploaded bytes (size-capped); ``read_table`` turns them into a
    ``Table`` of rows, streaming (CSV through the ``csv`` module, .xlsx through openpyxl's
@@ -36,7 +37,7 @@ import secrets
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from pathlib import PurePath
 from typing import Any
 
@@ -335,6 +336,44 @@ def _check_unpacked_size(stream, not_xlsx: str) -> None:
     except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError):
         raise UploadError(not_xlsx) from None
     stream.seek(0)
+
+
+# --- Reading cells ------------------------------------------------------------------------
+
+# Dates as Indian offices type them, after ISO 8601 and Excel's own date cells.
+DATE_FORMATS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y")
+
+
+def cell_text(value) -> str:
+    """A cell as text; Excel's 12345.0 for a number typed as 12345 becomes "12345"."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return "" if value is None else str(value).strip()
+
+
+def parse_date(value, *, required: bool = False) -> date | None:
+    """ISO (YYYY-MM-DD), Indian DD/MM/YYYY (or with - or .), or an Excel date cell."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = cell_text(value)
+    if not text:
+        if required:
+            raise ValidationError(_("Enter a date."))
+        return None
+    try:
+        return datetime.fromisoformat(text).date()
+    except ValueError:
+        pass
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValidationError(
+        _("“%(value)s” is not a date. Write YYYY-MM-DD or DD/MM/YYYY."), params={"value": text}
+    )
 
 
 # --- Validating and applying -------------------------------------------------------------

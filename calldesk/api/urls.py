@@ -1,5 +1,0 @@
-from rest_framework.routers import DefaultRouter
-
-router = DefaultRouter()
-
-urlpatterns = router.urls

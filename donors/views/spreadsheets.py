@@ -1,0 +1,99 @@
+"""Pages for importing donors from a spreadsheet and exporting the registry to one.
+
+Import is the portal's upload → dry run → apply page (``portal/views.py``) with the
+donor rules of ``donors/spreadsheets.py``; these views only call them."""
+
+from django.contrib import messages
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views import View
+
+from accounts import audit
+from accounts.choices import AuditAction
+from accounts.permissions import RoleRequiredMixin
+from portal import sheets
+from portal.views import SpreadsheetImportView
+
+from .. import spreadsheets as donor_sheets
+from ..filters import DonorFilterSet
+from ..selectors import donors_for
+
+
+class DonorImportView(SpreadsheetImportView):
+    """Donors from a spreadsheet into the user's jurisdiction."""
+
+    template_name = "donors/import.html"
+    stash_key = "donors.import"
+    rules = donor_sheets
+
+    def read(self, data, filename):
+        return donor_sheets.read_donor_file(data, filename=filename)
+
+    def check(self, table):
+        return donor_sheets.check_donor_rows(table=table, user=self.request.user)
+
+    def write(self, table):
+        return donor_sheets.import_donors(
+            table=table, actor=self.request.user, request=self.request
+        )
+
+    def here(self):
+        return redirect("donors:import")
+
+    def success_message(self, count, filename):
+        return ngettext(
+            "Imported %(count)d donor from %(file)s.",
+            "Imported %(count)d donors from %(file)s.",
+            count,
+        ) % {"count": count, "file": filename}
+
+
+class DonorImportTemplateView(RoleRequiredMixin, View):
+    """An empty CSV with the header row."""
+
+    def get(self, request):
+        response = HttpResponse(
+            donor_sheets.template_csv(), content_type=sheets.CONTENT_TYPES["csv"]
+        )
+        response["Content-Disposition"] = 'attachment; filename="donors-template.csv"'
+        return response
+
+
+class DonorExportView(RoleRequiredMixin, View):
+    """The donors the user sees on the list page, with the same filters, as CSV or XLSX.
+    The CSV streams (a state's registry is a million rows); the XLSX is written row by row
+    in openpyxl's write-only mode."""
+
+    def get(self, request):
+        fmt = request.GET.get("format") or "csv"
+        filterset = DonorFilterSet(request.GET, queryset=donors_for(request.user), request=request)
+        if fmt not in sheets.FORMATS or not filterset.is_valid():
+            messages.error(request, _("The export could not be made: check the filters."))
+            query = request.GET.copy()
+            query.pop("format", None)
+            return redirect(f"{reverse('donors:list')}?{query.urlencode()}")
+        donors = filterset.qs
+        filters = {name: request.GET[name] for name in filterset.filters if request.GET.get(name)}
+        # Recorded before the first byte leaves: a streamed file has no row count at the end.
+        audit.record(
+            action=AuditAction.EXPORT,
+            request=request,
+            what="donors",
+            format=fmt,
+            rows=donors.count(),
+            filters=filters,
+        )
+        if fmt == "csv":
+            response = StreamingHttpResponse(
+                donor_sheets.export_donors_csv(donors), content_type=sheets.CONTENT_TYPES[fmt]
+            )
+        else:
+            response = HttpResponse(
+                donor_sheets.export_donors_xlsx(donors), content_type=sheets.CONTENT_TYPES[fmt]
+            )
+        filename = sheets.filename_for("donors", fmt)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
