@@ -22,7 +22,7 @@ from django_ratelimit.core import is_ratelimited
 
 from accounts.audit import client_ip
 from notifications.choices import Channel
-from notifications.services import message_enqueue
+from notifications.services import hand_to_worker, message_enqueue
 
 from .models import Donor, PhoneVerification
 from .services import donor_verify
@@ -111,10 +111,9 @@ def code_send(*, phone: str) -> PhoneVerification | None:
         unit=donor.unit,
         context={"code": code, "minutes": settings.DONOR_CODE_MINUTES},
     )
-    from notifications.tasks import send_message
-
-    # The person waits on the page: send now, not at the next dispatch tick.
-    transaction.on_commit(lambda: send_message.delay(message.pk))
+    # The person waits on the page: send now, not at the next dispatch tick (with the broker
+    # down the row waits for dispatch, and the page still answers).
+    transaction.on_commit(lambda: hand_to_worker(message.pk))
     return verification
 
 
