@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from fpdf.enums import XPos, YPos
 
 from donors.eligibility import age_on
-from portal import sheets
+from portal import exports
 from portal.pdf import LATIN, generated_line, letterhead, new_document
 
 from .selectors import camp_totals, report_donations
@@ -125,8 +125,8 @@ def report_file(camp, fmt: str) -> tuple[bytes, int]:
     lines += [[], header, *rows, [], DONOR_HEADERS, *donors]
     width = max(len(line) for line in lines)
     padded = [line + [""] * (width - len(line)) for line in lines]
-    dataset = sheets.build_dataset(padded[0], padded[1:], title="camp report")
-    return sheets.render(dataset, fmt), len(donors)
+    dataset = exports.build_dataset(padded[0], padded[1:], title="camp report")
+    return exports.render(dataset, fmt), len(donors)
 
 
 # --- PDF --------------------------------------------------------------------------------

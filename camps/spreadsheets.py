@@ -35,7 +35,7 @@ from donors.spreadsheets import (
     parse_sex,
     parse_weight,
 )
-from portal import sheets
+from portal import exports, sheets
 
 from . import services
 
@@ -382,4 +382,4 @@ def import_sheet(*, camp, table: sheets.Table, actor, request=None) -> sheets.Re
 
 def template_csv() -> bytes:
     columns = [*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS]
-    return sheets.render(sheets.build_dataset(columns, [], title="camp donors"), "csv")
+    return exports.render(exports.build_dataset(columns, [], title="camp donors"), "csv")

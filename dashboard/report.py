@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from portal import sheets
+from portal import exports
 from portal.pdf import LATIN, MUTED, RED, add_fonts
 
 from .figures import Dashboard
@@ -170,8 +170,8 @@ def report_file(board: Dashboard, fmt: str) -> bytes:
     lines = report_lines(board)
     width = max(len(line) for line in lines)
     padded = [line + [""] * (width - len(line)) for line in lines]
-    dataset = sheets.build_dataset(padded[0], padded[1:], title="dashboard")
-    return sheets.render(dataset, fmt)
+    dataset = exports.build_dataset(padded[0], padded[1:], title="dashboard")
+    return exports.render(dataset, fmt)
 
 
 # --- PDF --------------------------------------------------------------------------------

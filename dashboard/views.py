@@ -17,7 +17,7 @@ from accounts import audit
 from accounts.choices import AuditAction
 from accounts.permissions import RoleRequiredMixin
 from notifications.selectors import failed_messages_count
-from portal import sheets
+from portal import exports, sheets
 
 from . import report
 from .figures import dashboard_for
@@ -106,7 +106,7 @@ class DashboardExportView(RoleRequiredMixin, View):
         if fmt == "pdf":
             content, content_type = report.report_pdf(board), "application/pdf"
         else:
-            content, content_type = report.report_file(board, fmt), sheets.CONTENT_TYPES[fmt]
+            content, content_type = report.report_file(board, fmt), exports.CONTENT_TYPES[fmt]
         audit.record(
             action=AuditAction.EXPORT,
             request=request,
@@ -116,7 +116,7 @@ class DashboardExportView(RoleRequiredMixin, View):
             filters=query.as_params(),
         )
         response = HttpResponse(content, content_type=content_type)
-        filename = sheets.filename_for("dashboard", fmt)
+        filename = exports.filename_for("dashboard", fmt)
         disposition = "inline" if fmt == "pdf" else "attachment"
         response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
         patch_cache_control(response, private=True, no_store=True)

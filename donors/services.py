@@ -38,6 +38,25 @@ _STAMPED = {"created_by", "verified_at", "verified_by", "consent_at", "consent_v
 
 
 @transaction.atomic
+def _purposes(consents: Iterable[str]) -> list:
+    """The consent purposes given; reminders only with the registry."""
+    purposes = [ConsentPurpose(p) for p in consents]
+    if ConsentPurpose.REMINDERS in purposes and ConsentPurpose.REGISTRY not in purposes:
+        raise ValidationError(
+            {"consent_reminders": _("Reminders need the donor's consent to the registry.")}
+        )
+    return purposes
+
+
+def _save_new(donor: Donor) -> None:
+    donor.full_clean()
+    try:
+        with transaction.atomic():
+            donor.save()
+    except IntegrityError:  # two clerks registering the same number at the same moment
+        raise ValidationError({"phone": duplicate_phone_error(donor.phone)}) from None
+
+
 def donor_create(
     *,
     actor,
@@ -64,11 +83,7 @@ def donor_create(
     stamped = _STAMPED & fields.keys()
     if stamped:
         raise TypeError(f"donor_create sets {', '.join(sorted(stamped))} itself")
-    purposes = [ConsentPurpose(p) for p in consents]
-    if ConsentPurpose.REMINDERS in purposes and ConsentPurpose.REGISTRY not in purposes:
-        raise ValidationError(
-            {"consent_reminders": _("Reminders need the donor's consent to the registry.")}
-        )
+    purposes = _purposes(consents)
     by_donor = source == DonorSource.PLEDGE
     now = timezone.now()
     donor = Donor(phone=normalise_phone(phone), source=source, created_by=actor, **fields)
@@ -80,12 +95,7 @@ def donor_create(
     notice_version = notice_version or settings.DONOR_CONSENT_VERSION
     if ConsentPurpose.REGISTRY in purposes:
         donor.consent_at, donor.consent_version = now, notice_version
-    donor.full_clean()
-    try:
-        with transaction.atomic():
-            donor.save()
-    except IntegrityError:  # two clerks registering the same number at the same moment
-        raise ValidationError({"phone": duplicate_phone_error(donor.phone)}) from None
+    _save_new(donor)
     consents_record(
         donor=donor,
         purposes=purposes,

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from accounts import audit, ranges
 from accounts.choices import AuditAction
 from accounts.scoping import units_for_user
-from portal import sheets
+from portal import exports, sheets
 
 from .choices import DRAWN_OUTCOMES, BloodGroup, ConsentPurpose, DonorSource
 from .models import Donation, Donor
@@ -328,7 +328,7 @@ def import_donors(*, table: sheets.Table, actor, request=None) -> sheets.Report:
 
 def template_csv() -> bytes:
     """The header row people fill in."""
-    return sheets.render(sheets.build_dataset(IMPORT_COLUMNS, [], title="donors"), "csv")
+    return exports.render(exports.build_dataset(IMPORT_COLUMNS, [], title="donors"), "csv")
 
 
 # --- Export -----------------------------------------------------------------------------
@@ -390,9 +390,9 @@ def export_rows(queryset: QuerySet) -> Iterator[list]:
 
 def export_donors_csv(queryset: QuerySet) -> Iterator[bytes]:
     """The CSV file's bytes, piece by piece, for a streaming response."""
-    return sheets.stream_csv(EXPORT_HEADERS, export_rows(queryset))
+    return exports.stream_csv(EXPORT_HEADERS, export_rows(queryset))
 
 
 def export_donors_xlsx(queryset: QuerySet) -> bytes:
     """The .xlsx file's bytes, written row by row in openpyxl's write-only mode."""
-    return sheets.write_xlsx(EXPORT_HEADERS, export_rows(queryset), title="donors")
+    return exports.write_xlsx(EXPORT_HEADERS, export_rows(queryset), title="donors")

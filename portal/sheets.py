@@ -1,4 +1,6 @@
-"""Importing and exporting spreadsheets (CSV and Excel .xlsx): the generic core.
+"""Importing spreadsheets (CSV and Excel .xlsx): the generic core. Writing them is
+``portal/exports.py``; keeping an upload between the dry run and the apply is
+``portal/uploads.py``.
 
 The donor import and export (``donors/spreadsheets.py``), a camp's donor sheet
 (``camps/spreadsheets.py``) and the camp and dashboard reports use it, so nothing here knows
@@ -23,49 +25,37 @@ miss). Bending a Resource to call a service per row, number rows as the spreadsh
 and refuse a partly-bad batch takes more code than this module. tablib — import-export's
 own file layer — writes the exports.
 
-Exports neutralise formulas (OWASP "CSV injection"): a text cell starting with ``=``, ``+``,
-``-``, ``@``, a tab or a carriage return gets a leading apostrophe, in CSV and XLSX alike,
-phone numbers included (``'+919876543210`` still reads as the number). The import strips
-that apostrophe again (``clean_cell``), so an exported sheet can be edited and re-imported.
+Exports neutralise formulas with a leading apostrophe (``portal.exports``); the import strips
+it again (``clean_cell``), so an exported sheet can be edited and re-imported.
+
+A little past ~400 lines: reading a file, its cells and the all-or-nothing apply are one
+flow, read top to bottom.
 """
 
 import csv
 import io
 import itertools
 import logging
-import secrets
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import PurePath
 from typing import Any
 
 import openpyxl
-import tablib
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 logger = logging.getLogger(__name__)
 
 FORMATS = ("csv", "xlsx")
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-# OWASP "CSV injection": a cell starting with one of these may run as a formula.
+# OWASP "CSV injection": a cell starting with one of these may run as a formula (exports
+# neutralise them with an apostrophe; the import strips it again).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-# Uploads waiting between a dry run and its apply; older ones are swept away.
-STASH_DIR = "imports"
-STASH_MAX_AGE = timedelta(hours=24)
 
 
 class UploadError(Exception):
@@ -424,136 +414,3 @@ def apply_rows(rows: Iterable[Row], validate: Validator, write: Writer) -> Repor
         else:
             report.applied = len(report.results)
         return report
-
-
-# --- Keeping an upload between the dry run and the apply ----------------------------------
-
-
-def stash_upload(session, key: str, data: bytes, *, filename: str) -> str:
-    """Keep ``data`` in storage for the apply that may follow, remembered in the session
-    under ``key``; returns the token the apply form must send back."""
-    drop_stash(session, key)
-    _sweep_stale()
-    token = secrets.token_urlsafe(24)
-    path = default_storage.save(f"{STASH_DIR}/{token}", ContentFile(data))
-    session[key] = {"token": token, "path": path, "filename": filename}
-    return token
-
-
-def take_stash(session, key: str, token: str) -> tuple[bytes, str] | None:
-    """The stashed bytes and file name if ``token`` matches, removing them (an upload is
-    applied at most once); None when there is nothing (expired, applied, another tab)."""
-    entry = session.get(key)
-    if not entry or not secrets.compare_digest(str(entry.get("token", "")), token or ""):
-        return None
-    del session[key]
-    try:
-        with default_storage.open(entry["path"], "rb") as stashed:
-            data = stashed.read()
-    except OSError:
-        return None
-    finally:
-        _delete(entry["path"])
-    return data, entry["filename"]
-
-
-def drop_stash(session, key: str) -> None:
-    entry = session.pop(key, None)
-    if entry:
-        _delete(entry["path"])
-
-
-def _delete(path: str) -> None:
-    try:
-        default_storage.delete(path)
-    except OSError:
-        logger.warning("could not delete stashed upload %s", path, exc_info=True)
-
-
-def _sweep_stale() -> None:
-    """Uploads nobody applied hold personal data: delete them after STASH_MAX_AGE."""
-    cutoff = timezone.now() - STASH_MAX_AGE
-    try:
-        names = default_storage.listdir(STASH_DIR)[1]
-    except OSError:  # the folder does not exist yet
-        return
-    for name in names:
-        path = f"{STASH_DIR}/{name}"
-        try:
-            if default_storage.get_modified_time(path) < cutoff:
-                default_storage.delete(path)
-        except OSError:
-            continue
-
-
-# --- Writing ---------------------------------------------------------------------------
-
-
-def neutralise(value: Any) -> Any:
-    """A text cell that a spreadsheet could run as a formula, prefixed with an apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
-
-
-def build_dataset(headers: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str):
-    """A tablib Dataset of ``rows`` with every cell neutralised."""
-    dataset = tablib.Dataset(headers=list(headers), title=title)
-    for row in rows:
-        dataset.append([neutralise(value) for value in row])
-    return dataset
-
-
-def render(dataset: tablib.Dataset, fmt: str) -> bytes:
-    """The file's bytes. CSV carries a UTF-8 byte-order mark so Excel shows Hindi names."""
-    if fmt == "xlsx":
-        return dataset.export("xlsx")
-    return ("\ufeff" + dataset.export("csv")).encode("utf-8")
-
-
-# A streamed CSV is sent in pieces of about this many characters.
-STREAM_CHUNK_CHARS = 64 * 1024
-
-
-def stream_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
-    """The bytes ``render(build_dataset(headers, rows), "csv")`` would answer (byte-order
-    mark, header row, every cell neutralised, the same dialect), a piece at a time: a
-    ``StreamingHttpResponse`` sends a registry of a million donors without holding the file,
-    or its rows, in memory."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    buffer.write("\ufeff")
-    writer.writerow(list(headers))
-    for row in rows:
-        writer.writerow([neutralise(value) for value in row])
-        if buffer.tell() >= STREAM_CHUNK_CHARS:
-            yield buffer.getvalue().encode("utf-8")
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue().encode("utf-8")
-
-
-def write_xlsx(headers: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str) -> bytes:
-    """An .xlsx of ``rows`` in openpyxl's write-only mode: each row goes to a temporary file
-    as it comes, so memory holds the compressed file, not a cell object per value. The sheet
-    reads as ``render`` makes it: named ``title``, bold header row frozen, cells neutralised
-    (dates stay date cells)."""
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title)
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    header = []
-    for text in headers:
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    for row in rows:
-        sheet.append([neutralise(value) for value in row])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
-
-def filename_for(stem: str, fmt: str) -> str:
-    return f"{stem}-{timezone.localtime():%Y%m%d-%H%M}.{fmt}"

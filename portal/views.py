@@ -16,7 +16,7 @@ from django.views import View
 
 from accounts.permissions import RoleRequiredMixin
 
-from . import sheets
+from . import sheets, uploads
 
 # Errors and rows shown on the dry-run page; the counts above them are always complete.
 SHOWN_ERRORS = 200
@@ -84,15 +84,17 @@ class SpreadsheetImportView(RoleRequiredMixin, View):
         report = self.check(table)
         token = None
         if report.ok:
-            token = sheets.stash_upload(request.session, self.stash_key, data, filename=upload.name)
+            token = uploads.stash_upload(
+                request.session, self.stash_key, data, filename=upload.name
+            )
         else:
-            sheets.drop_stash(request.session, self.stash_key)
+            uploads.drop_stash(request.session, self.stash_key)
         return self.page(
             request, UploadForm(), report=report, table=table, token=token, filename=upload.name
         )
 
     def apply(self, request):
-        stashed = sheets.take_stash(request.session, self.stash_key, request.POST.get("token", ""))
+        stashed = uploads.take_stash(request.session, self.stash_key, request.POST.get("token", ""))
         if stashed is None:
             messages.error(
                 request,

@@ -12,7 +12,7 @@ from accounts.permissions import RoleRequiredMixin
 from donors.certificate import certificate_pdf
 from donors.choices import DonationOutcome
 from donors.models import Donation
-from portal import sheets
+from portal import exports, sheets
 
 from .. import report
 from ..selectors import camps_for
@@ -31,7 +31,7 @@ class CampReportView(RoleRequiredMixin, View):
             rows = None
         else:
             content, rows = report.report_file(camp, fmt)
-            content_type = sheets.CONTENT_TYPES[fmt]
+            content_type = exports.CONTENT_TYPES[fmt]
         audit.record(
             action=AuditAction.EXPORT,
             request=request,
@@ -41,7 +41,7 @@ class CampReportView(RoleRequiredMixin, View):
             rows=rows,
         )
         response = HttpResponse(content, content_type=content_type)
-        filename = sheets.filename_for(f"camp-{camp.pk}-report", fmt)
+        filename = exports.filename_for(f"camp-{camp.pk}-report", fmt)
         disposition = "inline" if fmt == "pdf" else "attachment"
         response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
         return response

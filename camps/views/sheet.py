@@ -7,7 +7,7 @@ from django.utils.translation import ngettext
 from django.views import View
 
 from accounts.permissions import RoleRequiredMixin
-from portal import sheets
+from portal import exports
 from portal.views import SpreadsheetImportView
 
 from .. import spreadsheets as camp_sheets
@@ -58,7 +58,7 @@ class CampImportTemplateView(RoleRequiredMixin, View):
     def get(self, request, pk):
         get_object_or_404(camps_for(request.user), pk=pk)
         response = HttpResponse(
-            camp_sheets.template_csv(), content_type=sheets.CONTENT_TYPES["csv"]
+            camp_sheets.template_csv(), content_type=exports.CONTENT_TYPES["csv"]
         )
         response["Content-Disposition"] = 'attachment; filename="camp-donors-template.csv"'
         return response

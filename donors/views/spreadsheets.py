@@ -14,7 +14,7 @@ from django.views import View
 from accounts import audit
 from accounts.choices import AuditAction
 from accounts.permissions import RoleRequiredMixin
-from portal import sheets
+from portal import exports, sheets
 from portal.views import SpreadsheetImportView
 
 from .. import spreadsheets as donor_sheets
@@ -56,7 +56,7 @@ class DonorImportTemplateView(RoleRequiredMixin, View):
 
     def get(self, request):
         response = HttpResponse(
-            donor_sheets.template_csv(), content_type=sheets.CONTENT_TYPES["csv"]
+            donor_sheets.template_csv(), content_type=exports.CONTENT_TYPES["csv"]
         )
         response["Content-Disposition"] = 'attachment; filename="donors-template.csv"'
         return response
@@ -88,12 +88,12 @@ class DonorExportView(RoleRequiredMixin, View):
         )
         if fmt == "csv":
             response = StreamingHttpResponse(
-                donor_sheets.export_donors_csv(donors), content_type=sheets.CONTENT_TYPES[fmt]
+                donor_sheets.export_donors_csv(donors), content_type=exports.CONTENT_TYPES[fmt]
             )
         else:
             response = HttpResponse(
-                donor_sheets.export_donors_xlsx(donors), content_type=sheets.CONTENT_TYPES[fmt]
+                donor_sheets.export_donors_xlsx(donors), content_type=exports.CONTENT_TYPES[fmt]
             )
-        filename = sheets.filename_for("donors", fmt)
+        filename = exports.filename_for("donors", fmt)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response

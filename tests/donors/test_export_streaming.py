@@ -8,7 +8,7 @@ from accounts.choices import AuditAction
 from accounts.models import AuditEvent
 from donors import spreadsheets as donor_sheets
 from donors.models import Donor
-from portal import sheets
+from portal import exports
 from tests.factories import DonationFactory, DonorFactory
 
 EXPORT_URL = "/donors/export/"
@@ -30,7 +30,7 @@ def registry(units):
 def test_the_csv_streams_in_pieces_with_every_scoped_row(
     client_for, circle_staff, registry, monkeypatch
 ):
-    monkeypatch.setattr(sheets, "STREAM_CHUNK_CHARS", 1024)
+    monkeypatch.setattr(exports, "STREAM_CHUNK_CHARS", 1024)
     monkeypatch.setattr(donor_sheets, "EXPORT_CHUNK", 50)  # several round trips
     response = client_for(circle_staff).get(EXPORT_URL, {"format": "csv"})
 
@@ -55,8 +55,8 @@ def test_the_streamed_csv_has_the_bytes_of_the_file_built_whole(client_for, coor
         [read(donor) for _header, read in donor_sheets.EXPORT_COLUMNS]
         for donor in donor_sheets.export_queryset(donors)
     ]
-    whole = sheets.render(
-        sheets.build_dataset(donor_sheets.EXPORT_HEADERS, rows, title="donors"), "csv"
+    whole = exports.render(
+        exports.build_dataset(donor_sheets.EXPORT_HEADERS, rows, title="donors"), "csv"
     )
     assert streamed == whole
 
