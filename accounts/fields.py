@@ -21,7 +21,7 @@ from .models import PoliceUnit
 from .scoping import in_subtree, units_for_user
 
 # The browser's own date picker: a phone shows its calendar, and the value is ISO 8601.
-# Here, not in ``portal/forms.py``, because accounts' own audit filter uses it and accounts
+# Here, in accounts, because accounts' own audit filter uses it and accounts
 # imports no other room of ours.
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

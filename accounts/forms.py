@@ -3,11 +3,20 @@ to its own, units of its subtree); the services check the same rules again, so a
 path cannot skip them."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .choices import ROLE_RANK, Role
 from .models import PoliceUnit, User
 from .scoping import units_for_user
+
+
+def add_service_errors(form, error: ValidationError) -> None:
+    """A service's ValidationError on the form: each field's messages on the field the form
+    has, the rest on top (every page that calls a service answers this way)."""
+    by_field = error.error_dict if hasattr(error, "error_dict") else {None: error.error_list}
+    for field, errors in by_field.items():
+        form.add_error(field if field in form.fields else None, errors)
 
 
 class UnitChoiceField(forms.ModelChoiceField):

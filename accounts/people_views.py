@@ -15,19 +15,9 @@ from django_filters.views import FilterView
 
 from . import services
 from .filters import UserFilterSet
-from .forms import UserForm
+from .forms import UserForm, add_service_errors
 from .permissions import AdminOnlyMixin
 from .selectors import people_for
-
-
-def form_errors_from(form, error: ValidationError):
-    """A service's refusal shown on the form: by field where it names one."""
-    fields = set(form.fields)
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            form.add_error(field if field in fields else None, messages_)
-    else:
-        form.add_error(None, error)
 
 
 class PersonMixin(AdminOnlyMixin):
@@ -59,7 +49,7 @@ class UserCreateView(AdminOnlyMixin, FormView):
                 actor=self.request.user, request=self.request, password=None, **form.cleaned_data
             )
         except ValidationError as error:
-            form_errors_from(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(
             self.request,
@@ -89,7 +79,7 @@ class UserUpdateView(PersonMixin, FormView):
                 actor=self.request.user, user=self.person, request=self.request, **form.cleaned_data
             )
         except ValidationError as error:
-            form_errors_from(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Saved."))
         return redirect("accounts:people")

@@ -20,9 +20,8 @@ from django_ratelimit.core import is_ratelimited
 from . import audit, services
 from .choices import Role
 from .filters import AuditEventFilterSet, PoliceUnitFilterSet
-from .forms import UnitForm, parent_choices
+from .forms import UnitForm, add_service_errors, parent_choices
 from .models import PoliceUnit
-from .people_views import form_errors_from
 from .permissions import AdminOnlyMixin, RoleRequiredMixin
 from .scoping import for_user, units_for_user
 from .selectors import audit_events_for, unit_tree
@@ -95,7 +94,7 @@ class UnitCreateView(AdminOnlyMixin, FormView):
                 **form.cleaned_data,
             )
         except ValidationError as error:
-            form_errors_from(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Saved."))
         return redirect(unit)
@@ -132,7 +131,7 @@ class UnitUpdateView(AdminOnlyMixin, FormView):
                 **form.cleaned_data,
             )
         except ValidationError as error:
-            form_errors_from(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("Saved."))
         return redirect(unit)

@@ -13,6 +13,7 @@ from django.views import View
 
 from accounts import audit
 from accounts.choices import AuditAction
+from accounts.forms import add_service_errors
 from accounts.permissions import RoleRequiredMixin
 from donors.choices import ConsentPurpose, DeferralCategory, DonorSource
 from donors.donations import screening_reasons
@@ -21,7 +22,6 @@ from donors.hooks import commitments_for, unavailable_until
 from donors.models import Donor
 from donors.selectors import facts_for, with_eligibility_facts
 from donors.services import donor_create
-from portal.forms import add_service_errors
 
 from .. import services
 from ..choices import CAMP_STATUS_BADGES, CampStatus

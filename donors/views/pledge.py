@@ -17,8 +17,8 @@ from django.views.generic import FormView, TemplateView
 from django_ratelimit.core import is_ratelimited
 
 from accounts.audit import client_ip
+from accounts.forms import add_service_errors
 from notifications.rendering import offered_language
-from portal.forms import add_service_errors
 
 from .. import verification
 from ..pledge import HONEYPOT, PledgeForm, pledge_submit

@@ -13,8 +13,8 @@ from django_filters.views import FilterView
 
 from accounts import audit
 from accounts.choices import AuditAction, Role
+from accounts.forms import add_service_errors
 from accounts.permissions import AdminOnlyMixin, RoleRequiredMixin, has_role
-from portal.forms import add_service_errors
 
 from ..choices import ConsentPurpose, DonorSource
 from ..consent import consent_summary

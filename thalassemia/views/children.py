@@ -15,9 +15,9 @@ from django_filters.views import FilterView
 
 from accounts import audit
 from accounts.choices import AuditAction, Role
+from accounts.forms import add_service_errors
 from accounts.permissions import RoleRequiredMixin, has_role
 from accounts.scoping import for_user
-from portal.forms import add_service_errors
 
 from ..booking import circle_move, circle_remove
 from ..calendar import plan_change

@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from accounts import ranges
+from accounts.forms import add_service_errors
 from accounts.permissions import RoleRequiredMixin
 from donors.selectors import donors_for
-from portal.forms import add_service_errors
 
 from ..booking import assignment_create, assignment_set_status, circle_add
 from ..choices import ASSIGNMENT_MOVES, OPEN_TRANSFUSION
