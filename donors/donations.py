@@ -3,7 +3,10 @@ these. Collected needs haemoglobin, weight and blood pressure measured at the sc
 bag number unique at the blood centre and a donor who passes ``check_eligibility`` with the
 screening's values; deferred at screening records the deferral through
 ``services.deferral_create``. Each writes its audit record. Kept apart from
-``services.py`` (the registry's writes) because it is a concept of its own."""
+``services.py`` (the registry's writes) because it is a concept of its own.
+
+``donation_record`` passes ~60 lines only by its keyword-only signature (one argument per
+screening value): its body is a sequence of named steps."""
 
 from dataclasses import replace
 from datetime import date
