@@ -206,6 +206,13 @@ class Seeder:
         self.out = out or sys.stdout
         self.figures: dict[str, int] = {}
 
+    def standing(self, cursor) -> None:
+        """Each donor's stored standing from the rows just copied, by the same SQL as the
+        data migration (donors.standing), before the indexes are rebuilt."""
+        from donors.standing import refresh_all
+
+        refresh_all()
+
     def say(self, text: str) -> None:
         print(text, file=self.out, flush=True)
 
@@ -225,6 +232,7 @@ class Seeder:
                 ("camps", self.camps),
                 ("donors", self.donors),
                 ("donations and deferrals", self.donations),
+                ("donor standing (next_eligible_on)", self.standing),
                 ("children, plans, transfusions, circles", self.children),
             ):
                 t = time.perf_counter()

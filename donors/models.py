@@ -157,19 +157,17 @@ class Donor(models.Model):
             models.Index(fields=["unit", "blood_group"]),
             models.Index(fields=["blood_group", "living_blood_bank"]),
             models.Index(fields=["name"]),
-            # "Eligible on D for group G": a range scan of one small index per group.
+            # "Eligible on D for group G": a range scan of one small index per group (the
+            # few donors with a fact dated after D, eligibility_settled_on, by the other).
             *(
                 models.Index(
                     fields=["next_eligible_on"],
-                    condition=Q(
-                        blood_group=group,
-                        erased_at__isnull=True,
-                        permanently_deferred=False,
-                    ),
+                    condition=Q(blood_group=group, erased_at__isnull=True),
                     name=f"donor_eligible_{_GROUP_SLUG[group]}",
                 )
                 for group in BloodGroup.values
             ),
+            models.Index(fields=["eligibility_settled_on"], name="donor_eligibility_settled"),
         ]
         # Plausible ranges (accounts.ranges), also for writes around the services.
         constraints = [

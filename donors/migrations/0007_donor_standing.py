@@ -44,43 +44,47 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='donor',
-            index=models.Index(condition=models.Q(('blood_group', 'A+'), ('erased_at__isnull', True), ('permanently_deferred', False)), fields=['next_eligible_on'], name='donor_eligible_a_pos'),
+            index=models.Index(condition=models.Q(('blood_group', 'A+'), ('erased_at__isnull', True)), fields=['next_eligible_on'], name='donor_eligible_a_pos'),
         ),
         migrations.AddIndex(
             model_name='donor',
-            index=models.Index(condition=models.Q(('blood_group', 'A-'), ('erased_at__isnull', True), ('permanently_deferred', False)), fields=['next_eligible_on'], name='donor_eligible_a_neg'),
+            index=models.Index(condition=models.Q(('blood_group', 'A-'), ('erased_at__isnull', True)), fields=['next_eligible_on'], name='donor_eligible_a_neg'),
         ),
         migrations.AddIndex(
             model_name='donor',
-            index=models.Index(condition=models.Q(('blood_group', 'B+'), ('erased_at__isnull', True), ('permanently_deferred', False)), fields=['next_eligible_on'], name='donor_eligible_b_pos'),
+            index=models.Index(condition=models.Q(('blood_group', 'B+'), ('erased_at__isnull', True)), fields=['next_eligible_on'], name='donor_eligible_b_pos'),
         ),
         migrations.AddIndex(
             model_name='donor',
-            index=models.Index(condition=models.Q(('blood_group', 'B-'), ('erased_at__isnull', True), ('permanently_deferred', False)), fields=['next_eligible_on'], name='donor_eligible_b_neg'),
+            index=models.Index(condition=models.Q(('blood_group', 'B-'), ('erased_at__isnull', True)), fields=['next_eligible_on'], name='donor_eligible_b_neg'),
         ),
         migrations.AddIndex(
             model_name='donor',
-            index=models.Index(condition=models.Q(('blood_group', 'AB+'), ('erased_at__isnull', True), ('permanently_deferred', False)), fields=['next_eligible_on'], name='donor_eligible_ab_pos'),
+            index=models.Index(condition=models.Q(('blood_group', 'AB+'), ('erased_at__isnull', True)), fields=['next_eligible_on'], name='donor_eligible_ab_pos'),
         ),
         migrations.AddIndex(
             model_name='donor',
-            index=models.Index(condition=models.Q(('blood_group', 'AB-'), ('erased_at__isnull', True), ('permanently_deferred', False)), fields=['next_eligible_on'], name='donor_eligible_ab_neg'),
+            index=models.Index(condition=models.Q(('blood_group', 'AB-'), ('erased_at__isnull', True)), fields=['next_eligible_on'], name='donor_eligible_ab_neg'),
         ),
         migrations.AddIndex(
             model_name='donor',
-            index=models.Index(condition=models.Q(('blood_group', 'O+'), ('erased_at__isnull', True), ('permanently_deferred', False)), fields=['next_eligible_on'], name='donor_eligible_o_pos'),
+            index=models.Index(condition=models.Q(('blood_group', 'O+'), ('erased_at__isnull', True)), fields=['next_eligible_on'], name='donor_eligible_o_pos'),
         ),
         migrations.AddIndex(
             model_name='donor',
-            index=models.Index(condition=models.Q(('blood_group', 'O-'), ('erased_at__isnull', True), ('permanently_deferred', False)), fields=['next_eligible_on'], name='donor_eligible_o_neg'),
+            index=models.Index(condition=models.Q(('blood_group', 'O-'), ('erased_at__isnull', True)), fields=['next_eligible_on'], name='donor_eligible_o_neg'),
         ),
         migrations.AddIndex(
             model_name='donor',
-            index=models.Index(condition=models.Q(('blood_group', 'Oh'), ('erased_at__isnull', True), ('permanently_deferred', False)), fields=['next_eligible_on'], name='donor_eligible_bombay'),
+            index=models.Index(condition=models.Q(('blood_group', 'Oh'), ('erased_at__isnull', True)), fields=['next_eligible_on'], name='donor_eligible_bombay'),
         ),
         migrations.AddIndex(
             model_name='donor',
-            index=models.Index(condition=models.Q(('blood_group', ''), ('erased_at__isnull', True), ('permanently_deferred', False)), fields=['next_eligible_on'], name='donor_eligible_untyped'),
+            index=models.Index(condition=models.Q(('blood_group', ''), ('erased_at__isnull', True)), fields=['next_eligible_on'], name='donor_eligible_untyped'),
+        ),
+        migrations.AddIndex(
+            model_name='donor',
+            index=models.Index(fields=['eligibility_settled_on'], name='donor_eligibility_settled'),
         ),
         migrations.RunPython(fill_standing, migrations.RunPython.noop, elidable=True),
     ]
