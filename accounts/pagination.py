@@ -11,7 +11,7 @@ import json
 from functools import cached_property
 
 from django.conf import settings
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connections
 from rest_framework.pagination import PageNumberPagination
 
@@ -31,11 +31,46 @@ def planner_estimate(queryset) -> int | None:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
+class _PageOfUnknownTotal(Page):
+    """A page whose "next" is known by reading one row past it, not from the total."""
+
+    def __init__(self, object_list, number, paginator, *, more: bool):
+        super().__init__(object_list, number, paginator)
+        self.more = more
+
+    def has_next(self):
+        return self.more
+
+
 class EstimatedCountPaginator(Paginator):
     """A Paginator whose ``count`` is exact up to a limit and estimated above it
-    (``estimated`` then True)."""
+    (``estimated`` then True). An estimate may be short of the truth, so then a page is
+    never cut to it: each page reads one row more to know whether another follows, and a
+    page past the end is empty (404), as any page past the end."""
 
     estimated = False
+
+    def validate_number(self, number):
+        if not (self.count and self.estimated):
+            return super().validate_number(number)
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
+        if number < 1:
+            raise EmptyPage(self.error_messages["min_page"])
+        return number
+
+    def page(self, number):
+        number = self.validate_number(number)
+        if not self.estimated:
+            return super().page(number)
+        bottom = (number - 1) * self.per_page
+        rows = list(self.object_list[bottom : bottom + self.per_page + 1])
+        if not rows and number > 1:
+            raise EmptyPage(self.error_messages["no_results"])
+        more = len(rows) > self.per_page
+        return _PageOfUnknownTotal(rows[: self.per_page], number, self, more=more)
 
     @cached_property
     def count(self):
