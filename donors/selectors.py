@@ -175,24 +175,32 @@ def eligible_on(queryset: QuerySet, on: date, *, kind: str = DonationKind.WHOLE_
         sex: on - timedelta(days=rules.interval_days[sex]) for sex in Sex
     }
     external_in = Q(external_last_donation_on__lte=on) & Q(external_last_donation_on__gt=year_from)
+    # The few donors with a fact after ``on``, decided from their rows in one uncorrelated
+    # subquery (found by the index on eligibility_settled_on): the planner costs it once,
+    # not once per donor of the state.
     from_history = (
-        Q(eligibility_settled_on__gt=on)  # first: the rest is read only for these few
-        & ~Exists(deferred)
-        & ~Exists(whole_blood.filter(donated_on__gt=OuterRef("eligibility_interval_from")))
-        & (
+        Donor.objects.filter(eligibility_settled_on__gt=on)
+        .alias(
+            eligibility_interval_from=_by_sex(interval_from, DateField()),
+            eligibility_year_limit=_by_sex(rules.max_donations_12m, IntegerField()),
+            eligibility_year_count=_count_since(whole_blood, year_from)
+            + Case(When(external_in, then=1), default=0, output_field=IntegerField()),
+        )
+        .filter(
+            ~Exists(deferred),
+            ~Exists(whole_blood.filter(donated_on__gt=OuterRef("eligibility_interval_from"))),
             Q(external_last_donation_on__isnull=True)
             | Q(external_last_donation_on__gt=on)
-            | Q(external_last_donation_on__lte=F("eligibility_interval_from"))
+            | Q(external_last_donation_on__lte=F("eligibility_interval_from")),
+            ~Exists(apheresis.filter(donated_on__gt=switch_from)),
+            Q(eligibility_year_count__lt=F("eligibility_year_limit")),
         )
-        & ~Exists(apheresis.filter(donated_on__gt=switch_from))
-        & Q(eligibility_year_count__lt=F("eligibility_year_limit"))
+        .values("pk")
     )
-    return queryset.alias(
-        eligibility_interval_from=_by_sex(interval_from, DateField()),
-        eligibility_year_limit=_by_sex(rules.max_donations_12m, IntegerField()),
-        eligibility_year_count=_count_since(whole_blood, year_from)
-        + Case(When(external_in, then=1), default=0, output_field=IntegerField()),
-    ).filter(*common, (settled & waited) | from_history)
+    return queryset.filter(
+        *common,
+        (settled & waited) | (Q(eligibility_settled_on__gt=on) & Q(pk__in=from_history)),
+    )
 
 
 def _apheresis_eligible(queryset, on, rules, common, whole_blood, apheresis) -> QuerySet:
