@@ -358,6 +358,9 @@ PORTAL_NAME = env_str("PORTAL_NAME", "Blood Bond")
 # The name printed on certificates and reports: the force that runs this portal.
 FORCE_NAME = env_str("FORCE_NAME", "Kanpur Nagar Police Commissionerate")
 PAGE_SIZE = env_int("PAGE_SIZE", 25, minimum=5)
+# Long lists (the donor registry) count exactly up to this many rows, and above it show
+# the database's estimate ("about 1,000,000"): accounts.pagination.
+LIST_EXACT_COUNT_LIMIT = env_int("LIST_EXACT_COUNT_LIMIT", 10_000, minimum=100)
 # The portal's public address, for links sent in messages (a donor's opt-out link).
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
 # The furthest ahead, in years from today, a date in a query string may be (``on``, ``until``,

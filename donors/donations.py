@@ -24,7 +24,7 @@ from .choices import DRAWN_OUTCOMES, DonationKind, DonationOutcome
 from .eligibility import DonorFacts, PastDonation, check_eligibility
 from .models import Deferral, Donation, Donor
 from .selectors import facts_for
-from .services import deferral_create
+from .services import deferral_create, donor_refresh_eligibility
 
 
 def bag_number_error(*, blood_centre, bag_number: str, exclude_pk=None) -> ValidationError | None:
@@ -229,6 +229,8 @@ def donation_record(
             actor=actor,
             request=request,
         )
+    if outcome in DRAWN_OUTCOMES:  # a deferral at screening refreshed it in deferral_create
+        donor_refresh_eligibility(donor)
     hooks.donation_made(donation, actor=actor)  # drawn blood: bookings in the interval go
     return donation
 
@@ -309,6 +311,8 @@ def donation_correct(*, donation: Donation, actor, request=None, **fields) -> Do
         setattr(donation, name, fields[name])
     donation.full_clean(validate_constraints=False)
     donation.save()
+    # No CORRECTABLE_FIELDS enters the donor's standing (date, kind and outcome are
+    # corrected by withdrawing), so next_eligible_on stays as it is.
     if changed:
         audit.record(
             action=AuditAction.CORRECTION,
@@ -344,3 +348,4 @@ def donation_withdraw(*, donation: Donation, actor, request=None) -> None:
         deferrals_removed=removed_deferrals,
     )
     donation.delete()
+    donor_refresh_eligibility(donation.donor)

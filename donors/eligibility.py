@@ -392,3 +392,45 @@ def _next_eligible_on(facts, reasons, kind, bag_ml, rules) -> date | None:
         candidate = later
         reasons = _reasons(facts, candidate, kind, bag_ml, rules)
     return candidate
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What a donor's history (donations and deferrals) says about whole-blood donation,
+    kept on the donor row so "who may give on D" is an index range scan
+    (``donors.services.donor_refresh_eligibility`` writes it; ``selectors.eligible_on`` reads it).
+
+    For any day D on or after ``settled_on`` (every recorded fact has happened by then) the
+    history lets the donor give whole blood on D exactly when the donor is not
+    ``permanently_deferred`` and ``next_eligible_on`` is empty or not after D. Age and the
+    recorded weight are not in it: the query bounds the date of birth and reads the weight.
+    """
+
+    next_eligible_on: date | None  # empty: nothing on record makes the donor wait
+    permanently_deferred: bool
+    last_donated_on: date | None  # blood drawn, here or outside; empty: a first-time donor
+    settled_on: date | None  # the latest recorded fact (donation, deferral start)
+
+
+def standing(facts: DonorFacts, rules: Rules | None = None) -> Standing:
+    """The ``Standing`` of ``facts``: the latest of every day a rule of ``check_eligibility``
+    waits for (the whole-blood interval by sex, the 12-month count, the switch after
+    apheresis, each deferral's end), as the rules count them once every fact is past."""
+    rules = rules or Rules.from_settings()
+    whole_blood, apheresis = facts.whole_blood_dates(), facts.apheresis_dates()
+    waits = [d.until for d in facts.deferrals if d.until is not None]
+    if whole_blood:
+        waits.append(whole_blood[-1] + timedelta(days=rules.interval_days[facts.sex]))
+        limit = rules.max_donations_12m[facts.sex]
+        if len(whole_blood) >= limit:
+            waits.append(whole_blood[-limit] + YEAR)
+    if apheresis:
+        waits.append(apheresis[-1] + timedelta(days=rules.switch_days))
+    drawn = whole_blood + apheresis
+    facts_on = drawn + [d.starts_on for d in facts.deferrals]
+    return Standing(
+        next_eligible_on=max(waits, default=None),
+        permanently_deferred=any(d.until is None for d in facts.deferrals),
+        last_donated_on=max(drawn, default=None),
+        settled_on=max(facts_on, default=None),
+    )

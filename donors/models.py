@@ -24,6 +24,19 @@ from .choices import (
     Sex,
 )
 
+_GROUP_SLUG = {
+    "A+": "a_pos",
+    "A-": "a_neg",
+    "B+": "b_pos",
+    "B-": "b_neg",
+    "AB+": "ab_pos",
+    "AB-": "ab_neg",
+    "O+": "o_pos",
+    "O-": "o_neg",
+    "Oh": "bombay",
+    "": "untyped",
+}
+
 
 class Donor(models.Model):
     """A person who may give blood: police personnel or a civilian, in one registry per force."""
@@ -124,6 +137,19 @@ class Donor(models.Model):
     # Set by donors.privacy.donor_erase: the person is anonymised, the counts stay. The
     # registry list, matching and eligible_on leave erased donors out.
     erased_at = models.DateTimeField(_("personal data erased at"), null=True, blank=True)
+    # The donor's standing from donations and deferrals (donors.eligibility.Standing), kept
+    # by donors.services.donor_refresh_eligibility in the transaction of every write that
+    # changes it, so "who may give whole blood on D" reads an index instead of recomputing
+    # each donor's history. Empty next_eligible_on: nothing on record makes the donor wait
+    # (never donated, or never deferred). Not editable: only that function writes them.
+    next_eligible_on = models.DateField(
+        _("may give whole blood from"), null=True, blank=True, editable=False
+    )
+    permanently_deferred = models.BooleanField(
+        _("permanently deferred"), default=False, editable=False
+    )
+    last_donated_on = models.DateField(_("last donation"), null=True, blank=True, editable=False)
+    eligibility_settled_on = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("donor")
@@ -134,6 +160,17 @@ class Donor(models.Model):
             models.Index(fields=["unit", "blood_group"]),
             models.Index(fields=["blood_group", "living_blood_bank"]),
             models.Index(fields=["name"]),
+            # "Eligible on D for group G": a range scan of one small index per group (the
+            # few donors with a fact dated after D, eligibility_settled_on, by the other).
+            *(
+                models.Index(
+                    fields=["next_eligible_on"],
+                    condition=Q(blood_group=group, erased_at__isnull=True),
+                    name=f"donor_eligible_{_GROUP_SLUG[group]}",
+                )
+                for group in BloodGroup.values
+            ),
+            models.Index(fields=["eligibility_settled_on"], name="donor_eligibility_settled"),
         ]
         # Plausible ranges (accounts.ranges), also for writes around the services.
         constraints = [

@@ -71,6 +71,9 @@ def donor_erase(*, donor: Donor, actor, request=None) -> Donor:
         setattr(donor, name, value)
     donor.erased_at = now
     donor.save()
+    from .services import donor_refresh_eligibility  # services imports this module
+
+    donor_refresh_eligibility(donor)  # the outside last donation went with the rest
     donor.phone_verifications.all().delete()  # the codes sent to the old number
     consent_withdraw(
         donor=donor,

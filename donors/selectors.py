@@ -133,12 +133,18 @@ def _count_since(donations: QuerySet, after: date) -> Coalesce:
 def eligible_on(queryset: QuerySet, on: date, *, kind: str = DonationKind.WHOLE_BLOOD) -> QuerySet:
     """The donors of ``queryset`` who pass the pre-screen for a donation of ``kind`` on
     ``on``, decided in the database in one query: the "may donate today" filter of the donor
-    list and the API.
+    list and the API, the forecast and matching.
 
     Mirrors ``check_eligibility`` for what the database knows (age, recorded weight,
     intervals, the 12-month and 7-day counts, deferrals); haemoglobin and the bag size are
     screening facts and fail nothing here. tests/donors/test_eligible_on.py holds the two
-    together."""
+    together.
+
+    Whole blood reads each donor's stored standing (``Donor.next_eligible_on``, kept by
+    ``services.donor_refresh_eligibility``): no history is recomputed, and with a blood
+    group the per-group partial index answers by a range scan. Only a donor with a fact
+    dated after ``on`` (a question about the past, or a deferral that starts later) is
+    decided from the history rows, as before. Apheresis, rare, always is."""
     rules = Rules.from_settings()
     drawn = Donation.objects.filter(donor=OuterRef("pk"), outcome__in=DRAWN_OUTCOMES)
     whole_blood = drawn.filter(kind=DonationKind.WHOLE_BLOOD, donated_on__lte=on)
@@ -152,31 +158,48 @@ def eligible_on(queryset: QuerySet, on: date, *, kind: str = DonationKind.WHOLE_
         Q(erased_at__isnull=True),
         Q(date_of_birth__lte=_born_by(on, rules.min_age)),
         Q(date_of_birth__gt=_born_by(on, rules.max_age + 1)),
-        Exists(drawn)
-        | Q(external_last_donation_on__isnull=False)
+        # A first-time donor (no blood drawn, here or outside) has a lower age limit.
+        Q(last_donated_on__isnull=False)
         | Q(date_of_birth__gt=_born_by(on, rules.first_time_max_age + 1)),
         Q(weight_kg__isnull=True) | Q(weight_kg__gte=rules.min_weight_kg),
-        ~Exists(deferred),
     ]
     if kind == DonationKind.APHERESIS:
-        return _apheresis_eligible(queryset, on, rules, common, whole_blood, apheresis)
+        return _apheresis_eligible(
+            queryset, on, rules, [*common, ~Exists(deferred)], whole_blood, apheresis
+        )
+    settled = Q(eligibility_settled_on__isnull=True) | Q(eligibility_settled_on__lte=on)
+    waited = Q(permanently_deferred=False) & (
+        Q(next_eligible_on__isnull=True) | Q(next_eligible_on__lte=on)
+    )
     interval_from = {  # whole blood given after this day is too recent, by sex
         sex: on - timedelta(days=rules.interval_days[sex]) for sex in Sex
     }
     external_in = Q(external_last_donation_on__lte=on) & Q(external_last_donation_on__gt=year_from)
-    return queryset.alias(
-        eligibility_interval_from=_by_sex(interval_from, DateField()),
-        eligibility_year_limit=_by_sex(rules.max_donations_12m, IntegerField()),
-        eligibility_year_count=_count_since(whole_blood, year_from)
-        + Case(When(external_in, then=1), default=0, output_field=IntegerField()),
-    ).filter(
+    # The few donors with a fact after ``on``, decided from their rows in one uncorrelated
+    # subquery (found by the index on eligibility_settled_on): the planner costs it once,
+    # not once per donor of the state.
+    from_history = (
+        Donor.objects.filter(eligibility_settled_on__gt=on)
+        .alias(
+            eligibility_interval_from=_by_sex(interval_from, DateField()),
+            eligibility_year_limit=_by_sex(rules.max_donations_12m, IntegerField()),
+            eligibility_year_count=_count_since(whole_blood, year_from)
+            + Case(When(external_in, then=1), default=0, output_field=IntegerField()),
+        )
+        .filter(
+            ~Exists(deferred),
+            ~Exists(whole_blood.filter(donated_on__gt=OuterRef("eligibility_interval_from"))),
+            Q(external_last_donation_on__isnull=True)
+            | Q(external_last_donation_on__gt=on)
+            | Q(external_last_donation_on__lte=F("eligibility_interval_from")),
+            ~Exists(apheresis.filter(donated_on__gt=switch_from)),
+            Q(eligibility_year_count__lt=F("eligibility_year_limit")),
+        )
+        .values("pk")
+    )
+    return queryset.filter(
         *common,
-        ~Exists(whole_blood.filter(donated_on__gt=OuterRef("eligibility_interval_from"))),
-        Q(external_last_donation_on__isnull=True)
-        | Q(external_last_donation_on__gt=on)
-        | Q(external_last_donation_on__lte=F("eligibility_interval_from")),
-        ~Exists(apheresis.filter(donated_on__gt=switch_from)),
-        Q(eligibility_year_count__lt=F("eligibility_year_limit")),
+        (settled & waited) | (Q(eligibility_settled_on__gt=on) & Q(pk__in=from_history)),
     )
 
 

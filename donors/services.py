@@ -15,9 +15,32 @@ from accounts.choices import AuditAction
 from . import hooks
 from .choices import ConsentPurpose, ConsentSource, DeferralCategory, DonorSource
 from .consent import consents_in_force, consents_record
+from .eligibility import standing
 from .models import Deferral, Donor
 from .phones import normalise_phone
 from .privacy import erased_error
+from .selectors import facts_for
+
+
+def donor_refresh_eligibility(donor: Donor) -> Donor:
+    """Recompute and store ``donor``'s standing (``Donor.next_eligible_on``,
+    ``permanently_deferred``, ``last_donated_on``, ``eligibility_settled_on``) from its
+    donations and deferrals by ``donors.eligibility.standing``: the one writer of those
+    fields. Every service that changes a donation, a deferral, the outside last donation or
+    the donor's sex calls it in its own transaction (three queries)."""
+    for name in ("drawn_donations", "all_deferrals"):  # a prefetch may be stale by now
+        donor.__dict__.pop(name, None)
+    now = standing(facts_for(donor))
+    values = {
+        "next_eligible_on": now.next_eligible_on,
+        "permanently_deferred": now.permanently_deferred,
+        "last_donated_on": now.last_donated_on,
+        "eligibility_settled_on": now.settled_on,
+    }
+    Donor.objects.filter(pk=donor.pk).update(**values)
+    for name, value in values.items():
+        setattr(donor, name, value)
+    return donor
 
 
 def duplicate_phone_error(phone: str, *, exclude_pk=None) -> ValidationError | None:
@@ -96,6 +119,8 @@ def donor_create(
     if ConsentPurpose.REGISTRY in purposes:
         donor.consent_at, donor.consent_version = now, notice_version
     _save_new(donor)
+    if donor.external_last_donation_on is not None:
+        donor_refresh_eligibility(donor)
     consents_record(
         donor=donor,
         purposes=purposes,
@@ -140,6 +165,8 @@ def donor_update(
         setattr(donor, name, value)
     donor.full_clean()
     donor.save()
+    if {"sex", "external_last_donation_on"} & set(changed):
+        donor_refresh_eligibility(donor)
     in_force = consents_in_force(donor) if purposes else set()
     given = [p for p in purposes if p not in in_force]
     consents_record(donor=donor, purposes=given, source=ConsentSource.STAFF, actor=actor)
@@ -190,6 +217,7 @@ def deferral_create(
     if until is not None and until <= starts_on:
         raise ValidationError({"until": _("The end must be after the start.")})
     deferral.save()
+    donor_refresh_eligibility(donor)
     audit.record(
         action=AuditAction.CREATE, request=request, actor=actor, obj=deferral, unit=donor.unit
     )
@@ -264,6 +292,7 @@ def donor_merge(*, keep: Donor, duplicate: Donor, actor, request=None) -> Donor:
     duplicate_id = duplicate.pk
     duplicate.delete()
     keep.save()
+    donor_refresh_eligibility(keep)
     audit.record(
         action=AuditAction.UPDATE,
         request=request,

@@ -58,7 +58,25 @@ class BloodCentreFactory(factory.django.DjangoModelFactory):
     licence_number = factory.Sequence(lambda n: f"UP/BC/{1000 + n}")
 
 
-class DonorFactory(factory.django.DjangoModelFactory):
+class _KeepsStanding(factory.django.DjangoModelFactory):
+    """Rows written around the services still keep the donor's stored standing
+    (Donor.next_eligible_on and friends), as the services do."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from donors.services import donor_refresh_eligibility
+
+        obj = super()._create(model_class, *args, **kwargs)
+        donor = obj if model_class._meta.model_name == "donor" else obj.donor
+        if donor is not obj or donor.external_last_donation_on is not None:
+            donor_refresh_eligibility(donor)  # a new donor with no history: nothing to do
+        return obj
+
+
+class DonorFactory(_KeepsStanding):
     """A verified adult donor of station-level unit ``unit`` (pass one)."""
 
     class Meta:
@@ -74,7 +92,7 @@ class DonorFactory(factory.django.DjangoModelFactory):
     verified_at = factory.LazyFunction(timezone.now)
 
 
-class DeferralFactory(factory.django.DjangoModelFactory):
+class DeferralFactory(_KeepsStanding):
     class Meta:
         model = "donors.Deferral"
 
@@ -84,7 +102,7 @@ class DeferralFactory(factory.django.DjangoModelFactory):
     until = datetime.date(2027, 1, 1)
 
 
-class DonationFactory(factory.django.DjangoModelFactory):
+class DonationFactory(_KeepsStanding):
     class Meta:
         model = "donors.Donation"
 

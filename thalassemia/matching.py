@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Case, Count, DateField, Exists, F, OuterRef, Subquery, Value, When
+from django.db.models import Case, Count, DateField, Exists, F, OuterRef, Value, When
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -31,9 +31,8 @@ from django.utils.translation import ngettext
 
 from accounts.scoping import for_user
 from donors import compatibility, phenotype
-from donors.choices import DRAWN_OUTCOMES
 from donors.eligibility import Rules, check_eligibility
-from donors.models import Donation, Donor
+from donors.models import Donor
 from donors.selectors import eligible_on, facts_for, with_eligibility_facts
 
 from .choices import LIVE_ASSIGNMENT
@@ -133,15 +132,21 @@ def refusals(patient: Patient, donor: Donor, on: date) -> list[str]:
 
 
 def candidates(patient: Patient, on: date, *, user=None):
-    """Compatible, eligible, available, unbooked donors who are not the child's guardians,
-    filtered in the database and roughly pre-ranked there (identical group, circle, longest
-    rest, same unit), at most THAL_MATCH_CANDIDATES of them, with eligibility facts
-    prefetched: a force of 100,000 donors costs the same few queries and bounded memory."""
+    """Compatible, eligible, available, unbooked donors of the child's force (its district
+    or commissionerate) who are not the child's guardians, filtered in the database and
+    roughly pre-ranked there (verified, identical group, circle, longest rest, same unit), at
+    most THAL_MATCH_CANDIDATES of them, with eligibility facts prefetched: the eligible pool
+    is read from each donor's stored standing (``Donor.next_eligible_on``, a range scan of
+    the per-group partial indexes), so a state of 1,000,000 donors costs the same few
+    queries and bounded memory; the Python ranking only sees those candidates."""
     groups = compatibility.donor_groups_for(patient.blood_group)
     queryset = Donor.objects.filter(blood_group__in=groups, opted_out_at__isnull=True)
     queryset = queryset.exclude(unavailable_until__gte=on).exclude(
         phone__in=list(guardian_phones(patient))
     )
+    force = patient.unit.force() if patient.unit_id else None
+    if force is not None:
+        queryset = queryset.filter(unit__path__startswith=force.path)
     if user is not None:
         queryset = for_user(queryset, user)
     interval = Rules.from_settings().interval_days
@@ -151,11 +156,6 @@ def candidates(patient: Patient, on: date, *, user=None):
         status__in=LIVE_ASSIGNMENT,
         blocks_until__gt=on,
         on__lt=OuterRef("match_booking_until"),
-    )
-    last_drawn = (
-        Donation.objects.filter(donor=OuterRef("pk"), outcome__in=DRAWN_OUTCOMES)
-        .order_by("-donated_on")
-        .values("donated_on")[:1]
     )
     booking_until = Case(
         *(When(sex=sex, then=Value(on + timedelta(days=d))) for sex, d in interval.items()),
@@ -173,13 +173,12 @@ def candidates(patient: Patient, on: date, *, user=None):
             ),
             match_in_circle=Exists(in_circle),
             match_same_unit=Case(When(unit_id=patient.unit_id, then=Value(1)), default=Value(0)),
-            match_last_drawn=Subquery(last_drawn, output_field=DateField()),
         )
         .order_by(
             "-match_verified",
             "-match_identical",
             "-match_in_circle",
-            F("match_last_drawn").asc(nulls_first=True),
+            F("last_donated_on").asc(nulls_first=True),  # stored, with the outside one
             "-match_same_unit",
             "pk",
         )

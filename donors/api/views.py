@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from accounts import audit
 from accounts.api.views import ScopedViewSetMixin
 from accounts.choices import AuditAction
+from accounts.pagination import EstimatedCountPagination
 
 from ..choices import ConsentPurpose, DonationKind, DonationOutcome, DonorSource
 from ..donations import donation_record
@@ -39,6 +40,8 @@ class DonorViewSet(
     serializer_class = DonorSerializer
     filterset_class = DonorFilterSet
     ordering_fields = ["name", "date_of_birth", "blood_group", "id"]
+    # ``count`` is exact up to LIST_EXACT_COUNT_LIMIT, then the planner's estimate.
+    pagination_class = EstimatedCountPagination
 
     def filter_queryset(self, queryset):
         # The filters (and their "erased donors hidden" default) shape lists; a donor asked

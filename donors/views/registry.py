@@ -14,6 +14,7 @@ from django_filters.views import FilterView
 from accounts import audit
 from accounts.choices import AuditAction, Role
 from accounts.forms import add_service_errors
+from accounts.pagination import EstimatedCountPaginator
 from accounts.permissions import AdminOnlyMixin, RoleRequiredMixin, has_role
 
 from ..choices import ConsentPurpose, DonorSource
@@ -31,6 +32,7 @@ class DonorListView(RoleRequiredMixin, FilterView):
     template_name = "donors/donor_list.html"
     filterset_class = DonorFilterSet
     paginate_by = settings.PAGE_SIZE
+    paginator_class = EstimatedCountPaginator  # a state is not counted on every page
 
     def get_queryset(self):
         return with_eligibility_facts(

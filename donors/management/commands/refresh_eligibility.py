@@ -1,0 +1,18 @@
+"""Recompute every donor's stored standing (next_eligible_on and friends): after changing
+an interval, a 12-month limit or the apheresis switch in settings, or after loading rows
+around the services (a COPY)."""
+
+from django.core.management.base import BaseCommand
+
+from donors.standing import BATCH, refresh_all
+
+
+class Command(BaseCommand):
+    help = __doc__.split("\n\n")[0]
+
+    def add_arguments(self, parser):
+        parser.add_argument("--batch", type=int, default=BATCH)
+
+    def handle(self, *args, batch, **options):
+        written = refresh_all(batch=batch, out=self.stdout)
+        self.stdout.write(f"{written} donors refreshed.")
