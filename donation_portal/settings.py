@@ -519,6 +519,12 @@ DASHBOARD_AT_RISK_DAYS = env_int("DASHBOARD_AT_RISK_DAYS", 7, minimum=0)
 DASHBOARD_MAX_RANGE_DAYS = env_int("DASHBOARD_MAX_RANGE_DAYS", 3660, minimum=1)
 # Supply risk: a group whose eligible donors cover fewer weeks of need than this is flagged.
 DASHBOARD_RISK_WEEKS = env_int("DASHBOARD_RISK_WEEKS", 4, minimum=1)
+# The figures' roll-ups (dashboard/rollups.py): the beat applies the changes every so many
+# minutes; a page or API read applies at most this many pending changes itself; more than
+# DASHBOARD_FIGURES_REBUILD_OVER pending (a bulk load) rebuilds every table instead.
+DASHBOARD_FIGURES_REFRESH_MINUTES = env_int("DASHBOARD_FIGURES_REFRESH_MINUTES", 5, minimum=1)
+DASHBOARD_FIGURES_INLINE_CHANGES = env_int("DASHBOARD_FIGURES_INLINE_CHANGES", 200, minimum=0)
+DASHBOARD_FIGURES_REBUILD_OVER = env_int("DASHBOARD_FIGURES_REBUILD_OVER", 200_000, minimum=1)
 
 # --- Reminders and the outbox (notifications/, DESIGN.md "Reminders") -------------------
 # A backend per channel by dotted path, like EMAIL_BACKEND. Embedded default: SMS and
@@ -609,6 +615,10 @@ CELERY_BEAT_SCHEDULE.update(
         "notifications-dispatch": {
             "task": "notifications.tasks.dispatch",
             "schedule": timedelta(minutes=1),
+        },
+        "dashboard-refresh-figures": {
+            "task": "dashboard.tasks.refresh_figures",
+            "schedule": timedelta(minutes=DASHBOARD_FIGURES_REFRESH_MINUTES),
         },
         "notifications-sweep": {
             "task": "notifications.tasks.sweep",
