@@ -34,8 +34,8 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce, Least, TruncDate
+from django.db.models import Count, F, Min, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from donors.choices import DRAWN_OUTCOMES, DonationOutcome
@@ -90,14 +90,8 @@ COLLECTION_FIELDS = [
 
 
 def _donor_rows(donations: QuerySet) -> QuerySet:
-    first_drawn = (
-        Donation.objects.filter(donor=OuterRef("donor"), outcome__in=DRAWN_OUTCOMES)
-        .order_by()
-        .values("donor")
-        .annotate(first=Min("donated_on"))
-        .values("first")
-    )
-    reported = F("donor__external_last_donation_on")
+    """A donor's visits per day, unit, camp and centre; ``drawn_since`` starts as the donor's
+    reported last donation and ``_set_drawn_since`` lowers it to their first drawn one."""
     return (
         donations.order_by()
         .annotate(
@@ -107,10 +101,7 @@ def _donor_rows(donations: QuerySet) -> QuerySet:
             r_group=F("donor__blood_group"),
             r_camp=F("camp"),
             r_centre=Coalesce(F("blood_centre"), F("camp__blood_centre")),
-            # The earlier of the two, whichever exists (LEAST is NULL on SQLite if either is).
-            r_since=Least(
-                Coalesce(Subquery(first_drawn), reported), Coalesce(reported, Subquery(first_drawn))
-            ),
+            r_since=F("donor__external_last_donation_on"),
         )
         .values("r_donor", "r_day", "r_unit", "r_group", "r_camp", "r_centre", "r_since")
         .annotate(
@@ -118,6 +109,36 @@ def _donor_rows(donations: QuerySet) -> QuerySet:
             r_deferred=Count("pk", filter=DEFERRED),
         )
     )
+
+
+def _insert_donor_days(donors=None) -> None:
+    """DonorDay rows of ``donors`` (all when None), ``drawn_since`` the earlier of the
+    reported last donation and the first drawn donation in the portal: one INSERT … SELECT
+    joining the visits to the donors' first drawn day (grouped once, not a subquery a row)."""
+    donations = Donation.objects.all()
+    drawn = Donation.objects.filter(outcome__in=DRAWN_OUTCOMES)
+    if donors is not None:
+        donations = donations.filter(donor__in=donors)
+        drawn = drawn.filter(donor__in=donors)
+    visits, visit_params = _donor_rows(donations).query.sql_with_params()
+    first = drawn.order_by().values(f_donor=F("donor")).annotate(f_first=Min("donated_on"))
+    firsts, first_params = first.query.sql_with_params()
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(DonorDay._meta.get_field(name).column) for name in DONOR_FIELDS)
+    # The SQL is the ORM's, with its parameters.
+    select = (
+        "SELECT v.r_donor, v.r_day, v.r_unit, v.r_group, v.r_camp, v.r_centre,"  # noqa: S608
+        " CASE WHEN v.r_since IS NULL OR f.f_first < v.r_since THEN f.f_first"
+        " ELSE v.r_since END,"
+        " v.r_collected, v.r_deferred"
+        f" FROM ({visits}) AS v LEFT JOIN ({firsts}) AS f"
+        " ON f.f_donor = v.r_donor"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(DonorDay._meta.db_table)} ({columns}) {select}",  # noqa: S608
+            (*visit_params, *first_params),
+        )
 
 
 DONOR_FIELDS = [
@@ -203,7 +224,12 @@ def _refill(days=None, donors=None, registered=None, due_days=None) -> None:
             _insert(model, fields, rows(source.filter(**{f"{source_key}__in": scope})))
 
     redo(CollectionDay, COLLECTION_FIELDS, _collection_rows, days, source=donations)
-    redo(DonorDay, DONOR_FIELDS, _donor_rows, donors, "donor_id", "donor", donations)
+    if donors is None:
+        DonorDay.objects.all().delete()
+        _insert_donor_days()
+    elif donors:
+        DonorDay.objects.filter(donor_id__in=sorted(donors)).delete()
+        _insert_donor_days(sorted(donors))
     if registered is None:
         redo(RegistrationDay, REGISTRATION_FIELDS, _registration_rows, None, source=Donor.objects)
     elif registered:
