@@ -51,6 +51,12 @@ class DonorDay(models.Model):
         indexes = [
             models.Index(fields=["day", "unit_id"]),
             models.Index(fields=["donor_id"]),
+            # The breakdowns' donors deferred read only the deferrals' rows.
+            models.Index(
+                fields=["day", "unit_id"],
+                condition=models.Q(deferred__gt=0),
+                name="donorday_deferred",
+            ),
         ]
 
     def __str__(self):

@@ -123,6 +123,7 @@ def _pg(zone: str) -> list[str]:
 def create(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
+    drop(apps, schema_editor)  # idempotent: a half-dropped install is replaced whole
     for statement in _pg(settings.TIME_ZONE):
         schema_editor.execute(statement)
 
