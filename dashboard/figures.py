@@ -3,12 +3,13 @@ CSV/XLSX export and the PDF report all read ``dashboard_for``, and the API's tot
 forecast call the same selectors, so the numbers are the same everywhere."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from django.conf import settings
 from django.utils import timezone
 
 from . import demand
+from .rollups import figures_ready
 from .selectors import (
     DashboardQuery,
     Row,
@@ -33,6 +34,7 @@ class Dashboard:
     year_forecast: demand.Forecast
     risk: list[demand.GroupRisk]
     at_risk: list = field(default_factory=list)
+    as_of: datetime | None = None  # when the roll-ups were last brought up to date
 
     @property
     def annual_need_total(self) -> float:
@@ -96,8 +98,11 @@ BREAKDOWNS = ("month", "unit", "blood_group", "camp", "blood_centre")
 
 
 def dashboard_for(query: DashboardQuery, today: date | None = None) -> Dashboard:
-    """Every figure for ``query``: a fixed number of queries whatever the data."""
+    """Every figure for ``query``: a fixed number of queries whatever the data. The
+    collection and transfusion figures come from the roll-ups, brought up to date first
+    when few changes are pending (``rollups.figures_ready``)."""
     today = today or timezone.localdate()
+    as_of = figures_ready()
     horizons = sorted(set(settings.DASHBOARD_FORECAST_DAYS))
     annual = demand.annual_need_by_group(query, today)
     *shown, year = demand.forecasts(query, [*horizons, YEAR_DAYS], today)
@@ -112,4 +117,5 @@ def dashboard_for(query: DashboardQuery, today: date | None = None) -> Dashboard
         year_forecast=year,
         risk=demand.supply_risk(query, today, annual=annual),
         at_risk=list(demand.children_at_risk(query, today)),
+        as_of=as_of,
     )

@@ -14,26 +14,32 @@ Kotwali's unit, not Cantt's. A donation at a blood centre's own site counts for 
 unit. Scoping and the unit filter follow the same rule, so a unit's numbers add up across
 the subtree.
 
+Collection figures and registrations are read from the roll-ups (``dashboard/models.py``,
+kept by ``dashboard/rollups.py``), never from millions of raw rows per request; camps are
+counted live (a state has some thousands a year). ``dashboard/raw.py`` keeps the raw
+counts as the tests' oracle: the same numbers, row for row.
+
 The children's side (need, forecast, supply risk) is in ``dashboard/demand.py``.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.models import PoliceUnit
 from accounts.scoping import for_user, in_subtree, units_for_user
 from camps.choices import CampStatus
-from camps.models import Camp
+from camps.models import BloodCentre, Camp
 from camps.selectors import GROUP_ORDER
-from donors.choices import DRAWN_OUTCOMES, DonationOutcome
-from donors.models import Donation, Donor
+from donors.choices import DonationOutcome
+
+from .models import CollectionDay, DonorDay, RegistrationDay
 
 # What the totals may be grouped by (the API's ``by``), in the order the page shows them.
 BY_CHOICES = [
@@ -113,96 +119,109 @@ class Row:
         }
 
 
-# --- donations ---------------------------------------------------------------------------
+# --- donations (from the roll-ups) ------------------------------------------------------
 
 
-def donations_in(query: DashboardQuery) -> QuerySet:
-    """Donations of the range credited to a unit in scope (see the module docstring), of
-    donors of the blood group when the filter names one. Every collection figure starts
-    here."""
-    donations = Donation.objects.alias(
-        credited_unit=Coalesce(F("camp__unit"), F("donor__unit"), output_field=IntegerField())
-    ).filter(
-        credited_unit__in=query.units().values("pk"),
-        donated_on__gte=query.start,
-        donated_on__lte=query.end,
+def rollup(model, query: DashboardQuery) -> QuerySet:
+    """Rows of a roll-up (``dashboard/models.py``) of the range, counted for a unit in scope
+    (the credited unit, see the module docstring), of the blood group when the filter names
+    one. Every figure of the page starts here; ``dashboard/raw.py`` counts the same from the
+    raw rows."""
+    rows = model.objects.filter(
+        unit_id__in=query.units().values("pk"), day__gte=query.start, day__lte=query.end
     )
     if query.blood_group:
-        donations = donations.filter(donor__blood_group=query.blood_group)
-    return donations.order_by()
+        rows = rows.filter(blood_group=query.blood_group)
+    return rows.order_by()
 
 
 def collection_summary(query: DashboardQuery) -> dict[str, int]:
     """Units collected, donations, and donors who donated, were deferred, gave for the first
-    time or again, in one query.
+    time or again: two queries.
 
     A donor who donated in the range is a **repeat** donor when blood was drawn from them
     before the range began (in the portal, or by their word outside it: the camp report's
     rule, taken from the range's first day); otherwise **first-time**, even if they gave
-    twice within the range."""
-    earlier = Donation.objects.filter(
-        donor=OuterRef("donor"), outcome__in=DRAWN_OUTCOMES, donated_on__lt=query.start
+    twice within the range. Distinct donors are counted exactly over ``DonorDay``."""
+    totals = rollup(CollectionDay, query).aggregate(
+        units=Coalesce(Sum("donations", filter=COLLECTED), 0),
+        donations=Coalesce(Sum("donations"), 0),
     )
-    repeat = Q(drawn_before=True) | Q(donor__external_last_donation_on__lt=query.start)
-    totals = (
-        donations_in(query)
-        .alias(drawn_before=Exists(earlier))
-        .aggregate(
-            units=Count("pk", filter=COLLECTED),
-            donations=Count("pk"),
-            donors_donated=Count("donor", distinct=True, filter=COLLECTED),
-            donors_deferred=Count("donor", distinct=True, filter=DEFERRED),
-            repeat_donors=Count("donor", distinct=True, filter=COLLECTED & repeat),
-        )
+    gave = Q(collected__gt=0)
+    totals |= rollup(DonorDay, query).aggregate(
+        donors_donated=Count("donor_id", distinct=True, filter=gave),
+        donors_deferred=Count("donor_id", distinct=True, filter=Q(deferred__gt=0)),
+        repeat_donors=Count(
+            "donor_id", distinct=True, filter=gave & Q(drawn_since__lt=query.start)
+        ),
     )
     totals["first_time_donors"] = totals["donors_donated"] - totals["repeat_donors"]
     return totals
 
 
-def _grouping(by: str) -> dict:
-    """The key and label expressions of a breakdown."""
-    if by == "month":
-        return {"key": TruncMonth("donated_on")}
+# The roll-ups' column each breakdown groups by.
+KEYS = {
+    "month": TruncMonth("day"),
+    "unit": F("unit_id"),
+    "blood_group": F("blood_group"),
+    "camp": F("camp_id"),
+    "blood_centre": F("blood_centre_id"),
+}
+
+
+def _names(by: str, keys) -> dict:
+    """The labels' parts for the keys of a breakdown: one query (none by month or group)."""
+    keys = [key for key in keys if key is not None]
     if by == "unit":
-        return {
-            "key": F("credited_unit"),
-            "name": Coalesce(F("camp__unit__name"), F("donor__unit__name")),
-        }
-    if by == "blood_group":
-        return {"key": F("donor__blood_group")}
+        return dict(PoliceUnit.objects.filter(pk__in=keys).values_list("pk", "name"))
     if by == "camp":
-        return {"key": F("camp"), "name": F("camp__name"), "held_on": F("camp__held_on")}
-    if by == "blood_centre":
         return {
-            "key": Coalesce(F("blood_centre"), F("camp__blood_centre")),
-            "name": Coalesce(F("blood_centre__name"), F("camp__blood_centre__name")),
+            pk: {"name": name, "held_on": held_on}
+            for pk, name, held_on in Camp.objects.filter(pk__in=keys).values_list(
+                "pk", "name", "held_on"
+            )
         }
-    raise ValueError(f"unknown grouping {by!r}")
+    if by == "blood_centre":
+        return dict(BloodCentre.objects.filter(pk__in=keys).values_list("pk", "name"))
+    return {}
 
 
 def collection_by(query: DashboardQuery, by: str) -> list[Row]:
     """The range's donations grouped ``by`` month (every month of the range, empty ones
-    too), police unit, blood group, camp or blood centre, in one query."""
+    too), police unit, blood group, camp or blood centre: two queries, three with labels."""
+    if by not in KEYS:
+        raise ValueError(f"unknown grouping {by!r}")
     counted = (
-        donations_in(query)
-        .values(**_grouping(by))
-        .annotate(
-            units=Count("pk", filter=COLLECTED),
-            donations=Count("pk"),
-            donors_deferred=Count("donor", distinct=True, filter=DEFERRED),
-        )
+        rollup(CollectionDay, query)
+        .values(key=KEYS[by])
+        .annotate(units=Coalesce(Sum("donations", filter=COLLECTED), 0), donations=Sum("donations"))
     )
-    rows = [
-        Row(
-            key=item["key"],
-            label=_label(by, item),
-            units=item["units"],
-            donations=item["donations"],
-            donors_deferred=item["donors_deferred"],
-            extra={"held_on": item["held_on"].isoformat()} if item.get("held_on") else {},
+    deferred = dict(
+        rollup(DonorDay, query)
+        .filter(deferred__gt=0)
+        .values(key=KEYS[by])
+        .annotate(n=Count("donor_id", distinct=True))
+        .values_list("key", "n")
+    )
+    counted = list(counted)
+    names = _names(by, [item["key"] for item in counted])
+    rows = []
+    for item in counted:
+        name = names.get(item["key"])
+        if isinstance(name, dict):
+            item |= name
+        elif name is not None:
+            item["name"] = name
+        rows.append(
+            Row(
+                key=item["key"],
+                label=_label(by, item),
+                units=item["units"],
+                donations=item["donations"],
+                donors_deferred=deferred.get(item["key"], 0),
+                extra={"held_on": item["held_on"].isoformat()} if item.get("held_on") else {},
+            )
         )
-        for item in counted
-    ]
     return _ordered(by, rows, query)
 
 
@@ -288,14 +307,8 @@ def camps_by_unit(query: DashboardQuery) -> list[Row]:
 def donors_registered(query: DashboardQuery) -> int:
     """Donors whose record was created in the range (days in Asia/Kolkata), of units in the
     subtree, of the blood group when one is named. Erased donors still count (erasure keeps
-    the counts). One query."""
-    zone = timezone.get_current_timezone()
-    since = datetime.combine(query.start, time.min, tzinfo=zone)
-    before = datetime.combine(query.end + timedelta(days=1), time.min, tzinfo=zone)
-    donors = query.narrow(Donor.objects.all()).filter(created_at__gte=since, created_at__lt=before)
-    if query.blood_group:
-        donors = donors.filter(blood_group=query.blood_group)
-    return donors.count()
+    the counts). One query over ``RegistrationDay``."""
+    return rollup(RegistrationDay, query).aggregate(n=Coalesce(Sum("donors"), 0))["n"]
 
 
 def collection_totals(query: DashboardQuery) -> dict[str, int]:

@@ -433,6 +433,12 @@ if NOTIFY_STUCK_MINUTES * 60 <= CELERY_TASK_TIME_LIMIT:
     raise ImproperlyConfigured("NOTIFY_STUCK_MINUTES must outlast CELERY_TASK_TIME_LIMIT.")
 # Minutes between two runs of each reminders scan (thalassaemia, donors, camps).
 NOTIFY_SCAN_MINUTES = env_int("NOTIFY_SCAN_MINUTES", 5, minimum=1)
+# The figures' roll-ups (dashboard/rollups.py): the beat applies the changes every so many
+# minutes; a page or API read applies at most this many pending changes itself; more than
+# DASHBOARD_FIGURES_REBUILD_OVER pending (a bulk load) rebuilds every table instead.
+DASHBOARD_FIGURES_REFRESH_MINUTES = env_int("DASHBOARD_FIGURES_REFRESH_MINUTES", 5, minimum=1)
+DASHBOARD_FIGURES_INLINE_CHANGES = env_int("DASHBOARD_FIGURES_INLINE_CHANGES", 200, minimum=0)
+DASHBOARD_FIGURES_REBUILD_OVER = env_int("DASHBOARD_FIGURES_REBUILD_OVER", 200_000, minimum=1)
 CELERY_BEAT_SCHEDULE.update(
     {
         "thalassemia-reminders-scan": {
@@ -450,6 +456,10 @@ CELERY_BEAT_SCHEDULE.update(
         "notifications-dispatch": {
             "task": "notifications.tasks.dispatch",
             "schedule": timedelta(minutes=1),
+        },
+        "dashboard-refresh-figures": {
+            "task": "dashboard.tasks.refresh_figures",
+            "schedule": timedelta(minutes=DASHBOARD_FIGURES_REFRESH_MINUTES),
         },
         "notifications-sweep": {
             "task": "notifications.tasks.sweep",

@@ -14,6 +14,7 @@ from accounts.permissions import HasRole
 
 from ..demand import children_summary, forecasts
 from ..forms import ForecastForm, TotalsForm
+from ..rollups import figures_ready
 from ..selectors import BY_CHOICES, collection_by, collection_totals
 
 UNIT = OpenApiParameter(
@@ -70,7 +71,8 @@ def _valid(form):
 class TotalsView(APIView):
     """Collection totals for a date range (inclusive), grouped ``by`` month, police unit,
     blood group, camp or blood centre. A camp's donations count for the unit that
-    organised it, other donations for the donor's unit."""
+    organised it, other donations for the donor's unit. Counted from the dashboard's
+    roll-ups, as of their last refresh (a short queue of changes is applied first)."""
 
     permission_classes = [HasRole]
 
@@ -90,6 +92,7 @@ class TotalsView(APIView):
         form = TotalsForm(request.query_params, user=request.user)
         query = _valid(form)
         by = form.cleaned_data["by"]
+        figures_ready()
         return Response(
             {
                 "from": query.start,

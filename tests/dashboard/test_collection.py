@@ -1,5 +1,7 @@
 """Collection figures (units, donations, donors, camps) checked against records built here:
-scoped to the caller, narrowed to a unit subtree, inclusive at both ends of the range."""
+scoped to the caller, narrowed to a unit subtree, inclusive at both ends of the range. The
+selectors read the roll-ups, so each query first applies the pending changes (what the
+page and the API do before they read)."""
 
 import datetime
 from datetime import date
@@ -7,6 +9,7 @@ from datetime import date
 import pytest
 from django.utils import timezone
 
+from dashboard.rollups import figures_refresh
 from dashboard.selectors import (
     DashboardQuery,
     camp_summary,
@@ -23,6 +26,7 @@ Q1 = (date(2026, 1, 1), date(2026, 3, 31))
 
 
 def q(user, unit=None, group="", start=Q1[0], end=Q1[1]):
+    figures_refresh()
     return DashboardQuery(user=user, start=start, end=end, unit=unit, blood_group=group)
 
 

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from dashboard import demand
+from dashboard.rollups import figures_refresh
 from dashboard.selectors import DashboardQuery
 from tests.factories import DonationFactory, DonorFactory, make_patient
 from thalassemia.models import Assignment, Transfusion
@@ -17,6 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def q(user, unit=None, group="", days_back=40):
+    figures_refresh()  # the transfusion figures are read from the roll-ups
     today = timezone.localdate()
     return DashboardQuery(
         user=user, start=today - timedelta(days=days_back), end=today, unit=unit, blood_group=group

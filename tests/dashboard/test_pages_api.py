@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.choices import AuditAction
 from accounts.models import AuditEvent
+from dashboard.rollups import figures_refresh
 from tests.factories import (
     CampFactory,
     DonationFactory,
@@ -278,16 +279,27 @@ def grow(units):
     return more
 
 
+def refreshed(grow):
+    """``grow``, then the beat's refresh of the roll-ups: the reads are what is measured."""
+
+    def more():
+        grow()
+        figures_refresh()
+
+    figures_refresh()
+    return more
+
+
 def test_the_page_runs_a_bounded_number_of_queries(coordinator, client_for, units, records):
     client = client_for(coordinator)
-    assert_queries_bounded(lambda: client.get(PAGE), grow(units), maximum=40)
+    assert_queries_bounded(lambda: client.get(PAGE), refreshed(grow(units)), maximum=40)
 
 
 def test_the_totals_api_runs_a_bounded_number_of_queries(
     coordinator, api_client_for, units, records
 ):
     api = api_client_for(coordinator)
-    assert_queries_bounded(lambda: api.get(f"{TOTALS}?by=camp"), grow(units), maximum=15)
+    assert_queries_bounded(lambda: api.get(f"{TOTALS}?by=camp"), refreshed(grow(units)), maximum=15)
 
 
 def test_the_forecast_api_runs_a_bounded_number_of_queries(

@@ -1,0 +1,141 @@
+"""The dashboard's roll-ups: figures kept ready so the page, the exports and the API never
+count millions of raw rows per request (issue 12). See ``dashboard/rollups.py`` for how they
+are kept and refreshed; ``dashboard/raw.py`` counts the same figures from the raw rows (the
+tests' oracle).
+
+Only the dashboard reads or writes these tables; ids are plain integers (no foreign keys),
+so the raw tables' deletes never wait on them. ``unit_id`` is always the unit a figure
+counts for: the camp's organising unit for a camp donation, the donor's unit otherwise
+(``dashboard/selectors.py``)."""
+
+from django.db import models
+
+
+class CollectionDay(models.Model):
+    """Donations per day × credited unit × donor's blood group × camp × blood centre (the
+    donation's, else the camp's) × outcome."""
+
+    day = models.DateField()
+    unit_id = models.BigIntegerField()
+    blood_group = models.CharField(max_length=3, blank=True)
+    camp_id = models.BigIntegerField(null=True)
+    blood_centre_id = models.BigIntegerField(null=True)
+    outcome = models.CharField(max_length=20)
+    donations = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "unit_id"])]
+
+    def __str__(self):
+        return f"{self.day} unit {self.unit_id} {self.outcome}: {self.donations}"
+
+
+class DonorDay(models.Model):
+    """One donor's visits on one day for one credited unit, camp and blood centre: how many
+    bags were collected and deferrals made, and the day since which the donor counts as a
+    repeat donor (their first drawn donation in the portal or the one they reported, the
+    earlier). Distinct-donor counts (donated, deferred, first-time, repeat) are exact
+    ``COUNT(DISTINCT donor_id)`` over these rows for any range and subtree."""
+
+    donor_id = models.BigIntegerField()
+    day = models.DateField()
+    unit_id = models.BigIntegerField()
+    blood_group = models.CharField(max_length=3, blank=True)
+    camp_id = models.BigIntegerField(null=True)
+    blood_centre_id = models.BigIntegerField(null=True)
+    collected = models.PositiveIntegerField()
+    deferred = models.PositiveIntegerField()
+    drawn_since = models.DateField(null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["day", "unit_id"]),
+            models.Index(fields=["donor_id"]),
+            # The breakdowns' donors deferred read only the deferrals' rows.
+            models.Index(
+                fields=["day", "unit_id"],
+                condition=models.Q(deferred__gt=0),
+                name="donorday_deferred",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.day} donor {self.donor_id} unit {self.unit_id}"
+
+
+class RegistrationDay(models.Model):
+    """Donors created per day (Asia/Kolkata) × unit × blood group; erased donors stay."""
+
+    day = models.DateField()
+    unit_id = models.BigIntegerField()
+    blood_group = models.CharField(max_length=3, blank=True)
+    donors = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "unit_id"])]
+
+    def __str__(self):
+        return f"{self.day} unit {self.unit_id}: {self.donors} registered"
+
+
+class TransfusionDay(models.Model):
+    """Transfusions per due day × the child's unit × the child's blood group × status."""
+
+    day = models.DateField()
+    unit_id = models.BigIntegerField()
+    blood_group = models.CharField(max_length=3, blank=True)
+    status = models.CharField(max_length=12)
+    transfusions = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "unit_id"])]
+
+    def __str__(self):
+        return f"{self.day} unit {self.unit_id} {self.status}: {self.transfusions}"
+
+
+class TransfusedDay(models.Model):
+    """Units given per day (``done_on``) × the child's unit × blood group, done ones only."""
+
+    day = models.DateField()
+    unit_id = models.BigIntegerField()
+    blood_group = models.CharField(max_length=3, blank=True)
+    units = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "unit_id"])]
+
+    def __str__(self):
+        return f"{self.day} unit {self.unit_id}: {self.units} units given"
+
+
+class FigureChange(models.Model):
+    """What changed since the last refresh, written by database triggers on the raw tables
+    (every path: services, ``QuerySet.update``, COPY, the shell). ``what`` says which
+    figures to recompute:
+
+    - ``donation``: the donations of ``day`` (CollectionDay) and donor ``ref``'s rows;
+    - ``donor``: donor ``ref`` (unit, blood group or reported last donation changed): all
+      its rows and the days of its donations;
+    - ``registration``: the registrations of ``day``;
+    - ``camp``: camp ``ref`` (organising unit or blood centre changed): the days and
+      donors of its donations;
+    - ``transfusion``: the transfusions due or given on ``day``;
+    - ``patient``: child ``ref`` (unit or blood group changed): the days of its
+      transfusions."""
+
+    what = models.CharField(max_length=12)
+    day = models.DateField(null=True)
+    ref = models.BigIntegerField(null=True)
+
+    def __str__(self):
+        return f"{self.what} {self.day or ''} {self.ref or ''}".strip()
+
+
+class FigureRun(models.Model):
+    """One row: when the roll-ups were last brought up to date."""
+
+    refreshed_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"figures as of {self.refreshed_at}"

@@ -1,0 +1,354 @@
+"""Keeping the dashboard's roll-ups (``dashboard/models.py``) equal to the raw rows.
+
+**How changes are found.** Database triggers on the raw tables (migration
+``0002_change_triggers``) write a row to ``FigureChange`` for every insert, update and delete
+of a donation or a transfusion, for a new or removed donor, and for a donor, camp or child
+whose unit, blood group (or camp's blood centre, donor's reported last donation) changed —
+whatever wrote it: a service, ``QuerySet.update``, ``COPY``, the shell. A correction that
+moves a donation to another day notes both days; a withdrawal notes the deleted row's day.
+So nothing depends on ``recorded_at``/``updated_at`` being set, and nothing is missed.
+
+**How they are applied** (``figures_refresh``): in one transaction, under an advisory lock so
+two refreshes never interleave, take the pending changes (``DELETE … RETURNING``: exactly the
+rows committed so far; later ones wait for the next run), then recompute from the raw rows:
+
+- ``CollectionDay`` for every day noted, every day a changed donor or camp has donations on;
+- ``DonorDay`` for every donor noted (its ``drawn_since`` depends on all its donations) and
+  every donor who gave at a changed camp;
+- ``RegistrationDay`` for every registration day noted;
+- ``TransfusionDay`` and ``TransfusedDay`` for every day noted and every day a changed
+  child has transfusions on.
+
+Each is "delete those days' (donors') rows, insert them again from an aggregate over the raw
+rows", so a refresh is idempotent and equals ``figures_rebuild`` (everything from scratch),
+which is used when there are more than ``DASHBOARD_FIGURES_REBUILD_OVER`` changes pending
+(a bulk load), when the tables were never filled, and on SQLite (the embedded default: no
+triggers there; the demo's data is small, and the beat rebuilds every few minutes).
+
+The Celery beat runs ``dashboard.tasks.refresh_figures`` every
+``DASHBOARD_FIGURES_REFRESH_MINUTES``; a page or API read applies a short queue itself
+(``figures_ready``), so the figures are as of the moment the page says.
+"""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, F, Min, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
+
+from donors.choices import DRAWN_OUTCOMES, DonationOutcome
+from donors.models import Donation, Donor
+from thalassemia.choices import TransfusionStatus
+from thalassemia.models import Transfusion
+
+from .models import (
+    CollectionDay,
+    DonorDay,
+    FigureChange,
+    FigureRun,
+    RegistrationDay,
+    TransfusedDay,
+    TransfusionDay,
+)
+
+ROLLUPS = (CollectionDay, DonorDay, RegistrationDay, TransfusionDay, TransfusedDay)
+LOCK_KEY = 72_011_212  # pg advisory lock: one refresh at a time
+COLLECTED = Q(outcome=DonationOutcome.COLLECTED)
+DEFERRED = Q(outcome=DonationOutcome.DEFERRED)
+
+
+# --- the aggregates over the raw rows ------------------------------------------------------
+
+
+def _collection_rows(donations: QuerySet) -> QuerySet:
+    return (
+        donations.order_by()
+        .annotate(
+            r_day=F("donated_on"),
+            r_unit=Coalesce(F("camp__unit"), F("donor__unit")),
+            r_group=F("donor__blood_group"),
+            r_camp=F("camp"),
+            r_centre=Coalesce(F("blood_centre"), F("camp__blood_centre")),
+            r_outcome=F("outcome"),
+        )
+        .values("r_day", "r_unit", "r_group", "r_camp", "r_centre", "r_outcome")
+        .annotate(r_n=Count("pk"))
+    )
+
+
+COLLECTION_FIELDS = [
+    "day",
+    "unit_id",
+    "blood_group",
+    "camp_id",
+    "blood_centre_id",
+    "outcome",
+    "donations",
+]
+
+
+def _donor_rows(donations: QuerySet) -> QuerySet:
+    """A donor's visits per day, unit, camp and centre; ``drawn_since`` starts as the donor's
+    reported last donation and ``_set_drawn_since`` lowers it to their first drawn one."""
+    return (
+        donations.order_by()
+        .annotate(
+            r_donor=F("donor"),
+            r_day=F("donated_on"),
+            r_unit=Coalesce(F("camp__unit"), F("donor__unit")),
+            r_group=F("donor__blood_group"),
+            r_camp=F("camp"),
+            r_centre=Coalesce(F("blood_centre"), F("camp__blood_centre")),
+            r_since=F("donor__external_last_donation_on"),
+        )
+        .values("r_donor", "r_day", "r_unit", "r_group", "r_camp", "r_centre", "r_since")
+        .annotate(
+            r_collected=Count("pk", filter=COLLECTED),
+            r_deferred=Count("pk", filter=DEFERRED),
+        )
+    )
+
+
+def _insert_donor_days(donors=None) -> None:
+    """DonorDay rows of ``donors`` (all when None), ``drawn_since`` the earlier of the
+    reported last donation and the first drawn donation in the portal: one INSERT … SELECT
+    joining the visits to the donors' first drawn day (grouped once, not a subquery a row)."""
+    donations = Donation.objects.all()
+    drawn = Donation.objects.filter(outcome__in=DRAWN_OUTCOMES)
+    if donors is not None:
+        donations = donations.filter(donor__in=donors)
+        drawn = drawn.filter(donor__in=donors)
+    visits, visit_params = _donor_rows(donations).query.sql_with_params()
+    first = drawn.order_by().values(f_donor=F("donor")).annotate(f_first=Min("donated_on"))
+    firsts, first_params = first.query.sql_with_params()
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(DonorDay._meta.get_field(name).column) for name in DONOR_FIELDS)
+    # The SQL is the ORM's, with its parameters.
+    select = (
+        "SELECT v.r_donor, v.r_day, v.r_unit, v.r_group, v.r_camp, v.r_centre,"  # noqa: S608
+        " CASE WHEN v.r_since IS NULL OR f.f_first < v.r_since THEN f.f_first"
+        " ELSE v.r_since END,"
+        " v.r_collected, v.r_deferred"
+        f" FROM ({visits}) AS v LEFT JOIN ({firsts}) AS f"
+        " ON f.f_donor = v.r_donor"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(DonorDay._meta.db_table)} ({columns}) {select}",  # noqa: S608
+            (*visit_params, *first_params),
+        )
+
+
+DONOR_FIELDS = [
+    "donor_id",
+    "day",
+    "unit_id",
+    "blood_group",
+    "camp_id",
+    "blood_centre_id",
+    "drawn_since",
+    "collected",
+    "deferred",
+]
+
+
+def _registration_rows(donors: QuerySet) -> QuerySet:
+    return (
+        donors.order_by()
+        .annotate(r_day=TruncDate("created_at"), r_unit=F("unit"), r_group=F("blood_group"))
+        .values("r_day", "r_unit", "r_group")
+        .annotate(r_n=Count("pk"))
+    )
+
+
+REGISTRATION_FIELDS = ["day", "unit_id", "blood_group", "donors"]
+
+
+def _transfusion_rows(transfusions: QuerySet) -> QuerySet:
+    return (
+        transfusions.order_by()
+        .annotate(
+            r_day=F("due_on"),
+            r_unit=F("patient__unit"),
+            r_group=F("patient__blood_group"),
+            r_status=F("status"),
+        )
+        .values("r_day", "r_unit", "r_group", "r_status")
+        .annotate(r_n=Count("pk"))
+    )
+
+
+TRANSFUSION_FIELDS = ["day", "unit_id", "blood_group", "status", "transfusions"]
+
+
+def _transfused_rows(transfusions: QuerySet) -> QuerySet:
+    return (
+        transfusions.filter(status=TransfusionStatus.DONE, done_on__isnull=False)
+        .order_by()
+        .annotate(r_day=F("done_on"), r_unit=F("patient__unit"), r_group=F("patient__blood_group"))
+        .values("r_day", "r_unit", "r_group")
+        .annotate(r_n=Sum(Coalesce("units_given", "units_needed")))
+    )
+
+
+TRANSFUSED_FIELDS = ["day", "unit_id", "blood_group", "units"]
+
+
+def _insert(model, fields: list[str], rows: QuerySet) -> None:
+    """INSERT INTO ``model`` (fields) SELECT … — the aggregate never leaves the database.
+    ``rows`` selects its columns in ``fields``' order."""
+    sql, params = rows.query.sql_with_params()
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({columns}) {sql}", params)
+
+
+# --- rebuild and refresh -------------------------------------------------------------------
+
+
+def _refill(days=None, donors=None, registered=None, due_days=None) -> None:
+    """Recompute the rows of the given days (donors); ``None`` means all of them."""
+    donations = Donation.objects.all()
+    transfusions = Transfusion.objects.all()
+
+    def redo(model, fields, rows, scope, key="day", source_key="donated_on", source=None):
+        if scope is None:
+            model.objects.all().delete()
+            _insert(model, fields, rows(source))
+        elif scope:
+            scope = sorted(scope)
+            model.objects.filter(**{f"{key}__in": scope}).delete()
+            _insert(model, fields, rows(source.filter(**{f"{source_key}__in": scope})))
+
+    redo(CollectionDay, COLLECTION_FIELDS, _collection_rows, days, source=donations)
+    if donors is None:
+        DonorDay.objects.all().delete()
+        _insert_donor_days()
+    elif donors:
+        DonorDay.objects.filter(donor_id__in=sorted(donors)).delete()
+        _insert_donor_days(sorted(donors))
+    if registered is None:
+        redo(RegistrationDay, REGISTRATION_FIELDS, _registration_rows, None, source=Donor.objects)
+    elif registered:
+        zone = timezone.get_current_timezone()
+        RegistrationDay.objects.filter(day__in=sorted(registered)).delete()
+        donors_of = Donor.objects.annotate(local_day=TruncDate("created_at", tzinfo=zone))
+        _insert(
+            RegistrationDay,
+            REGISTRATION_FIELDS,
+            _registration_rows(donors_of.filter(local_day__in=sorted(registered))),
+        )
+    redo(TransfusionDay, TRANSFUSION_FIELDS, _transfusion_rows, due_days, "day", "due_on",
+         transfusions)  # fmt: skip
+    redo(TransfusedDay, TRANSFUSED_FIELDS, _transfused_rows, due_days, "day", "done_on",
+         transfusions)  # fmt: skip
+
+
+def _lock(wait: bool) -> bool:
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        if wait:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+            return True
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK_KEY])
+        return cursor.fetchone()[0]
+
+
+def _take_changes() -> list[tuple[str, object, int | None]]:
+    """Remove and return the changes committed so far (exactly those: a change committed
+    while this runs stays for the next refresh)."""
+    table = connection.ops.quote_name(FigureChange._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} RETURNING what, day, ref")  # noqa: S608
+        return cursor.fetchall()
+
+
+def figures_rebuild() -> datetime:
+    """Every roll-up from scratch (``manage.py rebuild_figures``); returns the "as of"."""
+    with transaction.atomic():
+        _lock(wait=True)
+        FigureChange.objects.all().delete()
+        _refill()
+        return _stamp()
+
+
+def _stamp() -> datetime:
+    now = timezone.now()
+    FigureRun.objects.update_or_create(pk=1, defaults={"refreshed_at": now})
+    return now
+
+
+def figures_refresh(*, wait: bool = True) -> datetime | None:
+    """Apply the pending changes to the roll-ups (or rebuild, see the module docstring).
+    Returns the new "as of", or None when another refresh holds the lock and ``wait`` is
+    False."""
+    with transaction.atomic():
+        if not _lock(wait):
+            return None
+        never = not FigureRun.objects.exists()
+        limit = settings.DASHBOARD_FIGURES_REBUILD_OVER
+        many = FigureChange.objects.all()[limit : limit + 1]
+        if never or connection.vendor != "postgresql" or many.exists():
+            # The changes committed so far go first: the rebuild, later, sees their rows.
+            FigureChange.objects.all().delete()
+            _refill()
+            return _stamp()
+        changes = _take_changes()
+        if changes:
+            _apply(changes)
+        return _stamp()
+
+
+def _apply(changes) -> None:
+    days, donors, registered, due_days = set(), set(), set(), set()
+    changed_donors, camps, patients = set(), set(), set()
+    for what, day, ref in changes:
+        if what == "donation":
+            days.add(day)
+            donors.add(ref)
+        elif what == "donor":
+            changed_donors.add(ref)
+        elif what == "registration":
+            registered.add(day)
+        elif what == "camp":
+            camps.add(ref)
+        elif what == "transfusion":
+            due_days.add(day)
+        elif what == "patient":
+            patients.add(ref)
+    donors |= changed_donors
+    if changed_donors or camps:
+        moved = Donation.objects.filter(Q(donor__in=changed_donors) | Q(camp__in=camps))
+        for day, donor in moved.order_by().values_list("donated_on", "donor").distinct():
+            days.add(day)
+            donors.add(donor)
+    if patients:
+        given = Transfusion.objects.filter(patient__in=patients).order_by()
+        due_days.update(given.values_list("due_on", flat=True).distinct())
+        due_days.update(
+            given.filter(done_on__isnull=False).values_list("done_on", flat=True).distinct()
+        )
+    days.discard(None)
+    due_days.discard(None)
+    registered.discard(None)
+    _refill(days=days, donors=donors, registered=registered, due_days=due_days)
+
+
+def figures_ready() -> datetime | None:
+    """Before a read: bring the roll-ups up to date when that is quick (never refreshed, or
+    at most DASHBOARD_FIGURES_INLINE_CHANGES pending and no refresh running), and return
+    the "as of" the figures are. Two queries when nothing is pending."""
+    run = FigureRun.objects.first()
+    if run is None:
+        return figures_refresh()
+    if connection.vendor != "postgresql":
+        return run.refreshed_at
+    pending = FigureChange.objects.all()
+    inline = settings.DASHBOARD_FIGURES_INLINE_CHANGES
+    if pending[:1].exists() and not pending[inline : inline + 1].exists():
+        return figures_refresh(wait=False) or run.refreshed_at
+    return run.refreshed_at
