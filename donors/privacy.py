@@ -20,6 +20,7 @@ from accounts.models import AuditEvent
 from .choices import ConsentPurpose, ConsentSource
 from .consent import consent_withdraw
 from .models import Donor
+from .standing import donor_refresh_eligibility
 
 ERASED_PHONE_PREFIX = "erased:"
 
@@ -71,7 +72,6 @@ def donor_erase(*, donor: Donor, actor, request=None) -> Donor:
         setattr(donor, name, value)
     donor.erased_at = now
     donor.save()
-    from .services import donor_refresh_eligibility  # services imports this module
 
     donor_refresh_eligibility(donor)  # the outside last donation went with the rest
     donor.phone_verifications.all().delete()  # the codes sent to the old number

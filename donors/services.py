@@ -15,32 +15,10 @@ from accounts.choices import AuditAction
 from . import hooks
 from .choices import ConsentPurpose, ConsentSource, DeferralCategory, DonorSource
 from .consent import consents_in_force, consents_record
-from .eligibility import standing
 from .models import Deferral, Donor
 from .phones import normalise_phone
 from .privacy import erased_error
-from .selectors import facts_for
-
-
-def donor_refresh_eligibility(donor: Donor) -> Donor:
-    """Recompute and store ``donor``'s standing (``Donor.next_eligible_on``,
-    ``permanently_deferred``, ``last_donated_on``, ``eligibility_settled_on``) from its
-    donations and deferrals by ``donors.eligibility.standing``: the one writer of those
-    fields. Every service that changes a donation, a deferral, the outside last donation or
-    the donor's sex calls it in its own transaction (three queries)."""
-    for name in ("drawn_donations", "all_deferrals"):  # a prefetch may be stale by now
-        donor.__dict__.pop(name, None)
-    now = standing(facts_for(donor))
-    values = {
-        "next_eligible_on": now.next_eligible_on,
-        "permanently_deferred": now.permanently_deferred,
-        "last_donated_on": now.last_donated_on,
-        "eligibility_settled_on": now.settled_on,
-    }
-    Donor.objects.filter(pk=donor.pk).update(**values)
-    for name, value in values.items():
-        setattr(donor, name, value)
-    return donor
+from .standing import donor_refresh_eligibility
 
 
 def duplicate_phone_error(phone: str, *, exclude_pk=None) -> ValidationError | None:

@@ -2,13 +2,17 @@
 migration, the state seeder and ``manage.py refresh_eligibility`` (run it after changing an
 interval, a 12-month limit or the apheresis switch in settings).
 
-One donor's standing is written by ``donors.services.donor_refresh_eligibility`` from
+One donor's standing is written by ``donor_refresh_eligibility`` (below) from
 ``donors.eligibility.standing``; this is the same computation in one SQL statement per batch
 of donors on PostgreSQL (tests/donors/test_standing.py holds the two equal), and that
 function in a loop elsewhere (SQLite: the tests and a laptop).
 """
 
 from django.db import connection, transaction
+
+from .eligibility import standing
+from .models import Donor
+from .selectors import facts_for
 
 BATCH = 50_000
 
@@ -103,12 +107,31 @@ def refresh_all(*, batch: int = BATCH, using=None, out=None) -> int:
 
 
 def _refresh_in_python(batch: int) -> int:
-    from .models import Donor
     from .selectors import with_eligibility_facts
-    from .services import donor_refresh_eligibility
 
     written = 0
     for donor in with_eligibility_facts(Donor.objects.order_by("pk")).iterator(chunk_size=batch):
         donor_refresh_eligibility(donor)
         written += 1
     return written
+
+
+def donor_refresh_eligibility(donor: Donor) -> Donor:
+    """Recompute and store ``donor``'s standing (``Donor.next_eligible_on``,
+    ``permanently_deferred``, ``last_donated_on``, ``eligibility_settled_on``) from its
+    donations and deferrals by ``donors.eligibility.standing``: the one writer of those
+    fields. Every service that changes a donation, a deferral, the outside last donation or
+    the donor's sex calls it in its own transaction (three queries)."""
+    for name in ("drawn_donations", "all_deferrals"):  # a prefetch may be stale by now
+        donor.__dict__.pop(name, None)
+    now = standing(facts_for(donor))
+    values = {
+        "next_eligible_on": now.next_eligible_on,
+        "permanently_deferred": now.permanently_deferred,
+        "last_donated_on": now.last_donated_on,
+        "eligibility_settled_on": now.settled_on,
+    }
+    Donor.objects.filter(pk=donor.pk).update(**values)
+    for name, value in values.items():
+        setattr(donor, name, value)
+    return donor
