@@ -192,20 +192,28 @@ def _address(group, request) -> str:
 
 class LoginView(auth_views.LoginView):
     """The sign-in page. django-axes locks a username tried wrongly from one address; this
-    adds a ceiling per address across all usernames (SIGNIN_RATE_PER_ADDRESS), answered
-    like a lock."""
+    adds a ceiling of failed sign-ins per address across all usernames
+    (SIGNIN_RATE_PER_ADDRESS), answered like a lock. Only failures count: a station whose
+    whole shift signs in from one address at eight o'clock is not stopped."""
 
-    def post(self, request, *args, **kwargs):
-        if is_ratelimited(
-            request,
+    def _over_ceiling(self, *, count_this: bool) -> bool:
+        return is_ratelimited(
+            self.request,
             group="signin-address",
             key=_address,
             rate=settings.SIGNIN_RATE_PER_ADDRESS,
             method="POST",
-            increment=True,
-        ):
+            increment=count_this,
+        )
+
+    def post(self, request, *args, **kwargs):
+        if self._over_ceiling(count_this=False):
             return render(request, settings.AXES_LOCKOUT_TEMPLATE, status=429)
         return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        self._over_ceiling(count_this=True)
+        return super().form_invalid(form)
 
     def form_valid(self, form):
         response = super().form_valid(form)

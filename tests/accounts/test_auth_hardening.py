@@ -9,6 +9,7 @@ import re
 import pytest
 import time_machine
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
@@ -38,13 +39,19 @@ def test_wrong_passwords_from_one_address_do_not_lock_the_user_out_elsewhere(
 
 def test_one_address_trying_many_usernames_meets_its_own_ceiling(client, staff_a, settings):
     settings.SIGNIN_RATE_PER_ADDRESS = "4/h"
-    for name in ("admin", "root", "coordinator", "staff"):
+    for name in ("admin", "root", "coordinator", "staff", "guest"):
         assert sign_in(client, name, "guess", "203.0.113.9").status_code == 200
     stopped = sign_in(client, "staff_a", PASSWORD, "203.0.113.9")
     assert stopped.status_code == 429
     assert "Too many failed sign-ins" in stopped.content.decode()
     assert "_auth_user_id" not in client.session
     assert sign_in(client, "staff_a", PASSWORD, "198.51.100.7").status_code == 302
+
+
+def test_a_whole_shift_signing_in_from_one_address_is_not_stopped(client, staff_a, settings):
+    settings.SIGNIN_RATE_PER_ADDRESS = "3/h"
+    for _ in range(6):  # successful sign-ins from the station's one address
+        assert sign_in(Client(), "staff_a", PASSWORD, "203.0.113.9").status_code == 302
 
 
 def token_for(username, password=PASSWORD, address="203.0.113.9"):
