@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "thalassemia",
     "notifications",
     "calldesk",
+    "emergency",
     "dashboard",
 ]
 
@@ -460,6 +461,11 @@ CELERY_BEAT_SCHEDULE.update(
         "dashboard-refresh-figures": {
             "task": "dashboard.tasks.refresh_figures",
             "schedule": timedelta(minutes=DASHBOARD_FIGURES_REFRESH_MINUTES),
+        },
+        # Emergency requests: each open request's next wave, when due (emergency/waves.py).
+        "emergency-waves": {
+            "task": "emergency.tasks.run_waves",
+            "schedule": timedelta(minutes=1),
         },
         "notifications-sweep": {
             "task": "notifications.tasks.sweep",

@@ -165,3 +165,11 @@ THAL_CONFIRM_LINK_HOURS = env_int("THAL_CONFIRM_LINK_HOURS", 72, minimum=1)
 # asked this many hours ago and silent.
 CALLDESK_DUE_DAYS = env_int("CALLDESK_DUE_DAYS", 7, minimum=1)
 CALLDESK_SILENT_HOURS = env_int("CALLDESK_SILENT_HOURS", 24, minimum=1)
+
+# --- Emergency requests: the living blood bank (issue 15) -------------------------------
+# Donors asked per wave, minutes between two waves (until enough have confirmed), the most
+# units one request may ask for, and how far ahead its "needed by" may lie.
+EMERGENCY_WAVE_SIZE = env_int("EMERGENCY_WAVE_SIZE", 10, minimum=1)
+EMERGENCY_WAVE_MINUTES = env_int("EMERGENCY_WAVE_MINUTES", 15, minimum=0)
+EMERGENCY_MAX_UNITS = env_int("EMERGENCY_MAX_UNITS", 20, minimum=1)
+EMERGENCY_MAX_HOURS_AHEAD = env_int("EMERGENCY_MAX_HOURS_AHEAD", 72, minimum=1)

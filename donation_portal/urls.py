@@ -46,6 +46,7 @@ urlpatterns = [
     path("", include("thalassemia.urls")),
     path("", include("notifications.urls")),
     path("", include("calldesk.urls")),
+    path("", include("emergency.urls")),
     path("", include("dashboard.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

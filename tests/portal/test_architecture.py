@@ -28,6 +28,7 @@ ALLOWED = {
     "thalassemia": {"accounts", "portal", "donors", "notifications", "camps"},
     "notifications": {"accounts", "portal"},
     "calldesk": {"accounts", "portal", "thalassemia", "donors", "notifications"},
+    "emergency": {"accounts", "portal", "donors", "notifications", "camps"},
     "dashboard": set(APPS) - {"dashboard"},
 }
 
