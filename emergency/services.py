@@ -2,6 +2,7 @@
 checks the rules, writes under the request's row lock and records the audit event; the
 page, the API and the donor's link all call these."""
 
+import re
 from datetime import timedelta
 
 from django.conf import settings
@@ -21,6 +22,8 @@ from .messages import confirmed_enqueue
 from .models import EmergencyCall, EmergencyRequest
 from .waves import close, confirmed_count
 
+# What a call code may look like (waves.new_code): anything else is no link of ours.
+CODE_PATTERN = re.compile(r"[A-Za-z0-9]{1,12}")
 ANSWERS = {"confirm": CallStatus.CONFIRMED, "decline": CallStatus.DECLINED}
 
 
@@ -111,11 +114,9 @@ def emergency_stop(*, emergency: EmergencyRequest, actor, request=None) -> Emerg
 def link_state(code: str) -> tuple[EmergencyCall | None, str]:
     """(call or None, state): ask, used (answered), closed (request filled, stopped or past
     its time), invalid."""
-    call = (
-        EmergencyCall.objects.select_related("request__hospital", "donor").filter(code=code).first()
-        if isinstance(code, str) and len(code) <= 12
-        else None
-    )
+    well_formed = isinstance(code, str) and CODE_PATTERN.fullmatch(code)
+    calls = EmergencyCall.objects.select_related("request__hospital", "donor")
+    call = calls.filter(code=code).first() if well_formed else None
     if call is None:
         return None, "invalid"
     if call.status != CallStatus.ASKED:

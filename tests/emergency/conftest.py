@@ -12,6 +12,9 @@ from donors.consent import consent_give
 from donors.models import Donor
 from tests.factories import DeferralFactory, DonationFactory, DonorFactory, HospitalContactFactory
 
+# The fake SMS gateway and the real Celery worker of the outbox's tests (test_worker.py).
+from tests.notifications.conftest import gateway, worker  # noqa: F401
+
 
 @pytest.fixture(autouse=True)
 def _no_quiet_hours(settings):
