@@ -75,7 +75,8 @@ class CallLogView(RoleRequiredMixin, View):
     def post(self, request):
         form = CallOutcomeForm(request.POST)
         key = request.POST.get("key", "")
-        row = next((r for r in call_list(request.user) if r.key == key), None) if key else None
+        rows = call_list(request.user) if key else []
+        row = next((r for r in rows if r.key == key), None)
         if row is None and form.is_valid():
             # Not on this user's list: out of scope, or answered meanwhile. Nothing changes.
             if _is_htmx(request):
@@ -94,21 +95,30 @@ class CallLogView(RoleRequiredMixin, View):
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                return self.logged(row, call)
+                return self.logged(row, call, before=rows)
         return self.refused(row, form)
 
-    def logged(self, row, call):
+    def logged(self, row, call, *, before):
         request = self.request
         if _is_htmx(request):
             context = desk_context(request)
-            # The row as it stands now: still to call (a follow-up today), or logged.
-            again = next(
-                (r for s in context["desk"].sections for r in s[2] if r.key == row.key), None
-            )
+            todo = {r.key: r for _kind, _label, rows in context["desk"].sections for r in rows}
+            # Rows this call settled besides its own (a donor's yes covers the child, so its
+            # guardians need no call) leave the page too.
+            gone = [
+                r for r in before if r.state == "todo" and r.key != row.key and r.key not in todo
+            ]
             return render(
                 request,
                 "calldesk/_logged.html",
-                {**context, "row": again or row, "call": call, "still_todo": again is not None},
+                {
+                    **context,
+                    # The row as it stands now: still to call (a follow-up today), or logged.
+                    "row": todo.get(row.key, row),
+                    "still_todo": row.key in todo,
+                    "call": call,
+                    "gone": gone,
+                },
             )
         messages.success(
             request,
