@@ -3,6 +3,13 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.choices import Role
+
+# Who rings people from the desk, and so sees their numbers and logs outcomes: police staff
+# and coordinators (a force admin counts as a coordinator). The portal admin reads the
+# desk's workload without the numbers.
+CALLER_ROLES = (Role.STAFF, Role.COORDINATOR)
+
 
 class CallOutcome(models.TextChoices):
     REACHED = "reached", _("Reached")
@@ -14,9 +21,10 @@ class CallOutcome(models.TextChoices):
 
 
 class CallKind(models.TextChoices):
-    GUARDIAN = "guardian", _("Guardian of a child due soon")
-    DONOR = "donor", _("Donor asked, no answer")
-    FAILED = "failed", _("Message failed")
+    GUARDIAN = "guardian", _("Guardians of children due soon")
+    DONOR = "donor", _("Donors who have not answered")
+    DECLINED = "declined", _("Donors who declined, not replaced yet")
+    FAILED = "failed", _("Messages that failed")
 
 
 OUTCOME_BADGES = {

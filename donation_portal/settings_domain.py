@@ -161,10 +161,14 @@ DONOR_ELIGIBLE_LOOKBACK_DAYS = env_int("DONOR_ELIGIBLE_LOOKBACK_DAYS", 3, minimu
 CAMP_ANNOUNCE_DAYS_BEFORE = env_int("CAMP_ANNOUNCE_DAYS_BEFORE", 7, minimum=1)
 # Hours a confirm/decline link in a donor's request stays valid.
 THAL_CONFIRM_LINK_HOURS = env_int("THAL_CONFIRM_LINK_HOURS", 72, minimum=1)
-# The call desk: children due within this many days without a confirmed donor, and donors
-# asked this many hours ago and silent.
+# The call desk: children due within this many days without a confirmed donor (and their
+# donors who declined, not replaced), donors asked this many hours ago and silent, donors
+# proposed or asked with no answer this many hours before the day they are to give, and
+# how far ahead a follow-up day may be set.
 CALLDESK_DUE_DAYS = env_int("CALLDESK_DUE_DAYS", 7, minimum=1)
 CALLDESK_SILENT_HOURS = env_int("CALLDESK_SILENT_HOURS", 24, minimum=1)
+CALLDESK_ANSWER_HOURS = env_int("CALLDESK_ANSWER_HOURS", 48, minimum=1)
+CALLDESK_FOLLOW_UP_MAX_DAYS = env_int("CALLDESK_FOLLOW_UP_MAX_DAYS", 60, minimum=1)
 
 # --- Emergency requests: the living blood bank (issue 15) -------------------------------
 # Donors asked per wave, minutes between two waves (until enough have confirmed), the most

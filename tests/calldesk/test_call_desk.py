@@ -142,11 +142,20 @@ def test_will_try_is_recorded_but_never_counts_as_confirmed(client_for, staff_a,
 
 
 def test_a_wrong_number_flags_the_contact(client_for, staff_a, units):
-    due_child(units.station_a)
-    row = call_list(staff_a)[0]
+    first = due_child(units.station_a)
+    phone = first.guardians.get().phone
+    make_patient(
+        units.station_a,
+        name="Sister",
+        last_transfused_on=timezone.localdate() - timedelta(days=18),
+        guardians=[{"name": "Same mother", "phone": phone, "relation": "mother"}],
+    )
+    row = next(r for r in call_list(staff_a) if r.name == "Riya's mother")
     client_for(staff_a).post(LOG, {"key": row.key, "outcome": "wrong_number"})
-    again = call_list(staff_a)[0]
-    assert again.wrong_number and again.last_call.outcome == "wrong_number"
+    called, other = sorted(call_list(staff_a), key=lambda r: r.name != "Riya's mother")
+    assert called.wrong_number and called.last_call.outcome == "wrong_number"
+    # The other child's row, same phone, carries the flag before anyone dials it.
+    assert other.wrong_number and other.state == "todo"
     assert b"Reported wrong number" in client_for(staff_a).get(URL).content
 
 

@@ -107,3 +107,17 @@ def sign_in(page, base_url, username, password="correct horse battery"):
 def fits_width(page) -> bool:
     """No sideways scrolling: the page is no wider than the screen."""
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+
+LAPTOP = {"width": 1366, "height": 768}
+
+
+@pytest.fixture(params=["phone", "laptop"])
+def screen(request, browser):
+    """The same test on a phone (390 px) and on a common laptop screen (1366 px);
+    ``page.screen_name`` names the screenshots."""
+    context, page = _page(browser, PHONE if request.param == "phone" else LAPTOP)
+    page.screen_name = request.param
+    yield page
+    context.close()

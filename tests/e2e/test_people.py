@@ -8,21 +8,10 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.choices import Role
-from tests.e2e.conftest import PHONE, _page, fits_width, sign_in
+from tests.e2e.conftest import fits_width, sign_in
 from tests.factories import DonorFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-LAPTOP = {"width": 1366, "height": 768}
-
-
-@pytest.fixture(params=["phone", "laptop"])
-def screen(request, browser):
-    context, page = _page(browser, PHONE if request.param == "phone" else LAPTOP)
-    page.screen_name = request.param
-    yield page
-    context.close()
-
 
 @pytest.fixture
 def force_admin(units):
