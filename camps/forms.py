@@ -104,6 +104,8 @@ class QuickDonorForm(forms.Form):
     """The few fields a walk-in donor needs; the rest can be filled in later."""
 
     phone = forms.CharField(label=_("Mobile number"), max_length=20, widget=forms.HiddenInput)
+    # The table's id for this entry (camps.TableEntry): the same id again saves nothing new.
+    client_id = forms.UUIDField(required=False, widget=forms.HiddenInput)
     name = forms.CharField(label=_("Name"), max_length=120)
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, widget=forms.RadioSelect)
     # The model's plausible ranges, refused here before the donor is written.
@@ -141,6 +143,7 @@ class ScreeningForm(forms.Form):
     OUTCOMES = (("collected", _("Collected")), ("deferred", _("Deferred")))
 
     phone = forms.CharField(widget=forms.HiddenInput)
+    client_id = forms.UUIDField(required=False, widget=forms.HiddenInput)
     outcome = forms.ChoiceField(choices=OUTCOMES, widget=forms.HiddenInput)
     haemoglobin_g_dl = forms.DecimalField(
         label=_("Hb (g/dL)"),

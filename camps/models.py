@@ -114,3 +114,45 @@ class Camp(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.held_on})"
+
+
+class TableEntry(models.Model):
+    """One write made at a camp table, under the id the phone gave it: the idempotency key of
+    the offline queue. A replay of the same id (the queue retrying after a lost answer, a
+    double tap) finds this row and answers the first result instead of writing again. Written
+    in the same transaction as the donor or the donation it names (camps.services)."""
+
+    class Kind(models.TextChoices):
+        DONOR = "donor", _("Walk-in registration")
+        RECORD = "record", _("Screening recorded")
+
+    client_id = models.UUIDField(_("client id"), unique=True)
+    camp = models.ForeignKey(
+        Camp, verbose_name=_("camp"), on_delete=models.CASCADE, related_name="table_entries"
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    donor = models.ForeignKey(
+        "donors.Donor", verbose_name=_("donor"), on_delete=models.CASCADE, related_name="+"
+    )
+    # Empty for a registration, and when the donation was withdrawn later.
+    donation = models.ForeignKey(
+        "donors.Donation",
+        verbose_name=_("donation"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    scope_via = "camp__unit"
+
+    class Meta:
+        verbose_name = _("camp table entry")
+        verbose_name_plural = _("camp table entries")
+
+    def __str__(self):
+        return str(self.client_id)

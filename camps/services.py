@@ -4,17 +4,19 @@ A camp moves planned → open → closed (an admin may reopen a closed camp), or
 before it opens. Only an open camp takes entries; a closed camp is read-only."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from accounts import audit
 from accounts.choices import AuditAction, Role
 from accounts.permissions import has_role
 from donors import donations as donor_services
+from donors.choices import DonorSource
 from donors.models import Donation, Donor
+from donors.services import donor_create
 
 from .choices import CampStatus
-from .models import Camp
+from .models import Camp, TableEntry
 
 # Fields the camp form and the API write.
 CAMP_FIELDS = (
@@ -158,13 +160,78 @@ def ensure_open(camp: Camp) -> None:
         ensure_editable(camp)
 
 
+def _first_entry(camp: Camp, client_id, kind: str, actor) -> TableEntry | None:
+    """The entry already written under ``client_id`` (a replay, a double tap), or None. Read
+    after the camp's row lock, so two tables' writes to one camp see each other's."""
+    if client_id is None:
+        return None
+    entry = TableEntry.objects.select_related("donor", "donation").filter(client_id=client_id)
+    entry = entry.first()
+    if entry is not None and (
+        entry.camp_id != camp.pk or entry.kind != kind or entry.recorded_by_id != actor.pk
+    ):
+        raise ValidationError(
+            {"client_id": _("This entry id was already used for another entry.")},
+            code="client_id_used",
+        )
+    return entry
+
+
+def _remember(camp: Camp, client_id, kind: str, actor, *, donor, donation=None) -> None:
+    """Store the entry's id in the caller's transaction: written with the donor or donation,
+    or not at all."""
+    if client_id is None:
+        return
+    try:
+        TableEntry.objects.create(
+            client_id=client_id,
+            camp=camp,
+            kind=kind,
+            donor=donor,
+            donation=donation,
+            recorded_by=actor,
+        )
+    except IntegrityError:  # the id taken by another camp's write at this very moment
+        raise ValidationError(
+            {"client_id": _("This entry id was already used for another entry.")},
+            code="client_id_used",
+        ) from None
+
+
 @transaction.atomic
-def camp_donation_record(*, camp: Camp, donor: Donor, actor, request=None, **screening) -> Donation:
-    """Record a screening at the camp table: on the camp's day, at its blood centre, with
-    donation_record's rules and audit."""
+def camp_donor_register(*, camp: Camp, actor, client_id=None, request=None, **fields) -> Donor:
+    """Register a walk-in donor at an open camp table, in the organising unit, through
+    donor_create. ``client_id`` (the table's id for the entry) makes it idempotent: the same
+    id again answers the donor registered the first time."""
     camp = Camp.objects.select_for_update().get(pk=camp.pk)
     ensure_open(camp)
-    return donor_services.donation_record(
+    first = _first_entry(camp, client_id, TableEntry.Kind.DONOR, actor)
+    if first is not None:
+        return first.donor
+    donor = donor_create(
+        actor=actor, source=DonorSource.CAMP, request=request, unit=camp.unit, **fields
+    )
+    _remember(camp, client_id, TableEntry.Kind.DONOR, actor, donor=donor)
+    return donor
+
+
+@transaction.atomic
+def camp_donation_record(
+    *, camp: Camp, donor: Donor, actor, client_id=None, request=None, **screening
+) -> Donation:
+    """Record a screening at the camp table: on the camp's day, at its blood centre, with
+    donation_record's rules and audit. With ``client_id`` (the table's id for the entry) a
+    replay or a double tap answers the donation recorded the first time, and writes nothing."""
+    camp = Camp.objects.select_for_update().get(pk=camp.pk)
+    ensure_open(camp)
+    first = _first_entry(camp, client_id, TableEntry.Kind.RECORD, actor)
+    if first is not None:
+        if first.donation is None:
+            raise ValidationError(
+                _("This entry was saved, then removed from the table."), code="withdrawn"
+            )
+        return first.donation
+    donation = donor_services.donation_record(
         donor=donor,
         donated_on=camp.held_on,
         blood_centre=camp.blood_centre,
@@ -173,6 +240,8 @@ def camp_donation_record(*, camp: Camp, donor: Donor, actor, request=None, **scr
         request=request,
         **screening,
     )
+    _remember(camp, client_id, TableEntry.Kind.RECORD, actor, donor=donor, donation=donation)
+    return donation
 
 
 def _ensure_own_entry(camp: Camp, donation: Donation, actor) -> None:

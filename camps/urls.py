@@ -24,10 +24,13 @@ urlpatterns = [
         name="import-template",
     ),
     # the camp table
+    path("camps/table-sw.js", table.ServiceWorkerView.as_view(), name="table-sw"),
     path("camps/<int:pk>/table/", table.CampTableView.as_view(), name="table"),
     path("camps/<int:pk>/table/lookup/", table.LookupView.as_view(), name="table-lookup"),
     path("camps/<int:pk>/table/donor/", table.QuickDonorView.as_view(), name="table-donor"),
     path("camps/<int:pk>/table/record/", table.RecordView.as_view(), name="table-record"),
+    path("camps/<int:pk>/table/sync/", table.SyncView.as_view(), name="table-sync"),
+    path("camps/<int:pk>/table/donors/", table.ExpectedDonorsView.as_view(), name="table-donors"),
     path(
         "camps/<int:pk>/table/entries/<int:donation_pk>/correct/",
         table.CorrectView.as_view(),

@@ -213,6 +213,8 @@ CONTENT_SECURITY_POLICY = {
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
+        # The camp table's service worker (static/js/camp_sw.js, served at /camps/table-sw.js).
+        "worker-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "form-action": ["'self'"],
@@ -380,6 +382,9 @@ SIGNIN_RATE_PER_ADDRESS = env_rate("SIGNIN_RATE_PER_ADDRESS", "60/h")
 # Password-reset emails: per requesting address and per account asked for.
 PASSWORD_RESET_RATE_PER_ADDRESS = env_rate("PASSWORD_RESET_RATE_PER_ADDRESS", "10/h")
 PASSWORD_RESET_RATE_PER_ACCOUNT = env_rate("PASSWORD_RESET_RATE_PER_ACCOUNT", "3/h")
+# Camp-table lookups by mobile number, per user: a busy table finds a donor a minute or so;
+# a script walking through numbers is stopped.
+CAMP_TABLE_LOOKUP_RATE = env_rate("CAMP_TABLE_LOOKUP_RATE", "120/h")
 # API tokens expire; a password change and signing out revoke them.
 API_TOKEN_TTL = timedelta(days=env_int("API_TOKEN_TTL_DAYS", 30, minimum=1))
 

@@ -102,6 +102,9 @@ DONOR_CODE_IP_RATE_LIMIT = env_rate("DONOR_CODE_IP_RATE_LIMIT", "10/h")
 # Rows per page of a camp's donor list, and entries shown at the camp table.
 CAMP_DONORS_PAGE_SIZE = env_int("CAMP_DONORS_PAGE_SIZE", 100, minimum=10)
 CAMP_TABLE_RECENT = env_int("CAMP_TABLE_RECENT", 8, minimum=1)
+# The camp's expected donors a camp table keeps on the phone for lookup without signal
+# (name, group, may donate on the camp's day): at most this many, newest first.
+CAMP_TABLE_OFFLINE_DONORS = env_int("CAMP_TABLE_OFFLINE_DONORS", 3000, minimum=0)
 # A camp's donor sheet from its blood centre (CSV/XLSX).
 CAMP_IMPORT_MAX_ROWS = env_int("CAMP_IMPORT_MAX_ROWS", 2000, minimum=1)
 

@@ -5,23 +5,30 @@ same views answer the whole page.
 A donor is found by their full mobile number whatever their home unit: the person is at the
 table, and the number is unique, so registering them again is not an option."""
 
+import hashlib
+import json
+import uuid
+
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
+from django_ratelimit.core import is_ratelimited
 
 from accounts import audit
 from accounts.choices import AuditAction
 from accounts.forms import add_service_errors
 from accounts.permissions import RoleRequiredMixin
-from donors.choices import ConsentPurpose, DeferralCategory, DonorSource
+from accounts.scoping import for_user, in_subtree
+from donors.choices import ConsentPurpose, DeferralCategory
 from donors.donations import screening_reasons
 from donors.eligibility import check_eligibility
 from donors.hooks import commitments_for, unavailable_until
 from donors.models import Donor
-from donors.selectors import facts_for, with_eligibility_facts
-from donors.services import donor_create
+from donors.selectors import eligible_on, facts_for, with_eligibility_facts
 
 from .. import services
 from ..choices import CAMP_STATUS_BADGES, CampStatus
@@ -33,6 +40,20 @@ from ..forms import (
     ScreeningForm,
 )
 from ..selectors import camp_donations, camp_totals, camps_for
+
+LOOKUP_RATE_GROUP = "camp-table-lookup"
+
+
+def _lookup_rate(group, request) -> str:
+    # Read on every request, so a changed setting (or a test's override) applies at once.
+    return settings.CAMP_TABLE_LOOKUP_RATE
+
+
+def phone_key(camp, phone: str) -> str:
+    """What the phone's copy of the camp's expected donors is keyed by: a digest of the camp
+    and the number (E.164), so the copy holds no phone number. static/js/camp_offline.js
+    computes the same from the number typed."""
+    return hashlib.sha256(f"{camp.pk}:{phone}".encode()).hexdigest()
 
 
 class CampTableMixin(RoleRequiredMixin):
@@ -58,6 +79,39 @@ class CampTableMixin(RoleRequiredMixin):
         out-of-band so the panel stays right without a reload."""
         return render(self.request, template, self.context(oob=True, **extra))
 
+    def lookup_refusal(self) -> str | None:
+        """Why finding donors by mobile number is refused here, or None. Only at an open camp
+        of the user's units (camps_for) on the camp's day: a closed, future or cancelled camp
+        is no way to read anyone's record."""
+        camp = self.camp
+        if camp.status != CampStatus.OPEN:
+            return _("Donors can be looked up only while the camp is open.")
+        if camp.held_on != timezone.localdate():
+            return _("Donors can be looked up only on the day of the camp.")
+        return None
+
+    def over_lookup_limit(self) -> bool:
+        """Count one lookup against the user; True once past CAMP_TABLE_LOOKUP_RATE."""
+        return is_ratelimited(
+            self.request, group=LOOKUP_RATE_GROUP, key="user", rate=_lookup_rate, increment=True
+        )
+
+    def refused_lookup(self):
+        """The refusal as the table shows it (403, or 429 past the rate), or None."""
+        refusal, status = self.lookup_refusal(), 403
+        if refusal is None and self.over_lookup_limit():
+            refusal, status = _("Too many lookups: wait a few minutes, then try again."), 429
+        if refusal is None:
+            return None
+        response = render(self.request, "camps/table/_lookup_error.html", {"refusal": refusal})
+        response.status_code = status
+        return response
+
+    def own_donor(self, donor) -> bool:
+        """The donor belongs to the user's units: the whole card. Another unit's donor is
+        shown as name, group and may donate / not today only."""
+        return for_user(Donor.objects.filter(pk=donor.pk), self.request.user).exists()
+
     def find_donor(self, phone):
         return (
             with_eligibility_facts(Donor.objects.select_related("unit")).filter(phone=phone).first()
@@ -78,18 +132,28 @@ class CampTableMixin(RoleRequiredMixin):
         eligibility = check_eligibility(facts_for(donor), self.camp.held_on)
         already = list(camp_donations(self.camp).filter(donor=donor))
         bookings = self.bookings(donor)
+        own = self.own_donor(donor)
         details = {"bookings": [b.ref for b in bookings]} if bookings else {}
         audit.record(
-            action=AuditAction.VIEW, request=self.request, obj=donor, camp=self.camp.pk, **details
+            action=AuditAction.VIEW,
+            request=self.request,
+            obj=donor,
+            camp=self.camp.pk,
+            limited=not own,
+            **details,
         )
         if form is None:
-            form = ScreeningForm(initial={"phone": donor.phone, "weight_kg": donor.weight_kg})
+            initial = {"phone": donor.phone, "client_id": uuid.uuid4()}
+            if own:  # another unit's donor: nothing beyond name, group and may donate
+                initial["weight_kg"] = donor.weight_kg
+            form = ScreeningForm(initial=initial)
         if screening_reasons:
             form.data = form.data.copy()
             form.data["deferral_category"] = DeferralCategory.SCREENING
         response = self.partial(
             "camps/table/_card.html",
             donor=donor,
+            own=own,
             eligibility=eligibility,
             already=already,
             form=form,
@@ -103,13 +167,26 @@ class CampTableMixin(RoleRequiredMixin):
 
 class CampTableView(CampTableMixin, View):
     def get(self, request, pk):
-        return render(request, "camps/table/table.html", self.context(lookup_form=LookupForm()))
+        return render(
+            request,
+            "camps/table/table.html",
+            self.context(
+                lookup_form=LookupForm(),
+                # The forms the table shows without signal (static/js/camp_offline.js).
+                offline_screening=ScreeningForm(auto_id="off_%s"),
+                offline_new_screening=ScreeningForm(auto_id="offnew_%s"),
+                offline_donor=QuickDonorForm(auto_id="offnew_%s"),
+            ),
+        )
 
 
 class LookupView(CampTableMixin, View):
     """GET ?phone=…: the donor's card, or the quick registration form."""
 
     def get(self, request, pk):
+        refused = self.refused_lookup()
+        if refused is not None:
+            return refused
         form = LookupForm(request.GET)
         if not form.is_valid():
             return self.partial("camps/table/_lookup_error.html", lookup_form=form)
@@ -118,8 +195,59 @@ class LookupView(CampTableMixin, View):
         if donor is not None:
             return self.card(donor)
         return self.partial(
-            "camps/table/_new_donor.html", form=QuickDonorForm(initial={"phone": phone})
+            "camps/table/_new_donor.html",
+            form=QuickDonorForm(initial={"phone": phone, "client_id": uuid.uuid4()}),
         )
+
+
+def register(view, form):
+    """A walk-in donor from a valid QuickDonorForm, through camps.services (donor_create in
+    the organising unit, idempotent on the form's client id); field errors go on the form."""
+    data = dict(form.cleaned_data)
+    consents = [ConsentPurpose.REGISTRY] if data.pop("consent") else []
+    if data.pop("consent_reminders"):
+        consents.append(ConsentPurpose.REMINDERS)
+    try:
+        return services.camp_donor_register(
+            camp=view.camp,
+            actor=view.request.user,
+            request=view.request,
+            consents=consents,
+            **data,
+        )
+    except ValidationError as error:
+        add_service_errors(form, error)
+    return None
+
+
+def record(view, donor, data):
+    """Record a screening posted for ``donor``: (donation, form, anyway form, error). The
+    donation is None when the form, the booking check or the rules refused it."""
+    form = ScreeningForm(data)
+    anyway = RecordAnywayForm(data)
+    anyway.is_valid()
+    if not form.is_valid():
+        return None, form, anyway, None
+    fields = dict(form.cleaned_data)
+    fields.pop("phone")
+    if (
+        fields.get("outcome") == "collected"
+        and not anyway.cleaned_data.get("record_anyway")
+        and view.bookings(donor)
+    ):
+        anyway.add_error(
+            "record_anyway",
+            _("Booked to give for a child: tick “Record anyway” to record the donation."),
+        )
+        return None, form, anyway, None
+    try:
+        donation = services.camp_donation_record(
+            camp=view.camp, donor=donor, actor=view.request.user, request=view.request, **fields
+        )
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return None, form, anyway, error
+    return donation, form, anyway, None
 
 
 class QuickDonorView(CampTableMixin, View):
@@ -128,59 +256,151 @@ class QuickDonorView(CampTableMixin, View):
     def post(self, request, pk):
         form = QuickDonorForm(request.POST)
         if form.is_valid():
-            data = dict(form.cleaned_data)
-            consents = [ConsentPurpose.REGISTRY] if data.pop("consent") else []
-            if data.pop("consent_reminders"):
-                consents.append(ConsentPurpose.REMINDERS)
-            try:
-                donor = donor_create(
-                    actor=request.user,
-                    source=DonorSource.CAMP,
-                    consents=consents,
-                    request=request,
-                    unit=self.camp.unit,
-                    **data,
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
+            donor = register(self, form)
+            if donor is not None:
                 return self.card(self.find_donor(donor.phone))
         return self.partial("camps/table/_new_donor.html", form=form)
 
 
 class RecordView(CampTableMixin, View):
-    """POST the screening: collected (bag) or deferred (reason)."""
+    """POST the screening: collected (bag) or deferred (reason). The form's client id makes
+    a double tap save once."""
 
     def post(self, request, pk):
         lookup = LookupForm(request.POST)
         donor = self.find_donor(lookup.cleaned_data["phone"]) if lookup.is_valid() else None
         if donor is None:
             return self.partial("camps/table/_lookup_error.html", lookup_form=lookup)
-        form = ScreeningForm(request.POST)
-        if not form.is_valid():
-            return self.card(donor, form=form)
-        data = dict(form.cleaned_data)
-        data.pop("phone")
-        anyway = RecordAnywayForm(request.POST)
-        anyway.is_valid()
-        if (
-            data.get("outcome") == "collected"
-            and not anyway.cleaned_data.get("record_anyway")
-            and self.bookings(donor)
-        ):
-            anyway.add_error(
-                "record_anyway",
-                _("Booked to give for a child: tick “Record anyway” to record the donation."),
-            )
-            return self.card(donor, form=form, anyway=anyway)
-        try:
-            donation = services.camp_donation_record(
-                camp=self.camp, donor=donor, actor=request.user, request=request, **data
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-            return self.card(donor, form=form, screening_reasons=screening_reasons(error))
+        donation, form, anyway, error = record(self, donor, request.POST)
+        if donation is None:
+            reasons = screening_reasons(error) if error is not None else ()
+            return self.card(donor, form=form, anyway=anyway, screening_reasons=reasons)
         return self.partial("camps/table/_recorded.html", donation=donation, donor=donor)
+
+
+def _reasons(*forms) -> list[str]:
+    """Every error of ``forms`` as one line a constable can act on, the field named."""
+    reasons = []
+    for form in forms:
+        for name, errors in form.errors.items():
+            field = form.fields.get(name)
+            label = field.label if field is not None and name != NON_FIELD_ERRORS else None
+            for message in errors:
+                reasons.append(f"{label}: {message}" if label else str(message))
+    return reasons
+
+
+class SyncView(CampTableMixin, View):
+    """The offline queue's endpoint: one entry as JSON, ``{"client_id", "kind": "donor" |
+    "record", "fields": {…the table's form fields…}}``. Answers ``{"state": "saved"}`` (200,
+    also for a replay of an entry already saved) or ``{"state": "refused", "reasons": […]}``
+    (422): the rules decide on sync, as at the table."""
+
+    def post(self, request, pk):
+        try:
+            body = json.loads(request.body or b"{}")
+            client_id = uuid.UUID(str(body["client_id"]))
+            kind = body["kind"]
+            fields = {str(k): "" if v is None else str(v) for k, v in body["fields"].items()}
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return self.refused(None, [_("This entry could not be read.")], status=400)
+        fields["client_id"] = str(client_id)
+        if kind == "donor":
+            return self.sync_donor(client_id, fields)
+        if kind == "record":
+            return self.sync_record(client_id, fields)
+        return self.refused(client_id, [_("This entry could not be read.")], status=400)
+
+    def sync_donor(self, client_id, fields):
+        form = QuickDonorForm(fields)
+        donor = register(self, form) if form.is_valid() else None
+        if donor is None:
+            return self.refused(client_id, _reasons(form))
+        return self.saved(client_id, _("%(name)s registered.") % {"name": donor.name})
+
+    def sync_record(self, client_id, fields):
+        lookup = LookupForm(fields)
+        donor = self.find_donor(lookup.cleaned_data["phone"]) if lookup.is_valid() else None
+        if donor is None:
+            return self.refused(
+                client_id, [_("No donor has this mobile number: register them first.")]
+            )
+        donation, form, anyway, _error = record(self, donor, fields)
+        if donation is None:
+            return self.refused(client_id, _reasons(form, anyway))
+        if donation.outcome == "collected":
+            message = _("%(name)s: collected, bag %(bag)s.") % {
+                "name": donor.name,
+                "bag": donation.bag_number,
+            }
+        else:
+            message = _("%(name)s: deferred.") % {"name": donor.name}
+        return self.saved(client_id, message)
+
+    def totals(self):
+        totals = camp_totals(self.camp)
+        return {
+            "registered": totals.registered,
+            "collected": totals.collected,
+            "deferred": totals.deferred,
+        }
+
+    def saved(self, client_id, message):
+        return JsonResponse(
+            {
+                "client_id": str(client_id),
+                "state": "saved",
+                "message": message,
+                "totals": self.totals(),
+            }
+        )
+
+    def refused(self, client_id, reasons, status=422):
+        return JsonResponse(
+            {
+                "client_id": str(client_id) if client_id else None,
+                "state": "refused",
+                "reasons": reasons,
+            },
+            status=status,
+        )
+
+
+class ExpectedDonorsView(CampTableMixin, View):
+    """The camp's expected donors, for the table to find them without signal: the
+    registered and pledged donors of the camp's unit and below, each as a digest of the
+    number (phone_key), name, group and whether they may donate on the camp's day; no
+    phone, no reasons. Only where a lookup is allowed (open camp of the user's units, on its
+    day), as one lookup against the user's rate."""
+
+    def get(self, request, pk):
+        refusal = self.lookup_refusal()
+        if refusal is None and self.over_lookup_limit():
+            return JsonResponse({"error": _("Too many lookups.")}, status=429)
+        if refusal is not None:
+            return JsonResponse({"error": refusal}, status=403)
+        camp = self.camp
+        donors = in_subtree(Donor.objects.filter(erased_at__isnull=True), camp.unit, via="unit")
+        donors = donors.order_by("-id")[: settings.CAMP_TABLE_OFFLINE_DONORS]
+        rows = list(donors.values_list("pk", "phone", "name", "blood_group"))
+        may = set(
+            eligible_on(
+                Donor.objects.filter(pk__in=[row[0] for row in rows]), camp.held_on
+            ).values_list("pk", flat=True)
+        )
+        audit.record(action=AuditAction.EXPORT, request=request, obj=camp, offline_donors=len(rows))
+        response = JsonResponse(
+            {
+                "camp": camp.pk,
+                "day": camp.held_on.isoformat(),
+                "donors": [
+                    {"key": phone_key(camp, phone), "name": name, "group": group, "may": pk in may}
+                    for pk, phone, name, group in rows
+                ],
+            }
+        )
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 class EntryMixin(CampTableMixin):
@@ -230,3 +450,16 @@ class WithdrawView(EntryMixin, View):
             messages = getattr(error, "messages", None) or [str(error)]
             return self.partial("camps/table/_corrected.html", donation=donation, errors=messages)
         return self.partial("camps/table/_corrected.html", donation=None)
+
+
+class ServiceWorkerView(View):
+    """static/js/camp_sw.js, served from /camps/ so that its scope covers the camp tables
+    (a worker controls only pages under its own path). No personal data: open to all, and
+    never kept stale by a cache (the browser checks it for updates)."""
+
+    def get(self, request):
+        path = settings.BASE_DIR / "static" / "js" / "camp_sw.js"
+        response = HttpResponse(path.read_bytes(), content_type="text/javascript; charset=utf-8")
+        response["Service-Worker-Allowed"] = "/camps/"
+        response["Cache-Control"] = "no-cache"
+        return response

@@ -6,3 +6,12 @@ document.body.addEventListener("htmx:afterSwap", function (event) {
     if (box) { box.value = ""; box.focus(); }
   }
 });
+// A refused lookup (403: not at an open camp on its day; 429: too many lookups) says why in
+// the result panel; htmx would otherwise leave 4xx answers unswapped.
+document.body.addEventListener("htmx:beforeSwap", function (event) {
+  var status = event.detail.xhr.status;
+  if (event.detail.target.id === "table-result" && (status === 403 || status === 429)) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
+});
