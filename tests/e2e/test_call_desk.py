@@ -67,7 +67,7 @@ def test_call_desk_one_tap_outcomes_and_the_answer_link(
     expect(phone.get_by_test_id("section-guardian")).to_contain_text("Nobody to call.")
 
     # The donor's link, opened on another phone with nobody signed in.
-    settings.PORTAL_BASE_URL = live_server.url
+    settings.SITE_URL = live_server.url
     donor_phone = phone.context.browser.new_page(viewport={"width": 390, "height": 844})
     donor_phone.goto(respond_url(linked))
     expect(donor_phone.get_by_test_id("respond")).to_have_attribute("data-state", "ask")
