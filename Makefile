@@ -7,11 +7,12 @@ $(UV):
 	python3 -m pip install --user --quiet uv
 
 ## Start the portal on the embedded default: SQLite, filesystem broker, web + worker + beat.
+## PORTAL_BIND=0.0.0.0:8000 serves the phones on the same Wi-Fi (README: "From a phone").
+## The address, a QR code and the demo sign-ins are printed once the server answers.
 run: $(UV)
 	$(UV) sync --frozen
 	$(UV) run python manage.py migrate --noinput
 	$(UV) run python manage.py load_demo
-	@echo "Open http://$${PORTAL_BIND:-127.0.0.1:8000}/ (Ctrl-C stops web, worker and beat)"
 	$(UV) run honcho -f Procfile.dev start
 
 ## Run the whole test suite (DATABASE_URL / CELERY_BROKER_URL pick PostgreSQL and Redis).

@@ -249,7 +249,12 @@ def set_language(request):
 class PasswordResetView(auth_views.PasswordResetView):
     """Password reset by email, rate-limited per address and per account asked for. Past a
     limit the page answers exactly as when an email was sent (it never tells whether an
-    account exists), but sends nothing."""
+    account exists), but sends nothing. The emailed link starts with SITE_URL, like every
+    link in a message, not with whatever Host the request named."""
+
+    @property
+    def extra_email_context(self):
+        return {"site_url": settings.SITE_URL}
 
     def form_valid(self, form):
         email = form.cleaned_data["email"].strip().lower()

@@ -19,21 +19,53 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from . import network
 from .env import env_bool, env_int, env_list, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
-DEBUG = env_bool("DEBUG", True)
+# Where `make run` listens (Procfile.dev hands it to runserver). Bound beyond this machine
+# (a camp laptop serving the phones on its Wi-Fi: 0.0.0.0:8000), the embedded default turns
+# DEBUG off, answers to the machine's own private addresses, and links messages there.
+PORTAL_BIND = network.parse_bind(env_str("PORTAL_BIND") or "127.0.0.1:8000")
+PORTAL_ON_NETWORK = not PORTAL_BIND.is_local
+_ADDRESSES = network.machine_addresses() if PORTAL_BIND.is_wildcard else []
+
+DEBUG = env_bool("DEBUG", not PORTAL_ON_NETWORK)
 
 _DEV_SECRET = "django-insecure-embedded-default-do-not-use-in-production"  # noqa: S105
-SECRET_KEY = env_str("SECRET_KEY") or (_DEV_SECRET if DEBUG else None)
+
+
+def _network_secret() -> str:
+    """`make run` on a camp network: a random key kept in VAR_DIR (made once, owner-only),
+    since the published development key must not sign sessions others can reach."""
+    import secrets
+
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+SECRET_KEY = env_str("SECRET_KEY") or (
+    _DEV_SECRET if DEBUG else _network_secret() if PORTAL_ON_NETWORK else None
+)
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# Production names its hosts; `make run` answers to the local names plus, on a network, the
+# machine's private addresses (or the one bound) and PORTAL_HOSTS.
+ALLOWED_HOSTS = env_list(
+    "ALLOWED_HOSTS",
+    network.allowed_hosts(PORTAL_BIND, addresses=_ADDRESSES, extra=env_list("PORTAL_HOSTS", [])),
+)
+CSRF_TRUSTED_ORIGINS = env_list(
+    "CSRF_TRUSTED_ORIGINS",
+    network.csrf_trusted_origins(PORTAL_BIND, ALLOWED_HOSTS) if PORTAL_ON_NETWORK else [],
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -175,8 +207,8 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # --- Sessions and security --------------------------------------------------------------
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=300)
 # Cookies travel over TLS only in production (DEBUG off) unless SECURE_COOKIES=0 says the
-# deployment really is plain HTTP (a camp laptop's own Wi-Fi).
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
+# deployment really is plain HTTP; `make run` on a camp's Wi-Fi is plain HTTP.
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and not PORTAL_ON_NETWORK)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
 # Behind a TLS proxy a plain-HTTP request is redirected to HTTPS (the proxy says which).
@@ -247,12 +279,15 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         # Hashed, compressed files in production; plain files while developing and testing,
-        # where nobody has run collectstatic.
+        # and from `make run` on a camp network, where nobody has run collectstatic.
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
+        if DEBUG or PORTAL_ON_NETWORK
         else "whitenoise.storage.CompressedManifestStaticFilesStorage",
     },
 }
+# With DEBUG off, runserver serves no static file: whitenoise serves them straight from
+# the app and project folders (no collectstatic) on `make run`'s camp network.
+WHITENOISE_USE_FINDERS = DEBUG or PORTAL_ON_NETWORK
 MEDIA_ROOT = VAR_DIR / "media"
 
 # --- Email ------------------------------------------------------------------------------
@@ -364,8 +399,17 @@ PAGE_SIZE = env_int("PAGE_SIZE", 25, minimum=5)
 # Long lists (the donor registry) count exactly up to this many rows, and above it show
 # the database's estimate ("about 1,000,000"): accounts.pagination.
 LIST_EXACT_COUNT_LIMIT = env_int("LIST_EXACT_COUNT_LIMIT", 10_000, minimum=100)
-# The portal's public address, for links sent in messages (a donor's opt-out link).
-PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+# The portal's public address: every absolute link in a message (SMS, WhatsApp, email: a
+# donor's opt-out link, a request to confirm, a password reset) starts with it. Default:
+# where `make run` listens, as a phone on the same network reaches it. PORTAL_BASE_URL is
+# its older name, still read.
+SITE_URL = (
+    env_str("SITE_URL")
+    or env_str("PORTAL_BASE_URL")
+    or network.site_url(PORTAL_BIND, addresses=_ADDRESSES)
+).rstrip("/")
+if not re.fullmatch(r"https?://[^/\s]+(/\S*)?", SITE_URL):
+    raise ImproperlyConfigured(f"SITE_URL={SITE_URL!r}: write it like https://blood.example.org")
 # The furthest ahead, in years from today, a date in a query string may be (``on``, ``until``,
 # ``to``, list filters); further, or before 1900, is a 400 / a form error.
 QUERY_DATE_MAX_YEARS_AHEAD = env_int("QUERY_DATE_MAX_YEARS_AHEAD", 5, minimum=1)
@@ -489,5 +533,10 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "axes": {"level": "WARNING"},
+        # `make run` on a camp network: every phone's request would scroll the printed
+        # address and sign-ins away; errors (4xx/5xx are warnings and errors) still show.
+        "django.server": {"level": "WARNING" if PORTAL_ON_NETWORK else "INFO"},
+        # The filesystem broker has no host name; kombu says so on every connection.
+        "kombu.connection": {"level": "ERROR"},
     },
 }

@@ -24,7 +24,7 @@ CONFIRMED_TOPIC = "emergency_confirmed"
 
 
 def answer_url(call) -> str:
-    """The short link in a call (``/e/<code>/`` on PORTAL_BASE_URL)."""
+    """The short link in a call (``/e/<code>/`` on SITE_URL)."""
     return portal_url(reverse("emergency:answer", args=[call.code]))
 
 

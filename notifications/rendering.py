@@ -50,8 +50,8 @@ def render(template: str, language: str, context: dict) -> str:
 
 
 def portal_url(path: str) -> str:
-    """A page's full address for a link in a message (PORTAL_BASE_URL and ``path``)."""
-    return f"{settings.PORTAL_BASE_URL.rstrip('/')}{path}"
+    """A page's full address for a link in a message (SITE_URL and ``path``)."""
+    return f"{settings.SITE_URL.rstrip('/')}{path}"
 
 
 def offered_language(code: str) -> str:

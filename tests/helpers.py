@@ -32,3 +32,26 @@ def no_queries_beyond(maximum: int):
         f"{len(ctx.captured_queries)} queries, more than {maximum}:\n"
         + "\n".join(q["sql"] for q in ctx.captured_queries)
     )
+
+
+def settings_in_fresh_process(script: str, tmp_path, **env) -> list[str]:
+    """Run ``script`` (it calls ``django.setup()`` and prints) in a new Python process whose
+    environment holds only PATH, HOME, LANG, VAR_DIR=``tmp_path`` and ``env``: settings
+    read at start-up, as a deployment would start. Answers the printed lines."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    keep = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}}
+    keep["DJANGO_SETTINGS_MODULE"] = "donation_portal.settings"
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=Path(__file__).resolve().parents[1],
+        env={**keep, "VAR_DIR": str(tmp_path), **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.splitlines()

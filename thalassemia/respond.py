@@ -43,7 +43,7 @@ def assignment_for_token(token: str) -> tuple[Assignment | None, str]:
 
 
 def respond_url(assignment: Assignment) -> str:
-    """The full link put in the donor's request (``/r/<token>/`` on PORTAL_BASE_URL)."""
+    """The full link put in the donor's request (``/r/<token>/`` on SITE_URL)."""
     return portal_url(reverse("thalassemia:respond", args=[respond_token(assignment)]))
 
 

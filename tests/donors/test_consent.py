@@ -157,7 +157,7 @@ def test_a_bad_consent_change_changes_nothing(client_for, staff_a, reminded):
 
 
 def test_the_opt_out_url_is_absolute_and_short(reminded, settings):
-    settings.PORTAL_BASE_URL = "https://blood.example.in/"
+    settings.SITE_URL = "https://blood.example.in/"
     url = opt_out_url(reminded)
     assert url.startswith("https://blood.example.in/stop/")
     assert len(url) < 90  # it ends every SMS

@@ -170,7 +170,7 @@ def test_a_donor_answers_by_the_link_without_signing_in(
             name="Suresh Yadav", unit=units.station_a, blood_group="O+", preferred_language="en"
         ),
     )
-    settings.PORTAL_BASE_URL = live_server.url
+    settings.SITE_URL = live_server.url
     context, donor_phone = _page(browser, PHONE)
     donor_phone.goto(respond_url(linked))
     expect(donor_phone.get_by_test_id("respond")).to_have_attribute("data-state", "ask")

@@ -125,7 +125,7 @@ def test_staff_withdraw_reminders_on_the_donor_page(live_server, phone, screensh
 def test_a_donor_stops_reminders_from_the_link_in_a_message(
     live_server, phone, screenshot, settings, asha
 ):
-    settings.PORTAL_BASE_URL = live_server.url
+    settings.SITE_URL = live_server.url
     phone.goto(opt_out_url(asha))
     expect(phone.get_by_role("heading", level=1)).to_have_text("Stop reminders?")
     expect(phone.locator("body")).not_to_contain_text("Asha")

@@ -29,7 +29,7 @@ def sms_parts(text: str) -> int:
 
 @pytest.fixture
 def longest(units, settings):
-    settings.PORTAL_BASE_URL = "https://bloodbond.kanpurnagarpolice.gov.in"
+    settings.SITE_URL = "https://bloodbond.kanpurnagarpolice.gov.in"
     contact = HospitalContactFactory(
         hospital__name="Ganesh Shankar Vidyarthi Memorial Medical College and Hospital " * 2,
         hospital__address="Near Swaroop Nagar Crossing, Opposite Moti Jheel, Kanpur 208002 " * 3,

@@ -89,7 +89,7 @@ def test_no_reminder_for_a_guardian_who_opted_out_even_one_already_queued(units,
 def test_asked_donors_get_a_request_with_the_answer_link_and_confirmed_ones_two_reminders(
     units, settings
 ):
-    settings.PORTAL_BASE_URL = "https://bloodbond.example"
+    settings.SITE_URL = "https://bloodbond.example"
     with noon(D):
         patient = child(units.station_a, D + timedelta(days=2), today=D)
         asked = make_assignment(
@@ -191,7 +191,7 @@ def test_a_scan_after_three_days_of_downtime_sends_what_is_still_useful_and_noth
 
 
 def test_a_donor_is_told_on_the_day_they_may_donate_again_only_with_consent(units, settings):
-    settings.PORTAL_BASE_URL = "https://bloodbond.example"
+    settings.SITE_URL = "https://bloodbond.example"
     settings.DONOR_ELIGIBLE_LOOKBACK_DAYS = 3
     with noon(D):
         consenting = DonorFactory(unit=units.station_a, sex="M", preferred_language="en")

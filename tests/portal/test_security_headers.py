@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.helpers import settings_in_fresh_process
+
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "templates"
 
@@ -65,18 +67,7 @@ print(settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE, settings.SECU
 
 
 def show_settings(tmp_path, **env) -> list[str]:
-    keep = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}}
-    keep["DJANGO_SETTINGS_MODULE"] = "donation_portal.settings"
-    result = subprocess.run(
-        [sys.executable, "-c", SHOW],
-        cwd=ROOT,
-        env={**keep, "VAR_DIR": str(tmp_path), **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    return result.stdout.split()
+    return " ".join(settings_in_fresh_process(SHOW, tmp_path, **env)).split()
 
 
 def test_production_cookies_are_secure_unless_the_deployer_says_plain_http(tmp_path):
