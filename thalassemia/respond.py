@@ -35,7 +35,11 @@ def assignment_for_token(token: str) -> tuple[Assignment | None, str]:
         return None, "invalid"
     pk = data.get("a") if isinstance(data, dict) else None
     assignment = (
-        Assignment.objects.select_related("transfusion__patient", "donor").filter(pk=pk).first()
+        Assignment.objects.select_related(
+            "transfusion__patient__hospital", "transfusion__hospital", "donor"
+        )
+        .filter(pk=pk)
+        .first()
         if isinstance(pk, int)
         else None
     )

@@ -83,3 +83,20 @@ def test_an_unknown_answer_changes_nothing(anon, asked):
     assert response.status_code == 200
     asked.refresh_from_db()
     assert asked.status == "asked"
+
+
+def test_the_page_says_where_and_when_to_come(anon, asked):
+    from camps.models import Hospital
+
+    hospital = Hospital.objects.create(
+        name="Lala Lajpat Rai Hospital",
+        address="Swaroop Nagar, Kanpur 208002",
+        phone="+915122222222",
+    )
+    asked.transfusion.hospital = hospital
+    asked.transfusion.save(update_fields=["hospital"])
+    page = anon.get(url(asked)).content.decode()
+    assert "Lala Lajpat Rai Hospital" in page and "Swaroop Nagar, Kanpur 208002" in page
+    assert asked.on.strftime("%A") in page and 'data-testid="when"' in page
+    done = anon.post(url(asked), {"answer": "confirm"}).content.decode()
+    assert "Lala Lajpat Rai Hospital" in done
