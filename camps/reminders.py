@@ -47,7 +47,7 @@ def scan(today: date | None = None) -> int:
                 due_on=camp.held_on,
                 valid_until=camp.held_on,
                 unit=camp.unit,
-                context={"camp": camp},
+                context={"camp": camp, "place": camp.venue},
                 preferred=prefs,
             )
             for donor in donors

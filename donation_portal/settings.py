@@ -457,6 +457,12 @@ NOTIFY_SMS_DLT_TEMPLATE_IDS = dict(
 # WhatsApp: a webhook taking the Cloud API's message JSON, and its bearer token.
 NOTIFY_WHATSAPP_URL = env_str("NOTIFY_WHATSAPP_URL", "")
 NOTIFY_WHATSAPP_TOKEN = env_str("NOTIFY_WHATSAPP_TOKEN", "")
+# Every SMS is rendered to fit this many parts (a long place name is shortened; the linked
+# page says it in full): 2 parts = 306 GSM characters or 134 in Hindi (UCS-2).
+NOTIFY_SMS_MAX_PARTS = env_int("NOTIFY_SMS_MAX_PARTS", 2, minimum=1)
+# The base of the short links in SMS (/r/<code>, /c/<code>): a short domain pointing to
+# the portal saves characters in every message. Empty: PORTAL_BASE_URL.
+NOTIFY_LINK_BASE_URL = env_str("NOTIFY_LINK_BASE_URL", "")
 NOTIFY_HTTP_TIMEOUT = env_int("NOTIFY_HTTP_TIMEOUT", 10, minimum=1)
 # Quiet hours, local time: SMS and WhatsApp wait until they end; email may go.
 NOTIFY_QUIET_START = env_str("NOTIFY_QUIET_START", "21:00")

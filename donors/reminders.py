@@ -60,7 +60,12 @@ def donor_message_row(
         "due_on": due_on,
         "valid_until": valid_until,
         "unit": unit,
-        "context": {"donor": donor, "opt_out_url": opt_out_url(donor), **context},
+        "context": {
+            "donor": donor,
+            "name": donor.name,
+            "opt_out_url": opt_out_url(donor),
+            **context,
+        },
     }
 
 

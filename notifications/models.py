@@ -110,3 +110,35 @@ class RecipientPreference(models.Model):
 
     def __str__(self):
         return f"{self.recipient_key}: {self.get_channel_display()}"
+
+
+class ShortLink(models.Model):
+    """An 8-character code (``/r/<code>``, ``/c/<code>``) standing for a long-lived subject
+    ("assignment:12", "donation:7") in an SMS, where a signed token would cost a whole part.
+
+    Only a hash of the code is stored, so a copy of the database opens no link; the code is
+    an HMAC of ``nonce`` with SECRET_KEY, so the portal can write the same link again (a
+    scan run twice) without keeping it. A link expires, and a single-use one is spent by
+    its first answer."""
+
+    purpose = models.CharField(_("purpose"), max_length=20)
+    subject_key = models.CharField(_("subject"), max_length=80)
+    nonce = models.CharField(max_length=32, editable=False)
+    code_hash = models.CharField(max_length=64, unique=True, editable=False)
+    single_use = models.BooleanField(_("single use"), default=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("short link")
+        verbose_name_plural = _("short links")
+        indexes = [
+            # shortlinks.short_link_code reuses a subject's live link.
+            models.Index(
+                fields=["purpose", "subject_key", "expires_at"], name="notif_link_subject"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.purpose} → {self.subject_key}"

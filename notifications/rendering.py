@@ -8,10 +8,8 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils import translation
 
-GSM_CHARS = set(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    "ÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà^{}\\[~]|€"
-)
+from .smsparts import GSM_CHARS, sms_parts  # noqa: F401 (GSM_CHARS: the SMS backend's)
+
 # Look-alikes that creep in from word processors, and their GSM equivalents.
 GSM_SUBSTITUTES = {
     "\u00a0": " ",
@@ -34,8 +32,50 @@ def to_gsm(text: str) -> str:
     return "".join(GSM_SUBSTITUTES.get(ch, ch) for ch in text)
 
 
-def render(template: str, language: str, context: dict) -> str:
-    """The text of ``template`` in ``language`` (English when there is no such file)."""
+# Context values the renderer may shorten, in this order, to keep an SMS within
+# NOTIFY_SMS_MAX_PARTS: the place (a long hospital or venue name) and the person's name.
+# Each keeps at least this many characters, ending in "…": "where" is still readable, and
+# the page the message links to says it in full.
+SHRINKABLE = {"place": 12, "name": 6}
+ELLIPSIS = "…"
+
+
+def render(template: str, language: str, context: dict, *, max_parts: int | None = None) -> str:
+    """The text of ``template`` in ``language`` (English when there is no such file). With
+    ``max_parts`` (an SMS), the shrinkable values are cut until the text fits, when it can."""
+    text = _render(template, language, context)
+    if max_parts is None or sms_parts(text) <= max_parts:
+        return text
+    context = dict(context)
+    for key, keep in SHRINKABLE.items():
+        value = context.get(key)
+        if not isinstance(value, str) or len(value) <= keep:
+            continue
+        context[key] = _longest_fitting(template, language, context, key, value, keep, max_parts)
+        text = _render(template, language, context)
+        if sms_parts(text) <= max_parts:
+            break
+    return text
+
+
+def _cut(value: str, length: int) -> str:
+    return value if length >= len(value) else value[: length - 1].rstrip(" ,.-") + ELLIPSIS
+
+
+def _longest_fitting(template, language, context, key, value, keep, max_parts) -> str:
+    """``value`` cut to the longest length (at least ``keep``) whose text fits."""
+    low, high = keep, len(value) - 1
+    while low < high:  # the longest length that fits, by bisection
+        middle = (low + high + 1) // 2
+        trial = _render(template, language, {**context, key: _cut(value, middle)})
+        if sms_parts(trial) <= max_parts:
+            low = middle
+        else:
+            high = middle - 1
+    return _cut(value, low)
+
+
+def _render(template: str, language: str, context: dict) -> str:
     try:
         source = get_template(f"notifications/{template}.{language}.txt")
     except TemplateDoesNotExist:
@@ -52,6 +92,13 @@ def render(template: str, language: str, context: dict) -> str:
 def portal_url(path: str) -> str:
     """A page's full address for a link in a message (SITE_URL and ``path``)."""
     return f"{settings.SITE_URL.rstrip('/')}{path}"
+
+
+def link_url(path: str) -> str:
+    """A short link's full address for an SMS: on NOTIFY_LINK_BASE_URL (a short domain that
+    points to the portal, when the force has one) or else PORTAL_BASE_URL."""
+    base = settings.NOTIFY_LINK_BASE_URL or settings.SITE_URL
+    return f"{base.rstrip('/')}{path}"
 
 
 def offered_language(code: str) -> str:

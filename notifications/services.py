@@ -55,13 +55,19 @@ def message_enqueue(
             "email": email,
             "language": language,
             "template": template,
-            "body": render(template, language, context),
+            "body": render(template, language, context, max_parts=max_parts_for(channel)),
             "unit": unit,
             "valid_until": valid_until,
             "next_attempt_at": send_after or timezone.now(),
         },
     )
     return message, created
+
+
+def max_parts_for(channel: str) -> int | None:
+    """An SMS is cut to NOTIFY_SMS_MAX_PARTS parts (a basic phone shows a long one badly,
+    and each part is paid for); other channels have no such limit."""
+    return settings.NOTIFY_SMS_MAX_PARTS if channel == Channel.SMS else None
 
 
 def _natural_key(row: dict) -> tuple:
@@ -104,7 +110,12 @@ def messages_enqueue(rows) -> int:
                 email=row.get("email", ""),
                 language=language,
                 template=row["template"],
-                body=render(row["template"], language, row["context"]),
+                body=render(
+                    row["template"],
+                    language,
+                    row["context"],
+                    max_parts=max_parts_for(row["channel"]),
+                ),
                 unit=row.get("unit"),
                 valid_until=row.get("valid_until"),
                 next_attempt_at=row.get("send_after") or now,

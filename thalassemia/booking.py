@@ -20,7 +20,7 @@ from .choices import ASSIGNMENT_MOVES, LIVE_ASSIGNMENT, OPEN_TRANSFUSION, Assign
 from .matching import refusals
 from .models import Assignment, DonorCircle, Patient, Transfusion
 from .reminders import coordinators_tell_released
-from .respond import ANSWERS, link_state
+from .respond import ANSWERS, link_state, spend_links
 
 
 def release_assignments(transfusion_ids, statuses) -> int:
@@ -178,6 +178,8 @@ def assignment_set_status(
     if donation is not None and donation.donor_id != assignment.donor_id:
         raise ValidationError({"donation": _("This donation is another donor's.")})
     now = timezone.now()
+    if status in (AssignmentStatus.CONFIRMED, AssignmentStatus.DECLINED):
+        spend_links(assignment)  # however it was answered, the link takes no other answer
     if status == AssignmentStatus.ASKED:
         assignment.asked_at = now
         DonorCircle.objects.filter(

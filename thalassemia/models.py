@@ -359,3 +359,8 @@ class Assignment(models.Model):
 
     def __str__(self):
         return f"{self.donor} → {self.transfusion}"
+
+    @property
+    def where(self):
+        """The hospital the donor gives at: the transfusion's, else the child's (or None)."""
+        return self.transfusion.hospital or self.transfusion.patient.hospital

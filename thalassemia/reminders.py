@@ -92,6 +92,7 @@ def guardian_reminders(today: date) -> int:
 
 def _donor_message(assignment: Assignment, *, topic: str, template: str, valid_until: date):
     patient = assignment.transfusion.patient
+    hospital = assignment.where
     return donor_message_enqueue(
         assignment.donor,
         topic=topic,
@@ -102,7 +103,8 @@ def _donor_message(assignment: Assignment, *, topic: str, template: str, valid_u
         unit=patient.unit,
         context={
             "on": assignment.on,
-            "hospital": assignment.transfusion.hospital or patient.hospital,
+            "hospital": hospital,
+            "place": hospital.name if hospital else "",
             "respond_url": respond_url(assignment) if topic == REQUEST_TOPIC else "",
         },
     )[1]

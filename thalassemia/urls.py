@@ -33,4 +33,6 @@ urlpatterns = [
     ),
     # The link in a donor's request: public, short (it goes in an SMS).
     path("r/<str:token>/", respond.RespondView.as_view(), name="respond"),
+    # The short link of an SMS: no trailing slash, one character less in every message.
+    path("r/<str:token>", respond.RespondView.as_view(), name="respond-short"),
 ]

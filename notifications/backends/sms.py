@@ -8,14 +8,9 @@ as the provider reference."""
 
 from django.conf import settings
 
+from ..smsparts import is_gsm
 from . import BaseBackend, PermanentError
 from .http import post_json
-
-
-def is_gsm(text: str) -> bool:
-    from ..rendering import GSM_CHARS
-
-    return all(ch in GSM_CHARS for ch in text)
 
 
 class Backend(BaseBackend):

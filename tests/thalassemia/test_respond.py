@@ -2,6 +2,7 @@
 button press (opening it changes nothing), once, and not after it expires."""
 
 import datetime as dt
+import re
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -83,3 +84,67 @@ def test_an_unknown_answer_changes_nothing(anon, asked):
     assert response.status_code == 200
     asked.refresh_from_db()
     assert asked.status == "asked"
+
+
+def test_the_page_says_where_and_when_to_come(anon, asked):
+    from camps.models import Hospital
+
+    hospital = Hospital.objects.create(
+        name="Lala Lajpat Rai Hospital",
+        address="Swaroop Nagar, Kanpur 208002",
+        phone="+915122222222",
+    )
+    asked.transfusion.hospital = hospital
+    asked.transfusion.save(update_fields=["hospital"])
+    page = anon.get(url(asked)).content.decode()
+    assert "Lala Lajpat Rai Hospital" in page and "Swaroop Nagar, Kanpur 208002" in page
+    assert asked.on.strftime("%A") in page and 'data-testid="when"' in page
+    done = anon.post(url(asked), {"answer": "confirm"}).content.decode()
+    assert "Lala Lajpat Rai Hospital" in done
+
+
+# --- the short link of the SMS -------------------------------------------------------------
+
+
+def test_the_sms_link_is_short_and_answers_once(anon, asked, settings):
+    from thalassemia.respond import respond_url
+
+    settings.PORTAL_BASE_URL = "https://bloodbond.example"
+    link = respond_url(asked)
+    assert re.fullmatch(r"https://bloodbond\.example/r/[2-9A-HJKMNP-Z]{8}", link)
+    assert respond_url(asked) == link  # written again (a scan run twice): the same link
+    path = link.removeprefix("https://bloodbond.example")
+    assert b'data-state="ask"' in anon.get(path).content
+    assert b'data-state="done"' in anon.post(path, {"answer": "confirm"}).content
+    assert b'data-state="used"' in anon.post(path, {"answer": "decline"}).content
+    asked.refresh_from_db()
+    assert asked.status == "confirmed"
+
+
+def test_the_short_link_expires(anon, asked, settings):
+    from thalassemia.respond import respond_code
+
+    settings.THAL_CONFIRM_LINK_HOURS = 72
+    path = f"/r/{respond_code(asked)}"
+    with time_machine.travel(timedelta(hours=73)):
+        response = anon.post(path, {"answer": "confirm"})
+    assert response.status_code == 410
+    asked.refresh_from_db()
+    assert asked.status == "asked"
+
+
+@pytest.mark.parametrize("code", ["AB3D5F7H", "ab3d5f7h", "AB3D5F7", "00000000"])
+def test_a_guessed_short_code_is_a_404(anon, asked, code):
+    response = anon.post(f"/r/{code}", {"answer": "confirm"})
+    assert response.status_code == 404
+    asked.refresh_from_db()
+    assert asked.status == "asked"
+
+
+def test_only_a_hash_of_the_code_is_stored(asked):
+    from notifications.models import ShortLink
+    from thalassemia.respond import respond_code
+
+    code = respond_code(asked)
+    row = ShortLink.objects.get(subject_key=f"assignment:{asked.pk}")
+    assert code not in (row.code_hash, row.nonce)
