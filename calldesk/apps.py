@@ -13,3 +13,9 @@ class CalldeskConfig(AppConfig):
         from . import selectors
 
         register_send_check(selectors.send_check)
+        # An erasure (accounts.erasure) blanks the calls to the person too.
+        from accounts.erasure import person_erased
+
+        from .erasure import calls_erase
+
+        person_erased.connect(calls_erase, dispatch_uid="calldesk.calls_erase")

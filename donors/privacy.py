@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts import audit
 from accounts.choices import AuditAction
+from accounts.erasure import ErasedPerson, person_erase
 from accounts.models import AuditEvent
 
 from .choices import ConsentPurpose, ConsentSource
@@ -65,6 +66,13 @@ def donor_erase(*, donor: Donor, actor, request=None) -> Donor:
     if donor.erased_at is not None:
         return donor
     now = timezone.now()
+    who = ErasedPerson(
+        key=f"donor:{donor.pk}",
+        replacement=f"Erased donor #{donor.pk}",
+        names=(donor.name,),
+        phones=(donor.phone,),
+        emails=(donor.email,) if donor.email else (),
+    )
     donor.name = f"Erased donor #{donor.pk}"  # data, not a page string: one language
     donor.phone = erased_phone(donor.pk)
     donor.date_of_birth = datetime.date(donor.date_of_birth.year, 1, 1)
@@ -88,6 +96,8 @@ def donor_erase(*, donor: Donor, actor, request=None) -> Donor:
     AuditEvent.objects.filter(
         content_type=ContentType.objects.get_for_model(Donor), object_id=str(donor.pk)
     ).update(object_repr=str(donor))
+    # Then every copy elsewhere: the outbox, the call desk, the audit log's details.
+    person_erase(who)
     audit.record(
         action=AuditAction.UPDATE,
         request=request,

@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class NotificationsConfig(AppConfig):
     name = "notifications"
     verbose_name = _("Messages")
+
+    def ready(self):
+        # An erasure (accounts.erasure) blanks the person's messages here too.
+        from accounts.erasure import person_erased
+
+        from .erasure import messages_erase
+
+        person_erased.connect(messages_erase, dispatch_uid="notifications.messages_erase")

@@ -19,3 +19,9 @@ class ThalassemiaConfig(AppConfig):
         donor_hooks.register_commitments(hooks.commitments)
         # The outbox asks before sending: a guardian who said stop, a transfusion done.
         register_send_check(reminders.send_check)
+        # An erasure anywhere (accounts.erasure) blanks the notes here that name the person.
+        from accounts.erasure import person_erased
+
+        from .privacy import notes_erase
+
+        person_erased.connect(notes_erase, dispatch_uid="thalassemia.notes_erase")

@@ -18,6 +18,7 @@ from .calendar import patient_recompute_next_due, validate_plan
 from .choices import TransfusionStatus
 from .guardians import guardian_add
 from .models import Patient, Transfusion, TransfusionPlan
+from .privacy import erased_error
 from .transfusions import check_last_transfused
 
 
@@ -85,7 +86,10 @@ def patient_create(
 
 @transaction.atomic
 def patient_update(*, patient: Patient, actor=None, request=None, **fields) -> Patient:
-    """Change a child's record; the fields changed (not their values) go to the audit log."""
+    """Change a child's record; the fields changed (not their values) go to the audit log.
+    An erased child's record is closed."""
+    if patient.erased_at is not None:
+        raise erased_error()
     fields = _clean_patient_fields(fields)
     changed = [name for name, value in fields.items() if getattr(patient, name) != value]
     for name, value in fields.items():
@@ -134,6 +138,8 @@ def patient_record_consent(
     """A guardian's consent, given after registration (a child registered through the API
     without it is "consent pending"). ``consent_by`` defaults to the first guardian; a child
     without a guardian cannot consent. Already recorded: nothing changes."""
+    if patient.erased_at is not None:
+        raise erased_error()
     if patient.consent_at:
         return patient
     if not consent_by:

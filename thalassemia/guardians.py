@@ -11,6 +11,7 @@ from accounts.choices import AuditAction
 from donors.phones import normalise_phone
 
 from .models import Guardian, Patient
+from .privacy import erased_error
 
 
 def _phone(phone: str) -> str:
@@ -34,7 +35,10 @@ def _audit(guardian: Guardian, action: str, *, actor, request, **details) -> Non
 
 
 def guardian_add(*, patient: Patient, phone: str, actor=None, request=None, **fields) -> Guardian:
-    """Add a guardian to the child (the phone in E.164); audited."""
+    """Add a guardian to the child (the phone in E.164); audited. An erased child's record
+    is closed."""
+    if patient.erased_at is not None:
+        raise erased_error()
     phone = _phone(phone)
     guardian = Guardian(patient=patient, phone=phone, **fields)
     guardian.full_clean()
@@ -59,6 +63,8 @@ def guardian_edit(*, guardian: Guardian, actor=None, request=None, **fields) -> 
     if "phone" in fields:
         fields["phone"] = _phone(fields["phone"])
     fresh = Guardian.objects.get(pk=guardian.pk)
+    if fresh.erased_at is not None:
+        raise erased_error()
     changed = [name for name, value in fields.items() if getattr(fresh, name) != value]
     guardian = guardian_update(guardian=fresh, **fields)
     if changed:

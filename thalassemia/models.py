@@ -74,6 +74,8 @@ class Patient(models.Model):
     # changes; "overdue" and "due soon" are derived from it (the board and the API read it).
     next_due_on = models.DateField(_("next transfusion due"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    # Set by privacy.patient_erase: the record stays for the counts, anonymised and closed.
+    erased_at = models.DateTimeField(_("personal data erased at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     created_by = models.ForeignKey(
@@ -131,6 +133,8 @@ class Guardian(models.Model):
         _("language for messages"), max_length=8, choices=settings.LANGUAGES, default="hi"
     )
     opted_out_at = models.DateTimeField(_("opted out of messages at"), null=True, blank=True)
+    # Set by privacy.guardian_erase: no name, no number, no messages.
+    erased_at = models.DateTimeField(_("personal data erased at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("guardian")

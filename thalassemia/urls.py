@@ -11,6 +11,7 @@ urlpatterns = [
     path("children/<int:pk>/", children.PatientDetailView.as_view(), name="detail"),
     path("children/<int:pk>/edit/", children.PatientUpdateView.as_view(), name="edit"),
     path("children/<int:pk>/consent/", children.PatientConsentView.as_view(), name="consent"),
+    path("children/<int:pk>/erase/", children.PatientEraseView.as_view(), name="erase"),
     path("children/<int:pk>/plan/", children.PlanChangeView.as_view(), name="plan"),
     path(
         "children/<int:pk>/guardians/new/",
@@ -21,6 +22,7 @@ urlpatterns = [
     path(
         "guardians/<int:pk>/remove/", children.GuardianRemoveView.as_view(), name="guardian-remove"
     ),
+    path("guardians/<int:pk>/erase/", children.GuardianEraseView.as_view(), name="guardian-erase"),
     path("children/circle/<int:pk>/", children.CircleMemberView.as_view(), name="circle-member"),
     path("guardians/<int:pk>/opt-out/", children.guardian_opt_out, name="guardian-opt-out"),
     path("transfusions/<int:pk>/match/", transfusions.MatchView.as_view(), name="match"),

@@ -26,6 +26,7 @@ from ..filters import PatientFilterSet
 from ..forms import FirstPlanForm, GuardianForm, PatientForm, PlanForm
 from ..guardians import guardian_add, guardian_edit, guardian_remove, guardian_set_opt_out
 from ..models import DonorCircle, Guardian
+from ..privacy import guardian_erase, patient_erase
 from ..schedule import review_plan
 from ..selectors import (
     assignment_state,
@@ -130,6 +131,7 @@ class PatientDetailView(PatientScopedMixin, DetailView):
             .select_related("hospital")
             .order_by("-due_on", "-id")[:50]
         )
+        context["can_erase"] = has_role(self.request.user, Role.COORDINATOR, Role.ADMIN)
         context["review_plan"] = review_plan(
             [t.pre_haemoglobin_g_dl for t in context["history"] if t.status == "done"],
             settings.THAL_HB_TARGET_LOW,
@@ -350,3 +352,38 @@ class PatientConsentView(PatientScopedMixin, TemplateView):
         else:
             messages.success(request, _("Consent recorded."))
         return redirect(patient)
+
+
+class PatientEraseView(PatientScopedMixin, TemplateView):
+    """POST (``confirm=erase``, asked first in the browser): erase a child's personal data and
+    its guardians' on request. Coordinators and admins only."""
+
+    allowed_roles = (Role.COORDINATOR, Role.ADMIN)
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        patient = self.get_patient()
+        if request.POST.get("confirm") != "erase":
+            messages.error(request, _("Confirm the erasure to go on."))
+            return redirect(patient)
+        patient_erase(patient=patient, actor=request.user, request=request)
+        messages.success(request, _("Personal data erased. The transfusion counts remain."))
+        return redirect(patient)
+
+
+class GuardianEraseView(RoleRequiredMixin, TemplateView):
+    """POST (``confirm=erase``): erase one guardian's name and number on request."""
+
+    allowed_roles = (Role.COORDINATOR, Role.ADMIN)
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        guardian = get_object_or_404(
+            for_user(Guardian.objects.select_related("patient__unit"), request.user), pk=pk
+        )
+        if request.POST.get("confirm") != "erase":
+            messages.error(request, _("Confirm the erasure to go on."))
+        else:
+            guardian_erase(guardian=guardian, actor=request.user, request=request)
+            messages.success(request, _("The guardian's personal data was erased."))
+        return redirect(guardian.patient)
