@@ -32,6 +32,29 @@ def record(
     None); ``unit`` its police unit when it has one. ``details`` are stored as JSON: a filter,
     a row count, the fields corrected — never the personal data itself.
     """
+    event = build(
+        action=action,
+        request=request,
+        actor=actor,
+        obj=obj,
+        unit=unit,
+        username=username,
+        **details,
+    )
+    event.save()
+    return event
+
+
+def record_many(events: list) -> list:
+    """Write the events ``build`` made, in batched INSERTs: what a bulk write (an import of
+    10,000 donors) records, one event per object, as ``record`` would each."""
+    return AuditEvent.objects.bulk_create(events, batch_size=1000)
+
+
+def build(
+    *, action: str, request=None, actor=None, obj=None, unit=None, username: str = "", **details
+):
+    """The event ``record`` writes, unsaved (for ``record_many``)."""
     if actor is None and request is not None:
         actor = getattr(request, "user", None)
     if actor is not None and not actor.is_authenticated:
@@ -51,5 +74,4 @@ def record(
         event.content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
         event.object_id = str(obj.pk)
         event.object_repr = str(obj)[:200]
-    event.save()
     return event

@@ -84,7 +84,7 @@ DONOR_IMPORT_MAX_BYTES = env_int("DONOR_IMPORT_MAX_BYTES", 5 * 1024 * 1024, mini
 IMPORT_MAX_UNPACKED_BYTES = env_int(
     "IMPORT_MAX_UNPACKED_BYTES", 20 * 1024 * 1024, minimum=64 * 1024
 )
-DONOR_IMPORT_MAX_ROWS = env_int("DONOR_IMPORT_MAX_ROWS", 5000, minimum=1)
+DONOR_IMPORT_MAX_ROWS = env_int("DONOR_IMPORT_MAX_ROWS", 20000, minimum=1)
 # The consent text a pledge agrees to; bump the version whenever the text changes.
 # 2026-11-23: reminders became a separate, optional consent.
 DONOR_CONSENT_VERSION = env_str("DONOR_CONSENT_VERSION", "2026-11-23")

@@ -1,8 +1,9 @@
 """Donors in and out of spreadsheets: the columns, the per-row checks and the export, on top
 of the generic core in ``portal/sheets.py``.
 
-A row becomes a donor through ``services.donor_create`` (phone normalisation, duplicates,
-model validation, who verified), so an import obeys the same rules as the registry form.
+The rows become donors through ``services.donors_create_bulk``, ``donor_create``'s rules
+(phone normalisation, duplicates, model validation, who verified, consents, audit) for a
+whole sheet in batched queries, so an import obeys the same rules as the registry form.
 The dry run checks the same things without writing, in a bounded number of queries: the
 units named in the file and the phones already registered are read once per file.
 """
@@ -29,7 +30,7 @@ from .choices import DRAWN_OUTCOMES, BloodGroup, ConsentPurpose, DonorSource
 from .models import Donation, Donor
 from .phones import normalise_phone
 from .selectors import donors_for
-from .services import donor_create
+from .services import donors_create_bulk
 
 REQUIRED_COLUMNS = ["name", "sex", "date_of_birth", "blood_group", "phone", "unit"]
 OPTIONAL_COLUMNS = [
@@ -185,9 +186,11 @@ class DonorRowValidator:
     Built per run, so "the same phone twice in the file" counts within that run. The units
     named in the file and the phones already registered are read on the first row."""
 
-    def __init__(self, *, user, rows):
+    def __init__(self, *, user, rows, check_model: bool = True):
         self.user = user
         self.rows = rows
+        # The apply leaves the model's checks to donors_create_bulk, which runs them anyway.
+        self.check_model = check_model
         self.units = None  # code (lower case) → unit, for the codes the file names
         self.registered = {}  # E.164 → donor id, for the file's phones already registered
         self.visible = set()  # those of them the user may see
@@ -237,7 +240,8 @@ class DonorRowValidator:
             fields.pop("preferred_language", None)  # the model's default
         self._check_unit(values.get("unit"), fields, errors)
         self._check_phone(row, fields, errors)
-        self._check_model(fields, errors)
+        if self.check_model:
+            self._check_model(fields, errors)
         consents = consents_from_row(values, errors)
         if errors:
             raise ValidationError(errors)
@@ -307,12 +311,12 @@ def import_donors(*, table: sheets.Table, actor, request=None) -> sheets.Report:
     """Check every row again and register them all as verified, imported donors in one
     transaction, or none if any row fails; each donor's creation, and the import, go to the
     audit log."""
-    validator = DonorRowValidator(user=actor, rows=table.rows)
+    validator = DonorRowValidator(user=actor, rows=table.rows, check_model=False)
     with transaction.atomic():
         report = sheets.apply_rows(
             table.rows,
             validator,
-            lambda fields: donor_create(actor=actor, request=request, **fields),
+            write_all=lambda rows: _create_all(rows, actor=actor, request=request),
         )
         if report.applied:
             audit.record(
@@ -324,6 +328,24 @@ def import_donors(*, table: sheets.Table, actor, request=None) -> sheets.Report:
                 units=sorted({r.cleaned["unit"].code for r in report.results}),
             )
     return report
+
+
+def _create_all(rows: list[dict], *, actor, request) -> list:
+    """``donors_create_bulk``, its field errors named by the sheet's columns."""
+    try:
+        return donors_create_bulk(actor=actor, request=request, rows=rows)
+    except sheets.RowsRefused as refused:
+        raise sheets.RowsRefused(
+            {
+                index: ValidationError(
+                    {
+                        COLUMN_OF_FIELD.get(name, name): messages
+                        for name, messages in error.message_dict.items()
+                    }
+                )
+                for index, error in refused.by_index.items()
+            }
+        ) from None
 
 
 def template_csv() -> bytes:

@@ -396,19 +396,48 @@ def validate_rows(rows: Iterable[Row], validate: Validator) -> Report:
     return Report(results=results)
 
 
-def apply_rows(rows: Iterable[Row], validate: Validator, write: Writer) -> Report:
-    """Validate every row again and, when none has an error, ``write`` each cleaned row, all
-    in one transaction. One error anywhere — found now or raised by a write — and nothing
-    is written. ``report.applied`` says how many rows were written."""
+class RowsRefused(ValidationError):
+    """A bulk writer's refusal of some rows of a batch: ``by_index`` maps the position of
+    each refused row in the batch to its ValidationError (field errors, as a service
+    raises them for one row)."""
+
+    def __init__(self, by_index: dict[int, ValidationError]):
+        self.by_index = dict(by_index)
+        super().__init__([error for _index, error in sorted(self.by_index.items())])
+
+
+BulkWriter = Callable[[list], Any]
+
+
+def apply_rows(
+    rows: Iterable[Row],
+    validate: Validator,
+    write: Writer | None = None,
+    *,
+    write_all: BulkWriter | None = None,
+) -> Report:
+    """Validate every row again and, when none has an error, write them all in one
+    transaction: ``write`` each cleaned row, or ``write_all`` the list of them at once (a
+    bulk service, which raises ``RowsRefused`` naming the rows it refuses). One error
+    anywhere — found now or raised by a write — and nothing is written. ``report.applied``
+    says how many rows were written."""
     with transaction.atomic():
         report = validate_rows(rows, validate)
         if not report.ok:
             return report
-        for result in report.results:
+        if write_all is not None:
             try:
-                write(result.cleaned)
-            except ValidationError as error:
-                result.errors = errors_of(result.row.number, error)
+                write_all([result.cleaned for result in report.results])
+            except RowsRefused as refused:
+                for index, error in refused.by_index.items():
+                    result = report.results[index]
+                    result.errors = errors_of(result.row.number, error)
+        else:
+            for result in report.results:
+                try:
+                    write(result.cleaned)
+                except ValidationError as error:
+                    result.errors = errors_of(result.row.number, error)
         if report.error_rows:
             transaction.set_rollback(True)
         else:

@@ -306,6 +306,63 @@ def test_checking_a_file_costs_the_same_queries_for_3_rows_or_300(client_for, ci
     assert count_queries(check(3)) == count_queries(check(300)) <= 8
 
 
+def test_applying_a_file_costs_the_same_queries_for_3_rows_or_300_and_writes_what_one_would(
+    circle_staff,
+):
+    """The apply registers the whole sheet in bulk: per donor the consent rows, the CREATE
+    audit event and the stored standing of ``donor_create``, in queries that do not grow
+    with the rows."""
+    from donors.models import Consent
+
+    def apply_rows(n, start):
+        rows = [
+            row(
+                f"98765{start + i:05d}",
+                unit=("station-a", "station-a2")[i % 2],
+                sex="M",
+                last_donated_on="2026-10-01",
+                consent_registry="yes",
+                consent_reminders="yes",
+            )
+            for i in range(n)
+        ]
+        data = csv_upload(rows).read()
+        table = donor_sheets.read_donor_file(data, filename="donors.csv")
+        return lambda: donor_sheets.import_donors(table=table, actor=circle_staff)
+
+    assert count_queries(apply_rows(3, 0)) == count_queries(apply_rows(300, 1000))
+    donors = Donor.objects.all()
+    assert donors.count() == 303
+    # The outside last donation counts: a man waits 90 days after 1 October.
+    assert set(donors.values_list("next_eligible_on", flat=True)) == {datetime.date(2026, 12, 30)}
+    assert set(donors.values_list("last_donated_on", flat=True)) == {datetime.date(2026, 10, 1)}
+    assert Consent.objects.filter(recorded_by=circle_staff).count() == 2 * 303
+    assert not donors.filter(consent_at__isnull=True).exists()
+    created = AuditEvent.objects.filter(action=AuditAction.CREATE, actor=circle_staff)
+    assert created.count() == 303
+    assert created.first().details == {"source": "import", "consents": ["registry", "reminders"]}
+    assert AuditEvent.objects.filter(action=AuditAction.IMPORT).count() == 2
+
+
+def test_a_number_registered_between_the_check_and_the_write_refuses_the_whole_sheet(
+    circle_staff,
+):
+    from donors.services import donors_create_bulk
+
+    fields = {"name": "Asha", "sex": "F", "date_of_birth": datetime.date(1994, 3, 5)}
+    DonorFactory(phone="+919876543211", unit=circle_staff.unit)
+    rows = [
+        {**fields, "phone": phone, "unit": circle_staff.unit, "source": DonorSource.IMPORT}
+        for phone in ("9876543210", "9876543211", "98765 43210")
+    ]
+    with pytest.raises(sheets.RowsRefused) as refused:
+        donors_create_bulk(actor=circle_staff, rows=rows)
+    assert set(refused.value.by_index) == {1, 2}
+    assert "already registered" in refused.value.by_index[1].message_dict["phone"][0]
+    assert "twice" in refused.value.by_index[2].message_dict["phone"][0]
+    assert Donor.objects.count() == 1
+
+
 # --- Files that cannot be read --------------------------------------------------------------
 
 
