@@ -461,7 +461,7 @@ NOTIFY_WHATSAPP_TOKEN = env_str("NOTIFY_WHATSAPP_TOKEN", "")
 # page says it in full): 2 parts = 306 GSM characters or 134 in Hindi (UCS-2).
 NOTIFY_SMS_MAX_PARTS = env_int("NOTIFY_SMS_MAX_PARTS", 2, minimum=1)
 # The base of the short links in SMS (/r/<code>, /c/<code>): a short domain pointing to
-# the portal saves characters in every message. Empty: PORTAL_BASE_URL.
+# the portal saves characters in every message. Empty: SITE_URL.
 NOTIFY_LINK_BASE_URL = env_str("NOTIFY_LINK_BASE_URL", "")
 NOTIFY_HTTP_TIMEOUT = env_int("NOTIFY_HTTP_TIMEOUT", 10, minimum=1)
 # Quiet hours, local time: SMS and WhatsApp wait until they end; email may go.

@@ -96,7 +96,7 @@ def portal_url(path: str) -> str:
 
 def link_url(path: str) -> str:
     """A short link's full address for an SMS: on NOTIFY_LINK_BASE_URL (a short domain that
-    points to the portal, when the force has one) or else PORTAL_BASE_URL."""
+    points to the portal, when the force has one) or else SITE_URL."""
     base = settings.NOTIFY_LINK_BASE_URL or settings.SITE_URL
     return f"{base.rstrip('/')}{path}"
 

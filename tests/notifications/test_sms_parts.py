@@ -51,7 +51,7 @@ DONOR_SMS = [
 
 @pytest.fixture
 def long_base_url(settings):
-    settings.PORTAL_BASE_URL = "https://bloodbond.kanpurpolice.gov.in"
+    settings.SITE_URL = "https://bloodbond.kanpurpolice.gov.in"
     settings.NOTIFY_LINK_BASE_URL = "https://bloodbond.up.gov.in"
 
 

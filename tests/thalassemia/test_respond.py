@@ -109,7 +109,7 @@ def test_the_page_says_where_and_when_to_come(anon, asked):
 def test_the_sms_link_is_short_and_answers_once(anon, asked, settings):
     from thalassemia.respond import respond_url
 
-    settings.PORTAL_BASE_URL = "https://bloodbond.example"
+    settings.SITE_URL = "https://bloodbond.example"
     link = respond_url(asked)
     assert re.fullmatch(r"https://bloodbond\.example/r/[2-9A-HJKMNP-Z]{8}", link)
     assert respond_url(asked) == link  # written again (a scan run twice): the same link
