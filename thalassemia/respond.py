@@ -80,7 +80,7 @@ def respond_code(assignment: Assignment) -> str:
 
 
 def respond_url(assignment: Assignment) -> str:
-    """The full link put in the donor's request: ``/r/<code>`` on NOTIFY_LINK_BASE_URL or SITE_URL."""
+    """The link put in the donor's request: ``/r/<code>`` on NOTIFY_LINK_BASE_URL or SITE_URL."""
     return link_url(reverse("thalassemia:respond-short", args=[respond_code(assignment)]))
 
 
