@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -35,13 +36,15 @@ class EmergencyRequestViewSet(
         )
         serializer.instance = self.get_queryset().get(pk=created.pk)
 
+    @extend_schema(request=None, responses=EmergencyRequestSerializer)
     @action(detail=True, methods=["post"])
     def stop(self, request, pk=None):
         emergency = self.get_object()
         emergency_stop(emergency=emergency, actor=request.user, request=request)
         return Response(self.get_serializer(self.get_queryset().get(pk=emergency.pk)).data)
 
-    @action(detail=True, methods=["get"])
+    @extend_schema(responses=EmergencyCallSerializer(many=True))
+    @action(detail=True, methods=["get"], pagination_class=None)
     def calls(self, request, pk=None):
         emergency = self.get_object()
         calls = emergency.calls.select_related("donor").order_by("wave", "id")
