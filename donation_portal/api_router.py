@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from accounts.api.views import PoliceUnitViewSet
 from camps.api.views import BloodCentreViewSet, CampViewSet, HospitalViewSet
 from donors.api.views import DeferralViewSet, DonationViewSet, DonorViewSet
+from emergency.api.views import EmergencyRequestViewSet
 from notifications.api.views import MessageViewSet
 from thalassemia.api.views import AssignmentViewSet, PatientViewSet, TransfusionViewSet
 
@@ -23,5 +24,6 @@ router.register("patients", PatientViewSet, basename="patient")
 router.register("transfusions", TransfusionViewSet, basename="transfusion")
 router.register("assignments", AssignmentViewSet, basename="assignment")
 router.register("messages", MessageViewSet, basename="message")
+router.register("emergency-requests", EmergencyRequestViewSet, basename="emergency-request")
 
 urlpatterns = router.urls

@@ -22,6 +22,7 @@ from accounts import audit
 from accounts.choices import AuditAction
 from accounts.scoping import in_subtree
 from donors import compatibility
+from donors.consent import may_be_reminded
 from donors.models import Donor
 from donors.reminders import reachable
 from notifications.services import preferred_channels
@@ -192,10 +193,16 @@ def send_check(message) -> str | None:
     if message.topic == CONFIRMED_TOPIC:
         return None
     donor_id = message.recipient_key.partition(":")[2]
+    donor_id = int(donor_id) if donor_id.isdigit() else None
     wanted = EmergencyCall.objects.filter(
         request_id=int(pk),
-        donor_id=int(donor_id) if donor_id.isdigit() else None,
+        donor_id=donor_id,
         status=CallStatus.ASKED,
         request__status=RequestStatus.OPEN,
+        request__needed_by__gt=timezone.now(),
     )
-    return None if wanted.exists() else "the emergency request is no longer calling"
+    if not wanted.exists():
+        return "the emergency request is no longer calling"
+    if not may_be_reminded(Donor.objects.filter(pk=donor_id)).exists():
+        return "the donor withdrew consent to messages"
+    return None

@@ -80,7 +80,7 @@ def test_the_request_page_shows_who_was_asked_who_answered_and_who_is_coming(
     client.post(reverse("emergency:answer", args=[calls[1].code]), {"answer": "decline"})
     page = client.get(reverse("emergency:detail", args=[emergency.pk])).content.decode()
     assert "1 of 2 coming" in page
-    assert "10 asked in 1 waves" in page
+    assert "10 asked in 1 wave ·" in page
     assert page.count('data-testid="call"') == 10
     assert page.count('data-status="confirmed"') == 1
     assert page.count('data-status="declined"') == 1

@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.models import AuditEvent
+from donors.choices import ConsentPurpose, ConsentSource
+from donors.consent import consent_withdraw
 from emergency.choices import CallStatus, RequestStatus
 from emergency.models import EmergencyCall, EmergencyRequest
 from emergency.services import call_answer, emergency_create, emergency_stop
@@ -211,3 +213,16 @@ def test_a_request_is_refused_with_a_field_error_and_nothing_is_written(
         emergency_create(actor=coordinator, **fields)
     assert field in error.value.message_dict
     assert not EmergencyRequest.objects.exists()
+
+
+def test_a_call_is_not_sent_to_a_donor_who_withdrew_consent_after_the_wave(
+    cast, coordinator, hospital, units
+):
+    emergency = record(coordinator, hospital, units)
+    wave_run(emergency.pk)
+    donor = cast.living[0]
+    consent_withdraw(donor=donor, purpose=ConsentPurpose.REMINDERS, source=ConsentSource.STAFF)
+    message = Message.objects.get(topic="emergency_call", recipient_key=f"donor:{donor.pk}")
+    assert message_send(message.pk) == "cancelled"
+    message.refresh_from_db()
+    assert message.state == MessageState.CANCELLED
