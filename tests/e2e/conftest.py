@@ -109,7 +109,6 @@ def fits_width(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-
 LAPTOP = {"width": 1366, "height": 768}
 
 

@@ -13,6 +13,7 @@ from tests.factories import DonorFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
+
 @pytest.fixture
 def force_admin(units):
     return UserFactory(
