@@ -172,7 +172,7 @@ def _named_children(today: date) -> list[dict]:
 
 def _generated_children(today: date) -> list[dict]:
     """The other children, the same on every load: a third of them older (2 units every
-    15 days), the rest on 1 unit every 21 days; a few overdue today."""
+    15 days), the rest on 1 unit every 21 days; a few late today."""
     rng = random.Random(SEED)
     rows = []
     for i in range(CHILDREN_COUNT - len(CHILDREN)):
@@ -195,7 +195,8 @@ def _generated_children(today: date) -> list[dict]:
                 "blood_group": pick_group(rng),
                 "units": n,
                 "interval": interval,
-                "since": rng.randint(0, interval + 4),
+                # Most on time; one in twelve three days late today (marked missed).
+                "since": interval + 3 if rng.random() < 0.08 else rng.randint(0, interval - 1),
                 "station": rng.choice(STATIONS),
                 "guardian": {
                     "name": f"{parent} {surname}",
