@@ -1,23 +1,43 @@
 """The camps' demo rows, for ``load_demo``: two partner blood centres, a day-care centre with
 its emergency contacts, two Kotwali camps, and at the open camp a few donors collected with
 bag numbers and one deferred, recorded through the camp table's own service, so the camp
-page shows live totals. Runs after ``donors.demo.load`` (INSTALLED_APPS order).
+page shows live totals; fifteen camps held over the past year across the force, each
+planned, opened, screened and closed through the camp services (so the dashboard has a
+year of curves); and a camp planned for tomorrow. Runs after ``donors.demo.load``
+(INSTALLED_APPS order).
 
-Idempotent: a donor already screened at the camp is not screened again."""
+The past camps' screenings come from a seeded random generator over the generated donors:
+each donor gives only when the pre-screen allows (age and weight as registered, the
+interval after a donation reported or given, the deferral after a failed screening).
+The camps are planned, opened and closed through the camp services; their screenings are
+written in bulk (two INSERTs, rows shaped as ``donation_record`` writes a collection or a
+deferral at screening, one audit event a camp), then the donors' stored standing by
+``donors.standing.refresh_all``: through ``camp_donation_record`` one by one the demo took
+minutes (see ``donors/demo.py``). Today's open camp screens through the camp table's
+service, as before.
 
-from datetime import timedelta
+Idempotent: a camp is found by name and unit, and a camp that exists is not screened again."""
+
+import random
+from datetime import date, timedelta
 from decimal import Decimal
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import audit
+from accounts.choices import AuditAction
 from donors.choices import DeferralCategory, DonationOutcome
-from donors.demo import demo_actor
-from donors.models import Donation, Donor
+from donors.demo import GENERATED_PHONE, demo_actor
+from donors.models import Deferral, Donation, Donor
+from donors.services import default_deferral_until
+from donors.standing import refresh_all
 
 from .choices import CampStatus
 from .models import BloodCentre, Camp, Hospital
-from .services import camp_donation_record
+from .services import camp_close, camp_create, camp_donation_record, camp_open
 
 DEMO_CAMP = "Kotwali Police Lines camp"
 
@@ -41,11 +61,38 @@ SCREENINGS = [
 ]
 
 
+# The camps held over the past year: (name, station code, days ago, target donors). One
+# about every 24 days, over both districts.
+PAST_CAMPS = [
+    ("Moolganj Thana camp", "knp-moolganj", 352, 60),
+    ("Cantt Reserve Police Lines camp", "knp-cantt", 330, 80),
+    ("Kalyanpur IIT Gate camp", "knp-kalyanpur", 305, 60),
+    ("Kidwai Nagar Community Hall camp", "knp-kidwai-nagar", 282, 50),
+    ("Akbarpur Tehsil camp", "kd-akbarpur", 259, 50),
+    ("Govind Nagar Thana camp", "knp-govind-nagar", 236, 60),
+    ("Chakeri Airport Road camp", "knp-chakeri", 212, 50),
+    ("Collectorganj Mandi camp", "knp-collectorganj", 189, 60),
+    ("Kotwali Town Hall camp", "knp-kotwali", 165, 80),
+    ("Babupurwa Colony camp", "knp-babupurwa", 141, 50),
+    ("Nawabganj Thana camp", "knp-nawabganj", 118, 50),
+    ("Rasulabad Thana camp", "kd-rasulabad", 94, 40),
+    ("Feelkhana Market camp", "knp-feelkhana", 70, 50),
+    ("Anwarganj Railway Colony camp", "knp-anwarganj", 47, 60),
+    ("Cantt Sadar Bazaar camp", "knp-cantt", 23, 70),
+]
+# Tomorrow's camp, planned and announced: (name, station code, target donors).
+NEXT_CAMP = ("Kidwai Nagar Police Lines camp", "knp-kidwai-nagar", 80)
+SEED = "bloodbond-demo-camps"
+DEFERRED_SHARE = 0.08  # screened and deferred (low haemoglobin, BP) at a camp
+
+
 @transaction.atomic
 def load(units: dict) -> int:
     """Create the partners and camps missing, screen the demo donors not yet screened at
-    the open demo camp; answer how many screenings the camp has."""
+    the open demo camp, hold the past year's camps; answer how many screenings the open
+    camp has."""
     partners_and_camps(units)
+    past_camps(units)
     camp = Camp.objects.filter(
         name=DEMO_CAMP, unit=units["knp-kotwali"], status=CampStatus.OPEN
     ).first()
@@ -75,8 +122,8 @@ def load(units: dict) -> int:
 
 def partners_and_camps(units: dict) -> None:
     """Two partner blood centres, a day-care centre with its emergency contacts, and two
-    Kotwali camps (one open today, one planned). Looked up by natural keys, so a second
-    run changes nothing."""
+    Kotwali camps (one open today, one planned), and tomorrow's camp, planned through the
+    camp services. Looked up by natural keys, so a second run changes nothing."""
     hallet, _ = BloodCentre.objects.get_or_create(
         licence_number="UP/KNP/BB/001",
         defaults={
@@ -100,18 +147,178 @@ def partners_and_camps(units: dict) -> None:
         )
         day_care.contacts.create(name="Day-care nurse", role="Duty", phone="+919450000002")
     today = timezone.localdate()
-    for name, held_on, status in (
-        ("Kotwali Police Lines camp", today, "open"),
-        ("Kotwali Raksha Bandhan camp", today + timedelta(days=21), "planned"),
+    next_name, next_code, next_target = NEXT_CAMP
+    for name, code, held_on, status, target in (
+        ("Kotwali Police Lines camp", "knp-kotwali", today, "open", 150),
+        ("Kotwali Raksha Bandhan camp", "knp-kotwali", today + timedelta(days=21), "planned", 150),
+        (next_name, next_code, today + timedelta(days=1), "planned", next_target),
     ):
-        Camp.objects.get_or_create(
+        unit = units[code]
+        if Camp.objects.filter(name=name, unit=unit).exists():
+            continue
+        actor = camp_actor(unit)
+        camp = camp_create(
+            actor=actor,
             name=name,
-            unit=units["knp-kotwali"],
-            defaults={
-                "held_on": held_on,
-                "venue": "Police Lines, Kanpur",
-                "blood_centre": hallet,
-                "target_donors": 150,
-                "status": status,
-            },
+            held_on=held_on,
+            venue="Police Lines, Kanpur",
+            unit=unit,
+            blood_centre=hallet,
+            target_donors=target,
         )
+        if status == CampStatus.OPEN:
+            camp_open(camp=camp, actor=actor)
+
+
+def camp_actor(unit):
+    """Who runs a demo camp: the station's own demo desk officer, else the coordinator."""
+    users = get_user_model().objects
+    return (
+        users.filter(unit=unit, role="staff").order_by("pk").first()
+        or users.filter(username="coordinator").first()
+    )
+
+
+def _interval(sex: str) -> int:
+    if sex == "M":
+        return settings.DONOR_INTERVAL_DAYS_MALE
+    if sex == "F":
+        return settings.DONOR_INTERVAL_DAYS_FEMALE
+    return settings.DONOR_INTERVAL_DAYS_OTHER
+
+
+def _district(code: str) -> str:
+    """The force a station belongs to, by its code: donors travel to camps of their own."""
+    return code.split("-", 1)[0]
+
+
+def _screening(rng: random.Random, donor: Donor, deferred: bool, bag: str) -> dict:
+    """A screening's measurements: in range for a collection, low haemoglobin otherwise."""
+    women = donor.sex == "F"
+    fields = {
+        "weight_kg": donor.weight_kg,
+        "bp_systolic": rng.randint(108, 136),
+        "bp_diastolic": rng.randint(66, 88),
+    }
+    if deferred:
+        hb = rng.uniform(10.8, 12.3)
+        return fields | {
+            "outcome": DonationOutcome.DEFERRED,
+            "haemoglobin_g_dl": Decimal(f"{hb:.1f}"),
+            "deferral_category": DeferralCategory.SCREENING,
+        }
+    hb = rng.uniform(12.6, 14.6) if women else rng.uniform(12.8, 16.2)
+    big = donor.weight_kg > Decimal(settings.DONOR_450ML_OVER_WEIGHT_KG)
+    return fields | {
+        "outcome": DonationOutcome.COLLECTED,
+        "haemoglobin_g_dl": Decimal(f"{hb:.1f}"),
+        "bag_number": bag,
+        "bag_volume_ml": 450 if big else 350,
+    }
+
+
+def past_camps(units: dict) -> int:
+    """Hold the past year's camps missing (oldest first, as the donors' history builds):
+    plan, open, screen, close. Answers how many screenings were written."""
+    today = timezone.localdate()
+    names = [name for name, *_rest in PAST_CAMPS]
+    held = set(Camp.objects.filter(name__in=names).values_list("name", flat=True))
+    centres = list(BloodCentre.objects.filter(licence_number__startswith="UP/KNP/BB/"))
+    centres.sort(key=lambda c: c.licence_number)
+    pool = list(
+        Donor.objects.filter(
+            phone__gte=f"+{GENERATED_PHONE}", phone__lt=f"+{GENERATED_PHONE + 10**4}"
+        )
+        .select_related("unit")
+        .order_by("phone")
+    )
+    rng = random.Random(SEED)
+    # donor id → first day the pre-screen lets them give (after a donation reported)
+    free_from: dict[int, date] = {
+        d.pk: d.external_last_donation_on + timedelta(days=_interval(d.sex))
+        for d in pool
+        if d.external_last_donation_on
+    }
+    donations, deferrals = [], []
+    for index, (name, code, days_ago, target) in enumerate(PAST_CAMPS):
+        unit, day = units[code], today - timedelta(days=days_ago)
+        centre = centres[index % len(centres)]
+        donors = _camp_donors(rng, pool, code, day, target, free_from)
+        screenings = []
+        for n, donor in enumerate(donors, start=1):
+            deferred = rng.random() < DEFERRED_SHARE
+            screenings.append(
+                (donor, _screening(rng, donor, deferred, f"D{index + 1:02d}-{n:03d}"))
+            )
+            if deferred:
+                until = default_deferral_until(DeferralCategory.SCREENING, day)
+                free_from[donor.pk] = until or day + timedelta(days=90)
+            else:
+                free_from[donor.pk] = day + timedelta(days=_interval(donor.sex))
+        if name in held:
+            continue
+        actor = camp_actor(unit)
+        camp = camp_create(
+            actor=actor,
+            name=name,
+            held_on=day,
+            venue=name.removesuffix(" camp") + ", Kanpur",
+            unit=unit,
+            blood_centre=centre,
+            target_donors=target,
+        )
+        camp_open(camp=camp, actor=actor)
+        for donor, screening in screenings:
+            category = screening.pop("deferral_category", "")
+            donations.append(
+                Donation(
+                    donor=donor,
+                    donated_on=day,
+                    blood_centre=centre,
+                    camp=camp,
+                    recorded_by=actor,
+                    **screening,
+                )
+            )
+            if category:
+                until = default_deferral_until(category, day)
+                deferrals.append(
+                    Deferral(
+                        donor=donor,
+                        category=category,
+                        starts_on=day,
+                        until=until,
+                        recorded_by=actor,
+                    )
+                )
+        audit.record(
+            action=AuditAction.CREATE,
+            actor=actor,
+            obj=camp,
+            demo="screenings recorded in bulk",
+            rows=len(screenings),
+        )
+        camp_close(camp=camp, actor=actor)
+    if donations:
+        Donation.objects.bulk_create(donations)
+        Deferral.objects.bulk_create(deferrals)
+        refresh_all()
+    return len(donations)
+
+
+def _camp_donors(rng, pool, code, day, target, free_from) -> list[Donor]:
+    """Who comes to a camp: donors of its force free to give that day, its own station's
+    first; about three in four of the target."""
+    free = [
+        d
+        for d in pool
+        if _district(d.unit.code) == _district(code) and free_from.get(d.pk, day) <= day
+    ]
+    own = [d for d in free if d.unit.code == code]
+    others = [d for d in free if d.unit.code != code]
+    rng.shuffle(own)
+    rng.shuffle(others)
+    wanted = round(target * rng.uniform(0.6, 0.9))
+    chosen = (own + others)[:wanted]
+    chosen.sort(key=lambda d: d.phone)
+    return chosen

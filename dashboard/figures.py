@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import demand
 from .rollups import figures_ready
@@ -92,6 +93,15 @@ class Dashboard:
                 "camps": [row.extra["camps"] for row in self.camps_by_unit],
             },
         }
+
+
+def chart_text() -> dict[str, str]:
+    """The charts' legend, the same on the page (static/js/dashboard.js) and in the PDF."""
+    return {
+        "units": _("Units collected"),
+        "need": _("Children’s need"),
+        "camps": _("Camps held"),
+    }
 
 
 BREAKDOWNS = ("month", "unit", "blood_group", "camp", "blood_centre")

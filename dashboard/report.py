@@ -1,8 +1,10 @@
-"""The dashboard's figures as a spreadsheet (CSV/XLSX) and as a one-page PDF report an admin
-can hand to the commissioner. Both read a ``figures.Dashboard``, the object the page shows,
-so the numbers are the page's. The spreadsheet goes through ``portal/sheets.py`` (cells
-neutralised against formulas); the PDF uses the portal's Noto fonts (``portal/pdf.py``), so
-Hindi prints."""
+"""The dashboard's figures as a spreadsheet (CSV/XLSX) and as a PDF report an admin can hand
+to the commissioner: the figures on the first page, the page's three charts on the second
+(drawn with fpdf2's vector primitives by ``portal/charts.py`` from ``chart_data``, the
+figures Chart.js draws on the page, each bar labelled with its number). Both read a
+``figures.Dashboard``, the object the page shows, so the numbers are the page's. The
+spreadsheet goes through ``portal/sheets.py`` (cells neutralised against formulas); the
+PDF uses the portal's Noto fonts (``portal/pdf.py``), so Hindi prints."""
 
 from django.conf import settings
 from django.utils import timezone
@@ -12,9 +14,10 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from portal import exports
+from portal.charts import Series, bar_chart, hbar_chart
 from portal.pdf import LATIN, MUTED, RED, add_fonts
 
-from .figures import Dashboard
+from .figures import Dashboard, chart_text
 
 
 def _short(group: str) -> str:
@@ -22,7 +25,9 @@ def _short(group: str) -> str:
     return group or "?"
 
 
-# The PDF keeps to one page: its tables show at most this many rows or columns.
+# The PDF's first page holds the figures: its tables show at most this many rows or
+# columns. The charts' page shows every month and group, and this many units.
+PDF_CHART_UNITS = 20
 PDF_MONTHS = 12
 PDF_UNITS = 6
 PDF_CHILDREN = 5
@@ -197,7 +202,8 @@ def _grid(pdf, lines, *, first_col=None):
 
 
 def report_pdf(board: Dashboard) -> bytes:
-    """The one-page PDF: the title and headline, then one block per section of the page."""
+    """The PDF: the title and headline, one block per section of the page, then the
+    page's charts on a page of their own."""
     pdf = FPDF(orientation="portrait", unit="mm", format="A4")
     pdf.set_margins(14, 12, 14)
     pdf.set_auto_page_break(True, margin=10)
@@ -368,6 +374,77 @@ def _pdf_footer(pdf, board: Dashboard) -> None:
     )
 
 
+GREY = (173, 181, 189)
+BLUE = (13, 110, 253)
+
+
+def _bar_chart(pdf, title: str, height: float, **chart) -> None:
+    """A heading, then a bar chart ``height`` mm high across the page under it."""
+    _heading(pdf, title)
+    top = pdf.get_y() + 1
+    bar_chart(pdf, x=pdf.l_margin, y=top, w=pdf.epw, h=height, **chart)
+    pdf.set_y(top + height + 2)
+
+
+def _pdf_charts(pdf, board: Dashboard) -> None:
+    """The dashboard page's three charts, from the figures Chart.js draws there."""
+    data, text = board.chart_data(), chart_text()
+    pdf.add_page()
+    pdf.set_text_color(0, 0, 0)
+    pdf.set_font(LATIN, "B", 11)
+    pdf.cell(0, 6, _("Charts"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font(LATIN, "", 8.5)
+    pdf.set_text_color(*MUTED)
+    pdf.multi_cell(0, 4.5, headline(board), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_text_color(0, 0, 0)
+    months, groups = data["months"], data["groups"]
+    _bar_chart(
+        pdf,
+        _("Units collected by month, against the children's need"),
+        72,
+        labels=months["labels"],
+        bars=[Series(text["units"], months["units"], RED)],
+        line=Series(text["need"], months["need"], BLUE),
+    )
+    if groups["labels"]:
+        _bar_chart(
+            pdf,
+            _("Units by blood group, against the children's need in the period"),
+            58,
+            labels=groups["labels"],
+            bars=[
+                Series(text["units"], groups["units"], RED),
+                Series(text["need"], groups["need"], GREY),
+            ],
+        )
+    camps = data["camps"]
+    _heading(pdf, _("Camps held by police unit"))
+    if not camps["labels"]:
+        pdf.cell(0, 5, _("No camps held in this period."), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        return
+    shown = camps["labels"][:PDF_CHART_UNITS]
+    top = pdf.get_y() + 1
+    height = hbar_chart(
+        pdf,
+        x=pdf.l_margin,
+        y=top,
+        w=pdf.epw,
+        labels=shown,
+        series=Series(text["camps"], camps["camps"][: len(shown)], RED),
+    )
+    pdf.set_y(top + height + 1)
+    more = len(camps["labels"]) - len(shown)
+    if more > 0:
+        pdf.set_font(LATIN, "", 8.5)
+        pdf.cell(
+            0,
+            5,
+            _("…and %(n)s more on the dashboard.") % {"n": more},
+            new_x=XPos.LMARGIN,
+            new_y=YPos.NEXT,
+        )
+
+
 # The page's sections, top to bottom.
 PDF_SECTIONS = (
     _pdf_title,
@@ -379,4 +456,5 @@ PDF_SECTIONS = (
     _pdf_risk,
     _pdf_at_risk,
     _pdf_footer,
+    _pdf_charts,
 )

@@ -20,7 +20,7 @@ from notifications.selectors import failed_messages_count
 from portal import exports, sheets
 
 from . import report
-from .figures import dashboard_for
+from .figures import chart_text, dashboard_for
 from .forms import DashboardFilterForm
 
 EXPORT_FORMATS = ("pdf", *sheets.FORMATS)
@@ -71,14 +71,7 @@ class DashboardView(RoleRequiredMixin, View):
             "query": query,
             "totals": board.totals,
             "links": list_links(query),
-            "chart_data": board.chart_data()
-            | {
-                "text": {
-                    "units": _("Units collected"),
-                    "need": _("Children’s need"),
-                    "camps": _("Camps held"),
-                }
-            },
+            "chart_data": board.chart_data() | {"text": chart_text()},
             "export_query": urlencode(query.as_params()),
             "risk_weeks": settings.DASHBOARD_RISK_WEEKS,
             "at_risk_days": settings.DASHBOARD_AT_RISK_DAYS,

@@ -110,5 +110,10 @@ def test_each_app_adds_its_own_demo_rows_in_the_order_the_rooms_stand(settings, 
     call_command("load_demo")
     printed = capsys.readouterr().out
     builders = [line.split(":")[0].strip() for line in printed.splitlines() if ".demo.load" in line]
-    assert builders == ["donors.demo.load", "camps.demo.load", "thalassemia.demo.load"]
+    assert builders == [
+        "donors.demo.load",
+        "camps.demo.load",
+        "thalassemia.demo.load",
+        "dashboard.demo.load",
+    ]
     assert "  camps.demo.load: 5 rows" in printed

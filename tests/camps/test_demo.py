@@ -14,5 +14,6 @@ def test_demo_partners_and_camps_load_once(settings):
     call_command("load_demo")
     assert BloodCentre.objects.count() == 2
     assert HospitalContact.objects.count() == 2
-    assert set(Camp.objects.values_list("status", flat=True)) == {"open", "planned"}
-    assert Camp.objects.count() == 2
+    assert set(Camp.objects.values_list("status", flat=True)) == {"open", "planned", "closed"}
+    # Today's open camp, 15 held over the past year, two planned (one tomorrow).
+    assert Camp.objects.count() == 18

@@ -14,7 +14,7 @@ def test_demo_children_have_calendars_guardians_and_circles(settings):
     call_command("load_demo")
     call_command("load_demo")  # a second run changes nothing
     children = Patient.objects.all()
-    assert children.count() == 4
+    assert children.count() == 40
     assert all(c.next_due_on and c.guardians.count() == 1 for c in children)
     riya = children.get(registration_number="HTC-0101")
     assert match_donors(riya, riya.next_due_on)[0].in_circle
