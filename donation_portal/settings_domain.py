@@ -102,6 +102,9 @@ DONOR_CODE_IP_RATE_LIMIT = env_rate("DONOR_CODE_IP_RATE_LIMIT", "10/h")
 # Rows per page of a camp's donor list, and entries shown at the camp table.
 CAMP_DONORS_PAGE_SIZE = env_int("CAMP_DONORS_PAGE_SIZE", 100, minimum=10)
 CAMP_TABLE_RECENT = env_int("CAMP_TABLE_RECENT", 8, minimum=1)
+# Pre-registrations through a camp's QR code per client address (count/period). Looser than
+# the pledge's: phones on mobile data may share one address behind the carrier's NAT.
+CAMP_JOIN_RATE_LIMIT = env_rate("CAMP_JOIN_RATE_LIMIT", "30/h")
 # A camp's donor sheet from its blood centre (CSV/XLSX).
 CAMP_IMPORT_MAX_ROWS = env_int("CAMP_IMPORT_MAX_ROWS", 2000, minimum=1)
 
