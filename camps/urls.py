@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import join, pages, partners, queue, report, sheet, table
+from .views import join, pages, partners, queue, reaction, report, sheet, table
 
 app_name = "camps"
 
@@ -37,6 +37,11 @@ urlpatterns = [
         "camps/<int:pk>/table/entries/<int:donation_pk>/remove/",
         table.WithdrawView.as_view(),
         name="table-withdraw",
+    ),
+    path(
+        "camps/<int:pk>/table/entries/<int:donation_pk>/reaction/",
+        reaction.ReactionView.as_view(),
+        name="table-reaction",
     ),
     # the queue: the public join page (a signed code, no sign-in) and the table's panel
     path("camps/<str:code>/join/", join.JoinView.as_view(), name="join"),
