@@ -1,4 +1,4 @@
-"""An adverse reaction noted on a camp entry at the table (camps.services.camp_donation_reaction)."""
+"""An adverse reaction noted on a camp entry at the table (services.camp_donation_reaction)."""
 
 from django.core.exceptions import ValidationError
 from django.views import View
