@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import join, pages, partners, queue, reaction, report, sheet, table
+from .views import join, pages, partners, queue, reaction, report, share, sheet, table
 
 app_name = "camps"
 
@@ -43,6 +43,7 @@ urlpatterns = [
         reaction.ReactionView.as_view(),
         name="table-reaction",
     ),
+    path("camps/<int:pk>/table/share/", share.ShareView.as_view(), name="table-share"),
     # the queue: the public join page (a signed code, no sign-in) and the table's panel
     path("camps/<str:code>/join/", join.JoinView.as_view(), name="join"),
     path("camps/<str:code>/join/number/", join.JoinDoneView.as_view(), name="join-done"),

@@ -1,6 +1,8 @@
 """The camp day on phones: a donor scans the camp's QR code, fills in the join page at 390 px
 and gets a number; the constable at the table sees the queue and calls the next number."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -56,3 +58,18 @@ def test_a_donor_joins_the_queue_and_the_table_calls_them(
     # The donor's page, on its next refresh, says they were called.
     phone.reload()
     expect(phone.get_by_text("Your number has been called")).to_be_visible()
+
+
+def test_share_totals_gives_a_text_to_copy_at_phone_width(live_server, phone, screenshot, staff_a):
+    camp = CampFactory(unit=staff_a.unit, name="Kotwali Police Lines camp", venue="Police Lines")
+    sign_in(phone, live_server.url, "staff_a")
+    phone.goto(f"{live_server.url}/camps/{camp.pk}/table/")
+    phone.get_by_test_id("share-totals").click()
+    text = phone.get_by_test_id("share-text")
+    expect(text).to_have_value(re.compile(r"^\*Kotwali Police Lines camp\*"))
+    expect(text).to_have_value(re.compile(r"Units collected: 0"))
+    phone.get_by_test_id("share-copy").click()
+    expect(phone.get_by_test_id("share-status")).to_have_text("Copied: paste it in WhatsApp.")
+    assert fits_width(phone)
+    screenshot(phone, "camp-share-totals-phone")
+    assert phone.js_errors == []
