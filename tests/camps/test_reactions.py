@@ -83,3 +83,9 @@ def test_the_dashboard_counts_reactions_by_kind(client_for, coordinator, staff_a
     card = page[page.index('data-testid="card-reactions"') :][:600]
     assert ">3<" in card and "Vasovagal (faint, dizziness, nausea): 2" in card
     assert "Haematoma (bruise at the needle): 1" in card
+
+
+def test_the_camp_report_counts_the_reactions(client_for, staff_a, camp):
+    post(client_for(staff_a), camp, entry(camp, staff_a), reaction="haematoma")
+    csv = client_for(staff_a).get(reverse("camps:report", args=[camp.pk]) + "?format=csv")
+    assert "Adverse reactions,1" in csv.content.decode()
