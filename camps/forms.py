@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import ranges
 from accounts.fields import DATE_INPUT, BoundedDateField
 from accounts.scoping import units_for_user
-from donors.choices import BagVolume, BloodGroup, DeferralCategory, Sex
+from donors.choices import BagVolume, BloodGroup, DeferralCategory, ReactionKind, Sex
 from donors.phones import normalise_phone
 
 from .models import BloodCentre, Camp, Hospital, HospitalContact
@@ -219,3 +219,20 @@ class MonthForm(forms.Form):
     """``?month=2026-11`` for the calendar."""
 
     month = BoundedDateField(input_formats=["%Y-%m"], required=False)
+
+
+class ReactionForm(forms.Form):
+    """An adverse reaction noted on a camp entry (donors.donations.donation_reaction_record)."""
+
+    reaction = forms.ChoiceField(
+        label=_("Adverse reaction"),
+        choices=[("", _("None"))] + list(ReactionKind.choices),
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    reaction_note = forms.CharField(
+        label=_("What happened (optional; needed for “Other”)"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )

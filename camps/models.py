@@ -156,3 +156,45 @@ class TableEntry(models.Model):
 
     def __str__(self):
         return str(self.client_id)
+
+
+class QueueEntry(models.Model):
+    """A donor's place in a camp's queue: pre-registered by scanning the camp's QR code,
+    numbered in the order they joined, called to the table by number."""
+
+    scope_via = "camp__unit"
+
+    camp = models.ForeignKey(
+        Camp, verbose_name=_("camp"), on_delete=models.CASCADE, related_name="queue"
+    )
+    number = models.PositiveIntegerField(_("number"))
+    # A donor merged into another is deleted: their place goes with them (rare on the day).
+    donor = models.ForeignKey(
+        "donors.Donor",
+        verbose_name=_("donor"),
+        on_delete=models.CASCADE,
+        related_name="camp_queue",
+    )
+    joined_at = models.DateTimeField(_("joined at"), auto_now_add=True)
+    called_at = models.DateTimeField(_("called at"), null=True, blank=True)
+    called_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("called by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("queue entry")
+        verbose_name_plural = _("queue entries")
+        ordering = ["camp", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["camp", "number"], name="camp_queue_number_unique"),
+            # Scanning twice keeps one place.
+            models.UniqueConstraint(fields=["camp", "donor"], name="camp_queue_donor_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.camp_id} #{self.number}"

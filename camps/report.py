@@ -53,6 +53,8 @@ def _summary(camp, totals, *, for_print: bool = False) -> list[tuple[str, object
         (_("Units collected"), totals.collected),
         (_("First-time donors"), totals.first_time),
         (_("Repeat donors"), totals.repeat),
+        # Noted on the entries (Donation.reaction), counted from the camp's donations.
+        (_("Adverse reactions"), totals.reactions),
     ]
     if for_print:
         lines = [(label, "—" if value in ("", None) else value) for label, value in lines]

@@ -38,6 +38,7 @@ class CampTotals:
     deferred: int = 0
     collected: int = 0  # units (bags)
     adverse: int = 0
+    reactions: int = 0  # entries with an adverse reaction noted (Donation.reaction)
     first_time: int = 0
     repeat: int = 0
     by_group_bag: dict = field(default_factory=dict)  # (group, bag ml) → collected units
@@ -74,6 +75,7 @@ class CampTotals:
             "deferred": self.deferred,
             "units_collected": self.collected,
             "adverse_reactions": self.adverse,
+            "reactions_noted": self.reactions,
             "first_time_donors": self.first_time,
             "repeat_donors": self.repeat,
             "units_by_blood_group": {group or "unknown": n for group, n in self.by_group.items()},
@@ -103,6 +105,7 @@ def totals_for(camp_ids) -> dict[int, CampTotals]:
             deferred=Count("pk", filter=Q(outcome=DonationOutcome.DEFERRED)),
             collected=Count("pk", filter=Q(outcome=DonationOutcome.COLLECTED)),
             adverse=Count("pk", filter=Q(outcome=DonationOutcome.ADVERSE_REACTION)),
+            reactions=Count("pk", filter=~Q(reaction="")),
             repeat=Count("pk", filter=repeat),
         )
     )
@@ -110,6 +113,7 @@ def totals_for(camp_ids) -> dict[int, CampTotals]:
         t = totals[row["camp_id"]]
         t.registered, t.deferred = row["registered"], row["deferred"]
         t.collected, t.adverse = row["collected"], row["adverse"]
+        t.reactions = row["reactions"]
         t.repeat = row["repeat"]
         t.first_time = t.registered - t.repeat
     cells = (

@@ -263,3 +263,16 @@ def camp_donation_correct(*, camp: Camp, donation: Donation, actor, request=None
 def camp_donation_withdraw(*, camp: Camp, donation: Donation, actor, request=None) -> None:
     _ensure_own_entry(camp, donation, actor)
     donor_services.donation_withdraw(donation=donation, actor=actor, request=request)
+
+
+def camp_donation_reaction(
+    *, camp: Camp, donation: Donation, reaction: str, note: str = "", actor, request=None
+) -> Donation:
+    """An adverse reaction noted at the table on one of this open camp's entries, by
+    whoever saw it (not only the person who recorded the entry)."""
+    ensure_open(camp)
+    if donation.camp_id != camp.pk:
+        raise ValidationError(_("This entry is not from this camp."))
+    return donor_services.donation_reaction_record(
+        donation=donation, reaction=reaction, note=note, actor=actor, request=request
+    )

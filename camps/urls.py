@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import pages, partners, report, sheet, table
+from .views import join, pages, partners, queue, reaction, report, share, sheet, table
 
 app_name = "camps"
 
@@ -41,6 +41,17 @@ urlpatterns = [
         table.WithdrawView.as_view(),
         name="table-withdraw",
     ),
+    path(
+        "camps/<int:pk>/table/entries/<int:donation_pk>/reaction/",
+        reaction.ReactionView.as_view(),
+        name="table-reaction",
+    ),
+    path("camps/<int:pk>/table/share/", share.ShareView.as_view(), name="table-share"),
+    # the queue: the public join page (a signed code, no sign-in) and the table's panel
+    path("camps/<str:code>/join/", join.JoinView.as_view(), name="join"),
+    path("camps/<str:code>/join/number/", join.JoinDoneView.as_view(), name="join-done"),
+    path("camps/<int:pk>/table/queue/", queue.QueueView.as_view(), name="table-queue"),
+    path("camps/<int:pk>/table/queue/next/", queue.CallNextView.as_view(), name="table-queue-next"),
     # partners
     path("blood-centres/", partners.BloodCentreListView.as_view(), name="centre-list"),
     path("blood-centres/new/", partners.BloodCentreCreateView.as_view(), name="centre-create"),

@@ -22,6 +22,7 @@ from portal import exports, sheets
 from . import report
 from .figures import chart_text, dashboard_for
 from .forms import DashboardFilterForm
+from .reactions import reactions_in
 
 EXPORT_FORMATS = ("pdf", *sheets.FORMATS)
 
@@ -78,6 +79,7 @@ class DashboardView(RoleRequiredMixin, View):
             # Failures stay visible here until someone sends them again (DESIGN.md).
             "failed_messages": failed_messages_count(request.user),
             "headline": report.headline(board),
+            "reactions": reactions_in(query),
         }
         return render(request, self.template_name, context)
 

@@ -105,6 +105,9 @@ CAMP_TABLE_RECENT = env_int("CAMP_TABLE_RECENT", 8, minimum=1)
 # The camp's expected donors a camp table keeps on the phone for lookup without signal
 # (name, group, may donate on the camp's day): at most this many, newest first.
 CAMP_TABLE_OFFLINE_DONORS = env_int("CAMP_TABLE_OFFLINE_DONORS", 3000, minimum=0)
+# Pre-registrations through a camp's QR code per client address (count/period). Looser than
+# the pledge's: phones on mobile data may share one address behind the carrier's NAT.
+CAMP_JOIN_RATE_LIMIT = env_rate("CAMP_JOIN_RATE_LIMIT", "30/h")
 # A camp's donor sheet from its blood centre (CSV/XLSX).
 CAMP_IMPORT_MAX_ROWS = env_int("CAMP_IMPORT_MAX_ROWS", 2000, minimum=1)
 

@@ -85,6 +85,15 @@ class DonationOutcome(models.TextChoices):
     ADVERSE_REACTION = "adverse_reaction", _("Adverse reaction")
 
 
+class ReactionKind(models.TextChoices):
+    """An adverse reaction noted on a donation (during or after it), in the coarse words a
+    camp uses; the note says the rest. Never a diagnosis."""
+
+    VASOVAGAL = "vasovagal", _("Vasovagal (faint, dizziness, nausea)")
+    HAEMATOMA = "haematoma", _("Haematoma (bruise at the needle)")
+    OTHER = "other", _("Other")
+
+
 # Outcomes where blood was drawn: they count for the interval and the 12-month limit.
 DRAWN_OUTCOMES = (DonationOutcome.COLLECTED, DonationOutcome.ADVERSE_REACTION)
 

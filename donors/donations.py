@@ -20,7 +20,7 @@ from accounts import audit, ranges
 from accounts.choices import AuditAction
 
 from . import hooks
-from .choices import DRAWN_OUTCOMES, DonationKind, DonationOutcome
+from .choices import DRAWN_OUTCOMES, DonationKind, DonationOutcome, ReactionKind
 from .eligibility import DonorFacts, PastDonation, check_eligibility
 from .models import Deferral, Donation, Donor
 from .selectors import facts_for
@@ -349,3 +349,38 @@ def donation_withdraw(*, donation: Donation, actor, request=None) -> None:
     )
     donation.delete()
     donor_refresh_eligibility(donation.donor)
+
+
+@transaction.atomic
+def donation_reaction_record(
+    *, donation: Donation, reaction: str, note: str = "", actor, request=None
+) -> Donation:
+    """Note an adverse reaction on a donation (during it or after: a donor who faints once
+    the bag is full still gave), or clear it with ``reaction=""``. A deferral at screening
+    drew no blood and takes none; "other" needs a note saying what happened."""
+    donation = Donation.objects.select_for_update().get(pk=donation.pk)
+    note = " ".join((note or "").split())
+    errors = {}
+    if reaction and reaction not in ReactionKind.values:
+        errors["reaction"] = [_("Choose a reaction from the list.")]
+    elif reaction and donation.outcome == DonationOutcome.DEFERRED:
+        errors["reaction"] = [_("This donor was deferred at screening: no blood was drawn.")]
+    if reaction == ReactionKind.OTHER and not note:
+        errors["reaction_note"] = [_("Say what happened.")]
+    if len(note) > Donation._meta.get_field("reaction_note").max_length:
+        errors["reaction_note"] = [_("Keep the note to 200 characters.")]
+    if errors:
+        raise ValidationError(errors)
+    before = donation.reaction
+    donation.reaction, donation.reaction_note = reaction, note if reaction else ""
+    donation.save(update_fields=["reaction", "reaction_note"])
+    audit.record(
+        action=AuditAction.UPDATE,
+        request=request,
+        actor=actor,
+        obj=donation,
+        unit=donation.donor.unit,
+        reaction_from=before,
+        reaction_to=reaction,
+    )
+    return donation

@@ -21,6 +21,7 @@ from .choices import (
     DonationKind,
     DonationOutcome,
     DonorSource,
+    ReactionKind,
     Sex,
 )
 
@@ -312,6 +313,12 @@ class Donation(models.Model):
         blank=True,
         validators=[ranges.validate_bp_diastolic],
     )
+    # An adverse reaction during or after the donation (donations.donation_reaction_record);
+    # the camp's totals and the dashboard count them.
+    reaction = models.CharField(
+        _("adverse reaction"), max_length=12, choices=ReactionKind.choices, blank=True
+    )
+    reaction_note = models.CharField(_("about the reaction"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),

@@ -127,7 +127,8 @@ class PledgeForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].choices = [("", _("Choose a police station"))] + station_choices()
+        if "unit" in self.fields:  # a form built on this one may not ask it (camps' join)
+            self.fields["unit"].choices = [("", _("Choose a police station"))] + station_choices()
 
     def clean_name(self):
         return " ".join(self.cleaned_data["name"].split())
