@@ -11,6 +11,7 @@ from django.views.generic import TemplateView
 from accounts import audit
 from accounts.choices import AuditAction
 from accounts.permissions import RoleRequiredMixin
+from notifications.selectors import inbound_needing_a_person
 
 from ..choices import CallKind, CallOutcome
 from ..forms import CallOutcomeForm
@@ -29,6 +30,8 @@ class CallListView(RoleRequiredMixin, TemplateView):
         ]
         context["outcomes"] = CallOutcome.choices
         context["weeks"] = confirmations_to_donations(self.request.user)
+        # SMS replies and missed calls that need a person (templates/calldesk/_inbound_answers).
+        context["inbound_answers"] = inbound_needing_a_person(self.request.user)
         # The list shows phone numbers: who looked, and how many rows, is in the audit log.
         audit.record(
             action=AuditAction.VIEW, request=self.request, note="call list", rows=len(rows)
