@@ -413,6 +413,8 @@ NOTIFY_SMS_MAX_PARTS = env_int("NOTIFY_SMS_MAX_PARTS", 2, minimum=1)
 # The base of the short links in SMS (/r/<code>, /c/<code>): a short domain pointing to
 # the portal saves characters in every message. Empty: PORTAL_BASE_URL.
 NOTIFY_LINK_BASE_URL = env_str("NOTIFY_LINK_BASE_URL", "")
+# Unknown short-link codes one client address may try (guessing); known ones never count.
+SHORT_LINK_MISS_RATE_LIMIT = env_rate("SHORT_LINK_MISS_RATE_LIMIT", "30/h")
 # Inbound answers (POST /hooks/sms/<provider>/, /hooks/missed-call/<provider>/): each
 # provider's secret; a provider without one refuses every post (403). No defaults.
 INBOUND_SECRETS = {

@@ -221,6 +221,7 @@ def donor_verify(*, donor: Donor, actor, request=None, through: str = "staff") -
             fields=["verified"],
             through=through,
         )
+        hooks.donor_verified.send(sender=Donor, donor=donor, through=through)
     return donor
 
 
