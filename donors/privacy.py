@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from accounts import audit
 from accounts.choices import AuditAction
 from accounts.models import AuditEvent
+from notifications.inbound import inbound_forget
 
 from .choices import ConsentPurpose, ConsentSource
 from .consent import consent_withdraw
@@ -65,6 +66,7 @@ def donor_erase(*, donor: Donor, actor, request=None) -> Donor:
     if donor.erased_at is not None:
         return donor
     now = timezone.now()
+    inbound_forget(phone=donor.phone)  # the SMS replies and missed calls from the number
     donor.name = f"Erased donor #{donor.pk}"  # data, not a page string: one language
     donor.phone = erased_phone(donor.pk)
     donor.date_of_birth = datetime.date(donor.date_of_birth.year, 1, 1)

@@ -69,9 +69,15 @@ def register_inbound_handler(handler: InboundHandler) -> InboundHandler:
 
 
 def inbound_result(row) -> InboundResult | None:
-    """The first registered handler's result for ``row``, or None when none took it."""
+    """The first registered handler's result for ``row``, or None when none took it. A
+    "no open request" from one room lets the next look (an emergency request is another
+    room's): it stands only when no later handler acts."""
+    weak = None
     for handler in list(_inbound_handlers.values()):
         result = handler(row)
-        if result is not None:
+        if result is None:
+            continue
+        if result.outcome != "no_request":
             return result
-    return None
+        weak = weak or result
+    return weak

@@ -211,3 +211,13 @@ def test_the_call_desk_lists_unclear_replies_in_scope_only(
     assert "kal bataunga 2" in page and asked.donor.phone in page
     other = client_for(staff_b).get(reverse("calldesk:list")).content.decode()
     assert "kal bataunga" not in other
+
+
+def test_an_erasure_blanks_the_donors_replies(anon, asked, admin_user):
+    from donors.privacy import donor_erase
+
+    FakeProvider(anon, "exotel").reply(asked.donor.phone, "kal bataunga")
+    donor_erase(donor=asked.donor, actor=admin_user)
+    row = InboundMessage.objects.get()
+    assert (row.phone, row.text, row.recipient_name) == ("", "", "")
+    assert row.outcome == "unclear"  # the count stays
