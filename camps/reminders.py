@@ -8,12 +8,14 @@ cancelled at send time (``send_check``)."""
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.scoping import in_subtree
+from donors.consent import may_be_reminded
 from donors.models import Donor
-from donors.reminders import donor_message_row, reachable
-from notifications.services import messages_enqueue, preferred_channels
+from donors.reminders import donor_message_enqueue, donor_message_row, reachable
+from notifications.services import hand_to_worker, messages_enqueue, preferred_channels
 
 from .choices import CampStatus
 from .models import Camp
@@ -67,3 +69,44 @@ def send_check(message) -> str | None:
     if not reachable(donor, message.due_on).exists():
         return "the donor may no longer give that day, or is booked for a child"
     return None
+
+
+# --- the pledge's acknowledgement ---------------------------------------------------------
+
+PLEDGE_TOPIC = "pledge_thanks"
+
+
+def nearest_camp(donor: Donor, today: date) -> Camp | None:
+    """The soonest planned camp the donor's announcements would name: held by the donor's
+    police unit or a unit above it (the camp's subtree holds the donor), from today on."""
+    if donor.unit_id is None:
+        return None
+    path = donor.unit.path
+    step = donor.unit.steplen
+    above = [path[:end] for end in range(len(path), 0, -step)]  # the unit and its ancestors
+    return (
+        Camp.objects.filter(status=CampStatus.PLANNED, held_on__gte=today, unit__path__in=above)
+        .order_by("held_on", "starts_at", "id")
+        .first()
+    )
+
+
+def pledge_thanks(sender=None, *, donor: Donor, through: str = "", **kwargs) -> bool:
+    """The pledge's number was verified: thank the donor, naming the nearest planned camp,
+    once, when they agreed to messages (``donors.hooks.donor_verified`` → here)."""
+    if not may_be_reminded(Donor.objects.filter(pk=donor.pk)).exists():
+        return False
+    today = timezone.localdate()
+    camp = nearest_camp(donor, today)
+    message, created = donor_message_enqueue(
+        donor,
+        topic=PLEDGE_TOPIC,
+        subject_key=f"donor:{donor.pk}",
+        template="pledge_thanks",
+        due_on=today,
+        unit=donor.unit,
+        context={"camp": camp, "place": camp.venue if camp else ""},
+    )
+    if created:
+        transaction.on_commit(lambda: hand_to_worker(message.pk))
+    return created

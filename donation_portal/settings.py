@@ -463,6 +463,23 @@ NOTIFY_SMS_MAX_PARTS = env_int("NOTIFY_SMS_MAX_PARTS", 2, minimum=1)
 # The base of the short links in SMS (/r/<code>, /c/<code>): a short domain pointing to
 # the portal saves characters in every message. Empty: SITE_URL.
 NOTIFY_LINK_BASE_URL = env_str("NOTIFY_LINK_BASE_URL", "")
+# Unknown short-link codes one client address may try (guessing); known ones never count.
+SHORT_LINK_MISS_RATE_LIMIT = env_rate("SHORT_LINK_MISS_RATE_LIMIT", "30/h")
+# Inbound answers (POST /hooks/sms/<provider>/, /hooks/missed-call/<provider>/): each
+# provider's secret; a provider without one refuses every post (403). No defaults.
+INBOUND_SECRETS = {
+    "generic": env_str("INBOUND_GENERIC_SECRET", ""),
+    "twilio": env_str("INBOUND_TWILIO_AUTH_TOKEN", ""),
+    "exotel": env_str("INBOUND_EXOTEL_TOKEN", ""),
+    "whatsapp": env_str("INBOUND_WHATSAPP_APP_SECRET", ""),
+}
+# The token Meta's webhook set-up sends back (GET hub.verify_token) for WhatsApp.
+INBOUND_WHATSAPP_VERIFY_TOKEN = env_str("INBOUND_WHATSAPP_VERIFY_TOKEN", "")
+# A post larger than this is refused (413) before it is read; posts per client address.
+INBOUND_MAX_BODY_BYTES = env_int("INBOUND_MAX_BODY_BYTES", 65536, minimum=1024)
+INBOUND_RATE_LIMIT = env_rate("INBOUND_RATE_LIMIT", "600/m")
+# How many days back the call desk lists replies and missed calls that need a person.
+CALLDESK_INBOUND_DAYS = env_int("CALLDESK_INBOUND_DAYS", 7, minimum=1)
 NOTIFY_HTTP_TIMEOUT = env_int("NOTIFY_HTTP_TIMEOUT", 10, minimum=1)
 # Quiet hours, local time: SMS and WhatsApp wait until they end; email may go.
 NOTIFY_QUIET_START = env_str("NOTIFY_QUIET_START", "21:00")

@@ -96,6 +96,10 @@ DONOR_CODE_MINUTES = env_int("DONOR_CODE_MINUTES", 15, minimum=1)
 DONOR_CODE_MAX_ATTEMPTS = env_int("DONOR_CODE_MAX_ATTEMPTS", 5, minimum=1)
 DONOR_CODE_RATE_LIMIT = env_rate("DONOR_CODE_RATE_LIMIT", "3/h")
 DONOR_CODE_IP_RATE_LIMIT = env_rate("DONOR_CODE_IP_RATE_LIMIT", "10/h")
+# The donor's loop (donors.thanks): days the certificate link in the thank-you SMS works,
+# and days a thank-you held back (quiet hours, an outage) is still worth sending.
+DONOR_CERTIFICATE_LINK_DAYS = env_int("DONOR_CERTIFICATE_LINK_DAYS", 180, minimum=1)
+DONOR_THANKS_VALID_DAYS = env_int("DONOR_THANKS_VALID_DAYS", 7, minimum=1)
 
 
 # --- Camps (DOMAIN.md §5) ----------------------------------------------------------------

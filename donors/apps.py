@@ -8,8 +8,10 @@ class DonorsConfig(AppConfig):
 
     def ready(self):
         # The outbox asks before sending: a donor who opted out or was erased gets nothing.
-        from notifications.registry import register_send_check
+        from notifications.registry import register_inbound_handler, register_send_check
 
-        from . import reminders
+        from . import reminders, replies
 
         register_send_check(reminders.send_check)
+        # An SMS reply or missed call: whose number it is, and STOP.
+        register_inbound_handler(replies.handle)

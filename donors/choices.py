@@ -45,6 +45,7 @@ class ConsentSource(models.TextChoices):
     PLEDGE = "pledge", _("The donor, on the public pledge form")
     STAFF = "staff", _("Staff, at the donor's word")
     OPT_OUT_LINK = "link", _("The donor, by the opt-out link")
+    SMS_REPLY = "sms", _("The donor, by replying STOP")
     ERASURE = "erasure", _("Erasure of the donor's data")
 
 

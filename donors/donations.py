@@ -25,6 +25,7 @@ from .eligibility import DonorFacts, PastDonation, check_eligibility
 from .models import Deferral, Donation, Donor
 from .selectors import facts_for
 from .services import deferral_create, donor_refresh_eligibility
+from .thanks import donation_thank
 
 
 def bag_number_error(*, blood_centre, bag_number: str, exclude_pk=None) -> ValidationError | None:
@@ -232,6 +233,7 @@ def donation_record(
     if outcome in DRAWN_OUTCOMES:  # a deferral at screening refreshed it in deferral_create
         donor_refresh_eligibility(donor)
     hooks.donation_made(donation, actor=actor)  # drawn blood: bookings in the interval go
+    donation_thank(donation)  # the thank-you with the certificate link (donors.thanks)
     return donation
 
 

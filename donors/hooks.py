@@ -30,6 +30,11 @@ from .eligibility import Rules
 # donation was a camp's), actor. The sender is the Donation or Deferral model.
 donor_unavailable = Signal()
 
+# Sent with: donor, through ("code": the donor typed the SMS code of the pledge page;
+# "staff"), by ``services.donor_verify`` the first time a number is proven the donor's.
+# camps subscribes: the pledge's acknowledgement names the nearest planned camp.
+donor_verified = Signal()
+
 DONATION = "donation"
 DEFERRAL = "deferral"
 

@@ -17,6 +17,7 @@ from accounts import audit
 from accounts.choices import AuditAction
 from accounts.erasure import ErasedPerson, person_erase
 from accounts.models import AuditEvent
+from notifications.inbound import inbound_forget
 
 from .choices import ConsentPurpose, ConsentSource
 from .consent import consent_withdraw
@@ -73,6 +74,7 @@ def donor_erase(*, donor: Donor, actor, request=None) -> Donor:
         phones=(donor.phone,),
         emails=(donor.email,) if donor.email else (),
     )
+    inbound_forget(phone=donor.phone)  # the SMS replies and missed calls from the number
     donor.name = f"Erased donor #{donor.pk}"  # data, not a page string: one language
     donor.phone = erased_phone(donor.pk)
     donor.date_of_birth = datetime.date(donor.date_of_birth.year, 1, 1)

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from notifications.models import Message
 from notifications.services import (
     channel_for,
     message_enqueue,
@@ -25,6 +26,9 @@ from .models import Donation, Donor
 from .selectors import eligible_on
 
 TOPIC = "eligible_again"
+# Messages of the donor's loop that go only with reminders consent, checked again at send
+# time (the thank-you, the pledge's acknowledgement, "you can donate again").
+CONSENTED_TOPICS = {TOPIC, "donation_thanks", "pledge_thanks"}
 
 
 def donor_message_row(
@@ -90,12 +94,27 @@ def eligible_again_on(day: date):
     return eligible_on(donors, day).exclude(pk__in=not_before)
 
 
+def told_since_last_donation(donors) -> set[int]:
+    """The pks of ``donors`` already told "you can donate again" after their last donation
+    (one query): one message per donation, none again when a deferral ends or a booking is
+    released, until they give again."""
+    if not donors:
+        return set()
+    last = {f"donor:{d.pk}": (d.pk, d.last_donated_on) for d in donors}
+    told = Message.objects.filter(topic=TOPIC, recipient_key__in=list(last)).values_list(
+        "recipient_key", "due_on"
+    )
+    return {last[key][0] for key, due_on in told if last[key][1] is None or due_on > last[key][1]}
+
+
 def scan(today: date | None = None) -> int:
     today = today or timezone.localdate()
     created = 0
     for back in range(settings.DONOR_ELIGIBLE_LOOKBACK_DAYS, -1, -1):
         day = today - timedelta(days=back)
         donors = list(reachable(eligible_again_on(day), today).select_related("unit"))
+        told = told_since_last_donation(donors)
+        donors = [d for d in donors if d.pk not in told]
         prefs = preferred_channels(f"donor:{d.pk}" for d in donors)
         created += messages_enqueue(
             donor_message_row(
@@ -121,9 +140,9 @@ def send_check(message) -> str | None:
     donor = Donor.objects.filter(pk=pk).only("opted_out_at", "erased_at").first()
     if donor is None or donor.opted_out_at or donor.erased_at:
         return "the donor opted out"
-    if message.topic == TOPIC:
-        if not may_be_reminded(Donor.objects.filter(pk=pk)).exists():
-            return "the donor withdrew consent to reminders"
-        if not reachable(Donor.objects.filter(pk=pk), timezone.localdate()).exists():
-            return "the donor has since donated, been deferred or been booked"
+    one = Donor.objects.filter(pk=pk)
+    if message.topic in CONSENTED_TOPICS and not may_be_reminded(one).exists():
+        return "the donor withdrew consent to reminders"
+    if message.topic == TOPIC and not reachable(one, timezone.localdate()).exists():
+        return "the donor has since donated, been deferred or been booked"
     return None

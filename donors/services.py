@@ -342,6 +342,7 @@ def donor_verify(*, donor: Donor, actor, request=None, through: str = "staff") -
             fields=["verified"],
             through=through,
         )
+        hooks.donor_verified.send(sender=Donor, donor=donor, through=through)
     return donor
 
 

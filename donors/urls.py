@@ -34,4 +34,6 @@ urlpatterns = [
         certificate.CertificateView.as_view(),
         name="certificate",
     ),
+    # The certificate link of the thank-you SMS (donors.thanks): short, no sign-in.
+    path("c/<str:code>", certificate.CertificateLinkView.as_view(), name="certificate-link"),
 ]

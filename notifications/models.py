@@ -4,7 +4,15 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import STATE_BADGES, Channel, MessageState
+from .choices import (
+    INBOUND_BADGES,
+    STATE_BADGES,
+    Channel,
+    InboundKind,
+    InboundOutcome,
+    Intent,
+    MessageState,
+)
 
 
 class Message(models.Model):
@@ -142,3 +150,55 @@ class ShortLink(models.Model):
 
     def __str__(self):
         return f"{self.purpose} → {self.subject_key}"
+
+
+class InboundMessage(models.Model):
+    """An SMS reply or a missed call a provider posted to our webhook, recorded once (the
+    provider's message id is unique per provider: a provider retrying its post finds the
+    row there and changes nothing), with what it did. Rows a person must look at (an
+    unclear reply, a number with several open requests) are the call desk's list."""
+
+    scope_via = "unit"
+
+    provider = models.CharField(_("provider"), max_length=20)
+    provider_message_id = models.CharField(_("provider's message id"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=12, choices=InboundKind.choices)
+    phone = models.CharField(_("phone"), max_length=20)
+    text = models.CharField(_("text"), max_length=320, blank=True)
+    intent = models.CharField(_("means"), max_length=10, choices=Intent.choices)
+    outcome = models.CharField(
+        _("outcome"), max_length=12, choices=InboundOutcome.choices, blank=True
+    )
+    # What the answer was about ("assignment:12"), as the outbox names subjects.
+    subject_key = models.CharField(_("subject"), max_length=80, blank=True)
+    recipient_name = models.CharField(_("name"), max_length=120, blank=True)
+    unit = models.ForeignKey(
+        "accounts.PoliceUnit",
+        verbose_name=_("police unit"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("inbound answer")
+        verbose_name_plural = _("inbound answers")
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "provider_message_id"], name="notif_inbound_once"
+            ),
+        ]
+        indexes = [
+            # The call desk reads the answers that need a person, newest first.
+            models.Index(fields=["outcome", "received_at"], name="notif_inbound_outcome"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.phone}: {self.text[:30]}"
+
+    @property
+    def outcome_badge(self) -> str:
+        return INBOUND_BADGES.get(self.outcome, "secondary")

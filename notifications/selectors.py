@@ -1,11 +1,15 @@
 """Reads of the outbox: scoped lists, counts for the dashboard and the call desk."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.db.models import Count, QuerySet
+from django.utils import timezone
 
 from accounts.scoping import for_user
 
-from .choices import MessageState
-from .models import Message
+from .choices import NEEDS_A_PERSON, MessageState
+from .models import InboundMessage, Message
 
 
 def messages_for(user) -> QuerySet:
@@ -28,3 +32,15 @@ def outbox_summary(user) -> dict[str, int]:
         .values_list("state", "n")
     )
     return {state.value: counts.get(state.value, 0) for state in MessageState}
+
+
+def inbound_needing_a_person(user, *, days: int | None = None) -> QuerySet:
+    """SMS replies and missed calls of the last ``days`` days (CALLDESK_INBOUND_DAYS) that
+    no rule could act on (an unclear text, several open requests, no request, an unknown
+    number), newest first, in ``user``'s scope: the call desk rings them back. Bounded."""
+    days = settings.CALLDESK_INBOUND_DAYS if days is None else days
+    since = timezone.now() - timedelta(days=days)
+    rows = for_user(InboundMessage.objects.select_related("unit"), user)
+    return rows.filter(outcome__in=NEEDS_A_PERSON, received_at__gte=since).order_by(
+        "-received_at", "-id"
+    )[: settings.PAGE_SIZE]

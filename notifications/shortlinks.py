@@ -12,9 +12,14 @@ import re
 import secrets
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django_ratelimit import ALL
+from django_ratelimit.core import is_ratelimited
+
+from accounts.audit import client_ip
 
 from .models import ShortLink
 
@@ -110,3 +115,28 @@ def short_links_spend_for(*, purpose: str, subject_key: str) -> int:
     return ShortLink.objects.filter(
         purpose=purpose, subject_key=subject_key, single_use=True, used_at__isnull=True
     ).update(used_at=timezone.now())
+
+
+# --- guessing ---------------------------------------------------------------------------
+# Only misses count (an unknown code), per client address: a donor opening a link again,
+# or many donors behind one carrier's address, are never held back; a guesser is.
+
+
+def _misses(request, *, increment: bool) -> bool:
+    return is_ratelimited(
+        request,
+        group="notifications:short-link-misses",
+        key=lambda group, request: client_ip(request) or "",
+        rate=lambda group, request: settings.SHORT_LINK_MISS_RATE_LIMIT,
+        method=ALL,
+        increment=increment,
+    )
+
+
+def too_many_misses(request) -> bool:
+    """True once this address has tried too many unknown codes (answer 429, look nothing up)."""
+    return _misses(request, increment=False)
+
+
+def count_miss(request) -> None:
+    _misses(request, increment=True)

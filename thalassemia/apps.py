@@ -9,9 +9,9 @@ class ThalassemiaConfig(AppConfig):
     def ready(self):
         # donors publishes, thalassemia subscribes: donors never imports thalassemia.
         from donors import hooks as donor_hooks
-        from notifications.registry import register_send_check
+        from notifications.registry import register_inbound_handler, register_send_check
 
-        from . import hooks, reminders
+        from . import hooks, reminders, replies
 
         donor_hooks.donor_unavailable.connect(
             hooks.release_on_unavailable, dispatch_uid="thalassemia.release_on_unavailable"
@@ -25,3 +25,5 @@ class ThalassemiaConfig(AppConfig):
         from .privacy import notes_erase
 
         person_erased.connect(notes_erase, dispatch_uid="thalassemia.notes_erase")
+        # An SMS "1" / "2" or a missed call answers the number's one open request.
+        register_inbound_handler(replies.handle)

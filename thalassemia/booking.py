@@ -17,7 +17,7 @@ from donors.eligibility import Rules
 from donors.models import Donor
 
 from .choices import ASSIGNMENT_MOVES, LIVE_ASSIGNMENT, OPEN_TRANSFUSION, AssignmentStatus
-from .matching import refusals
+from .matching import match_donors, refusals
 from .models import Assignment, DonorCircle, Patient, Transfusion
 from .reminders import coordinators_tell_released
 from .respond import ANSWERS, link_state, spend_links
@@ -249,6 +249,44 @@ def assignments_release_for_donor(
     return released
 
 
+def assignment_answer(*, assignment: Assignment, answer: str, via: str, request=None):
+    """The donor's own yes or no (``answer``: "confirm" / "decline"), by the link, an SMS
+    reply or a missed call (``via``): the status moves through ``assignment_set_status``, the
+    answer is audited with how it came, and a no proposes the next donor for the child
+    (``assignment_propose_next``). Raises ValidationError when the assignment has moved on."""
+    assignment = assignment_set_status(assignment=assignment, status=ANSWERS[answer])
+    audit.record(
+        action=AuditAction.UPDATE,
+        request=request,
+        obj=assignment,
+        unit=assignment.transfusion.patient.unit,
+        note=f"donor answered by {via}",
+        status=assignment.status,
+    )
+    if assignment.status == AssignmentStatus.DECLINED:
+        assignment_propose_next(transfusion=assignment.transfusion, on=assignment.on)
+    return assignment
+
+
+def assignment_propose_next(*, transfusion: Transfusion, on: date) -> Assignment | None:
+    """A donor said no: propose the best donor matching would suggest next (verified, not
+    yet asked for this transfusion), while the transfusion has fewer live donors than units
+    needed. The coordinator sees the proposal on the match page and asks them. None when
+    nobody suits."""
+    live = transfusion.assignments.filter(status__in=LIVE_ASSIGNMENT).count()
+    if transfusion.status not in OPEN_TRANSFUSION or live >= transfusion.units_needed:
+        return None
+    tried = set(transfusion.assignments.values_list("donor_id", flat=True))
+    for suggestion in match_donors(transfusion.patient, on):
+        if suggestion.donor.pk in tried or not suggestion.verified:
+            continue
+        try:
+            return assignment_create(transfusion=transfusion, donor=suggestion.donor, on=on)
+        except ValidationError:  # booked meanwhile: the next one
+            continue
+    return None
+
+
 def assignment_respond(*, token: str, answer: str, request=None):
     """Record the donor's confirm / decline given by the link in the request (``respond``);
     answers the assignment and the new state of the link (done, used, expired, invalid)."""
@@ -256,15 +294,9 @@ def assignment_respond(*, token: str, answer: str, request=None):
     if state != "ask" or answer not in ANSWERS:
         return assignment, state
     try:
-        assignment = assignment_set_status(assignment=assignment, status=ANSWERS[answer])
+        assignment = assignment_answer(
+            assignment=assignment, answer=answer, via="link", request=request
+        )
     except ValidationError:
         return assignment, "used"  # answered meanwhile (the other button, another tab)
-    audit.record(
-        action=AuditAction.UPDATE,
-        request=request,
-        obj=assignment,
-        unit=assignment.transfusion.patient.unit,
-        note="donor answered by link",
-        status=assignment.status,
-    )
     return assignment, "done"

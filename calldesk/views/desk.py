@@ -22,6 +22,7 @@ from accounts import audit
 from accounts.choices import AuditAction
 from accounts.forms import add_service_errors
 from accounts.permissions import RoleRequiredMixin
+from notifications.selectors import inbound_needing_a_person
 
 from ..choices import CALLER_ROLES, CallOutcome
 from ..forms import CallOutcomeForm
@@ -48,6 +49,8 @@ class CallListView(RoleRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context.update(desk_context(self.request))
         context["weeks"] = confirmations_to_donations(self.request.user)
+        # SMS replies and missed calls that need a person (templates/calldesk/_inbound_answers).
+        context["inbound_answers"] = inbound_needing_a_person(self.request.user)
         board = context["desk"]
         # The list shows names (and, to callers, phone numbers): who looked, and how many
         # rows, is in the audit log.

@@ -148,3 +148,14 @@ def test_only_a_hash_of_the_code_is_stored(asked):
     code = respond_code(asked)
     row = ShortLink.objects.get(subject_key=f"assignment:{asked.pk}")
     assert code not in (row.code_hash, row.nonce)
+
+
+def test_guessing_short_codes_is_slowed_down(anon, asked, settings):
+    from thalassemia.respond import respond_code
+
+    settings.SHORT_LINK_MISS_RATE_LIMIT = "3/h"
+    real = f"/r/{respond_code(asked)}"
+    for _ in range(5):
+        assert anon.get(real).status_code == 200  # known links never count
+    codes = [anon.get(f"/r/ZZZZZZZ{n}").status_code for n in range(2, 7)]
+    assert codes[:3] == [404, 404, 404] and codes[-1] == 429
