@@ -222,7 +222,8 @@ def camp_donation_record(
     """Record a screening at the camp table: on the camp's day, at its blood centre, with
     donation_record's rules and audit. With ``client_id`` (the table's id for the entry) a
     replay or a double tap answers the donation recorded the first time, and writes nothing."""
-    camp = Camp.objects.select_for_update().get(pk=camp.pk)
+    locked = Camp.objects.select_related("blood_centre").select_for_update(of=("self",))
+    camp = locked.get(pk=camp.pk)
     ensure_open(camp)
     first = _first_entry(camp, client_id, TableEntry.Kind.RECORD, actor)
     if first is not None:

@@ -69,6 +69,7 @@ def test_five_donors_recorded_offline_are_saved_once_each(
     card = phone.get_by_test_id("donor-card")
     expect(card).to_contain_text("Donor 0")
     expect(card).to_contain_text("May donate (pre-screen)")
+    screenshot(phone, "camp-offline-card-phone")
 
     for i, donor in enumerate(donors):
         record_offline(phone, donor.phone[3:], f"KNP-{i}")
