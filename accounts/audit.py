@@ -6,6 +6,7 @@ import logging
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 
+from .choices import AuditAction
 from .models import AuditEvent
 
 logger = logging.getLogger(__name__)
@@ -53,3 +54,18 @@ def record(
         event.object_repr = str(obj)[:200]
     event.save()
     return event
+
+
+def record_list(*, request, what: str, rows: int, filters=None, ids=None):
+    """A list of personal data shown (a page, an API page): one audit row per request, with
+    who (the request's user), ``what`` list, the filters or query string used (the request's
+    query string by default), how many rows the page held, and their ids when given.
+    Nothing is recorded when the page shows nobody: no personal data was seen."""
+    if not rows:
+        return None
+    if filters is None:
+        filters = dict(request.GET.items()) if request is not None else {}
+    details = {"what": what, "count": rows, "filters": filters}
+    if ids is not None:
+        details["ids"] = list(ids)
+    return record(action=AuditAction.VIEW, request=request, **details)
