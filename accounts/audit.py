@@ -23,6 +23,18 @@ def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
+def _storable(value):
+    """``value`` as JSON PostgreSQL stores: no NUL character (a query string may carry
+    one, and jsonb refuses it)."""
+    if isinstance(value, dict):
+        return {_storable(k): _storable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_storable(v) for v in value]
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    return value
+
+
 def record(
     *, action: str, request=None, actor=None, obj=None, unit=None, username: str = "", **details
 ):
@@ -46,7 +58,7 @@ def record(
         ip_address=client_ip(request),
         user_agent=(request.META.get("HTTP_USER_AGENT", "")[:200] if request else ""),
         unit=unit,
-        details=details,
+        details=_storable(details),
     )
     if obj is not None:
         event.content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
