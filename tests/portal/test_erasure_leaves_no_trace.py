@@ -63,8 +63,8 @@ def find_everywhere(needles: list[str]) -> list[tuple[str, str, str]]:
     with connection.cursor() as cursor:
         for table, column in text_columns():
             # Names from information_schema, quoted: no input reaches this SQL.
-            table, column = connection.ops.quote_name(table), connection.ops.quote_name(column)
-            sql = f"SELECT {column}::text FROM {table} WHERE {column} IS NOT NULL"  # noqa: S608
+            qtable, qcolumn = connection.ops.quote_name(table), connection.ops.quote_name(column)
+            sql = f"SELECT {qcolumn}::text FROM {qtable} WHERE {qcolumn} IS NOT NULL"  # noqa: S608
             cursor.execute(sql)
             for (value,) in cursor.fetchall():
                 lowered = value.casefold()
