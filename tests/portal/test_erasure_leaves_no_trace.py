@@ -19,7 +19,13 @@ from notifications.services import message_enqueue
 from tests.factories import DonationFactory, DonorFactory, make_assignment, make_patient
 from thalassemia.models import Guardian, Patient, Transfusion
 
-pytestmark = [pytest.mark.django_db]
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="the dump reads information_schema: PostgreSQL (CI's database)",
+    ),
+]
 
 DONOR = {"name": "Asha Verma", "phone": "+919876500001", "email": "asha.verma@example.in"}
 CHILD = "Meera Kushwaha"
