@@ -6,6 +6,7 @@ import logging
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 
+from .choices import AuditAction
 from .models import AuditEvent
 
 logger = logging.getLogger(__name__)
@@ -20,6 +21,18 @@ def client_ip(request) -> str | None:
         if forwarded:
             return forwarded.split(",")[0].strip() or None
     return request.META.get("REMOTE_ADDR") or None
+
+
+def _storable(value):
+    """``value`` as JSON PostgreSQL stores: no NUL character (a query string may carry
+    one, and jsonb refuses it)."""
+    if isinstance(value, dict):
+        return {_storable(k): _storable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_storable(v) for v in value]
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    return value
 
 
 def record(
@@ -68,10 +81,25 @@ def build(
         ip_address=client_ip(request),
         user_agent=(request.META.get("HTTP_USER_AGENT", "")[:200] if request else ""),
         unit=unit,
-        details=details,
+        details=_storable(details),
     )
     if obj is not None:
         event.content_type = ContentType.objects.get_for_model(obj, for_concrete_model=False)
         event.object_id = str(obj.pk)
         event.object_repr = str(obj)[:200]
     return event
+
+
+def record_list(*, request, what: str, rows: int, filters=None, ids=None):
+    """A list of personal data shown (a page, an API page): one audit row per request, with
+    who (the request's user), ``what`` list, the filters or query string used (the request's
+    query string by default), how many rows the page held, and their ids when given.
+    Nothing is recorded when the page shows nobody: no personal data was seen."""
+    if not rows:
+        return None
+    if filters is None:
+        filters = dict(request.GET.items()) if request is not None else {}
+    details = {"what": what, "count": rows, "filters": filters}
+    if ids is not None:
+        details["ids"] = list(ids)
+    return record(action=AuditAction.VIEW, request=request, **details)

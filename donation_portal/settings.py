@@ -368,7 +368,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "accounts.api.schema.PortalAutoSchema",
     "DATE_FORMAT": "iso-8601",
     # A service's ValidationError is a 400 field map wherever it is raised.
     "EXCEPTION_HANDLER": "accounts.api.exceptions.exception_handler",

@@ -14,14 +14,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import audit
-from accounts.choices import AuditAction
+from accounts.choices import AuditAction, Role
 from accounts.erasure import ErasedPerson, person_erase
 from accounts.models import AuditEvent
+from accounts.permissions import has_role
 from notifications.inbound import inbound_forget
 
 from .choices import ConsentPurpose, ConsentSource
 from .consent import consent_withdraw
 from .models import Donor
+from .phones import mask_phone
 from .standing import donor_refresh_eligibility
 
 ERASED_PHONE_PREFIX = "erased:"
@@ -159,16 +161,24 @@ def record_list_view(*, request, donors, filters: dict) -> None:
     insert) per page shown, naming the donors on it by id and the filters that found them.
     Nothing is recorded when the page shows nobody."""
     ids = [donor.pk if isinstance(donor, Donor) else donor for donor in donors]
-    if not ids:
-        return
-    audit.record(
-        action=AuditAction.VIEW,
-        request=request,
-        what="donor list",
-        count=len(ids),
-        ids=ids,
-        filters=filters,
-    )
+    audit.record_list(request=request, what="donor list", rows=len(ids), ids=ids, filters=filters)
+
+
+def phone_shown_to(user, donor: Donor) -> bool:
+    """Whether ``user`` sees ``donor``'s whole phone on a list (pages, API, exports): the
+    roles that call donors (admins, force admins, coordinators) see every number in scope;
+    staff see their own unit's donors' numbers, masked for the units below them."""
+    if has_role(user, Role.COORDINATOR, Role.ADMIN):
+        return True
+    return user is not None and user.unit_id is not None and donor.unit_id == user.unit_id
+
+
+def listed_phone(user, donor: Donor) -> str:
+    """The phone as a list shows it to ``user``: whole (E.164) or masked (``98••••3210``);
+    an erased donor's placeholder as it is."""
+    if donor.phone.startswith(ERASED_PHONE_PREFIX) or phone_shown_to(user, donor):
+        return donor.phone
+    return mask_phone(donor.phone)
 
 
 def _plain(value):

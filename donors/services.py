@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts import audit
 from accounts.choices import AuditAction
+from accounts.scoping import for_user
 from portal.sheets import RowsRefused
 
 from . import hooks
@@ -22,15 +23,22 @@ from .privacy import erased_error
 from .standing import donor_refresh_eligibility, standing_of_new
 
 
-def duplicate_phone_error(phone: str, *, exclude_pk=None) -> ValidationError | None:
-    """A field error naming the existing donor when ``phone`` (E.164) is already registered."""
+def duplicate_phone_error(phone: str, *, exclude_pk=None, viewer=None) -> ValidationError | None:
+    """A field error when ``phone`` (E.164) is already registered. It names the donor only
+    to a ``viewer`` who may see that donor: another unit's donor is "registered with another
+    police unit", no id (an id would let anyone in the state learn who holds a number)."""
     existing = Donor.objects.filter(phone=phone).exclude(pk=exclude_pk).only("pk").first()
     if existing is None:
         return None
+    if viewer is not None and for_user(Donor.objects.filter(pk=existing.pk), viewer).exists():
+        return ValidationError(
+            _("This mobile number is already registered (donor #%(id)s)."),
+            code="duplicate",
+            params={"id": existing.pk},
+        )
     return ValidationError(
-        _("This mobile number is already registered (donor #%(id)s)."),
+        _("This mobile number is already registered with another police unit."),
         code="duplicate",
-        params={"id": existing.pk},
     )
 
 
@@ -55,7 +63,8 @@ def _save_new(donor: Donor) -> None:
         with transaction.atomic():
             donor.save()
     except IntegrityError:  # two clerks registering the same number at the same moment
-        raise ValidationError({"phone": duplicate_phone_error(donor.phone)}) from None
+        error = duplicate_phone_error(donor.phone, viewer=donor.created_by)
+        raise ValidationError({"phone": error}) from None
 
 
 @transaction.atomic
@@ -89,7 +98,7 @@ def donor_create(
     by_donor = source == DonorSource.PLEDGE
     now = timezone.now()
     donor = Donor(phone=normalise_phone(phone), source=source, created_by=actor, **fields)
-    error = duplicate_phone_error(donor.phone)
+    error = duplicate_phone_error(donor.phone, viewer=actor)
     if error is not None:
         raise ValidationError({"phone": error})
     if actor is not None and not by_donor:
@@ -250,7 +259,7 @@ def donor_update(
         raise erased_error()
     if "phone" in fields:
         fields["phone"] = normalise_phone(fields["phone"])
-        error = duplicate_phone_error(fields["phone"], exclude_pk=donor.pk)
+        error = duplicate_phone_error(fields["phone"], exclude_pk=donor.pk, viewer=actor)
         if error is not None:
             raise ValidationError({"phone": error})
     purposes = [ConsentPurpose(p) for p in consents]

@@ -29,6 +29,7 @@ from portal import exports, sheets
 from .choices import DRAWN_OUTCOMES, BloodGroup, ConsentPurpose, DonorSource
 from .models import Donation, Donor
 from .phones import normalise_phone
+from .privacy import listed_phone
 from .selectors import donors_for
 from .services import donors_create_bulk
 
@@ -403,18 +404,23 @@ EXPORT_HEADERS = [header for header, _read in EXPORT_COLUMNS]
 EXPORT_CHUNK = 2000  # donors read per round trip (a server-side cursor on PostgreSQL)
 
 
-def export_rows(queryset: QuerySet) -> Iterator[list]:
+def export_rows(queryset: QuerySet, viewer=None) -> Iterator[list]:
     """One list of cells per donor of ``queryset``, read in chunks, never all at once.
-    Scope and filter ``queryset`` before calling."""
+    Scope and filter ``queryset`` before calling. With a ``viewer``, phones are as the list
+    shows them to that user (masked for staff beyond their own unit)."""
+    phone_at = EXPORT_HEADERS.index("phone")
     for donor in export_queryset(queryset).iterator(chunk_size=EXPORT_CHUNK):
-        yield [read(donor) for _header, read in EXPORT_COLUMNS]
+        row = [read(donor) for _header, read in EXPORT_COLUMNS]
+        if viewer is not None:
+            row[phone_at] = listed_phone(viewer, donor)
+        yield row
 
 
-def export_donors_csv(queryset: QuerySet) -> Iterator[bytes]:
+def export_donors_csv(queryset: QuerySet, viewer=None) -> Iterator[bytes]:
     """The CSV file's bytes, piece by piece, for a streaming response."""
-    return exports.stream_csv(EXPORT_HEADERS, export_rows(queryset))
+    return exports.stream_csv(EXPORT_HEADERS, export_rows(queryset, viewer))
 
 
-def export_donors_xlsx(queryset: QuerySet) -> bytes:
+def export_donors_xlsx(queryset: QuerySet, viewer=None) -> bytes:
     """The .xlsx file's bytes, written row by row in openpyxl's write-only mode."""
-    return exports.write_xlsx(EXPORT_HEADERS, export_rows(queryset), title="donors")
+    return exports.write_xlsx(EXPORT_HEADERS, export_rows(queryset, viewer), title="donors")

@@ -9,7 +9,6 @@ from django.views import View
 from django_filters.views import FilterView
 
 from accounts import audit
-from accounts.choices import AuditAction
 from accounts.permissions import RoleRequiredMixin
 
 from .choices import MessageState
@@ -30,12 +29,12 @@ class OutboxView(RoleRequiredMixin, FilterView):
         context = super().get_context_data(**kwargs)
         counts = outbox_summary(self.request.user)
         context["summary"] = [(s.value, s.label, counts[s.value]) for s in MessageState]
-        # The list shows phone numbers: who looked is in the audit log.
-        audit.record(
-            action=AuditAction.VIEW,
+        # The list shows phone numbers: who looked, and how many rows, is in the audit log.
+        audit.record_list(
             request=self.request,
-            note="outbox",
-            filters={k: v for k, v in self.request.GET.items() if k != "page"},
+            what="messages",
+            rows=len(context["object_list"]),
+            ids=[m.pk for m in context["object_list"]],
         )
         return context
 

@@ -88,7 +88,10 @@ def guardian_remove(*, guardian: Guardian, actor=None, request=None) -> None:
 def guardian_set_opt_out(
     *, guardian: Guardian, opted_out: bool, actor=None, request=None
 ) -> Guardian:
-    """The guardian asks for no more messages (or to have them again); audited."""
+    """The guardian asks for no more messages (or to have them again); audited. An erased
+    guardian has no number: nothing changes."""
+    if guardian.erased_at is not None:
+        return guardian
     guardian.opted_out_at = timezone.now() if opted_out else None
     guardian.save(update_fields=["opted_out_at"])
     _audit(guardian, AuditAction.UPDATE, actor=actor, request=request, fields=["opted_out_at"])

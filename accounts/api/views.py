@@ -5,6 +5,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
+from .. import audit
 from ..filters import PoliceUnitFilterSet
 from ..models import PoliceUnit
 from ..permissions import HasRole
@@ -25,6 +26,26 @@ class ScopedViewSetMixin:
 
     def get_queryset(self):
         return for_user(super().get_queryset(), self.request.user)
+
+
+class AuditedListMixin:
+    """An API list of personal data: each page served is one audit row (who, the query
+    string, how many rows, their ids), as the list pages record theirs. Set ``audit_what``."""
+
+    audit_what = ""
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        data = response.data
+        rows = data.get("results", []) if isinstance(data, dict) else (data or [])
+        audit.record_list(
+            request=request,
+            what=self.audit_what,
+            rows=len(rows),
+            filters=dict(request.query_params.items()),
+            ids=[row.get("id") for row in rows if isinstance(row, dict)],
+        )
+        return response
 
 
 class PoliceUnitViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):

@@ -4,7 +4,12 @@ field → messages, and a unit outside the caller's jurisdiction is refused the 
 (its numbers are never answered)."""
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -25,10 +30,24 @@ GROUP = OpenApiParameter(
     OpenApiTypes.STR,
     description="Only donors, donations and children of this blood group (A+, A-, … Oh).",
 )
+
+
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "string"}, {"type": "integer"}],
+        "description": "Month (YYYY-MM) or blood group as text; unit, camp or blood centre "
+        "id as a number.",
+    }
+)
+class RowKeyField(serializers.ReadOnlyField):
+    """A row's key: text for months and groups, an id for units, camps and centres (the
+    schema says both, as the answer gives them)."""
+
+
 ROW = inline_serializer(
     "DashboardTotalsRow",
     {
-        "key": serializers.CharField(help_text="Month (YYYY-MM), unit id, group or camp id."),
+        "key": RowKeyField(),
         "label": serializers.CharField(),
         "units": serializers.IntegerField(help_text="Bags collected."),
         "donations": serializers.IntegerField(help_text="Visits, deferrals included."),

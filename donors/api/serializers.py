@@ -12,6 +12,7 @@ from .. import phenotype
 from ..choices import DeferralCategory, DonationKind
 from ..models import Deferral, Donation, Donor
 from ..phones import normalise_phone
+from ..privacy import listed_phone
 from ..services import duplicate_phone_error
 
 
@@ -84,6 +85,15 @@ class DonorSerializer(serializers.ModelSerializer):
             )
         return attrs
 
+    def to_representation(self, donor):
+        # The phone as the list shows it to the caller: masked (98••••3210) for staff
+        # beyond their own unit; the same field, so the contract stays.
+        data = super().to_representation(donor)
+        request = self.context.get("request")
+        if "phone" in data and request is not None:
+            data["phone"] = listed_phone(request.user, donor)
+        return data
+
     def get_verified(self, donor) -> bool:
         return donor.verified_at is not None
 
@@ -96,7 +106,12 @@ class DonorSerializer(serializers.ModelSerializer):
 
     def validate_phone(self, value):
         phone = normalise_phone(value)
-        duplicate = duplicate_phone_error(phone, exclude_pk=getattr(self.instance, "pk", None))
+        request = self.context.get("request")
+        duplicate = duplicate_phone_error(
+            phone,
+            exclude_pk=getattr(self.instance, "pk", None),
+            viewer=getattr(request, "user", None),
+        )
         if duplicate is not None:
             raise duplicate
         return phone

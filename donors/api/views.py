@@ -5,7 +5,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts import audit
-from accounts.api.views import ScopedViewSetMixin
+from accounts.api.views import AuditedListMixin, ScopedViewSetMixin
 from accounts.choices import AuditAction
 from accounts.pagination import EstimatedCountPagination
 
@@ -156,6 +156,7 @@ class DonationViewSet(
 
 
 class DeferralViewSet(
+    AuditedListMixin,
     ScopedViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -164,6 +165,7 @@ class DeferralViewSet(
 ):
     queryset = Deferral.objects.select_related("donor").order_by("-starts_on", "-id")
     serializer_class = DeferralSerializer
+    audit_what = "deferrals"
     filterset_fields = {"donor": ["exact"], "category": ["exact"]}
 
     def perform_create(self, serializer):

@@ -1,7 +1,7 @@
 from django import template
 
-from ..phones import display_phone
-from ..privacy import ERASED_PHONE_PREFIX
+from ..phones import MASK, display_phone
+from ..privacy import ERASED_PHONE_PREFIX, listed_phone
 
 register = template.Library()
 
@@ -12,3 +12,11 @@ def phone(value):
     if value and value.startswith(ERASED_PHONE_PREFIX):
         return "—"
     return display_phone(value) if value else ""
+
+
+@register.filter
+def phone_for(donor, user):
+    """``donor``'s phone as a list shows it to ``user``: whole, or masked (98••••3210) for
+    staff looking at the units below their own (privacy.phone_shown_to)."""
+    shown = listed_phone(user, donor)
+    return shown if MASK in shown else phone(shown)

@@ -88,11 +88,13 @@ class DonorExportView(RoleRequiredMixin, View):
         )
         if fmt == "csv":
             response = StreamingHttpResponse(
-                donor_sheets.export_donors_csv(donors), content_type=exports.CONTENT_TYPES[fmt]
+                donor_sheets.export_donors_csv(donors, request.user),
+                content_type=exports.CONTENT_TYPES[fmt],
             )
         else:
             response = HttpResponse(
-                donor_sheets.export_donors_xlsx(donors), content_type=exports.CONTENT_TYPES[fmt]
+                donor_sheets.export_donors_xlsx(donors, request.user),
+                content_type=exports.CONTENT_TYPES[fmt],
             )
         filename = exports.filename_for("donors", fmt)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -4,7 +4,7 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from accounts.api.views import ScopedViewSetMixin
+from accounts.api.views import AuditedListMixin, ScopedViewSetMixin
 
 from ..filters import MessageFilterSet
 from ..models import Message
@@ -12,12 +12,13 @@ from ..services import message_resend
 from .serializers import MessageSerializer
 
 
-class MessageViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+class MessageViewSet(AuditedListMixin, ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """The outbox in the caller's jurisdiction: every message with its state. Read-only;
     ``POST messages/{id}/resend/`` puts a failed or cancelled message back in line."""
 
     queryset = Message.objects.select_related("unit").order_by("-created_at", "-id")
     serializer_class = MessageSerializer
+    audit_what = "messages"
     filterset_class = MessageFilterSet
     search_fields = ["recipient_name", "subject_key"]
     ordering_fields = ["created_at", "due_on", "state", "id"]

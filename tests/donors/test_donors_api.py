@@ -244,3 +244,26 @@ def test_a_deferral_ending_before_it_starts_is_refused(api_client_for, staff_a, 
     )
     assert response.status_code == 400 and "until" in response.json()
     assert not Deferral.objects.exists()
+
+
+def test_another_units_number_is_a_duplicate_without_naming_the_donor(
+    api_client_for, staff_a, units
+):
+    theirs = DonorFactory(phone="+919123456780", unit=units.station_b)
+    response = api_client_for(staff_a).post(
+        "/api/v1/donors/", contract_body(units.station_a, phone="9123456780"), format="json"
+    )
+    assert response.status_code == 400
+    (error,) = response.json()["phone"]
+    assert error == "This mobile number is already registered with another police unit."
+    assert str(theirs.pk) not in response.content.decode()
+
+
+def test_an_own_units_number_names_the_donor_already_registered(api_client_for, staff_a, units):
+    mine = DonorFactory(phone="+919123456781", unit=units.station_a)
+    response = api_client_for(staff_a).post(
+        "/api/v1/donors/", contract_body(units.station_a, phone="9123456781"), format="json"
+    )
+    assert response.json()["phone"] == [
+        f"This mobile number is already registered (donor #{mine.pk})."
+    ]

@@ -53,7 +53,7 @@ def test_staff_see_their_units_messages_only(client_for, staff_a, units):
     response = client_for(staff_a).get(URL)
     assert response.status_code == 200
     assert b"Mine" in response.content and b"Theirs" not in response.content
-    assert AuditEvent.objects.filter(details__note="outbox").exists()
+    assert AuditEvent.objects.filter(details__what="messages").exists()
     assert mine.phone.encode() in response.content
 
 

@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts import audit
-from accounts.api.views import ScopedViewSetMixin
+from accounts.api.views import AuditedListMixin, ScopedViewSetMixin
 from accounts.choices import AuditAction
 
 from ..booking import assignment_create, assignment_set_status
@@ -45,6 +45,7 @@ PLAN_FIELDS = ("units_per_transfusion", "interval_days")
 
 
 class PatientViewSet(
+    AuditedListMixin,
     ScopedViewSetMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -57,6 +58,7 @@ class PatientViewSet(
 
     queryset = Patient.objects.select_related("unit").order_by("name", "id")
     serializer_class = PatientSerializer
+    audit_what = "children"
     filterset_class = PatientFilterSet
     ordering_fields = ["name", "next_due_on", "blood_group", "id"]
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from accounts import audit
 from accounts.permissions import RoleRequiredMixin
 
 from ..selectors import due_soon
@@ -23,4 +24,7 @@ class DueSoonView(RoleRequiredMixin, TemplateView):
         }
         context["sections"] = [(key, titles[key], board[key]) for key in board]
         context["today"] = timezone.localdate()
+        # Children's names and their guardians' contacts: a list of personal data, audited.
+        rows = sum(len(rows) for rows in board.values())
+        audit.record_list(request=self.request, what="children due", rows=rows)
         return context

@@ -68,6 +68,13 @@ class PatientListView(RoleRequiredMixin, FilterView):
         context = super().get_context_data(**kwargs)
         context["today"] = timezone.localdate()
         context["rows"] = [(p, current_plan(p)) for p in context["object_list"]]
+        # A list of children is personal data: who looked, with which filter, how many rows.
+        audit.record_list(
+            request=self.request,
+            what="children",
+            rows=len(context["rows"]),
+            ids=[p.pk for p, _plan in context["rows"]],
+        )
         return context
 
 

@@ -1,0 +1,260 @@
+"""Three .xlsx bombs at once against production-like settings (issue 13): does /healthz still
+answer in under a second?
+
+Builds a ~430 KB .xlsx whose one sheet unpacks to ~97 MB of repeated inline strings, starts
+gunicorn with 3 workers and DEBUG=0 on the PostgreSQL database DATABASE_URL names (it must
+be called ``bb_bench…``: the script migrates it and adds a user), signs three staff sessions
+in, posts the bomb to the donor import page from all three at once, and probes /healthz
+every 0.1 s until the three answers are in. Prints the figures; fails on nothing.
+
+    createdb -h 127.0.0.1 -U postgres bb_bench_bombs
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/bb_bench_bombs \\
+      CELERY_BROKER_URL=redis://127.0.0.1:6379/0 uv run python bench/xlsx_bombs.py
+"""
+
+import argparse
+import io
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+USERNAME, PASSWORD = "bench_bomber", "bench-bomber-pass-1"
+
+HEADER = ["name", "sex", "date_of_birth", "blood_group", "phone", "unit"]
+
+
+def build_bomb(unpacked_mb: float = 97, cell_chars: int = 2000) -> tuple[bytes, int]:
+    """An .xlsx (a zip) whose sheet is ``unpacked_mb`` MB of rows of long inline strings,
+    written in pieces so the script itself never holds the unpacked sheet. Answers the
+    file's bytes and the sheet's unpacked size."""
+
+    def cell(ref: str, text: str) -> str:
+        return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+    filler = "A" * cell_chars
+    row = "".join(cell(f"{col}2", filler) for col in "ABCDEF")
+    # A real workbook from openpyxl (content types, relations, styles), whose one sheet is
+    # then replaced by the streamed bomb.
+    template = io.BytesIO()
+    workbook = openpyxl.Workbook()
+    workbook.active.title = "donors"
+    workbook.active.append(HEADER)
+    workbook.save(template)
+    buffer = io.BytesIO()
+    unpacked = 0
+    with (
+        zipfile.ZipFile(template) as source,
+        zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as book,
+    ):
+        for member in source.namelist():
+            if member != "xl/worksheets/sheet1.xml":
+                book.writestr(member, source.read(member))
+        with book.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            head = (
+                '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                '<sheetData><row r="1">'
+                + "".join(cell(f"{c}1", h) for c, h in zip("ABCDEF", HEADER, strict=True))
+                + "</row>"
+            ).encode()
+            sheet.write(head)
+            unpacked += len(head)
+            number = 2
+            while unpacked < unpacked_mb * 1_000_000 - 100:
+                piece = f'<row r="{number}">{row}</row>'.encode()
+                sheet.write(piece)
+                unpacked += len(piece)
+                number += 1
+            tail = b"</sheetData></worksheet>"
+            sheet.write(tail)
+            unpacked += len(tail)
+    return buffer.getvalue(), unpacked
+
+
+def manage(env: dict, *args: str) -> None:
+    subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True
+    )
+
+
+def prepare(env: dict) -> None:
+    manage(env, "migrate", "--noinput")
+    manage(env, "collectstatic", "--noinput")
+    manage(
+        env,
+        "shell",
+        "-c",
+        "from accounts.models import User, PoliceUnit\n"
+        "unit = PoliceUnit.objects.first() or PoliceUnit.add_root("
+        "name='Bench force', kind='commissionerate', code='bench-force')\n"
+        f"u, _ = User.objects.get_or_create(username='{USERNAME}', "
+        "defaults={'role': 'coordinator', 'unit': unit})\n"
+        f"u.set_password('{PASSWORD}'); u.is_active = True; u.save()\n",
+    )
+
+
+def signed_in(base: str) -> requests.Session:
+    session = requests.Session()
+    session.get(f"{base}/accounts/login/", timeout=30)
+    answer = session.post(
+        f"{base}/accounts/login/",
+        data={
+            "username": USERNAME,
+            "password": PASSWORD,
+            "csrfmiddlewaretoken": session.cookies.get("csrftoken", ""),
+        },
+        headers={"Referer": f"{base}/accounts/login/"},
+        timeout=30,
+    )
+    if "sessionid" not in session.cookies:
+        raise SystemExit(f"sign-in failed: HTTP {answer.status_code}")
+    return session
+
+
+def upload(base: str, session: requests.Session, bomb: bytes, results: list, index: int):
+    session.get(f"{base}/donors/import/", timeout=30)
+    started = time.perf_counter()
+    try:
+        answer = session.post(
+            f"{base}/donors/import/",
+            data={"csrfmiddlewaretoken": session.cookies.get("csrftoken", "")},
+            files={"file": ("bomb.xlsx", bomb, "application/octet-stream")},
+            headers={"Referer": f"{base}/donors/import/"},
+            timeout=120,
+        )
+        status = answer.status_code
+        # What the page said about the file: the form's error or the dry run's summary.
+        chunks = re.findall(
+            r"(?:invalid-feedback|alert)[^>]*>(.{3,300}?)</(?:span|div)", answer.text
+        )
+        said = " / ".join(re.sub(r"<[^>]+>|\s+", " ", c).strip() for c in chunks[:2]) or "-"
+    except requests.RequestException as error:
+        status, said = type(error).__name__, ""
+    results[index] = (status, time.perf_counter() - started, said)
+
+
+def probe(base: str) -> float | None:
+    started = time.perf_counter()
+    try:
+        requests.get(f"{base}/healthz", timeout=90).raise_for_status()
+    except requests.RequestException:
+        return None
+    return time.perf_counter() - started
+
+
+def worker_peak_rss_mb(master_pid: int) -> list[float]:
+    """Each gunicorn worker's peak resident memory (VmHWM), from /proc."""
+    peaks = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
+        if fields.get("PPid", "").strip() == str(master_pid) and "VmHWM" in fields:
+            peaks.append(int(fields["VmHWM"].split()[0]) / 1024)
+    return sorted(peaks)
+
+
+def attack(base: str, kind: str, bomb: bytes, count: int) -> None:
+    """``count`` uploads of ``bomb`` at once, /healthz probed until all have answered."""
+    sessions = [signed_in(base) for _ in range(count)]
+    results: list = [None] * count
+    threads = [
+        threading.Thread(target=upload, args=(base, s, bomb, results, i))
+        for i, s in enumerate(sessions)
+    ]
+    for thread in threads:
+        thread.start()
+    probes = []
+    while any(t.is_alive() for t in threads):
+        probes.append(probe(base))
+        time.sleep(0.1)
+    for thread in threads:
+        thread.join()
+    for i, (status, seconds, said) in enumerate(results, 1):
+        print(f"[{kind}] upload {i}: HTTP {status} after {seconds:.2f} s ({said})")
+    answered = [p for p in probes if p is not None]
+    failed = len(probes) - len(answered)
+    if answered:
+        print(
+            f"[{kind}] /healthz during the bombs: {len(probes)} probes, "
+            f"median {statistics.median(answered) * 1000:.0f} ms, "
+            f"worst {max(answered) * 1000:.0f} ms, "
+            f"{sum(p >= 1 for p in answered)} at 1 s or more, {failed} failed"
+        )
+    else:
+        print(f"[{kind}] /healthz during the bombs: {len(probes)} probes, all failed")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=8797)
+    parser.add_argument("--bombs", type=int, default=3)
+    args = parser.parse_args()
+    database = os.environ.get("DATABASE_URL", "")
+    if not database.rsplit("/", 1)[-1].startswith("bb_bench"):
+        raise SystemExit("Set DATABASE_URL to a PostgreSQL database named bb_bench…")
+
+    bombs = {
+        # Refused by the unpacked-size cap (IMPORT_MAX_UNPACKED_BYTES, 20 MB).
+        "size": build_bomb(97, 2000),
+        # Under the size cap, over the row cap (DONOR_IMPORT_MAX_ROWS): read row by row.
+        "rows": build_bomb(19.5, 20),
+    }
+    for kind, (data, unpacked) in bombs.items():
+        print(f"bomb '{kind}': {len(data) / 1024:.0f} KB packed, {unpacked / 1e6:.1f} MB sheet")
+
+    var = tempfile.mkdtemp(prefix="bb-bombs-")
+    env = {
+        **os.environ,
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-only-not-a-secret-" + "x" * 40,
+        "SECURE_COOKIES": "0",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "VAR_DIR": var,
+        "STATIC_ROOT": f"{var}/static",
+    }
+    prepare(env)
+    base = f"http://127.0.0.1:{args.port}"
+    server = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "gunicorn", "donation_portal.wsgi:application"),
+            *("--bind", f"127.0.0.1:{args.port}", "--workers", "3", "--timeout", "60"),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            if probe(base) is not None:
+                break
+            time.sleep(0.2)
+        quiet = [probe(base) for _ in range(10)]
+        print(f"/healthz at rest: median {statistics.median(quiet) * 1000:.0f} ms")
+
+        for kind, (bomb, _unpacked) in bombs.items():
+            attack(base, kind, bomb, args.bombs)
+        peaks = ", ".join(f"{mb:.0f}" for mb in worker_peak_rss_mb(server.pid))
+        print(f"gunicorn workers' peak memory (MB): {peaks}")
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
