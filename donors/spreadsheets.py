@@ -302,12 +302,13 @@ class DonorRowValidator:
 # --- The batch --------------------------------------------------------------------------
 
 
-def check_donor_rows(*, table: sheets.Table, user) -> sheets.Report:
+def check_donor_rows(*, table: sheets.Table, user, progress=None) -> sheets.Report:
     """The dry run: every row's errors, nothing written."""
-    return sheets.validate_rows(table.rows, DonorRowValidator(user=user, rows=table.rows))
+    validator = DonorRowValidator(user=user, rows=table.rows)
+    return sheets.validate_rows(table.rows, validator, progress)
 
 
-def import_donors(*, table: sheets.Table, actor, request=None) -> sheets.Report:
+def import_donors(*, table: sheets.Table, actor, request=None, progress=None) -> sheets.Report:
     """Check every row again and register them all as verified, imported donors in one
     transaction, or none if any row fails; each donor's creation, and the import, go to the
     audit log."""
@@ -317,6 +318,7 @@ def import_donors(*, table: sheets.Table, actor, request=None) -> sheets.Report:
             table.rows,
             validator,
             write_all=lambda rows: _create_all(rows, actor=actor, request=request),
+            progress=progress,
         )
         if report.applied:
             audit.record(

@@ -1,6 +1,7 @@
 """Keeping an uploaded sheet between its dry run and its apply: the file waits in the
-default storage under a random token kept in the user's session, and an upload nobody
-applied (it holds personal data) is deleted after STASH_MAX_AGE."""
+default storage under a random token kept in the user's session (or, for an import a
+Celery worker runs, under a path its job record holds: ``keep_upload``), and an upload
+nobody applied (it holds personal data) is deleted after STASH_MAX_AGE."""
 
 import logging
 import secrets
@@ -72,3 +73,26 @@ def _sweep_stale() -> None:
                 default_storage.delete(path)
         except OSError:
             continue
+
+
+def keep_upload(data: bytes) -> str:
+    """Keep ``data`` for a worker's job; returns the storage path the job record holds.
+    Swept like a stash when nobody applies it."""
+    _sweep_stale()
+    return default_storage.save(f"{STASH_DIR}/{secrets.token_urlsafe(24)}", ContentFile(data))
+
+
+def read_kept(path: str) -> bytes | None:
+    """The kept bytes, or None when they are gone (applied, swept)."""
+    if not str(path).startswith(f"{STASH_DIR}/"):
+        return None
+    try:
+        with default_storage.open(path, "rb") as kept:
+            return kept.read()
+    except OSError:
+        return None
+
+
+def drop_kept(path: str) -> None:
+    if str(path).startswith(f"{STASH_DIR}/"):
+        _delete(path)

@@ -20,6 +20,7 @@ from portal.views import SpreadsheetImportView
 from .. import spreadsheets as donor_sheets
 from ..filters import DonorFilterSet
 from ..selectors import donors_for
+from ..tasks import import_donor_sheet
 
 
 class DonorImportView(SpreadsheetImportView):
@@ -28,6 +29,7 @@ class DonorImportView(SpreadsheetImportView):
     template_name = "donors/import.html"
     stash_key = "donors.import"
     rules = donor_sheets
+    task = import_donor_sheet  # 20,000 rows are checked and written by a worker
 
     def read(self, data, filename):
         return donor_sheets.read_donor_file(data, filename=filename)
