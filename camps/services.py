@@ -162,7 +162,9 @@ def ensure_open(camp: Camp) -> None:
 def camp_donation_record(*, camp: Camp, donor: Donor, actor, request=None, **screening) -> Donation:
     """Record a screening at the camp table: on the camp's day, at its blood centre, with
     donation_record's rules and audit."""
-    camp = Camp.objects.select_for_update().get(pk=camp.pk)
+    # The camp row locked, its blood centre read in the same query.
+    locked = Camp.objects.select_related("blood_centre").select_for_update(of=("self",))
+    camp = locked.get(pk=camp.pk)
     ensure_open(camp)
     return donor_services.donation_record(
         donor=donor,
