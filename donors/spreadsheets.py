@@ -420,3 +420,27 @@ def export_donors_csv(queryset: QuerySet) -> Iterator[bytes]:
 def export_donors_xlsx(queryset: QuerySet) -> bytes:
     """The .xlsx file's bytes, written row by row in openpyxl's write-only mode."""
     return exports.write_xlsx(EXPORT_HEADERS, export_rows(queryset), title="donors")
+
+
+def export_for_job(out, *, user, query: str, fmt: str, progress=None) -> None:
+    """The export the list page's filters ``query`` (a query string) select from what
+    ``user`` sees, written to ``out`` as ``fmt``, for a worker (``tasks.export_donor_sheet``)."""
+    from django.http import QueryDict
+
+    from .filters import DonorFilterSet
+
+    filterset = DonorFilterSet(QueryDict(query), queryset=donors_for(user))
+    donors = filterset.qs if filterset.is_valid() else donors_for(user).none()
+
+    def counted(rows):
+        for done, row in enumerate(rows, start=1):
+            if progress is not None and done % EXPORT_CHUNK == 0:
+                progress(done)
+            yield row
+
+    rows = counted(export_rows(donors))
+    if fmt == "csv":
+        for chunk in exports.stream_csv(EXPORT_HEADERS, rows):
+            out.write(chunk)
+    else:
+        out.write(exports.write_xlsx(EXPORT_HEADERS, rows, title="donors"))

@@ -28,3 +28,14 @@ def import_donor_sheet(job_id: str) -> None:
             table=table, actor=user, progress=progress
         ),
     )
+
+
+@shared_task(ignore_result=True)
+def export_donor_sheet(job_id: str) -> None:
+    """A donor export too big to write while a web worker waits (DONOR_EXPORT_IN_WORKER_ABOVE
+    rows), into a file behind the requester's download link."""
+    from portal.jobs import run_export_job
+
+    from . import spreadsheets
+
+    run_export_job(job_id, write=spreadsheets.export_for_job)

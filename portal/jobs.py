@@ -149,3 +149,40 @@ def _gone() -> str:
     return translation.gettext(
         "That upload was already imported or has expired. Upload the file again."
     )
+
+
+# --- An export in a worker -----------------------------------------------------------------
+
+
+def run_export_job(job_id: str, *, write) -> None:
+    """Write the export a job asks for (``write(out, user=, query=, fmt=, progress=)``
+    writes the file's bytes to ``out``) into storage, for the requester's download link
+    (``EXPORT_LINK_HOURS``)."""
+    import tempfile
+
+    from accounts.models import User
+
+    from . import uploads
+
+    record = job_get(job_id)
+    if record is None or record.get("state") not in (QUEUED, RUNNING):
+        return
+    job_update(job_id, state=RUNNING)
+    user = User.objects.filter(pk=record["user"], is_active=True).first()
+    if user is None:
+        job_update(job_id, state=FAILED, message="")
+        return
+    with (
+        translation.override(record.get("language") or settings.LANGUAGE_CODE),
+        tempfile.TemporaryFile() as out,
+    ):
+        write(
+            out,
+            user=user,
+            query=record["query"],
+            fmt=record["format"],
+            progress=lambda done: job_update(job_id, done=done),
+        )
+        out.seek(0)
+        path = uploads.keep_export(out, max_age=timedelta(hours=settings.EXPORT_LINK_HOURS))
+    job_update(job_id, state=DONE, done=record.get("total", 0), path=path)

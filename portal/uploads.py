@@ -59,15 +59,16 @@ def _delete(path: str) -> None:
         logger.warning("could not delete stashed upload %s", path, exc_info=True)
 
 
-def _sweep_stale() -> None:
-    """Uploads nobody applied hold personal data: delete them after STASH_MAX_AGE."""
-    cutoff = timezone.now() - STASH_MAX_AGE
+def _sweep_stale(directory: str = STASH_DIR, max_age: timedelta = STASH_MAX_AGE) -> None:
+    """Uploads nobody applied, exports nobody fetched, hold personal data: delete them
+    after ``max_age``."""
+    cutoff = timezone.now() - max_age
     try:
-        names = default_storage.listdir(STASH_DIR)[1]
+        names = default_storage.listdir(directory)[1]
     except OSError:  # the folder does not exist yet
         return
     for name in names:
-        path = f"{STASH_DIR}/{name}"
+        path = f"{directory}/{name}"
         try:
             if default_storage.get_modified_time(path) < cutoff:
                 default_storage.delete(path)
@@ -96,3 +97,25 @@ def read_kept(path: str) -> bytes | None:
 def drop_kept(path: str) -> None:
     if str(path).startswith(f"{STASH_DIR}/"):
         _delete(path)
+
+
+# Exports a worker wrote, waiting for their download (EXPORT_LINK_HOURS).
+EXPORT_DIR = "exports"
+
+
+def keep_export(fileobj, *, max_age: timedelta) -> str:
+    """Keep a finished export (an open file) for its download link; older ones are swept."""
+    from django.core.files import File
+
+    _sweep_stale(EXPORT_DIR, max_age)
+    return default_storage.save(f"{EXPORT_DIR}/{secrets.token_urlsafe(24)}", File(fileobj))
+
+
+def open_export(path: str):
+    """The kept export, open for reading, or None when it is gone."""
+    if not str(path).startswith(f"{EXPORT_DIR}/"):
+        return None
+    try:
+        return default_storage.open(path, "rb")
+    except OSError:
+        return None

@@ -6,35 +6,16 @@ import time
 
 import pytest
 import tablib
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from donors import spreadsheets as donor_sheets
 from donors.models import Donor
+from tests.donors.conftest import needs_worker
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not settings.CELERY_BROKER_URL.startswith("redis://")
-        or settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"),
-        reason="needs the Redis broker and PostgreSQL (CI sets CELERY_BROKER_URL, DATABASE_URL)",
-    ),
-]
+pytestmark = [pytest.mark.django_db(transaction=True), needs_worker]
 
 IMPORT_URL = "/donors/import/"
 POLL = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture
-def worker(settings, tmp_path):
-    from celery.contrib.testing.worker import start_worker
-
-    from donation_portal.celery import app
-
-    settings.MEDIA_ROOT = tmp_path
-    app.control.purge()
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as w:
-        yield w
 
 
 def sheet(*phones, unit="station-a"):
