@@ -8,6 +8,7 @@ progress (rows done of rows), and at the end the worker's result (a slimmed
 ``sheets.Report``, a message). It is not a model: nothing in it needs to outlive a day, and
 the audit log records what the job did."""
 
+import contextlib
 import secrets
 from datetime import timedelta
 
@@ -94,7 +95,11 @@ def run_sheet_job(job_id: str, *, read, check, write) -> None:
         return  # expired, or already run (a redelivered message)
     job_update(job_id, state=RUNNING)
     with translation.override(record.get("language") or settings.LANGUAGE_CODE):
-        _run_sheet_job(job_id, record, read=read, check=check, write=write)
+        try:
+            _run_sheet_job(job_id, record, read=read, check=check, write=write)
+        except Exception:  # a bug or a lost database: the page must not poll for ever
+            job_update(job_id, state=FAILED, message=_broken())
+            raise
 
 
 def _run_sheet_job(job_id, record, *, read, check, write) -> None:
@@ -145,6 +150,10 @@ def _run_sheet_job(job_id, record, *, read, check, write) -> None:
     )
 
 
+def _broken() -> str:
+    return translation.gettext("The file could not be processed. Try again, or tell your admin.")
+
+
 def _gone() -> str:
     return translation.gettext(
         "That upload was already imported or has expired. Upload the file again."
@@ -152,6 +161,16 @@ def _gone() -> str:
 
 
 # --- An export in a worker -----------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _fails_the_job(job_id):
+    """Any error ends the job ``failed`` (the page stops polling) and is raised on."""
+    try:
+        yield
+    except Exception:
+        job_update(job_id, state=FAILED, message=_broken())
+        raise
 
 
 def run_export_job(job_id: str, *, write) -> None:
@@ -175,6 +194,7 @@ def run_export_job(job_id: str, *, write) -> None:
     with (
         translation.override(record.get("language") or settings.LANGUAGE_CODE),
         tempfile.TemporaryFile() as out,
+        _fails_the_job(job_id),
     ):
         write(
             out,

@@ -143,7 +143,7 @@ class DonorExportJobView(RoleRequiredMixin, View):
             raise Http404(_("No such export."))
         url = f"{reverse('donors:export-job')}?job={job_id}"
         polling = request.headers.get("HX-Request") == "true"
-        done = record["state"] == jobs.DONE
+        done = record["state"] in (jobs.DONE, jobs.FAILED)
         if polling and done:
             response = HttpResponse(status=204)
             response["HX-Redirect"] = url
@@ -151,7 +151,7 @@ class DonorExportJobView(RoleRequiredMixin, View):
         progress = {"job": record, "percent": jobs.progress_of(record), "poll_url": url}
         if polling:
             return render(request, "portal/import_progress.html", progress)
-        if done and request.GET.get("download"):
+        if record["state"] == jobs.DONE and request.GET.get("download"):
             return self.download(request, record)
         context = {
             "progress": None if done else progress,
