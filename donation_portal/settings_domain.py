@@ -85,6 +85,10 @@ IMPORT_MAX_UNPACKED_BYTES = env_int(
     "IMPORT_MAX_UNPACKED_BYTES", 20 * 1024 * 1024, minimum=64 * 1024
 )
 DONOR_IMPORT_MAX_ROWS = env_int("DONOR_IMPORT_MAX_ROWS", 20000, minimum=1)
+# Donor exports of more rows than this are written by a Celery worker and fetched from a
+# download link (the requester's own) that lasts EXPORT_LINK_HOURS.
+DONOR_EXPORT_IN_WORKER_ABOVE = env_int("DONOR_EXPORT_IN_WORKER_ABOVE", 20000, minimum=0)
+EXPORT_LINK_HOURS = env_int("EXPORT_LINK_HOURS", 24, minimum=1)
 # The consent text a pledge agrees to; bump the version whenever the text changes.
 # 2026-11-23: reminders became a separate, optional consent.
 DONOR_CONSENT_VERSION = env_str("DONOR_CONSENT_VERSION", "2026-11-23")

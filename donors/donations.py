@@ -145,10 +145,12 @@ def screening_reasons(error: ValidationError) -> list[str]:
     ]
 
 
-def _collected_errors(donor, *, donated_on, fields, exclude_pk=None) -> dict:
+def _collected_errors(donor, *, donated_on, fields, exclude_pk=None, read=None) -> dict:
     """``collection_errors`` for a registered donor (a donation being corrected does not count
-    against itself)."""
+    against itself). ``read``, a dict, gets the facts read under "facts"."""
     facts = facts_for(donor)
+    if read is not None:
+        read["facts"] = facts
     if exclude_pk is not None:
         others = Donation.objects.filter(donor=donor, outcome__in=DRAWN_OUTCOMES).exclude(
             pk=exclude_pk
@@ -195,7 +197,7 @@ def donation_record(
     }
     if outcome == DonationOutcome.DEFERRED:
         fields.update(bag_number="", bag_volume_ml=None)
-    _check_screening(
+    facts = _check_screening(
         donor,
         donated_on=donated_on,
         blood_centre=blood_centre,
@@ -231,19 +233,23 @@ def donation_record(
             request=request,
         )
     if outcome in DRAWN_OUTCOMES:  # a deferral at screening refreshed it in deferral_create
-        donor_refresh_eligibility(donor)
+        if facts is not None:  # read for the check, in this transaction: add this donation
+            drawn = PastDonation(on=donated_on, kind=kind)
+            facts = replace(facts, donations=(*facts.donations, drawn))
+        donor_refresh_eligibility(donor, facts=facts)
     hooks.donation_made(donation, actor=actor)  # drawn blood: bookings in the interval go
     donation_thank(donation)  # the thank-you with the certificate link (donors.thanks)
     return donation
 
 
 def _check_screening(donor, *, donated_on, blood_centre, outcome, deferral_category, fields):
-    """Every field error of a screening about to be recorded, raised at once."""
-    errors = {}
+    """Every field error of a screening about to be recorded, raised at once; else the
+    donor's facts when they were read (a collection), for the standing after it."""
+    errors, read = {}, {}
     if donated_on > timezone.localdate():
         errors["donated_on"] = [_("A donation cannot be in the future.")]
     if outcome == DonationOutcome.COLLECTED:
-        errors.update(_collected_errors(donor, donated_on=donated_on, fields=fields))
+        errors.update(_collected_errors(donor, donated_on=donated_on, fields=fields, read=read))
     elif outcome == DonationOutcome.DEFERRED and not deferral_category:
         errors["deferral_category"] = [_("Choose why the donor is deferred.")]
     bag = bag_number_error(blood_centre=blood_centre, bag_number=fields["bag_number"])
@@ -251,6 +257,7 @@ def _check_screening(donor, *, donated_on, blood_centre, outcome, deferral_categ
         errors.setdefault("bag_number", []).extend(bag.error_list)
     if errors:
         raise ValidationError(errors)
+    return read.get("facts")
 
 
 _HELD = ("donor", "camp", "blood_centre", "recorded_by")

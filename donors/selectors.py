@@ -63,7 +63,11 @@ def facts_for(
     when it was, read now otherwise). Screening values, when given, replace the records."""
     drawn = getattr(donor, "drawn_donations", None)
     if drawn is None:
-        drawn = donor.donations.filter(outcome__in=DRAWN_OUTCOMES).only("donated_on", "kind")
+        # donor_id too: the related manager sets each row's donor, which would otherwise
+        # load the deferred column once per past donation.
+        drawn = donor.donations.filter(outcome__in=DRAWN_OUTCOMES).only(
+            "donated_on", "kind", "donor_id"
+        )
     deferrals = getattr(donor, "all_deferrals", None)
     if deferrals is None:
         deferrals = donor.deferrals.all()

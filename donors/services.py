@@ -180,14 +180,14 @@ def donors_create_bulk(*, actor, rows: list[dict], request=None) -> list[Donor]:
             standing_of_new(donor)
         donors.append(donor)
         purposes_of.append(purposes)
-    refused.update(_duplicate_phones(donors, skip=refused.keys()))
+    refused.update(_duplicate_phones(donors, skip=refused.keys(), viewer=actor))
     if refused:
         raise RowsRefused(refused)
     try:
         with transaction.atomic():
             Donor.objects.bulk_create(donors, batch_size=BULK_BATCH)
     except IntegrityError:  # a number registered by someone else since the check
-        refused = _duplicate_phones(donors, skip=())
+        refused = _duplicate_phones(donors, skip=(), viewer=actor)
         if not refused:
             raise
         raise RowsRefused(refused) from None
@@ -221,24 +221,36 @@ def donors_create_bulk(*, actor, rows: list[dict], request=None) -> list[Donor]:
     return donors
 
 
-def _duplicate_phones(donors: list[Donor], *, skip) -> dict[int, ValidationError]:
-    """Rows whose phone is already registered (one query per BULK_BATCH phones) or appears
-    on an earlier row: the same field error as ``donor_create``'s."""
+def _duplicate_phones(donors: list[Donor], *, skip, viewer=None) -> dict[int, ValidationError]:
+    """Rows whose phone is already registered (two queries per BULK_BATCH phones) or appears
+    on an earlier row: the same field error as ``donor_create``'s, naming the donor only to a
+    ``viewer`` who may see that donor (``duplicate_phone_error``)."""
     skip = set(skip)
     phones = sorted({d.phone for i, d in enumerate(donors) if i not in skip})
-    registered = {}
+    registered, visible = {}, set()
     for start in range(0, len(phones), BULK_BATCH):
         chunk = phones[start : start + BULK_BATCH]
-        registered.update(Donor.objects.filter(phone__in=chunk).values_list("phone", "pk"))
+        found = dict(Donor.objects.filter(phone__in=chunk).values_list("phone", "pk"))
+        registered.update(found)
+        if found and viewer is not None:
+            shown = for_user(Donor.objects.filter(phone__in=list(found)), viewer)
+            visible.update(shown.values_list("phone", flat=True))
     errors, seen = {}, set()
     for index, donor in enumerate(donors):
         if index in skip:
             continue
         if donor.phone in registered:
-            message = _("This mobile number is already registered (donor #%(id)s).")
-            error = ValidationError(
-                message, code="duplicate", params={"id": registered[donor.phone]}
-            )
+            if donor.phone in visible:
+                error = ValidationError(
+                    _("This mobile number is already registered (donor #%(id)s)."),
+                    code="duplicate",
+                    params={"id": registered[donor.phone]},
+                )
+            else:
+                error = ValidationError(
+                    _("This mobile number is already registered with another police unit."),
+                    code="duplicate",
+                )
             errors[index] = ValidationError({"phone": error})
         elif donor.phone in seen:
             errors[index] = ValidationError(

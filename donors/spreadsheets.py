@@ -303,12 +303,13 @@ class DonorRowValidator:
 # --- The batch --------------------------------------------------------------------------
 
 
-def check_donor_rows(*, table: sheets.Table, user) -> sheets.Report:
+def check_donor_rows(*, table: sheets.Table, user, progress=None) -> sheets.Report:
     """The dry run: every row's errors, nothing written."""
-    return sheets.validate_rows(table.rows, DonorRowValidator(user=user, rows=table.rows))
+    validator = DonorRowValidator(user=user, rows=table.rows)
+    return sheets.validate_rows(table.rows, validator, progress)
 
 
-def import_donors(*, table: sheets.Table, actor, request=None) -> sheets.Report:
+def import_donors(*, table: sheets.Table, actor, request=None, progress=None) -> sheets.Report:
     """Check every row again and register them all as verified, imported donors in one
     transaction, or none if any row fails; each donor's creation, and the import, go to the
     audit log."""
@@ -318,6 +319,7 @@ def import_donors(*, table: sheets.Table, actor, request=None) -> sheets.Report:
             table.rows,
             validator,
             write_all=lambda rows: _create_all(rows, actor=actor, request=request),
+            progress=progress,
         )
         if report.applied:
             audit.record(
@@ -424,3 +426,27 @@ def export_donors_csv(queryset: QuerySet, viewer=None) -> Iterator[bytes]:
 def export_donors_xlsx(queryset: QuerySet, viewer=None) -> bytes:
     """The .xlsx file's bytes, written row by row in openpyxl's write-only mode."""
     return exports.write_xlsx(EXPORT_HEADERS, export_rows(queryset, viewer), title="donors")
+
+
+def export_for_job(out, *, user, query: str, fmt: str, progress=None) -> None:
+    """The export the list page's filters ``query`` (a query string) select from what
+    ``user`` sees, written to ``out`` as ``fmt``, for a worker (``tasks.export_donor_sheet``)."""
+    from django.http import QueryDict
+
+    from .filters import DonorFilterSet
+
+    filterset = DonorFilterSet(QueryDict(query), queryset=donors_for(user))
+    donors = filterset.qs if filterset.is_valid() else donors_for(user).none()
+
+    def counted(rows):
+        for done, row in enumerate(rows, start=1):
+            if progress is not None and done % EXPORT_CHUNK == 0:
+                progress(done)
+            yield row
+
+    rows = counted(export_rows(donors, user))
+    if fmt == "csv":
+        for chunk in exports.stream_csv(EXPORT_HEADERS, rows):
+            out.write(chunk)
+    else:
+        out.write(exports.write_xlsx(EXPORT_HEADERS, rows, title="donors"))

@@ -116,15 +116,19 @@ def _refresh_in_python(batch: int) -> int:
     return written
 
 
-def donor_refresh_eligibility(donor: Donor) -> Donor:
+def donor_refresh_eligibility(donor: Donor, *, facts=None) -> Donor:
     """Recompute and store ``donor``'s standing (``Donor.next_eligible_on``,
     ``permanently_deferred``, ``last_donated_on``, ``eligibility_settled_on``) from its
     donations and deferrals by ``donors.eligibility.standing``: the one writer of those
     fields. Every service that changes a donation, a deferral, the outside last donation or
-    the donor's sex calls it in its own transaction (three queries)."""
-    for name in ("drawn_donations", "all_deferrals"):  # a prefetch may be stale by now
-        donor.__dict__.pop(name, None)
-    now = standing(facts_for(donor))
+    the donor's sex calls it in its own transaction (three queries; one when the caller
+    passes the ``facts`` it already read, with its own change in them, as the camp table's
+    ``donation_record`` does)."""
+    if facts is None:
+        for name in ("drawn_donations", "all_deferrals"):  # a prefetch may be stale by now
+            donor.__dict__.pop(name, None)
+        facts = facts_for(donor)
+    now = standing(facts)
     values = {
         "next_eligible_on": now.next_eligible_on,
         "permanently_deferred": now.permanently_deferred,

@@ -8,3 +8,34 @@ from . import reminders
 @shared_task
 def scan_reminders() -> int:
     return reminders.scan()
+
+
+@shared_task(ignore_result=True)
+def import_donor_sheet(job_id: str) -> None:
+    """An uploaded donor sheet's check or apply (``portal.jobs.run_sheet_job``): the donor
+    import page hands it here so no web worker waits on 20,000 rows."""
+    from portal.jobs import run_sheet_job
+
+    from . import spreadsheets
+
+    run_sheet_job(
+        job_id,
+        read=lambda data, filename: spreadsheets.read_donor_file(data, filename=filename),
+        check=lambda table, user, progress: spreadsheets.check_donor_rows(
+            table=table, user=user, progress=progress
+        ),
+        write=lambda table, user, progress: spreadsheets.import_donors(
+            table=table, actor=user, progress=progress
+        ),
+    )
+
+
+@shared_task(ignore_result=True)
+def export_donor_sheet(job_id: str) -> None:
+    """A donor export too big to write while a web worker waits (DONOR_EXPORT_IN_WORKER_ABOVE
+    rows), into a file behind the requester's download link."""
+    from portal.jobs import run_export_job
+
+    from . import spreadsheets
+
+    run_export_job(job_id, write=spreadsheets.export_for_job)

@@ -25,6 +25,7 @@ urlpatterns = [
         name="import-template",
     ),
     path("donors/export/", spreadsheets.DonorExportView.as_view(), name="export"),
+    path("donors/export/job/", spreadsheets.DonorExportJobView.as_view(), name="export-job"),
     # pledge and certificate routes
     path("pledge/", pledge.PledgeView.as_view(), name="pledge"),
     path("pledge/code/", pledge.PledgeCodeView.as_view(), name="pledge-code"),

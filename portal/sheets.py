@@ -383,17 +383,39 @@ def errors_of(number: int, error: ValidationError) -> list[RowError]:
     return [RowError(number, "", message) for message in error.messages]
 
 
-def validate_rows(rows: Iterable[Row], validate: Validator) -> Report:
-    """The dry run: every row through ``validate``; nothing is written."""
+Progress = Callable[[int], Any]  # called with the rows checked so far
+PROGRESS_EVERY = 500
+
+
+def validate_rows(rows: Iterable[Row], validate: Validator, progress: Progress | None = None):
+    """The dry run: every row through ``validate``; nothing is written. ``progress`` hears
+    how many rows are done every PROGRESS_EVERY rows."""
     results = []
-    for row in rows:
+    for done, row in enumerate(rows, start=1):
         result = RowResult(row=row)
         try:
             result.cleaned = validate(row)
         except ValidationError as error:
             result.errors = errors_of(row.number, error)
         results.append(result)
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress(done)
     return Report(results=results)
+
+
+def slim(report: Report, *, keep_cleaned: int) -> Report:
+    """``report`` small enough to keep in a job record for a 20,000-row sheet: every row's
+    number and errors (so every count stays exact), the cells and cleaned values of only
+    the first ``keep_cleaned`` valid rows (what the page shows)."""
+    results, kept = [], 0
+    for result in report.results:
+        cleaned = None
+        if result.ok and kept < keep_cleaned:
+            cleaned, kept = result.cleaned, kept + 1
+        results.append(
+            RowResult(row=Row(result.row.number, {}), cleaned=cleaned, errors=result.errors)
+        )
+    return Report(results=results, applied=report.applied)
 
 
 class RowsRefused(ValidationError):
@@ -415,6 +437,7 @@ def apply_rows(
     write: Writer | None = None,
     *,
     write_all: BulkWriter | None = None,
+    progress: Progress | None = None,
 ) -> Report:
     """Validate every row again and, when none has an error, write them all in one
     transaction: ``write`` each cleaned row, or ``write_all`` the list of them at once (a
@@ -422,7 +445,7 @@ def apply_rows(
     anywhere — found now or raised by a write — and nothing is written. ``report.applied``
     says how many rows were written."""
     with transaction.atomic():
-        report = validate_rows(rows, validate)
+        report = validate_rows(rows, validate, progress)
         if not report.ok:
             return report
         if write_all is not None:

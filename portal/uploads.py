@@ -1,6 +1,7 @@
 """Keeping an uploaded sheet between its dry run and its apply: the file waits in the
-default storage under a random token kept in the user's session, and an upload nobody
-applied (it holds personal data) is deleted after STASH_MAX_AGE."""
+default storage under a random token kept in the user's session (or, for an import a
+Celery worker runs, under a path its job record holds: ``keep_upload``), and an upload
+nobody applied (it holds personal data) is deleted after STASH_MAX_AGE."""
 
 import logging
 import secrets
@@ -58,17 +59,63 @@ def _delete(path: str) -> None:
         logger.warning("could not delete stashed upload %s", path, exc_info=True)
 
 
-def _sweep_stale() -> None:
-    """Uploads nobody applied hold personal data: delete them after STASH_MAX_AGE."""
-    cutoff = timezone.now() - STASH_MAX_AGE
+def _sweep_stale(directory: str = STASH_DIR, max_age: timedelta = STASH_MAX_AGE) -> None:
+    """Uploads nobody applied, exports nobody fetched, hold personal data: delete them
+    after ``max_age``."""
+    cutoff = timezone.now() - max_age
     try:
-        names = default_storage.listdir(STASH_DIR)[1]
+        names = default_storage.listdir(directory)[1]
     except OSError:  # the folder does not exist yet
         return
     for name in names:
-        path = f"{STASH_DIR}/{name}"
+        path = f"{directory}/{name}"
         try:
             if default_storage.get_modified_time(path) < cutoff:
                 default_storage.delete(path)
         except OSError:
             continue
+
+
+def keep_upload(data: bytes) -> str:
+    """Keep ``data`` for a worker's job; returns the storage path the job record holds.
+    Swept like a stash when nobody applies it."""
+    _sweep_stale()
+    return default_storage.save(f"{STASH_DIR}/{secrets.token_urlsafe(24)}", ContentFile(data))
+
+
+def read_kept(path: str) -> bytes | None:
+    """The kept bytes, or None when they are gone (applied, swept)."""
+    if not str(path).startswith(f"{STASH_DIR}/"):
+        return None
+    try:
+        with default_storage.open(path, "rb") as kept:
+            return kept.read()
+    except OSError:
+        return None
+
+
+def drop_kept(path: str) -> None:
+    if str(path).startswith(f"{STASH_DIR}/"):
+        _delete(path)
+
+
+# Exports a worker wrote, waiting for their download (EXPORT_LINK_HOURS).
+EXPORT_DIR = "exports"
+
+
+def keep_export(fileobj, *, max_age: timedelta) -> str:
+    """Keep a finished export (an open file) for its download link; older ones are swept."""
+    from django.core.files import File
+
+    _sweep_stale(EXPORT_DIR, max_age)
+    return default_storage.save(f"{EXPORT_DIR}/{secrets.token_urlsafe(24)}", File(fileobj))
+
+
+def open_export(path: str):
+    """The kept export, open for reading, or None when it is gone."""
+    if not str(path).startswith(f"{EXPORT_DIR}/"):
+        return None
+    try:
+        return default_storage.open(path, "rb")
+    except OSError:
+        return None

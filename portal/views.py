@@ -4,19 +4,32 @@ Import is two steps: upload → dry run (every row checked, errors listed by row
 column, the file kept server-side under a token in the session) → apply (the kept file read
 and checked again, all rows written in one transaction or none). The reading, checking and
 stashing are ``portal/sheets.py``; a subclass names its rules module and how to read, check
-and write a table (``donors/views/spreadsheets.py``, ``camps/views/sheet.py``)."""
+and write a table (``donors/views/spreadsheets.py``, ``camps/views/sheet.py``).
+
+A subclass that names a Celery ``task`` (the donor import: 20,000 rows) runs the check and
+the apply in a worker instead (``portal.jobs.run_sheet_job``): the upload is kept in
+storage, the page redirects to ``?job=<id>`` and polls it with htmx while a progress bar
+fills, and shows the same result when the worker is done. No web worker waits on a
+spreadsheet. The job is the uploader's: anyone else's ``?job=`` is a 404."""
+
+import logging
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import render
+from django.forms.utils import ErrorDict
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views import View
+from kombu.exceptions import OperationalError
 
 from accounts.permissions import RoleRequiredMixin
 
-from . import sheets, uploads
+from . import jobs, sheets, uploads
+
+logger = logging.getLogger(__name__)
 
 # Errors and rows shown on the dry-run page; the counts above them are always complete.
 SHOWN_ERRORS = 200
@@ -39,6 +52,8 @@ class SpreadsheetImportView(RoleRequiredMixin, View):
     template_name: str
     stash_key: str
     rules = None  # the module with the columns and limits
+    task = None  # a Celery task taking a job id: the check and the apply run in a worker
+    progress_template = "portal/import_progress.html"
 
     def read(self, data: bytes, filename: str) -> sheets.Table:
         raise NotImplementedError
@@ -63,6 +78,8 @@ class SpreadsheetImportView(RoleRequiredMixin, View):
         return {}
 
     def get(self, request, **kwargs):
+        if self.task is not None and "job" in request.GET:
+            return self.job_page(request, request.GET["job"])
         return self.page(request, UploadForm())
 
     def post(self, request, **kwargs):
@@ -77,10 +94,15 @@ class SpreadsheetImportView(RoleRequiredMixin, View):
         upload = form.cleaned_data["file"]
         try:
             data = sheets.read_upload(upload, max_bytes=self.rules.max_bytes())
-            table = self.read(data, upload.name)
+            # In a worker the whole file is read there; here only its kind is checked.
+            table = self.read(data, upload.name) if self.task is None else None
+            sheets.file_format(upload.name)
         except sheets.UploadError as error:
             form.add_error("file", str(error))
             return self.page(request, form)
+        if self.task is not None:
+            path = uploads.keep_upload(data)
+            return self.start(request, mode=jobs.CHECK, path=path, filename=upload.name)
         report = self.check(table)
         token = None
         if report.ok:
@@ -94,6 +116,8 @@ class SpreadsheetImportView(RoleRequiredMixin, View):
         )
 
     def apply(self, request):
+        if self.task is not None:
+            return self.apply_in_worker(request)
         stashed = uploads.take_stash(request.session, self.stash_key, request.POST.get("token", ""))
         if stashed is None:
             messages.error(
@@ -117,7 +141,111 @@ class SpreadsheetImportView(RoleRequiredMixin, View):
         messages.success(request, self.success_message(report.applied, filename))
         return self.done()
 
-    def page(self, request, form, *, report=None, table=None, token=None, filename=""):
+    # --- In a worker ----------------------------------------------------------------
+
+    def start(self, request, **data):
+        """Hand the kept file to the worker and send the browser to the job's page."""
+        job_id = jobs.job_start(
+            user=request.user, kind=self.stash_key, language=get_language(), **data
+        )
+        try:
+            self.task.delay(job_id)
+        except OperationalError:  # the broker is down: say so, keep nothing
+            logger.exception("could not queue the import")
+            if data["mode"] == jobs.CHECK:
+                uploads.drop_kept(data["path"])
+            messages.error(
+                request, _("The file could not be checked just now. Try again in a minute.")
+            )
+            return self.here()
+        return redirect(f"{request.path}?job={job_id}")
+
+    def apply_in_worker(self, request):
+        """The token is a finished, clean check of this user's: its file is applied once."""
+        token = request.POST.get("token", "")
+        record = jobs.job_for(token, request.user, kind=self.stash_key)
+        ready = (
+            record is not None
+            and record.get("mode") == jobs.CHECK
+            and record.get("state") == jobs.DONE
+            and record["report"].ok
+        )
+        if not ready or not jobs.job_claim(token, "apply"):
+            messages.error(
+                request,
+                _("That upload was already imported or has expired. Upload the file again."),
+            )
+            return self.here()
+        return self.start(
+            request, mode=jobs.APPLY, path=record["path"], filename=record["filename"]
+        )
+
+    def job_page(self, request, job_id):
+        """The job's progress (polled by htmx every second) or, once done, its result."""
+        record = jobs.job_for(job_id, request.user, kind=self.stash_key)
+        if record is None:
+            raise Http404(_("No such import."))
+        polling = request.headers.get("HX-Request") == "true"
+        if record["state"] in (jobs.QUEUED, jobs.RUNNING):
+            context = {
+                "job": record,
+                "job_id": job_id,
+                "percent": jobs.progress_of(record),
+                "poll_url": f"{request.path}?job={job_id}",
+            }
+            if polling:
+                return render(request, self.progress_template, context)
+            return self.page(request, UploadForm(), filename=record["filename"], progress=context)
+        if polling:  # done: the whole page shows the result
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = f"{request.path}?job={job_id}"
+            return response
+        return self.job_result(request, job_id, record)
+
+    def job_result(self, request, job_id, record):
+        filename = record["filename"]
+        if record["state"] == jobs.FAILED:
+            form = UploadForm()
+            if record["mode"] == jobs.CHECK:  # the file could not be read: say so on its field
+                form.cleaned_data, form._errors = {}, ErrorDict()
+                form.add_error("file", record["message"])
+                return self.page(request, form, filename=filename)
+            messages.error(request, record["message"])
+            return self.page(request, form, filename=filename)
+        report, table = record["report"], record["table"]
+        if record["mode"] == jobs.CHECK:
+            token = job_id if report.ok and not jobs.job_claimed(job_id, "apply") else None
+            return self.page(
+                request, UploadForm(), report=report, table=table, token=token, filename=filename
+            )
+        if not report.applied:
+            return self.page(
+                request,
+                UploadForm(),
+                report=report,
+                table=table,
+                filename=filename,
+                outcome=("danger", _("Nothing was imported: some rows are no longer valid.")),
+            )
+        return self.page(
+            request,
+            UploadForm(),
+            filename=filename,
+            outcome=("success", self.success_message(report.applied, filename)),
+        )
+
+    def page(
+        self,
+        request,
+        form,
+        *,
+        report=None,
+        table=None,
+        token=None,
+        filename="",
+        progress=None,
+        outcome=None,
+    ):
         context = {
             "form": form,
             "report": report,
@@ -127,6 +255,8 @@ class SpreadsheetImportView(RoleRequiredMixin, View):
             "required_columns": self.rules.REQUIRED_COLUMNS,
             "optional_columns": self.rules.OPTIONAL_COLUMNS,
             "max_rows": self.rules.max_rows(),
+            "progress": progress,
+            "outcome": outcome,
             **self.extra_context(),
         }
         if report is not None:

@@ -55,3 +55,20 @@ def settings_in_fresh_process(script: str, tmp_path, **env) -> list[str]:
     )
     assert result.returncode == 0, result.stderr
     return result.stdout.splitlines()
+
+
+def follow_import_job(client, response):
+    """Where a spreadsheet import page sends the browser: the job's page, after running the
+    job's task body here, in the test's transaction, as the worker would
+    (``tests/donors/test_import_task.py`` runs it on a real worker); or the page a refusal
+    redirects to; or ``response`` itself when it is a page."""
+    from urllib.parse import parse_qs, urlparse
+
+    from donors.tasks import import_donor_sheet
+
+    if response.status_code != 302:
+        return response
+    query = parse_qs(urlparse(response.url).query)
+    if "job" in query:
+        import_donor_sheet(query["job"][0])
+    return client.get(response.url)

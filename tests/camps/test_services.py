@@ -254,3 +254,29 @@ def test_the_day_and_blood_centre_are_fixed_once_donations_are_recorded(camp, st
     services.camp_update(camp=camp, actor=staff_a, venue="Reserve Police Lines")
     camp.refresh_from_db()
     assert camp.venue == "Reserve Police Lines"
+
+
+def test_recording_at_the_table_costs_the_same_few_queries_whatever_the_donors_history(
+    camp, staff_a
+):
+    """The camp table's write path (issue 12: ≤ 10 queries): the donor's history is read
+    once for the check and the standing after it, whatever its length. Savepoints are
+    not statements the database works on and are left out of the count."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def statements(donor, bag):
+        with CaptureQueriesContext(connection) as captured:
+            collect(camp, donor, staff_a, bag=bag)
+        return [
+            q["sql"]
+            for q in captured.captured_queries
+            if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
+        ]
+
+    collect(camp, DonorFactory(unit=camp.unit), staff_a, bag="B0")  # caches warmed
+    short, long = DonorFactory(unit=camp.unit), DonorFactory(unit=camp.unit)
+    DonationFactory(donor=short, donated_on=camp.held_on - datetime.timedelta(days=400))
+    for years in range(1, 11):
+        DonationFactory(donor=long, donated_on=camp.held_on - datetime.timedelta(days=400 * years))
+    assert len(statements(short, "B1")) == len(statements(long, "B2")) <= 10

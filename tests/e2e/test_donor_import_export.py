@@ -26,7 +26,51 @@ def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
-def test_staff_fix_a_bad_row_then_import_on_a_phone(live_server, phone, screenshot, staff_a):
+@pytest.fixture
+def worker():
+    """A real Celery worker in a thread: the import's check and apply run there."""
+    from celery.contrib.testing.worker import start_worker
+
+    from donation_portal.celery import app
+
+    app.control.purge()
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30) as w:
+        yield w
+
+
+def test_the_progress_page_polls_until_the_worker_has_checked_the_file_on_a_phone(
+    live_server, phone, screenshot, staff_a
+):
+    """No worker yet: the page answers at once with a progress bar that keeps polling; when
+    a worker starts and checks the file, the page moves on to the result by itself."""
+    from celery.contrib.testing.worker import start_worker
+
+    from donation_portal.celery import app
+
+    app.control.purge()
+    sign_in(phone, live_server.url, "staff_a")
+    phone.goto(f"{live_server.url}/donors/import/")
+    phone.get_by_label("Spreadsheet (.csv or .xlsx)").set_input_files(
+        csv_file("donors.csv", HEADER + GOOD)
+    )
+    phone.get_by_role("button", name="Check the file").click()
+    progress = phone.get_by_test_id("import-progress")
+    expect(progress).to_contain_text("Checking donors.csv")
+    expect(progress.locator("progress")).to_be_visible()
+    expect(progress).to_contain_text("Waiting for the file to be read")
+    assert "?job=" in phone.url
+    screenshot(phone, "donor-import-progress-phone")
+    assert fits_width(phone)
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+        expect(phone.get_by_role("status")).to_contain_text("The row is ready to import.")
+    expect(phone.get_by_test_id("valid-rows")).to_contain_text("Asha Verma")
+    assert Donor.objects.count() == 0
+    assert phone.js_errors == []
+
+
+def test_staff_fix_a_bad_row_then_import_on_a_phone(
+    live_server, phone, screenshot, staff_a, worker
+):
     sign_in(phone, live_server.url, "staff_a")
     phone.goto(f"{live_server.url}/donors/")
     phone.get_by_role("link", name="Import").click()
@@ -60,7 +104,9 @@ def test_staff_fix_a_bad_row_then_import_on_a_phone(live_server, phone, screensh
     assert fits_width(phone)
 
     phone.get_by_role("button", name="Import 2 donors").click()
-    expect(phone.get_by_role("alert")).to_contain_text("Imported 2 donors from donors-fixed.csv.")
+    expect(phone.get_by_test_id("import-outcome")).to_contain_text(
+        "Imported 2 donors from donors-fixed.csv."
+    )
     screenshot(phone, "donor-import-done-phone")
     assert fits_width(phone)
     assert set(Donor.objects.values_list("phone", flat=True)) == {
@@ -72,7 +118,7 @@ def test_staff_fix_a_bad_row_then_import_on_a_phone(live_server, phone, screensh
 
 
 def test_a_corrupt_workbook_gets_a_message_on_the_desktop(
-    live_server, desktop, screenshot, staff_a
+    live_server, desktop, screenshot, staff_a, worker
 ):
     sign_in(desktop, live_server.url, "staff_a")
     desktop.goto(f"{live_server.url}/donors/import/")

@@ -20,6 +20,7 @@ from accounts.choices import AuditAction
 from accounts.models import AuditEvent
 from donors.models import Consent, Donor
 from tests.factories import CampFactory, DonorFactory
+from tests.helpers import follow_import_job
 
 pytestmark = pytest.mark.django_db
 
@@ -69,10 +70,13 @@ def by_donor_import(ctx, phone):
     row = {**PERSON, "phone": phone, "unit": "station-a"}
     row.update(consent_registry="yes", consent_reminders="yes")
     client = ctx.client_for(ctx.staff_a)
-    checked = client.post("/donors/import/", {"file": csv_file(header, row, "donors.csv")})
+    upload = {"file": csv_file(header, row, "donors.csv")}
+    checked = follow_import_job(client, client.post("/donors/import/", upload))
     if not checked.context["report"].ok:
         return checked
-    return client.post("/donors/import/", {"token": checked.context["token"]})
+    return follow_import_job(
+        client, client.post("/donors/import/", {"token": checked.context["token"]})
+    )
 
 
 def by_camp_sheet(ctx, phone):
