@@ -17,6 +17,8 @@ RESOURCES = [
     "transfusions",
     "assignments",
     "messages",
+    # Beyond DESIGN.md's table (an addition; the contract's paths stay): issue 15.
+    "emergency-requests",
 ]
 
 
