@@ -62,26 +62,36 @@ SCREENINGS = [
 
 
 # The camps held over the past year: (name, station code, days ago, target donors). One
-# about every 24 days, over both districts.
+# about every 24 days, over the commissionerate's three zones and Kanpur Dehat.
 PAST_CAMPS = [
     ("Moolganj Thana camp", "knp-moolganj", 352, 60),
     ("Cantt Reserve Police Lines camp", "knp-cantt", 330, 80),
     ("Kalyanpur IIT Gate camp", "knp-kalyanpur", 305, 60),
-    ("Kidwai Nagar Community Hall camp", "knp-kidwai-nagar", 282, 50),
+    ("Panki Industrial Area camp", "knp-panki", 282, 50),
     ("Akbarpur Tehsil camp", "kd-akbarpur", 259, 50),
-    ("Govind Nagar Thana camp", "knp-govind-nagar", 236, 60),
+    ("Colonelganj Thana camp", "knp-colonelganj", 236, 60),
     ("Chakeri Airport Road camp", "knp-chakeri", 212, 50),
     ("Collectorganj Mandi camp", "knp-collectorganj", 189, 60),
     ("Kotwali Town Hall camp", "knp-kotwali", 165, 80),
-    ("Babupurwa Colony camp", "knp-babupurwa", 141, 50),
+    ("Kakadeo Coaching Mandi camp", "knp-kakadeo", 141, 50),
     ("Nawabganj Thana camp", "knp-nawabganj", 118, 50),
     ("Rasulabad Thana camp", "kd-rasulabad", 94, 40),
-    ("Feelkhana Market camp", "knp-feelkhana", 70, 50),
+    ("Harbans Mohal Market camp", "knp-harbans-mohal", 70, 50),
     ("Anwarganj Railway Colony camp", "knp-anwarganj", 47, 60),
     ("Cantt Sadar Bazaar camp", "knp-cantt", 23, 70),
 ]
 # Tomorrow's camp, planned and announced: (name, station code, target donors).
-NEXT_CAMP = ("Kidwai Nagar Police Lines camp", "knp-kidwai-nagar", 80)
+NEXT_CAMP = ("Kalyanpur Police Lines camp", "knp-kalyanpur", 80)
+# A database loaded before the force had three zones holds these camps under their former
+# names (at stations the demo no longer lists): they count as held, so a load over it adds
+# no second history (whose bag numbers would collide) and no second camp for tomorrow.
+FORMERLY = {
+    "Panki Industrial Area camp": "Kidwai Nagar Community Hall camp",
+    "Colonelganj Thana camp": "Govind Nagar Thana camp",
+    "Kakadeo Coaching Mandi camp": "Babupurwa Colony camp",
+    "Harbans Mohal Market camp": "Feelkhana Market camp",
+    "Kalyanpur Police Lines camp": "Kidwai Nagar Police Lines camp",
+}
 SEED = "bloodbond-demo-camps"
 DEFERRED_SHARE = 0.08  # screened and deferred (low haemoglobin, BP) at a camp
 
@@ -154,7 +164,7 @@ def partners_and_camps(units: dict) -> None:
         (next_name, next_code, today + timedelta(days=1), "planned", next_target),
     ):
         unit = units[code]
-        if Camp.objects.filter(name=name, unit=unit).exists():
+        if Camp.objects.filter(name=name, unit=unit).exists() or _held_formerly(name):
             continue
         actor = camp_actor(unit)
         camp = camp_create(
@@ -168,6 +178,11 @@ def partners_and_camps(units: dict) -> None:
         )
         if status == CampStatus.OPEN:
             camp_open(camp=camp, actor=actor)
+
+
+def _held_formerly(name: str) -> bool:
+    """Whether a database loaded by an older demo holds this camp under its former name."""
+    return name in FORMERLY and Camp.objects.filter(name=FORMERLY[name]).exists()
 
 
 def camp_actor(unit):
@@ -222,7 +237,9 @@ def past_camps(units: dict) -> int:
     plan, open, screen, close. Answers how many screenings were written."""
     today = timezone.localdate()
     names = [name for name, *_rest in PAST_CAMPS]
-    held = set(Camp.objects.filter(name__in=names).values_list("name", flat=True))
+    known = names + [FORMERLY[n] for n in names if n in FORMERLY]
+    held = set(Camp.objects.filter(name__in=known).values_list("name", flat=True))
+    held |= {name for name, former in FORMERLY.items() if former in held}
     centres = list(BloodCentre.objects.filter(licence_number__startswith="UP/KNP/BB/"))
     centres.sort(key=lambda c: c.licence_number)
     pool = list(

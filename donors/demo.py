@@ -43,12 +43,12 @@ DONORS = [
     ("+919000000302", "Sunita Devi", "F", 29, "O+", 58, "knp-kotwali", "Sub-Inspector"),
     ("+919000000303", "Mohd. Irfan", "M", 41, "A+", 80, "knp-kotwali", "Constable"),
     ("+919000000304", "Pradeep Singh", "M", 27, "AB+", 68, "knp-moolganj", "Constable"),
-    ("+919000000305", "Kavita Mishra", "F", 33, "B-", 55, "knp-feelkhana", "Sub-Inspector"),
+    ("+919000000305", "Kavita Mishra", "F", 33, "B-", 55, "knp-harbans-mohal", "Sub-Inspector"),
     ("+919000000306", "Deepak Tiwari", "M", 38, "O-", 76, "knp-collectorganj", "Inspector"),
     ("+919000000307", "Anil Kushwaha", "M", 45, "A-", 82, "knp-cantt", "Head Constable"),
     ("+919000000308", "Pooja Verma", "F", 26, "O+", 52, "knp-chakeri", "Constable"),
     ("+919000000309", "Santosh Pal", "M", 31, "B+", 70, "knp-kalyanpur", "Constable"),
-    ("+919000000310", "Ritu Saxena", "F", 36, "AB-", 60, "knp-govind-nagar", "Sub-Inspector"),
+    ("+919000000310", "Ritu Saxena", "F", 36, "AB-", 60, "knp-panki", "Sub-Inspector"),
 ]
 
 # The registry the demo shows: the named donors above, the four circle donors of the
@@ -77,16 +77,16 @@ GROUP_CUM = list(accumulate(share for _group, share in GROUP_SHARES))
 STATION_WEIGHTS = {
     "knp-kotwali": 9,
     "knp-moolganj": 6,
-    "knp-feelkhana": 5,
     "knp-collectorganj": 6,
     "knp-anwarganj": 5,
     "knp-cantt": 8,
-    "knp-chakeri": 6,
+    "knp-chakeri": 7,
+    "knp-colonelganj": 6,
+    "knp-harbans-mohal": 5,
     "knp-kalyanpur": 8,
     "knp-nawabganj": 6,
-    "knp-babupurwa": 6,
-    "knp-kidwai-nagar": 7,
-    "knp-govind-nagar": 7,
+    "knp-panki": 7,
+    "knp-kakadeo": 7,
     "kd-akbarpur": 5,
     "kd-rasulabad": 4,
 }

@@ -10,16 +10,25 @@ from accounts.scoping import units_for_user
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_data_is_a_commissionerate_with_zones_circles_and_stations(settings, capsys):
+def test_demo_data_is_a_commissionerate_of_three_zones_and_twelve_stations(settings, capsys):
     settings.DEBUG = True
     call_command("load_demo")
     call_command("load_demo")  # a second run changes nothing
     knp = PoliceUnit.objects.get(code="knp")
     subtree = PoliceUnit.objects.filter(path__startswith=knp.path)
     assert knp.kind == UnitKind.COMMISSIONERATE
-    assert subtree.filter(kind=UnitKind.ZONE).count() == 4
-    assert subtree.filter(kind=UnitKind.CIRCLE).count() == 5
+    zones = subtree.filter(kind=UnitKind.ZONE)
+    assert sorted(zones.values_list("name", flat=True)) == [
+        "Central Zone",
+        "East Zone",
+        "West Zone",
+    ]
+    assert subtree.filter(kind=UnitKind.CIRCLE).count() == 6
+    for zone in zones:  # four police stations in each
+        assert subtree.filter(path__startswith=zone.path, kind=UnitKind.STATION).count() == 4
     assert subtree.filter(kind=UnitKind.STATION).count() == 12
+    # Kanpur Dehat stays a second force, beyond the commissionerate's people.
+    assert PoliceUnit.objects.get(code="kanpur-dehat").kind == UnitKind.DISTRICT
     assert PoliceUnit.objects.filter(code="knp-kotwali").count() == 1
     assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
     printed = capsys.readouterr().out
@@ -36,7 +45,7 @@ def test_demo_users_sign_in_with_the_printed_passwords(settings, client):
     kotwali = User.objects.get(username="kotwali")
     assert set(units_for_user(kotwali).values_list("code", flat=True)) == {"knp-kotwali"}
     coordinator = User.objects.get(username="coordinator")
-    assert units_for_user(coordinator).count() == 1 + 4 + 5 + 12
+    assert units_for_user(coordinator).count() == 1 + 3 + 6 + 12
 
 
 def test_demo_data_refuses_to_load_in_production(settings):
@@ -117,3 +126,43 @@ def test_each_app_adds_its_own_demo_rows_in_the_order_the_rooms_stand(settings, 
         "dashboard.demo.load",
     ]
     assert "  camps.demo.load: 5 rows" in printed
+
+
+def test_a_database_loaded_by_the_four_zone_demo_loads_again_and_keeps_its_rows(settings, capsys):
+    """An older demo had a South zone, Feelkhana and differently named camps: loading the
+    three-zone demo over it deletes nothing, adds no second year of camps (whose bag numbers
+    would collide) and no second camp tomorrow, and a further load changes nothing."""
+    from accounts.services import unit_create
+    from camps.models import Camp
+    from donors.models import Donation, Donor
+
+    settings.DEBUG = True
+    call_command("load_demo")
+    # Make it the older demo's database: its South zone with a station and a donor there,
+    # and the camps of the stations it had under their names of the time.
+    knp = PoliceUnit.objects.get(code="knp")
+    south = unit_create(name="South Zone", kind=UnitKind.ZONE, code="knp-south", parent=knp)
+    circle = unit_create(
+        name="Babupurwa Circle", kind=UnitKind.CIRCLE, code="knp-babupurwa-circle", parent=south
+    )
+    babupurwa = unit_create(
+        name="Babupurwa", kind=UnitKind.STATION, code="knp-babupurwa", parent=circle
+    )
+    donor = Donor.objects.filter(phone__startswith="+9190000").order_by("pk").last()
+    Donor.objects.filter(pk=donor.pk).update(unit=babupurwa)
+    for new, old in [
+        ("Panki Industrial Area camp", "Kidwai Nagar Community Hall camp"),
+        ("Kakadeo Coaching Mandi camp", "Babupurwa Colony camp"),
+        ("Kalyanpur Police Lines camp", "Kidwai Nagar Police Lines camp"),
+    ]:
+        Camp.objects.filter(name=new).update(name=old)
+    camps, donations = Camp.objects.count(), Donation.objects.count()
+    capsys.readouterr()
+
+    call_command("load_demo")
+    call_command("load_demo")
+
+    assert (Camp.objects.count(), Donation.objects.count()) == (camps, donations)
+    assert Donor.objects.get(pk=donor.pk).unit == babupurwa
+    assert PoliceUnit.objects.filter(code__in=["knp-south", "knp-babupurwa"]).count() == 2
+    assert "Kept from an older demo, with their rows: South Zone" in capsys.readouterr().out

@@ -1,6 +1,7 @@
 """Demo data shaped like a real force: Uttar Pradesh, Kanpur Nagar Police Commissionerate
-with its zones, circles and police stations, a neighbouring district, and one user of each
-role; then each app's own demo rows. Safe to run again: existing rows are kept, and so are
+with its three zones (Central, East, West), six circles and twelve police stations, the
+neighbouring Kanpur Dehat district, and one user of each role; then each app's own demo
+rows. Safe to run again: existing rows are kept, and so are
 the demo users' passwords (someone may have changed them) unless ``--reset-passwords`` is
 given. Prints how long it took: ``make run`` runs it on every start.
 
@@ -20,10 +21,13 @@ from django.db import transaction
 from django.utils.module_loading import module_has_submodule
 
 from accounts.choices import Role, UnitKind
-from accounts.models import User
+from accounts.models import PoliceUnit, User
 from accounts.services import unit_get_or_create, user_create
 
-# (code, name, kind, children)
+# (code, name, kind, children). The commissionerate's districts are its three DCP zones (a
+# zone, not a district: UnitKind.DISTRICT is a force of its own, FORCE_KINDS), each of two
+# ACP circles of two police stations. Kanpur Dehat, the neighbouring district, is a second
+# force: the force admin's and the coordinator's reach ends where it begins.
 TREE = (
     "up",
     "Uttar Pradesh",
@@ -46,7 +50,6 @@ TREE = (
                             [
                                 ("knp-kotwali", "Kotwali", UnitKind.STATION, []),
                                 ("knp-moolganj", "Moolganj", UnitKind.STATION, []),
-                                ("knp-feelkhana", "Feelkhana", UnitKind.STATION, []),
                             ],
                         ),
                         (
@@ -74,6 +77,15 @@ TREE = (
                                 ("knp-chakeri", "Chakeri", UnitKind.STATION, []),
                             ],
                         ),
+                        (
+                            "knp-colonelganj-circle",
+                            "Colonelganj Circle",
+                            UnitKind.CIRCLE,
+                            [
+                                ("knp-colonelganj", "Colonelganj", UnitKind.STATION, []),
+                                ("knp-harbans-mohal", "Harbans Mohal", UnitKind.STATION, []),
+                            ],
+                        ),
                     ],
                 ),
                 (
@@ -90,21 +102,13 @@ TREE = (
                                 ("knp-nawabganj", "Nawabganj", UnitKind.STATION, []),
                             ],
                         ),
-                    ],
-                ),
-                (
-                    "knp-south",
-                    "South Zone",
-                    UnitKind.ZONE,
-                    [
                         (
-                            "knp-babupurwa-circle",
-                            "Babupurwa Circle",
+                            "knp-panki-circle",
+                            "Panki Circle",
                             UnitKind.CIRCLE,
                             [
-                                ("knp-babupurwa", "Babupurwa", UnitKind.STATION, []),
-                                ("knp-kidwai-nagar", "Kidwai Nagar", UnitKind.STATION, []),
-                                ("knp-govind-nagar", "Govind Nagar", UnitKind.STATION, []),
+                                ("knp-panki", "Panki", UnitKind.STATION, []),
+                                ("knp-kakadeo", "Kakadeo", UnitKind.STATION, []),
                             ],
                         ),
                     ],
@@ -135,6 +139,18 @@ TREE = (
             ],
         ),
     ],
+)
+
+# Units of the older demo (four zones, Feelkhana, the South zone's stations). A database
+# loaded by it keeps them, with the donors and camps on them: the loader deletes nothing,
+# and says so.
+RETIRED = (
+    "knp-south",
+    "knp-babupurwa-circle",
+    "knp-babupurwa",
+    "knp-kidwai-nagar",
+    "knp-govind-nagar",
+    "knp-feelkhana",
 )
 
 # (username, password, role, unit code, first name, last name)
@@ -235,6 +251,16 @@ class Command(BaseCommand):
             rows.append((username, password, role.label, unit.name if unit else "—"))
 
         self.stdout.write(self.style.SUCCESS(f"Demo data: {len(units)} police units."))
+        retired = list(
+            PoliceUnit.objects.filter(code__in=RETIRED)
+            .order_by("path")
+            .values_list("name", flat=True)
+        )
+        if retired:
+            self.stdout.write(
+                f"Kept from an older demo, with their rows: {', '.join(retired)}. "
+                "A fresh database has the three-zone force."
+            )
         for name, load in demo_builders():
             self.stdout.write(f"  {name}: {load(units)} rows")
         return rows, kept and not reset_passwords
