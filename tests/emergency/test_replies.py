@@ -19,6 +19,7 @@ from notifications.selectors import inbound_needing_a_person
 from tests.factories import make_assignment, make_patient
 from tests.notifications.conftest import needs_redis, wait_for
 from tests.notifications.fake_provider import FakeProvider, configure
+from thalassemia.booking import assignment_answer
 
 pytestmark = pytest.mark.django_db
 
@@ -196,3 +197,22 @@ def test_end_to_end_a_reply_1_by_sms_brings_the_directions_by_sms(
     wait_for(lambda: len(gateway.delivered) == 11, what="the confirmed donor's directions")
     directions = gateway.delivered[-1]
     assert directions["to"] == sms["to"] and "+919711111111" in directions["text"]
+
+
+def test_a_yes_answers_the_emergency_when_the_childs_request_was_confirmed_already(
+    anon, called, units
+):
+    """A yes can only be for what still waits for one; a no could undo either: ring back."""
+    call = called[0]
+    patient = make_patient(
+        units.station_a, last_transfused_on=timezone.localdate() - timedelta(days=17)
+    )
+    assignment = make_assignment(patient.transfusions.get(status="due"), call.donor)
+    FakeProvider(anon, "generic").reply(call.donor.phone, "2")
+    assert InboundMessage.objects.get().outcome == "ring_back"
+    assignment_answer(assignment=assignment, answer="confirm", via="link")
+    FakeProvider(anon, "generic").reply(call.donor.phone, "1")
+    call.refresh_from_db()
+    assignment.refresh_from_db()
+    assert (call.status, assignment.status) == (CallStatus.CONFIRMED, "confirmed")
+    assert InboundMessage.objects.latest("id").subject_key == f"emergency_call:{call.pk}"
