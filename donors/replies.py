@@ -26,6 +26,14 @@ def donors_on(phone: str) -> list[Donor]:
     return list(Donor.objects.filter(phone=phone, erased_at__isnull=True).select_related("unit"))
 
 
+def answering_donors(row) -> list[Donor]:
+    """The donors on the number of a yes or a no (none for STOP or an unclear text): the
+    rooms with requests (a child's, an emergency's) look for what it answers among theirs."""
+    if row.intent not in (Intent.CONFIRM, Intent.DECLINE):
+        return []
+    return donors_on(row.phone)
+
+
 def handle(row) -> InboundResult | None:
     donors = donors_on(row.phone)
     if not donors:

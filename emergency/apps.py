@@ -7,10 +7,13 @@ class EmergencyConfig(AppConfig):
     verbose_name = _("Emergency requests")
 
     def ready(self):
-        from notifications.registry import register_send_check
+        from notifications.registry import register_inbound_handler, register_send_check
 
-        from . import waves
+        from . import replies, waves
 
         # The outbox asks before sending: a call for a request filled or stopped meanwhile
         # is cancelled, not sent.
         register_send_check(waves.send_check)
+        # An SMS "1" / "2" or a missed call answers the number's one open call; with a
+        # child's request open too, or two calls, the call desk rings back.
+        register_inbound_handler(replies.handle, open_requests=replies.open_for)

@@ -15,7 +15,7 @@ from django.utils import timezone
 from donors.reminders import donor_message_row
 from notifications.choices import MessageState
 from notifications.models import Message
-from notifications.rendering import portal_url
+from notifications.rendering import link_url
 from notifications.schedule import quiet_until
 from notifications.services import hand_to_worker, message_enqueue, messages_enqueue
 
@@ -24,8 +24,9 @@ CONFIRMED_TOPIC = "emergency_confirmed"
 
 
 def answer_url(call) -> str:
-    """The short link in a call (``/e/<code>/`` on SITE_URL)."""
-    return portal_url(reverse("emergency:answer", args=[call.code]))
+    """The short link in a call: ``/e/<code>/`` on the short domain for links in SMS
+    (NOTIFY_LINK_BASE_URL) when the force has one, else on SITE_URL."""
+    return link_url(reverse("emergency:answer", args=[call.code]))
 
 
 def _row(call, *, topic: str, template: str, preferred: dict | None, **context) -> dict:

@@ -126,10 +126,13 @@ def link_state(code: str) -> tuple[EmergencyCall | None, str]:
     return call, "ask"
 
 
-def call_answer(*, code: str, answer: str, request=None) -> tuple[EmergencyCall | None, str]:
-    """Record a donor's confirm / decline; answers the call and the link's new state ("done"
-    or why not). The confirmation that fills the request closes it: no more waves. A
-    confirmed donor is sent the hospital's address and emergency contact."""
+def call_answer(
+    *, code: str, answer: str, via: str = "link", request=None
+) -> tuple[EmergencyCall | None, str]:
+    """Record a donor's confirm / decline, by the link, an SMS reply or a missed call
+    (``via``, in the audit); answers the call and the link's new state ("done" or why
+    not). The confirmation that fills the request closes it: no more waves. A confirmed
+    donor is sent the hospital's address and emergency contact."""
     call, state = link_state(code)
     if state != "ask" or answer not in ANSWERS:
         return call, state
@@ -153,7 +156,7 @@ def call_answer(*, code: str, answer: str, request=None) -> tuple[EmergencyCall 
             request=request,
             obj=call,
             unit=emergency.unit,
-            note="donor answered emergency call by link",
+            note=f"donor answered emergency call by {via}",
             status=call.status,
         )
         if call.status == CallStatus.CONFIRMED:

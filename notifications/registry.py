@@ -42,8 +42,16 @@ def send_refusal(message) -> str | None:
 # --- inbound answers ----------------------------------------------------------------------
 #
 # A domain app registers what an inbound SMS reply or missed call means to it (donors: STOP
-# and who the number is; thalassemia: the request it answers). The webhook records the
-# answer once and asks the handlers in start-up order; the first that answers decides.
+# and who the number is; thalassemia: a child's request; emergency: a call to the living
+# blood bank). The webhook records the answer once and asks the handlers in start-up order;
+# the first that answers decides.
+#
+# A yes or a no names no request: a room that registers ``open_requests`` with its handler
+# says which of its requests the answer could be for. Across the rooms, exactly one: only
+# that room's handler acts; several (a child's request and an emergency call, two
+# emergency calls): nothing is guessed, the call desk rings the number back.
+
+ANSWER_INTENTS = ("confirm", "decline")  # Intent.CONFIRM, Intent.DECLINE
 
 
 @dataclass(frozen=True)
@@ -58,22 +66,47 @@ class InboundResult:
 
 
 InboundHandler = Callable[[object], InboundResult | None]
-_inbound_handlers: dict[str, InboundHandler] = {}
+# The open requests of one room a yes / no from ``row`` could answer (outcome unused).
+OpenRequests = Callable[[object], list[InboundResult]]
+_inbound_handlers: dict[str, tuple[InboundHandler, OpenRequests | None]] = {}
 
 
-def register_inbound_handler(handler: InboundHandler) -> InboundHandler:
+def register_inbound_handler(
+    handler: InboundHandler, *, open_requests: OpenRequests | None = None
+) -> InboundHandler:
     """Ask ``handler`` about every inbound answer (an ``InboundMessage``), after the ones
-    registered before it; it answers an ``InboundResult``, or None to let the next one."""
-    _inbound_handlers[f"{handler.__module__}.{handler.__qualname__}"] = handler
+    registered before it; it answers an ``InboundResult``, or None to let the next one.
+    ``open_requests(row)`` lists the room's requests a yes or no from that number could
+    answer, so that an answer two rooms could take goes to a person."""
+    _inbound_handlers[f"{handler.__module__}.{handler.__qualname__}"] = (handler, open_requests)
     return handler
 
 
+def _ring_back(requests: list[InboundResult]) -> InboundResult:
+    first = requests[0]
+    names = ", ".join(dict.fromkeys(r.name for r in requests if r.name))
+    return InboundResult(
+        outcome="ring_back", subject_key=first.subject_key, unit=first.unit, name=names
+    )
+
+
 def inbound_result(row) -> InboundResult | None:
-    """The first registered handler's result for ``row``, or None when none took it. A
-    "no open request" from one room lets the next look (an emergency request is another
-    room's): it stands only when no later handler acts."""
+    """The result of the handler that takes ``row``, or None when none took it. A "no open
+    request" from one room lets the next look (an emergency request is another room's): it
+    stands only when no later handler acts."""
+    handlers = list(_inbound_handlers.values())
+    if row.intent in ANSWER_INTENTS:
+        found = [(h, probe(row)) for h, probe in handlers if probe is not None]
+        requests = [r for _h, rs in found for r in rs]
+        if len(requests) > 1:
+            return _ring_back(requests)
+        if len(requests) == 1:
+            owner = next(h for h, rs in found if rs)
+            # Rooms before it may still speak first (the number's owner, STOP): not the
+            # other rooms with answers of their own.
+            handlers = [(h, p) for h, p in handlers if p is None or h is owner]
     weak = None
-    for handler in list(_inbound_handlers.values()):
+    for handler, _probe in handlers:
         result = handler(row)
         if result is None:
             continue

@@ -26,4 +26,4 @@ class ThalassemiaConfig(AppConfig):
 
         person_erased.connect(notes_erase, dispatch_uid="thalassemia.notes_erase")
         # An SMS "1" / "2" or a missed call answers the number's one open request.
-        register_inbound_handler(replies.handle)
+        register_inbound_handler(replies.handle, open_requests=replies.open_for)

@@ -6,14 +6,15 @@ unclear texts and unknown numbers already).
   (asked, to give today or later, transfusion open) is confirmed;
 - no (a "2"): the number's one request asked or confirmed is declined, and the next donor
   is proposed (``booking.assignment_answer``);
-- several such requests: nothing is guessed, the call desk rings back;
+- several such requests, here or in another room (an emergency call: the registry weighs
+  ``open_for`` of each room first): nothing is guessed, the call desk rings back;
 - none: listed as "no open request" (a yes for a request already confirmed is recorded as
   confirmed: the donor said it twice)."""
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from donors.replies import donors_on
+from donors.replies import answering_donors
 from notifications.choices import InboundOutcome, Intent
 from notifications.registry import InboundResult
 
@@ -58,10 +59,18 @@ def _result(outcome, assignment=None, donor=None) -> InboundResult:
     )
 
 
+def open_for(row) -> list[InboundResult]:
+    """The child's requests a yes / no from ``row``'s number could answer (the registry
+    weighs them against the other rooms' before any acts)."""
+    donors = answering_donors(row)
+    return [
+        _result(InboundOutcome.RING_BACK, assignment=a)
+        for a in open_requests(donors, OPEN_FOR[row.intent])
+    ]
+
+
 def handle(row) -> InboundResult | None:
-    if row.intent not in ANSWER_OF:
-        return None
-    donors = donors_on(row.phone)
+    donors = answering_donors(row)
     if not donors:
         return None
     requests = open_requests(donors, OPEN_FOR[row.intent])

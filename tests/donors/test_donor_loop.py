@@ -33,7 +33,7 @@ def noon(day, hour=12):
 
 @pytest.fixture(autouse=True)
 def _base(settings):
-    settings.PORTAL_BASE_URL = "https://bloodbond.example"
+    settings.SITE_URL = "https://bloodbond.example"
 
 
 def test_a_verified_pledge_is_thanked_with_the_nearest_planned_camp(anon, units):

@@ -23,7 +23,7 @@ def test_a_coordinator_calls_the_living_blood_bank_and_stops_the_waves(
     live_server, phone, screenshot, coordinator, units, settings
 ):
     settings.NOTIFY_QUIET_CHANNELS = []
-    settings.PORTAL_BASE_URL = live_server.url
+    settings.SITE_URL = live_server.url
     contact = HospitalContactFactory(
         hospital__name="Hallett Hospital",
         hospital__address="Swaroop Nagar, Kanpur 208002",

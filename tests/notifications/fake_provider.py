@@ -20,7 +20,9 @@ BASE = "https://bloodbond.example"
 
 def configure(settings):
     settings.INBOUND_SECRETS = dict(SECRETS)
-    settings.PORTAL_BASE_URL = BASE
+    # Twilio signs the full address it posted to: the portal's (SITE_URL, once named
+    # PORTAL_BASE_URL, which settings read only at start-up).
+    settings.SITE_URL = BASE
 
 
 class FakeProvider:

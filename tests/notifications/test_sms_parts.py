@@ -33,6 +33,14 @@ def context(language: str) -> dict:
         "respond_url": link_url("/r/AB3D5F7H"),
         "certificate_url": link_url("/c/Q7WX2KPM"),
         "opt_out_url": portal_url(f"/stop/{signing.dumps(123456, salt=OPT_OUT_SALT)}/"),
+        # An emergency call and its confirmation (emergency.messages): the longest group.
+        "request": SimpleNamespace(blood_group="AB-"),
+        "hospital": SimpleNamespace(
+            name=LONG_PLACE, address=LONG_PLACE + ", Kanpur 208002", phone="+915122535000"
+        ),
+        "by": dt.datetime(2026, 12, 12, 23, 45),
+        "url": link_url("/e/Ab3dE6gh/"),
+        "contact": SimpleNamespace(name=LONG_NAME, phone="+919711111111"),
     }
 
 
@@ -46,6 +54,8 @@ DONOR_SMS = [
     "donation_thanks",
     "phone_code",
     "guardian_transfusion_due",
+    "emergency_call",
+    "emergency_confirmed",
 ]
 
 
@@ -76,6 +86,16 @@ def test_a_request_says_what_where_when_and_how_to_answer(language, long_base_ur
         assert "Reply 1 to come, 2 if you can't" in text
     else:
         assert "1" in text and "2 भेजें" in text
+
+
+@pytest.mark.parametrize("language", ["en", "hi"])
+def test_an_emergency_call_says_how_to_answer_by_reply(language, long_base_url):
+    text = render("emergency_call", language, context(language), max_parts=2)
+    assert "/e/Ab3dE6gh/" in text
+    if language == "en":
+        assert "Reply 1 to come, 2 if you can't" in text
+    else:
+        assert "हाँ तो 1, ना तो 2 भेजें" in text
 
 
 def test_a_long_place_is_shortened_not_dropped(long_base_url):
