@@ -443,6 +443,23 @@ def test_a_small_xlsx_that_unpacks_to_a_huge_sheet_is_refused_as_it_inflates(
     assert Donor.objects.count() == 0
 
 
+def test_the_page_keeps_a_bomb_and_answers_at_once_the_worker_refuses_it(
+    client_for, staff_a, settings
+):
+    """Three bombs at once held every web worker for 50 s (issue 13): the upload page now
+    only keeps the file and queues its check, so it answers before a row is read, and the
+    refusal comes from the worker's side, on the job's page."""
+    settings.IMPORT_MAX_UNPACKED_BYTES = 1024 * 1024
+    upload = xlsx_upload([row(f"98765432{n:02d}", name="x" * 60_000 + str(n)) for n in range(40)])
+    client = client_for(staff_a)
+    answer = client.post(IMPORT_URL, {"file": upload})
+    assert answer.status_code == 302 and "?job=" in answer.url  # no verdict in the web process
+    assert 'data-testid="import-progress"' in client.get(answer.url).content.decode()
+    refused = follow_import_job(client, answer)
+    assert "unpacks to more than 1.0" in refused.context["form"].errors["file"][0]
+    assert Donor.objects.count() == 0
+
+
 def test_too_many_rows_in_a_workbook_are_refused(client_for, staff_a, settings):
     settings.DONOR_IMPORT_MAX_ROWS = 3
     upload = xlsx_upload([row(f"987654321{i}") for i in range(4)])
