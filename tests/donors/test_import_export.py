@@ -4,6 +4,8 @@ imports all rows or none, and scoped, audited exports safe against formula injec
 import datetime
 import io
 import os
+import string
+import zipfile
 
 import openpyxl
 import pytest
@@ -463,6 +465,44 @@ def test_the_page_keeps_a_bomb_and_answers_at_once_the_worker_refuses_it(
 def test_too_many_rows_in_a_workbook_are_refused(client_for, staff_a, settings):
     settings.DONOR_IMPORT_MAX_ROWS = 3
     upload = xlsx_upload([row(f"987654321{i}") for i in range(4)])
+    response = dry_run(client_for(staff_a), upload)
+    assert "more than 3 rows" in response.context["form"].errors["file"][0]
+
+
+def test_a_sheet_without_its_dimension_is_still_read_only_up_to_the_row_cap(
+    client_for, staff_a, settings
+):
+    """A bomb leaves out the sheet's <dimension>: openpyxl then parsed the whole sheet as
+    the workbook opened, before the row cap could stop anything (issue 13, 17 s of the
+    worker's time for a 20 MB sheet). Here the rows past the cap are not even well-formed
+    XML: the cap's message proves nothing past it was parsed."""
+    settings.DONOR_IMPORT_MAX_ROWS = 3
+    book = io.BytesIO()
+    workbook = openpyxl.Workbook()
+    workbook.active.append(list(HEADER))
+    workbook.save(book)
+
+    def cells(number, *texts):
+        return "".join(
+            f'<c r="{col}{number}" t="inlineStr"><is><t>{text}</t></is></c>'
+            for col, text in zip(string.ascii_uppercase, texts, strict=False)
+        )
+
+    rows = "".join(
+        f'<row r="{n}">{cells(n, "Asha", f"98765432{n:02d}")}</row>' for n in range(2, 7)
+    )
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f'<sheetData><row r="1">{cells(1, *HEADER)}</row>{rows}<row r="7"><c <<<'
+    )
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(book) as source, zipfile.ZipFile(bomb, "w") as target:
+        for member in source.namelist():
+            target.writestr(
+                member, sheet if member == "xl/worksheets/sheet1.xml" else source.read(member)
+            )
+    upload = SimpleUploadedFile("donors.xlsx", bomb.getvalue())
     response = dry_run(client_for(staff_a), upload)
     assert "more than 3 rows" in response.context["form"].errors["file"][0]
 
