@@ -60,16 +60,3 @@ def display_phone(e164: str) -> str:
     except phonenumbers.NumberParseException:
         return e164
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-
-
-MASK = "\u2022" * 4
-
-
-def mask_phone(e164: str) -> str:
-    """+919876543210 → 98••••3210: enough to tell two donors apart on a list, not enough to
-    call one. Anything shorter than a number is hidden whole."""
-    digits = "".join(ch for ch in e164 or "" if ch.isdigit())
-    if len(digits) < 10:
-        return MASK
-    national = digits[-10:]
-    return f"{national[:2]}{MASK}{national[-4:]}"

@@ -14,16 +14,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import audit
-from accounts.choices import AuditAction, Role
+from accounts.choices import AuditAction
 from accounts.erasure import ErasedPerson, person_erase
+from accounts.masking import mask_phone, phone_shown_for_unit
 from accounts.models import AuditEvent
-from accounts.permissions import has_role
 from notifications.inbound import inbound_forget
 
 from .choices import ConsentPurpose, ConsentSource
 from .consent import consent_withdraw
 from .models import Donor
-from .phones import mask_phone
 from .standing import donor_refresh_eligibility
 
 ERASED_PHONE_PREFIX = "erased:"
@@ -168,9 +167,7 @@ def phone_shown_to(user, donor: Donor) -> bool:
     """Whether ``user`` sees ``donor``'s whole phone on a list (pages, API, exports): the
     roles that call donors (admins, force admins, coordinators) see every number in scope;
     staff see their own unit's donors' numbers, masked for the units below them."""
-    if has_role(user, Role.COORDINATOR, Role.ADMIN):
-        return True
-    return user is not None and user.unit_id is not None and donor.unit_id == user.unit_id
+    return phone_shown_for_unit(user, donor.unit_id)
 
 
 def listed_phone(user, donor: Donor) -> str:

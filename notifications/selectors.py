@@ -6,15 +6,27 @@ from django.conf import settings
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
+from accounts.masking import mask_phone, phone_shown_for_unit
 from accounts.scoping import for_user
 
-from .choices import NEEDS_A_PERSON, MessageState
+from .choices import NEEDS_A_PERSON, Channel, MessageState
 from .models import InboundMessage, Message
 
 
 def messages_for(user) -> QuerySet:
     """The messages ``user`` may see: those of its units' subjects (admins: all)."""
     return for_user(Message.objects.select_related("unit"), user)
+
+
+def listed_address(user, message: Message) -> str:
+    """A message's address as the outbox lists it to ``user``: an e-mail as it is; a phone
+    (a donor's, a guardian's, a colleague's) by the donor lists' rule, whole for admins,
+    force admins, coordinators and staff of the message's own unit, masked (``98••••3210``)
+    for staff of the units above it; an erased address stays blank. No query."""
+    address = message.address
+    if not address or message.channel == Channel.EMAIL:
+        return address
+    return address if phone_shown_for_unit(user, message.unit_id) else mask_phone(address)
 
 
 def failed_messages_count(user) -> int:

@@ -13,7 +13,7 @@ from accounts.permissions import RoleRequiredMixin
 
 from .choices import MessageState
 from .filters import MessageFilterSet
-from .selectors import messages_for, outbox_summary
+from .selectors import listed_address, messages_for, outbox_summary
 from .services import message_resend
 
 
@@ -29,6 +29,8 @@ class OutboxView(RoleRequiredMixin, FilterView):
         context = super().get_context_data(**kwargs)
         counts = outbox_summary(self.request.user)
         context["summary"] = [(s.value, s.label, counts[s.value]) for s in MessageState]
+        for message in context["object_list"]:  # phones masked above the recipient's unit
+            message.listed_address = listed_address(self.request.user, message)
         # The list shows phone numbers: who looked, and how many rows, is in the audit log.
         audit.record_list(
             request=self.request,

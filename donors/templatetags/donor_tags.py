@@ -1,6 +1,8 @@
 from django import template
 
-from ..phones import MASK, display_phone
+from accounts.masking import MASK
+
+from ..phones import display_phone
 from ..privacy import ERASED_PHONE_PREFIX, listed_phone
 
 register = template.Library()

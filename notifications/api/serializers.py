@@ -1,10 +1,12 @@
 from rest_framework import serializers
 
 from ..models import Message
+from ..selectors import listed_address
 
 
 class MessageSerializer(serializers.ModelSerializer):
-    address = serializers.CharField(read_only=True)
+    # A phone is masked (98••••3210) for staff of the units above the recipient's.
+    address = serializers.SerializerMethodField()
 
     class Meta:
         model = Message
@@ -32,3 +34,7 @@ class MessageSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+    def get_address(self, message: Message) -> str:
+        request = self.context.get("request")
+        return listed_address(request.user if request else None, message)

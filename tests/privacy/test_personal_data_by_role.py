@@ -10,8 +10,8 @@ import pytest
 from django.urls import reverse
 
 from accounts.choices import AuditAction
+from accounts.masking import mask_phone
 from accounts.models import AuditEvent
-from donors.phones import mask_phone
 from notifications import services as outbox
 from tests.factories import DeferralFactory, DonorFactory, make_patient
 from tests.helpers import assert_queries_bounded
@@ -145,18 +145,7 @@ def test_the_deferrals_api_list_is_audited(api_client_for, staff_a, units):
 
 
 def test_the_messages_api_and_page_are_audited(api_client_for, client_for, staff_a, units):
-    outbox.message_enqueue(
-        topic="t",
-        subject_key="s:1",
-        recipient_key="guardian:1",
-        recipient_name="Meena",
-        phone="+919000000101",
-        channel="sms",
-        template="guardian_transfusion_due",
-        due_on=dt.date(2026, 12, 1),
-        unit=units.station_a,
-        context={"child": {"name": "Riya"}, "on": dt.date(2026, 12, 1)},
-    )
+    enqueue(units.station_a, recipient_key="guardian:1", name="Meena", phone="+919000000101")
     api_client_for(staff_a).get("/api/v1/messages/", {"state": "pending"})
     client_for(staff_a).get(reverse("notifications:outbox"))
     api, page = list_events("messages")
@@ -174,3 +163,108 @@ def test_the_guardians_api_list_is_audited(api_client_for, coordinator, children
 def test_an_empty_list_records_nothing(api_client_for, staff_b, children):
     api_client_for(staff_b).get("/api/v1/patients/")
     assert list_events("children") == []
+
+
+# --- the outbox's addresses: the same rule as the donor lists -----------------------------
+
+GUARDIAN_PHONE = "+919800000101"  # a guardian of station A's child
+
+
+def enqueue(unit, *, recipient_key, name, phone="", email="", channel="sms", subject="s:1"):
+    return outbox.message_enqueue(
+        topic="t",
+        subject_key=subject,
+        recipient_key=recipient_key,
+        recipient_name=name,
+        phone=phone,
+        email=email,
+        channel=channel,
+        template="guardian_transfusion_due",
+        due_on=dt.date(2026, 12, 1),
+        unit=unit,
+        context={"child": {"name": "Riya"}, "on": dt.date(2026, 12, 1)},
+    )
+
+
+@pytest.fixture
+def addressed(units):
+    """A message to station A's guardian (SMS) and one to the circle's donor (WhatsApp)."""
+    enqueue(units.station_a, recipient_key="guardian:1", name="Meena", phone=GUARDIAN_PHONE)
+    enqueue(
+        units.kotwali_circle,
+        recipient_key="donor:2",
+        name="Bilal Khan",
+        phone=CIRCLE_PHONE,
+        channel="whatsapp",
+        subject="s:2",
+    )
+
+
+# persona → the addresses it sees whole (the others masked; staff_a does not see the circle's)
+WHOLE_ADDRESSES = {
+    "staff_a": {GUARDIAN_PHONE},
+    "circle_staff": {CIRCLE_PHONE},
+    "coordinator": {GUARDIAN_PHONE, CIRCLE_PHONE},
+    "admin_user": {GUARDIAN_PHONE, CIRCLE_PHONE},
+}
+
+
+@pytest.mark.parametrize("persona", WHOLE_ADDRESSES)
+def test_the_messages_api_masks_addresses_by_role(request, api_client_for, addressed, persona):
+    client = api_client_for(request.getfixturevalue(persona))
+    rows = client.get("/api/v1/messages/").json()["results"]
+    shown = {row["recipient_name"]: row["address"] for row in rows}
+    phones = {"Meena": GUARDIAN_PHONE, "Bilal Khan": CIRCLE_PHONE}
+    assert len(shown) == (1 if persona == "staff_a" else 2)
+    for name, address in shown.items():
+        phone = phones[name]
+        assert address == (phone if phone in WHOLE_ADDRESSES[persona] else mask_phone(phone))
+    for row in rows:  # one message alone answers as the list does
+        one = client.get(f"/api/v1/messages/{row['id']}/").json()
+        assert one["address"] == row["address"]
+
+
+@pytest.mark.parametrize("persona", WHOLE_ADDRESSES)
+def test_the_outbox_page_masks_addresses_by_role(request, client_for, addressed, persona):
+    html = client_for(request.getfixturevalue(persona)).get(reverse("notifications:outbox"))
+    html = html.content.decode()
+    for phone in (GUARDIAN_PHONE, CIRCLE_PHONE):
+        if phone in WHOLE_ADDRESSES[persona]:
+            assert phone in html and mask_phone(phone) not in html
+        else:
+            assert phone not in html and phone[-10:] not in html
+    if persona == "circle_staff":  # the station below is listed, its guardian masked
+        assert "Meena" in html and mask_phone(GUARDIAN_PHONE) in html
+
+
+def test_an_email_address_is_not_masked(api_client_for, circle_staff, units):
+    enqueue(
+        units.station_a,
+        recipient_key="donor:3",
+        name="Asha",
+        email="asha@example.org",
+        channel="email",
+    )
+    rows = api_client_for(circle_staff).get("/api/v1/messages/").json()["results"]
+    assert [row["address"] for row in rows] == ["asha@example.org"]
+
+
+def test_the_masked_outbox_stays_bounded(
+    api_client_for, client_for, circle_staff, units, addressed
+):
+    def grow():
+        for i in range(30):
+            enqueue(
+                units.station_a,
+                recipient_key=f"guardian:{i + 10}",
+                name=f"Parent {i}",
+                phone=f"+91981234{i:04d}",
+                subject=f"s:{i + 10}",
+            )
+
+    api = api_client_for(circle_staff)
+    assert_queries_bounded(lambda: api.get("/api/v1/messages/"), grow, maximum=15)
+    page = client_for(circle_staff)
+    assert_queries_bounded(
+        lambda: page.get(reverse("notifications:outbox")), lambda: None, maximum=20
+    )
