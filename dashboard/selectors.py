@@ -159,6 +159,18 @@ def _latest_day():
     return DonorDay.objects.order_by("-day").values_list("day", flat=True).first()
 
 
+def donors_counted_by_day(query: DashboardQuery) -> dict[str, int]:
+    """``_donors_counted`` for any range: ``COUNT(DISTINCT donor_id)`` over ``DonorDay``."""
+    gave = Q(collected__gt=0)
+    return rollup(DonorDay, query).aggregate(
+        donors_donated=Count("donor_id", distinct=True, filter=gave),
+        donors_deferred=Count("donor_id", distinct=True, filter=Q(deferred__gt=0)),
+        repeat_donors=Count(
+            "donor_id", distinct=True, filter=gave & Q(drawn_since__lt=query.start)
+        ),
+    )
+
+
 def _donors_counted(query: DashboardQuery) -> dict[str, int]:
     """Donors who donated, were deferred and gave again in the range: one query after the
     latest day's (an index's first entry).
@@ -169,14 +181,7 @@ def _donors_counted(query: DashboardQuery) -> dict[str, int]:
     donors of one unit as rows and de-duplicating only those who gave for several."""
     latest = _latest_day()
     if latest is not None and latest > query.end:
-        gave = Q(collected__gt=0)
-        return rollup(DonorDay, query).aggregate(
-            donors_donated=Count("donor_id", distinct=True, filter=gave),
-            donors_deferred=Count("donor_id", distinct=True, filter=Q(deferred__gt=0)),
-            repeat_donors=Count(
-                "donor_id", distinct=True, filter=gave & Q(drawn_since__lt=query.start)
-            ),
-        )
+        return donors_counted_by_day(query)
     start = query.start
     gave = Q(last_collected__gte=start)
     deferred = Q(last_deferred__gte=start)
