@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 from camps.selectors import GROUP_ORDER
 from donors.choices import BloodGroup
 from donors.models import Donor
-from donors.selectors import eligible_on
+from donors.selectors import whole_blood_eligible
 from thalassemia import schedule
 from thalassemia.calendar import plans_of
 from thalassemia.choices import (
@@ -192,13 +192,31 @@ class Forecast:
 def eligible_by_group(query: DashboardQuery, on: date) -> dict[str, int]:
     """Donors in scope who pass the pre-screen for whole blood on ``on``, per blood group:
     one query (``eligible_on`` decides in the database)."""
-    rows = eligible_on(_donors(query), on).order_by().values("blood_group").annotate(n=Count("pk"))
-    return {row["blood_group"]: row["n"] for row in rows}
+    return eligible_by_group_on(query, [on])[on]
 
 
-def forecasts(query: DashboardQuery, horizons, today: date | None = None) -> list[Forecast]:
+def eligible_by_group_on(query: DashboardQuery, dates) -> dict[date, dict[str, int]]:
+    """``eligible_by_group`` for every day of ``dates`` in one scan of the donors: a count
+    per day, each filtered by ``whole_blood_eligible`` (the same test as ``eligible_on``)."""
+    dates = sorted(set(dates))
+    if len(dates) == 1:  # a WHERE: the per-group partial indexes can answer
+        (on,) = dates
+        rows = _donors(query).filter(whole_blood_eligible(on)).order_by().values("blood_group")
+        return {on: {row["blood_group"]: row["n"] for row in rows.annotate(n=Count("pk"))}}
+    counts = {f"on_{i}": Count("pk", filter=whole_blood_eligible(on)) for i, on in enumerate(dates)}
+    rows = list(_donors(query).order_by().values("blood_group").annotate(**counts))
+    return {
+        on: {row["blood_group"]: row[f"on_{i}"] for row in rows if row[f"on_{i}"]}
+        for i, on in enumerate(dates)
+    }
+
+
+def forecasts(
+    query: DashboardQuery, horizons, today: date | None = None, *, pool: dict | None = None
+) -> list[Forecast]:
     """A forecast for each number of days in ``horizons``: the children and their plans are
-    read once (two queries), then one query per horizon counts the eligible donors.
+    read once (two queries), then one query counts the eligible donors on every horizon's
+    day (``pool``, when given, has those counts already: ``eligible_by_group_on``).
 
     Units needed up to ``today + days`` inclusive count every transfusion falling due by
     then on each child's calendar, overdue ones included (``schedule.units_due_by``)."""
@@ -208,6 +226,8 @@ def forecasts(query: DashboardQuery, horizons, today: date | None = None) -> lis
             _patients(query).filter(status=PatientStatus.ACTIVE, next_due_on__isnull=False)
         ).only("id", "blood_group", "next_due_on", "status")
     )
+    if pool is None:
+        pool = eligible_by_group_on(query, [today + timedelta(days=days) for days in horizons])
     found = []
     for days in horizons:
         until = today + timedelta(days=days)
@@ -221,7 +241,7 @@ def forecasts(query: DashboardQuery, horizons, today: date | None = None) -> lis
                 on=today,
                 until=until,
                 units_needed={g: n for g, n in needed.items() if n},
-                eligible_donors=eligible_by_group(query, until),
+                eligible_donors=pool[until],
             )
         )
     return found
@@ -271,14 +291,18 @@ class GroupRisk:
 
 
 def supply_risk(
-    query: DashboardQuery, today: date | None = None, *, annual: dict | None = None
+    query: DashboardQuery,
+    today: date | None = None,
+    *,
+    annual: dict | None = None,
+    eligible: dict | None = None,
 ) -> list[GroupRisk]:
     """For each blood group with children or donors: weeks of the children's need covered
-    by the donors eligible today (identical group, one unit each). Two queries (one when
-    the annual need is passed in)."""
+    by the donors eligible today (identical group, one unit each). Two queries, none for
+    what is passed in (the annual need, today's eligible donors by group)."""
     today = today or timezone.localdate()
     annual = annual_need_by_group(query, today) if annual is None else annual
-    eligible = eligible_by_group(query, today)
+    eligible = eligible_by_group(query, today) if eligible is None else eligible
     groups = [g for g in GROUP_ORDER if annual.get(g) or eligible.get(g)]
     return [GroupRisk(g, annual.get(g, 0.0), eligible.get(g, 0)) for g in groups]
 

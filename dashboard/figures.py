@@ -3,7 +3,7 @@ CSV/XLSX export and the PDF report all read ``dashboard_for``, and the API's tot
 forecast call the same selectors, so the numbers are the same everywhere."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone
@@ -115,7 +115,10 @@ def dashboard_for(query: DashboardQuery, today: date | None = None) -> Dashboard
     as_of = figures_ready()
     horizons = sorted(set(settings.DASHBOARD_FORECAST_DAYS))
     annual = demand.annual_need_by_group(query, today)
-    *shown, year = demand.forecasts(query, [*horizons, YEAR_DAYS], today)
+    days = [*horizons, YEAR_DAYS]
+    # The donors eligible today and on each horizon's day: one scan of the donors.
+    pool = demand.eligible_by_group_on(query, [today, *(today + timedelta(days=n) for n in days)])
+    *shown, year = demand.forecasts(query, days, today, pool=pool)
     return Dashboard(
         query=query,
         today=today,
@@ -125,7 +128,7 @@ def dashboard_for(query: DashboardQuery, today: date | None = None) -> Dashboard
         annual_need=annual,
         forecasts=shown,
         year_forecast=year,
-        risk=demand.supply_risk(query, today, annual=annual),
+        risk=demand.supply_risk(query, today, annual=annual, eligible=pool[today]),
         at_risk=list(demand.children_at_risk(query, today)),
         as_of=as_of,
     )

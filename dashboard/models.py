@@ -63,6 +63,46 @@ class DonorDay(models.Model):
         return f"{self.day} donor {self.donor_id} unit {self.unit_id}"
 
 
+class DonorSpan(models.Model):
+    """One donor's visits for one credited unit, summed over all time: the last day blood
+    was collected from them and the last day they were deferred there, and their
+    ``drawn_since`` (as in ``DonorDay``). ``solo``: the donor has visits for this unit
+    only. A range that ends on or after the last day any donation is dated counts its
+    distinct donors here: a donor gave in [start, end] exactly when their last collection
+    is on or after ``start``; solo rows are counted without ``DISTINCT``, and only donors
+    who gave for several units are de-duplicated. One row per donor and unit: about the
+    donors, not the donations (``dashboard/selectors.py``)."""
+
+    donor_id = models.BigIntegerField()
+    unit_id = models.BigIntegerField()
+    blood_group = models.CharField(max_length=3, blank=True)
+    last_collected = models.DateField(null=True)
+    last_deferred = models.DateField(null=True)
+    drawn_since = models.DateField(null=True)
+    solo = models.BooleanField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["donor_id"]),
+            # A subtree's rows by an index-only scan: every column the counts read.
+            models.Index(
+                fields=["unit_id"],
+                include=[
+                    "last_collected",
+                    "last_deferred",
+                    "drawn_since",
+                    "solo",
+                    "donor_id",
+                    "blood_group",
+                ],
+                name="donorspan_unit",
+            ),
+        ]
+
+    def __str__(self):
+        return f"donor {self.donor_id} unit {self.unit_id}"
+
+
 class RegistrationDay(models.Model):
     """Donors created per day (Asia/Kolkata) × unit × blood group; erased donors stay."""
 

@@ -14,7 +14,8 @@ rows committed so far; later ones wait for the next run), then recompute from th
 
 - ``CollectionDay`` for every day noted, every day a changed donor or camp has donations on;
 - ``DonorDay`` for every donor noted (its ``drawn_since`` depends on all its donations) and
-  every donor who gave at a changed camp;
+  every donor who gave at a changed camp, and ``DonorSpan`` for the same donors from
+  their ``DonorDay`` rows;
 - ``RegistrationDay`` for every registration day noted;
 - ``TransfusionDay`` and ``TransfusedDay`` for every day noted and every day a changed
   child has transfusions on.
@@ -34,7 +35,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, Min, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
@@ -46,6 +47,7 @@ from thalassemia.models import Transfusion
 from .models import (
     CollectionDay,
     DonorDay,
+    DonorSpan,
     FigureChange,
     FigureRun,
     RegistrationDay,
@@ -53,7 +55,7 @@ from .models import (
     TransfusionDay,
 )
 
-ROLLUPS = (CollectionDay, DonorDay, RegistrationDay, TransfusionDay, TransfusedDay)
+ROLLUPS = (CollectionDay, DonorDay, DonorSpan, RegistrationDay, TransfusionDay, TransfusedDay)
 LOCK_KEY = 72_011_212  # pg advisory lock: one refresh at a time
 COLLECTED = Q(outcome=DonationOutcome.COLLECTED)
 DEFERRED = Q(outcome=DonationOutcome.DEFERRED)
@@ -154,6 +156,49 @@ DONOR_FIELDS = [
 ]
 
 
+def _insert_donor_spans(donors=None) -> None:
+    """DonorSpan rows of ``donors`` (all when None), from their DonorDay rows (filled
+    first): per donor and credited unit the last day collected and deferred, and whether
+    the donor has visits for that unit only (a window over the donor's units)."""
+    days = DonorDay.objects.all()
+    if donors is not None:
+        days = days.filter(donor_id__in=donors)
+    spans, params = (
+        days.order_by()
+        .values("donor_id", "unit_id", "blood_group")
+        .annotate(
+            s_collected=Max("day", filter=Q(collected__gt=0)),
+            s_deferred=Max("day", filter=Q(deferred__gt=0)),
+            s_since=Min("drawn_since"),
+        )
+        .query.sql_with_params()
+    )
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(DonorSpan._meta.get_field(name).column) for name in SPAN_FIELDS)
+    # The SQL is the ORM's, with its parameters; the window counts the donor's units.
+    select = (
+        "SELECT s.donor_id, s.unit_id, s.blood_group, s.s_collected, s.s_deferred,"  # noqa: S608
+        " s.s_since, COUNT(*) OVER (PARTITION BY s.donor_id) = 1"
+        f" FROM ({spans}) AS s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(DonorSpan._meta.db_table)} ({columns}) {select}",  # noqa: S608
+            params,
+        )
+
+
+SPAN_FIELDS = [
+    "donor_id",
+    "unit_id",
+    "blood_group",
+    "last_collected",
+    "last_deferred",
+    "drawn_since",
+    "solo",
+]
+
+
 def _registration_rows(donors: QuerySet) -> QuerySet:
     return (
         donors.order_by()
@@ -227,9 +272,13 @@ def _refill(days=None, donors=None, registered=None, due_days=None) -> None:
     if donors is None:
         DonorDay.objects.all().delete()
         _insert_donor_days()
+        DonorSpan.objects.all().delete()
+        _insert_donor_spans()
     elif donors:
         DonorDay.objects.filter(donor_id__in=sorted(donors)).delete()
         _insert_donor_days(sorted(donors))
+        DonorSpan.objects.filter(donor_id__in=sorted(donors)).delete()
+        _insert_donor_spans(sorted(donors))
     if registered is None:
         redo(RegistrationDay, REGISTRATION_FIELDS, _registration_rows, None, source=Donor.objects)
     elif registered:

@@ -39,7 +39,7 @@ from camps.models import BloodCentre, Camp
 from camps.selectors import GROUP_ORDER
 from donors.choices import DonationOutcome
 
-from .models import CollectionDay, DonorDay, RegistrationDay
+from .models import CollectionDay, DonorDay, DonorSpan, RegistrationDay
 
 # What the totals may be grouped by (the API's ``by``), in the order the page shows them.
 BY_CHOICES = [
@@ -137,26 +137,70 @@ def rollup(model, query: DashboardQuery) -> QuerySet:
 
 def collection_summary(query: DashboardQuery) -> dict[str, int]:
     """Units collected, donations, and donors who donated, were deferred, gave for the first
-    time or again: two queries.
+    time or again: three queries.
 
     A donor who donated in the range is a **repeat** donor when blood was drawn from them
     before the range began (in the portal, or by their word outside it: the camp report's
     rule, taken from the range's first day); otherwise **first-time**, even if they gave
-    twice within the range. Distinct donors are counted exactly over ``DonorDay``."""
+    twice within the range. Distinct donors are counted exactly: over ``DonorSpan`` (a row
+    per donor and unit) when no donation is dated after the range's end — the common case,
+    a range ending today — and over ``DonorDay`` otherwise."""
     totals = rollup(CollectionDay, query).aggregate(
         units=Coalesce(Sum("donations", filter=COLLECTED), 0),
         donations=Coalesce(Sum("donations"), 0),
     )
+    totals |= _donors_counted(query)
+    totals["first_time_donors"] = totals["donors_donated"] - totals["repeat_donors"]
+    return totals
+
+
+def _latest_day():
+    """The last day any donation counted in the roll-ups is dated (None: no donation)."""
+    return DonorDay.objects.order_by("-day").values_list("day", flat=True).first()
+
+
+def donors_counted_by_day(query: DashboardQuery) -> dict[str, int]:
+    """``_donors_counted`` for any range: ``COUNT(DISTINCT donor_id)`` over ``DonorDay``."""
     gave = Q(collected__gt=0)
-    totals |= rollup(DonorDay, query).aggregate(
+    return rollup(DonorDay, query).aggregate(
         donors_donated=Count("donor_id", distinct=True, filter=gave),
         donors_deferred=Count("donor_id", distinct=True, filter=Q(deferred__gt=0)),
         repeat_donors=Count(
             "donor_id", distinct=True, filter=gave & Q(drawn_since__lt=query.start)
         ),
     )
-    totals["first_time_donors"] = totals["donors_donated"] - totals["repeat_donors"]
-    return totals
+
+
+def _donors_counted(query: DashboardQuery) -> dict[str, int]:
+    """Donors who donated, were deferred and gave again in the range: one query after the
+    latest day's (an index's first entry).
+
+    When nothing is dated after ``query.end``, a donor gave (was deferred) for a unit in the
+    range exactly when their last collection (deferral) for it is on or after
+    ``query.start``: ``DonorSpan`` answers from a row per donor and unit, counting the
+    donors of one unit as rows and de-duplicating only those who gave for several."""
+    latest = _latest_day()
+    if latest is not None and latest > query.end:
+        return donors_counted_by_day(query)
+    start = query.start
+    gave = Q(last_collected__gte=start)
+    deferred = Q(last_deferred__gte=start)
+    repeat = gave & Q(drawn_since__lt=start)
+    spans = DonorSpan.objects.filter(unit_id__in=query.units().values("pk")).filter(gave | deferred)
+    if query.blood_group:
+        spans = spans.filter(blood_group=query.blood_group)
+
+    def distinct(condition):
+        solo, several = Q(solo=True), Q(solo=False)
+        return Count("pk", filter=condition & solo) + Count(
+            "donor_id", distinct=True, filter=condition & several
+        )
+
+    return spans.order_by().aggregate(
+        donors_donated=distinct(gave),
+        donors_deferred=distinct(deferred),
+        repeat_donors=distinct(repeat),
+    )
 
 
 # The roll-ups' column each breakdown groups by.

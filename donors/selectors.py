@@ -149,12 +149,21 @@ def eligible_on(queryset: QuerySet, on: date, *, kind: str = DonationKind.WHOLE_
     group the per-group partial index answers by a range scan. Only a donor with a fact
     dated after ``on`` (a question about the past, or a deferral that starts later) is
     decided from the history rows, as before. Apheresis, rare, always is."""
+    if kind == DonationKind.APHERESIS:
+        rules, common, deferred, whole_blood, apheresis = _prescreen(on)
+        return _apheresis_eligible(
+            queryset, on, rules, [*common, ~Exists(deferred)], whole_blood, apheresis
+        )
+    return queryset.filter(whole_blood_eligible(on))
+
+
+def _prescreen(on: date):
+    """What every kind's test shares: the rules, the age and weight conditions, and the
+    donor's deferrals, whole-blood and apheresis donations up to ``on`` (correlated)."""
     rules = Rules.from_settings()
     drawn = Donation.objects.filter(donor=OuterRef("pk"), outcome__in=DRAWN_OUTCOMES)
     whole_blood = drawn.filter(kind=DonationKind.WHOLE_BLOOD, donated_on__lte=on)
     apheresis = drawn.filter(kind=DonationKind.APHERESIS, donated_on__lte=on)
-    year_from = on - YEAR  # a donation given after this day counts in the 12 months
-    switch_from = on - timedelta(days=rules.switch_days)
     deferred = Deferral.objects.filter(donor=OuterRef("pk"), starts_on__lte=on).filter(
         Q(until__isnull=True) | Q(until__gt=on)
     )
@@ -167,10 +176,16 @@ def eligible_on(queryset: QuerySet, on: date, *, kind: str = DonationKind.WHOLE_
         | Q(date_of_birth__gt=_born_by(on, rules.first_time_max_age + 1)),
         Q(weight_kg__isnull=True) | Q(weight_kg__gte=rules.min_weight_kg),
     ]
-    if kind == DonationKind.APHERESIS:
-        return _apheresis_eligible(
-            queryset, on, rules, [*common, ~Exists(deferred)], whole_blood, apheresis
-        )
+    return rules, common, deferred, whole_blood, apheresis
+
+
+def whole_blood_eligible(on: date) -> Q:
+    """``eligible_on``'s whole-blood test as a condition on ``Donor``: a filter, or the
+    filter of one count among several (``dashboard.demand.eligible_by_group_on`` counts
+    the donors eligible on several dates in one scan)."""
+    rules, common, deferred, whole_blood, apheresis = _prescreen(on)
+    year_from = on - YEAR  # a donation given after this day counts in the 12 months
+    switch_from = on - timedelta(days=rules.switch_days)
     settled = Q(eligibility_settled_on__isnull=True) | Q(eligibility_settled_on__lte=on)
     waited = Q(permanently_deferred=False) & (
         Q(next_eligible_on__isnull=True) | Q(next_eligible_on__lte=on)
@@ -201,7 +216,7 @@ def eligible_on(queryset: QuerySet, on: date, *, kind: str = DonationKind.WHOLE_
         )
         .values("pk")
     )
-    return queryset.filter(
+    return Q(
         *common,
         (settled & waited) | (Q(eligibility_settled_on__gt=on) & Q(pk__in=from_history)),
     )

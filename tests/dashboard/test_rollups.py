@@ -25,6 +25,7 @@ from dashboard.figures import BREAKDOWNS
 from dashboard.models import (
     CollectionDay,
     DonorDay,
+    DonorSpan,
     FigureChange,
     RegistrationDay,
     TransfusedDay,
@@ -196,6 +197,8 @@ COLUMNS = {
                     "donations"],
     DonorDay: ["donor_id", "day", "unit_id", "blood_group", "camp_id", "blood_centre_id",
                "collected", "deferred", "drawn_since"],
+    DonorSpan: ["donor_id", "unit_id", "blood_group", "last_collected", "last_deferred",
+                "drawn_since", "solo"],
     RegistrationDay: ["day", "unit_id", "blood_group", "donors"],
     TransfusionDay: ["day", "unit_id", "blood_group", "status", "transfusions"],
     TransfusedDay: ["day", "unit_id", "blood_group", "units"],

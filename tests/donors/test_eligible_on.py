@@ -283,3 +283,24 @@ def test_the_may_donate_today_filter_uses_today_in_kolkata(registry):
 
         assert {d.name for d in yes} == ELIGIBLE_ON_ON
         assert {d.name for d in no} == set(DONORS) - ELIGIBLE_ON_ON
+
+
+def test_the_dashboard_counts_every_date_in_one_scan_as_eligible_on_does(
+    registry, admin_user, django_assert_num_queries
+):
+    # The forecast's pool counts several days in one query (a FILTER per day): each day's
+    # count is the donors eligible_on lets through that day, group by group.
+    from collections import Counter
+
+    from dashboard.demand import eligible_by_group_on
+    from dashboard.selectors import DashboardQuery
+
+    query = DashboardQuery(user=admin_user, start=ON, end=ON)
+    with django_assert_num_queries(1):
+        pool = eligible_by_group_on(query, DATES)
+    for on in DATES:
+        expected = Counter(
+            eligible_on(Donor.objects.all(), on).values_list("blood_group", flat=True)
+        )
+        assert pool[on] == dict(expected), on
+        assert eligible_by_group_on(query, [on]) == {on: dict(expected)}
