@@ -148,7 +148,6 @@ def test_an_entry_the_rules_refuse_on_sync_is_marked_with_the_reason(
     expect(refused.get_by_test_id("refusal-reasons")).to_contain_text(
         re.compile("Not eligible, so not recorded as collected")
     )
-    refused.scroll_into_view_if_needed()
     screenshot(phone, "camp-offline-refused-phone")
     assert list(asha.donations.values_list("bag_number", flat=True)) == ["KNP-201"]
     assert not ravi.donations.filter(camp=camp).exists()
