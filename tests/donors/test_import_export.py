@@ -603,6 +603,35 @@ def test_rows_past_the_cap_are_counted_before_any_is_parsed_whatever_the_dimensi
     assert "more than 3 rows" in response.context["form"].errors["file"][0]
 
 
+@pytest.mark.parametrize("prefix", ["", "x:"])
+def test_the_row_tags_are_counted_exactly_across_the_chunks_the_sheet_is_inflated_in(prefix):
+    """1,000 rows of ~300 bytes (five 64 KB chunks), then a broken row: a cap of 1,000
+    is refused by the count alone; a cap of 1,001 lets the parser reach the broken row."""
+    name = "A" * 250
+    rows = "".join(
+        f'<{prefix}row r="{n}"><c r="A{n}" t="inlineStr"><is><t>{name}</t></is></c></{prefix}row>'
+        for n in range(2, 1002)
+    )
+    sheet = f'{SHEET_OPEN}<sheetData>{_header_row()}{rows}<row r="1002"><c <<<'
+    upload = _workbook_with_sheet(sheet)
+
+    def read(cap):
+        with pytest.raises(sheets.UploadError) as refused:
+            sheets.read_table(
+                upload.read(),
+                filename="donors.xlsx",
+                columns=HEADER,
+                required=["name"],
+                max_rows=cap,
+                max_bytes=10**7,
+            )
+        upload.seek(0)
+        return str(refused.value)
+
+    assert "more than 1000 rows" in read(1000)
+    assert "not a valid Excel" in read(1001)
+
+
 def test_a_sheet_of_exactly_the_cap_is_not_refused(client_for, staff_a, settings):
     settings.DONOR_IMPORT_MAX_ROWS = 3
     response = dry_run(client_for(staff_a), xlsx_upload([row(f"987654321{i}") for i in range(3)]))
