@@ -566,10 +566,14 @@ def _workbook_with_sheet(sheet_xml: str) -> SimpleUploadedFile:
 
 
 def _header_row() -> str:
-    return '<row r="1">' + "".join(
-        f'<c r="{col}1" t="inlineStr"><is><t>{text}</t></is></c>'
-        for col, text in zip(string.ascii_uppercase, HEADER, strict=False)
-    ) + "</row>"
+    return (
+        '<row r="1">'
+        + "".join(
+            f'<c r="{col}1" t="inlineStr"><is><t>{text}</t></is></c>'
+            for col, text in zip(string.ascii_uppercase, HEADER, strict=False)
+        )
+        + "</row>"
+    )
 
 
 SHEET_OPEN = (
