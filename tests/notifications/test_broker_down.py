@@ -26,7 +26,7 @@ def failed_reminder(units):
     """A real reminder (a child due in 3 days, the guardian consented) that failed."""
     child_due_in(3, units.station_a)
     scan_reminders()
-    row = Message.objects.get()
+    row = Message.objects.get(topic="transfusion_due")
     Message.objects.filter(pk=row.pk).update(state=MessageState.FAILED, last_error="HTTP 500")
     row.refresh_from_db()
     return row
