@@ -3,7 +3,8 @@
 #   docker build -t bloodbond:latest .
 #   docker run --rm -e SECRET_KEY=... -e DATABASE_URL=... -e CELERY_BROKER_URL=... \
 #       -e ALLOWED_HOSTS=... -p 8000:8000 bloodbond:latest            # web (default CMD)
-#   docker run ... bloodbond:latest celery -A donation_portal worker --loglevel=info
+#   docker run ... bloodbond:latest nice -n 10 celery -A donation_portal worker --loglevel=info
+#       (nice: below the web in CPU priority when both share a host; see docker-compose.yml)
 #   docker run ... bloodbond:latest celery -A donation_portal beat --loglevel=info \
 #       --schedule /tmp/celerybeat-schedule
 #

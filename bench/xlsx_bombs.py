@@ -284,9 +284,11 @@ def main() -> None:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    # The import's check runs in a worker, as in production (Procfile.dev, docker-compose).
+    # The import's check runs in a worker, as in production (docker-compose.yml): niced
+    # below the web.
     worker = subprocess.Popen(
         [
+            *("nice", "-n", "10"),
             *(sys.executable, "-m", "celery", "-A", "donation_portal", "worker"),
             *("--loglevel=warning", "--concurrency=2", "-O", "fair"),
             *("--without-gossip", "--without-mingle"),

@@ -319,8 +319,21 @@ else:
     # waiting (Celery's documented caveat for the Redis transport).
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=60),
+        # redis-py waits for ever on a host that drops packets; a web request that queues
+        # a task must learn "broker down" in seconds, not hold a worker for minutes.
+        "socket_connect_timeout": env_int("CELERY_BROKER_CONNECT_TIMEOUT", 2, minimum=1),
     }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECT_TIMEOUT", 2, minimum=1)
+# A task queued from a click (resend, import, export, an emergency's first wave) tries the
+# broker twice, then the page says so (Celery's default retries 3 times, ~2 s when refused).
+# Nothing is lost: the row stays pending and beat's next dispatch queues it.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

@@ -10,6 +10,7 @@ from datetime import date
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from accounts import audit
@@ -125,8 +126,18 @@ def messages_enqueue(rows) -> int:
     return len(new)
 
 
-def message_resend(*, message: Message, actor=None, request=None) -> bool:
-    """Staff ask for a failed (or cancelled) message to go again: back to pending, now."""
+# What ``message_resend`` did: refused (not failed or cancelled), handed to a worker, or
+# back in line with the broker unreachable (the next ``dispatch`` after it is back sends it).
+RESEND_REFUSED, RESEND_QUEUED, RESEND_WAITING = "", "queued", "waiting"
+
+
+def message_resend(*, message: Message, actor=None, request=None) -> str:
+    """Staff ask for a failed (or cancelled) message to go again: back to pending, now.
+
+    Returns RESEND_REFUSED (falsy) when the message is neither failed nor cancelled,
+    RESEND_WAITING when the broker could not be reached (the row is pending all the same:
+    nothing is lost, beat's dispatch sends it), RESEND_QUEUED otherwise (also when called
+    inside an outer transaction: the hand-over then runs at its commit, unseen here)."""
     now = timezone.now()
     changed = Message.objects.filter(
         pk=message.pk, state__in=(MessageState.FAILED, MessageState.CANCELLED)
@@ -151,8 +162,22 @@ def message_resend(*, message: Message, actor=None, request=None) -> bool:
             unit=message.unit,
             note="message resend",
         )
-        transaction.on_commit(lambda: hand_to_worker(message.pk))
-    return bool(changed)
+        handed = []
+        transaction.on_commit(lambda: handed.append(hand_to_worker(message.pk)))
+        return RESEND_WAITING if handed == [False] else RESEND_QUEUED
+    return RESEND_REFUSED
+
+
+def resend_note(done: str) -> str:
+    """What the page and the API tell staff after ``message_resend``."""
+    if done == RESEND_WAITING:
+        return _(
+            "The message is back in line, but the sending service cannot be reached just now. "
+            "It will go out by itself once the service is back: no need to resend it again."
+        )
+    if done:
+        return _("The message will be sent again.")
+    return _("Only a failed or cancelled message can be sent again.")
 
 
 def hand_to_worker(message_id: int) -> bool:

@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib import messages as flash
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
 from django.views import View
 from django_filters.views import FilterView
 
@@ -14,7 +13,7 @@ from accounts.permissions import RoleRequiredMixin
 from .choices import MessageState
 from .filters import MessageFilterSet
 from .selectors import listed_address, messages_for, outbox_summary
-from .services import message_resend
+from .services import RESEND_WAITING, message_resend, resend_note
 
 
 class OutboxView(RoleRequiredMixin, FilterView):
@@ -44,10 +43,13 @@ class OutboxView(RoleRequiredMixin, FilterView):
 class ResendView(RoleRequiredMixin, View):
     def post(self, request, pk):
         message = get_object_or_404(messages_for(request.user), pk=pk)
-        if message_resend(message=message, request=request):
-            flash.success(request, _("The message will be sent again."))
+        done = message_resend(message=message, request=request)
+        if done == RESEND_WAITING:  # the broker is down: the row waits for dispatch
+            flash.warning(request, resend_note(done))
+        elif done:
+            flash.success(request, resend_note(done))
         else:
-            flash.info(request, _("Only a failed or cancelled message can be sent again."))
+            flash.info(request, resend_note(done))
         back = request.POST.get("next", "")
         if not url_has_allowed_host_and_scheme(back, {request.get_host()}):
             back = "notifications:outbox"

@@ -63,6 +63,16 @@ def job_claim(job_id: str, what: str) -> bool:
     return cache.add(f"{_key(job_id)}:{what}", 1, timeout=JOB_MAX_AGE.total_seconds())
 
 
+def job_unclaim(job_id: str, what: str) -> None:
+    """Undo ``job_claim`` when what it guarded could not start (the broker was down)."""
+    cache.delete(f"{_key(job_id)}:{what}")
+
+
+def job_drop(job_id: str) -> None:
+    """Forget a job that never reached a worker."""
+    cache.delete(_key(job_id))
+
+
 def job_claimed(job_id: str, what: str) -> bool:
     return cache.get(f"{_key(job_id)}:{what}") is not None
 

@@ -143,21 +143,29 @@ class SpreadsheetImportView(RoleRequiredMixin, View):
 
     # --- In a worker ----------------------------------------------------------------
 
-    def start(self, request, **data):
-        """Hand the kept file to the worker and send the browser to the job's page."""
+    def start(self, request, *, checked: str = "", **data):
+        """Hand the kept file to the worker and send the browser to the job's page.
+        ``checked`` is the clean check an apply comes from."""
         job_id = jobs.job_start(
             user=request.user, kind=self.stash_key, language=get_language(), **data
         )
         try:
             self.task.delay(job_id)
-        except OperationalError:  # the broker is down: say so, keep nothing
-            logger.exception("could not queue the import")
+        except OperationalError:  # the broker is down: say so, as if nothing was clicked
+            logger.warning("could not queue the import", exc_info=True)
+            jobs.job_drop(job_id)
             if data["mode"] == jobs.CHECK:
                 uploads.drop_kept(data["path"])
+                messages.error(
+                    request, _("The file could not be checked just now. Try again in a minute.")
+                )
+                return self.here()
+            # The checked file is kept and its Import button works again.
+            jobs.job_unclaim(checked, "apply")
             messages.error(
-                request, _("The file could not be checked just now. Try again in a minute.")
+                request, _("The file could not be imported just now. Try again in a minute.")
             )
-            return self.here()
+            return redirect(f"{request.path}?job={checked}")
         return redirect(f"{request.path}?job={job_id}")
 
     def apply_in_worker(self, request):
@@ -177,7 +185,11 @@ class SpreadsheetImportView(RoleRequiredMixin, View):
             )
             return self.here()
         return self.start(
-            request, mode=jobs.APPLY, path=record["path"], filename=record["filename"]
+            request,
+            checked=token,
+            mode=jobs.APPLY,
+            path=record["path"],
+            filename=record["filename"],
         )
 
     def job_page(self, request, job_id):

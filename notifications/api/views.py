@@ -1,4 +1,3 @@
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -8,8 +7,8 @@ from accounts.api.views import AuditedListMixin, ScopedViewSetMixin
 
 from ..filters import MessageFilterSet
 from ..models import Message
-from ..services import message_resend
-from .serializers import MessageSerializer
+from ..services import message_resend, resend_note
+from .serializers import MessageResendSerializer, MessageSerializer
 
 
 class MessageViewSet(AuditedListMixin, ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
@@ -23,14 +22,13 @@ class MessageViewSet(AuditedListMixin, ScopedViewSetMixin, viewsets.ReadOnlyMode
     search_fields = ["recipient_name", "subject_key"]
     ordering_fields = ["created_at", "due_on", "state", "id"]
 
-    @extend_schema(request=None, responses={200: MessageSerializer})
+    @extend_schema(request=None, responses={200: MessageResendSerializer})
     @action(detail=True, methods=["post"])
     def resend(self, request, pk=None):
         message = self.get_object()
-        if not message_resend(message=message, request=request):
-            return Response(
-                {"state": [_("Only a failed or cancelled message can be sent again.")]},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+        done = message_resend(message=message, request=request)
+        if not done:
+            return Response({"state": [resend_note(done)]}, status=status.HTTP_400_BAD_REQUEST)
         message.refresh_from_db()
-        return Response(self.get_serializer(message).data)
+        context = {**self.get_serializer_context(), "resend": done}
+        return Response(MessageResendSerializer(message, context=context).data)

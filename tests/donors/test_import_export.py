@@ -528,6 +528,120 @@ def test_a_sheet_without_its_dimension_is_still_read_only_up_to_the_row_cap(
     assert "more than 3 rows" in response.context["form"].errors["file"][0]
 
 
+def _bad_rows(count):
+    """Rows that would each be a row error (a bad phone, sex, blood group, date)."""
+    return [
+        row("12345", sex="X", blood_group="C+", date_of_birth="31/02/1990") for _ in range(count)
+    ]
+
+
+@pytest.mark.parametrize("upload", [csv_upload, xlsx_upload], ids=["csv", "xlsx"])
+def test_a_sheet_past_the_row_cap_is_refused_by_its_size_before_any_row_is_checked(
+    client_for, staff_a, settings, upload
+):
+    """Issue 13: the worker spent 50–81 s on a row bomb before refusing it. Past the cap
+    the answer names the cap and nothing else: no row was validated."""
+    settings.DONOR_IMPORT_MAX_ROWS = 3
+    response = dry_run(client_for(staff_a), upload(_bad_rows(5)))
+    assert response.context["form"].errors["file"] == [
+        "The file has more than 3 rows. Split it into smaller files."
+    ]
+    assert response.context.get("report") is None
+    assert "not a valid mobile number" not in page_text(response)
+    assert Donor.objects.count() == 0
+
+
+def _workbook_with_sheet(sheet_xml: str) -> SimpleUploadedFile:
+    book = io.BytesIO()
+    workbook = openpyxl.Workbook()
+    workbook.active.append(list(HEADER))
+    workbook.save(book)
+    out = io.BytesIO()
+    with zipfile.ZipFile(book) as source, zipfile.ZipFile(out, "w") as target:
+        for member in source.namelist():
+            target.writestr(
+                member, sheet_xml if member == "xl/worksheets/sheet1.xml" else source.read(member)
+            )
+    return SimpleUploadedFile("donors.xlsx", out.getvalue())
+
+
+def _header_row() -> str:
+    return (
+        '<row r="1">'
+        + "".join(
+            f'<c r="{col}1" t="inlineStr"><is><t>{text}</t></is></c>'
+            for col, text in zip(string.ascii_uppercase, HEADER, strict=False)
+        )
+        + "</row>"
+    )
+
+
+SHEET_OPEN = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+)
+
+
+def test_a_sheet_whose_dimension_claims_more_rows_than_the_cap_is_refused_at_once(
+    client_for, staff_a, settings
+):
+    """The <dimension> says 50,000 rows: refused before a row is parsed (the row after the
+    header is broken XML, which would otherwise be the answer)."""
+    settings.DONOR_IMPORT_MAX_ROWS = 3
+    sheet = f'{SHEET_OPEN}<dimension ref="A1:F50000"/><sheetData>{_header_row()}<row r="2"><c <<<'
+    response = dry_run(client_for(staff_a), _workbook_with_sheet(sheet))
+    assert "more than 3 rows" in response.context["form"].errors["file"][0]
+
+
+def test_rows_past_the_cap_are_counted_before_any_is_parsed_whatever_the_dimension_says(
+    client_for, staff_a, settings
+):
+    """A bomb can leave out <dimension> or make it lie small: the <row> tags of the raw
+    XML are counted as the size check inflates it. Here row 2 is already broken XML, so the
+    cap's message proves the refusal came before openpyxl parsed a row (prefixed tags
+    count too)."""
+    settings.DONOR_IMPORT_MAX_ROWS = 3
+    rows = '<row r="2"><c <<<' + "".join(f'<x:row r="{n}"/>' for n in range(3, 8))
+    sheet = f'{SHEET_OPEN}<dimension ref="A1:F2"/><sheetData>{_header_row()}{rows}'
+    response = dry_run(client_for(staff_a), _workbook_with_sheet(sheet))
+    assert "more than 3 rows" in response.context["form"].errors["file"][0]
+
+
+@pytest.mark.parametrize("prefix", ["", "x:"])
+def test_the_row_tags_are_counted_exactly_across_the_chunks_the_sheet_is_inflated_in(prefix):
+    """1,000 rows of ~300 bytes (five 64 KB chunks), then a broken row: a cap of 1,000
+    is refused by the count alone; a cap of 1,001 lets the parser reach the broken row."""
+    name = "A" * 250
+    rows = "".join(
+        f'<{prefix}row r="{n}"><c r="A{n}" t="inlineStr"><is><t>{name}</t></is></c></{prefix}row>'
+        for n in range(2, 1002)
+    )
+    sheet = f'{SHEET_OPEN}<sheetData>{_header_row()}{rows}<row r="1002"><c <<<'
+    upload = _workbook_with_sheet(sheet)
+
+    def read(cap):
+        with pytest.raises(sheets.UploadError) as refused:
+            sheets.read_table(
+                upload.read(),
+                filename="donors.xlsx",
+                columns=HEADER,
+                required=["name"],
+                max_rows=cap,
+                max_bytes=10**7,
+            )
+        upload.seek(0)
+        return str(refused.value)
+
+    assert "more than 1000 rows" in read(1000)
+    assert "not a valid Excel" in read(1001)
+
+
+def test_a_sheet_of_exactly_the_cap_is_not_refused(client_for, staff_a, settings):
+    settings.DONOR_IMPORT_MAX_ROWS = 3
+    response = dry_run(client_for(staff_a), xlsx_upload([row(f"987654321{i}") for i in range(3)]))
+    assert response.context["report"].valid_rows == 3
+
+
 # --- The kept upload -------------------------------------------------------------------------
 
 

@@ -93,3 +93,50 @@ def test_a_job_is_its_uploaders_alone(worker, client_for, staff_a, circle_staff)
     response = other.post(IMPORT_URL, {"token": checked.context["token"]}, follow=True)
     assert "already imported or has expired" in response.content.decode()
     assert Donor.objects.count() == 0
+
+
+def kept_files(media_root):
+    return [path for path in media_root.rglob("*") if path.is_file()]
+
+
+def test_with_the_broker_down_the_upload_page_says_so_and_keeps_nothing(
+    worker, client_for, staff_a, settings
+):
+    """Issue 13: a click that queues a task must not answer 500 when Redis is down."""
+    from tests.broker import broker_down
+
+    client = client_for(staff_a)
+    with broker_down():
+        response = client.post(IMPORT_URL, {"file": sheet("9876543210")}, follow=True)
+    assert response.status_code == 200
+    assert "The file could not be checked just now. Try again in a minute." in (
+        response.content.decode()
+    )
+    assert kept_files(settings.MEDIA_ROOT) == []
+    # Once the broker is back the same upload is checked.
+    started = client.post(IMPORT_URL, {"file": sheet("9876543210")})
+    assert until_done(client, started.url).context["report"].ok
+
+
+def test_with_the_broker_down_the_import_button_says_so_and_works_again_after(
+    worker, client_for, staff_a
+):
+    """The apply's claim on the check is given back: the same Import button imports once
+    the broker answers again (before, the check was spent and the file had to be sent
+    again)."""
+    from tests.broker import broker_down
+
+    client = client_for(staff_a)
+    checked = until_done(client, client.post(IMPORT_URL, {"file": sheet("9876543210")}).url)
+    token = checked.context["token"]
+    with broker_down():
+        refused = client.post(IMPORT_URL, {"token": token}, follow=True)
+    assert refused.status_code == 200
+    assert "The file could not be imported just now. Try again in a minute." in (
+        refused.content.decode()
+    )
+    assert refused.context["token"] == token  # the check's page, its Import button back
+    assert Donor.objects.count() == 0
+    done = until_done(client, client.post(IMPORT_URL, {"token": token}).url)
+    assert done.status_code == 200
+    assert list(Donor.objects.values_list("phone", flat=True)) == ["+919876543210"]

@@ -243,6 +243,8 @@ def test_whatsapp_goes_in_the_cloud_api_shape(settings, gateway):
     assert sent["json"]["type"] == "text"
     assert "Riya's transfusion" in sent["json"]["text"]["body"]
     assert sent["headers"]["Authorization"] == "Bearer wa-token"
+    # Our row id in the Cloud API's own field, as the SMS gateway gets it as its reference.
+    assert sent["json"]["biz_opaque_callback_data"] == str(message.pk)
 
 
 def test_email_goes_through_djangos_mail_with_the_first_line_as_subject(settings, mailoutbox):

@@ -73,6 +73,14 @@ def test_each_app_service_runs_its_own_process(services):
     assert "celery -A donation_portal beat" in commands["beat"]
 
 
+def test_the_worker_runs_below_the_web_in_cpu_priority(services):
+    """A spreadsheet the worker checks must not starve the pages on a shared host (issue
+    13: /healthz took 1.35 s while two worker processes read a row bomb)."""
+    command = services["worker"]["command"]
+    assert command[:3] == ["nice", "-n", "10"]
+    assert "nice" not in services["web"]["command"]
+
+
 def test_compose_refuses_to_start_without_a_secret_key():
     binary = shutil.which("docker-compose")
     if binary is None:

@@ -63,3 +63,35 @@ def test_a_bad_number_stops_the_start():
     result = run(PAGE_SIZE="twenty")
     assert result.returncode != 0
     assert "PAGE_SIZE='twenty' is not a whole number" in result.stderr
+
+
+def test_the_upload_caps_default_to_what_a_real_sheet_needs():
+    """Issue 13: 20,000 rows and 20 MB unpacked by default, each a setting."""
+    show = (
+        "import django; from django.conf import settings; django.setup(); "
+        "print(settings.DONOR_IMPORT_MAX_ROWS, settings.IMPORT_MAX_UNPACKED_BYTES)"
+    )
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DONOR_IMPORT_MAX_ROWS", "IMPORT_MAX_UNPACKED_BYTES"}
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", show],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["20000", str(20 * 1024 * 1024)]
+    result = subprocess.run(
+        [sys.executable, "-c", show],
+        cwd=ROOT,
+        env={**environment, "DONOR_IMPORT_MAX_ROWS": "500"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.split()[0] == "500"
