@@ -138,14 +138,16 @@ def donor_create(
 BULK_BATCH = 1000
 
 
-def donor_field_errors(fields: dict, *, exclude=()) -> dict[str, list[str]]:
+def donor_field_errors(fields: dict, *, exclude=(), memo: dict | None = None) -> dict[str, list]:
     """The model's own checks of ``fields`` (a donor's field name → value): what
     ``Donor.full_clean`` says of them (lengths, blanks, choices, e-mail, the ranges of
     accounts.ranges), by field, without building a donor or a query; a required field not
     given is refused as its default would be. Relations (the caller's unit and users, the
     objects themselves) are not checked; the check constraints restate the field
     validators and uniqueness is the duplicate check's. Valid values are stored back
-    cleaned, as ``full_clean`` does."""
+    cleaned, as ``full_clean`` does. A ``memo`` (a dict kept over the rows of one sheet)
+    remembers each field's answer for a value already checked: the same group, sex or
+    date of birth on many rows is checked once."""
     errors = {}
     for name, value in fields.items():
         if name in exclude:
@@ -155,10 +157,20 @@ def donor_field_errors(fields: dict, *, exclude=()) -> dict[str, list[str]]:
             raise TypeError(f"Donor has no field {name!r}")
         if field.is_relation or (field.blank and value in field.empty_values):
             continue
-        try:
-            fields[name] = field.clean(value, None)
-        except ValidationError as error:
-            errors[name] = error.messages
+        key = (name, type(value), value)
+        answer = memo.get(key) if memo is not None else None
+        if answer is None:
+            try:
+                answer = (field.clean(value, None), None)
+            except ValidationError as error:
+                answer = (None, error.messages)
+            if memo is not None:
+                memo[key] = answer
+        cleaned, messages = answer
+        if messages is None:
+            fields[name] = cleaned
+        else:
+            errors[name] = messages
     for name, messages in _refused_defaults().items():
         if name not in fields and name not in exclude:
             errors[name] = messages
@@ -242,7 +254,7 @@ def donors_create_bulk(*, actor, rows: list[dict], request=None) -> list[Donor]:
     stamp = {"created_by_id": getattr(actor, "pk", None), "created_at": now, "updated_at": now}
     if actor is not None:
         stamp.update(verified_at=now, verified_by_id=actor.pk)
-    fields_of, purposes_of, refused = [], [], {}
+    fields_of, purposes_of, refused, memo = [], [], {}, {}
     for index, row in enumerate(rows):
         fields = dict(row)
         consents = fields.pop("consents", ())
@@ -256,7 +268,7 @@ def donors_create_bulk(*, actor, rows: list[dict], request=None) -> list[Donor]:
             except ValidationError as error:
                 raise ValidationError({"phone": error}) from None
             # The foreign keys are the caller's unit and the actor (a query each per row).
-            errors = donor_field_errors(fields)
+            errors = donor_field_errors(fields, memo=memo)
             if errors:
                 raise ValidationError(errors)
         except ValidationError as error:

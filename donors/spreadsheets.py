@@ -197,18 +197,16 @@ class DonorRowValidator:
         self.registered = {}  # E.164 → donor id, for the file's phones already registered
         self.visible = set()  # those of them the user may see
         self.seen = {}  # E.164 → row number, for duplicates inside the file
+        self.memo = {}  # the model's answer per field and value already checked
+        self.parsed = {}  # the phone cell's text → E.164, or its ValidationError: parsed once
 
     def _load(self):
         codes = {sheets.cell_text(row.values.get("unit")).lower() for row in self.rows} - {""}
         units = units_for_user(self.user).alias(code_lower=Lower("code"))
         self.units = {unit.code.lower(): unit for unit in units.filter(code_lower__in=codes)}
-        phones = set()
         for row in self.rows:
-            try:
-                phones.add(parse_phone(row.values.get("phone")))
-            except ValidationError:
-                continue
-        phones = sorted(phones)
+            self._phone(row)
+        phones = sorted({phone for phone in self.parsed.values() if isinstance(phone, str)})
         for start in range(0, len(phones), PHONE_CHUNK):
             chunk = phones[start : start + PHONE_CHUNK]
             self.registered.update(Donor.objects.filter(phone__in=chunk).values_list("phone", "pk"))
@@ -262,11 +260,20 @@ class DonorRowValidator:
             ]
         fields["unit"] = unit
 
+    def _phone(self, row) -> str | ValidationError:
+        """The row's number as E.164, or why not: each distinct cell parsed once a run."""
+        text = sheets.cell_text(row.values.get("phone"))
+        if text not in self.parsed:
+            try:
+                self.parsed[text] = parse_phone(text)
+            except ValidationError as error:
+                self.parsed[text] = error
+        return self.parsed[text]
+
     def _check_phone(self, row, fields, errors):
-        try:
-            phone = parse_phone(row.values.get("phone"))
-        except ValidationError as error:
-            errors["phone"] = error.messages
+        phone = self._phone(row)
+        if isinstance(phone, ValidationError):
+            errors["phone"] = phone.messages
             return
         fields["phone"] = phone
         if phone in self.seen:
@@ -290,7 +297,9 @@ class DonorRowValidator:
         the checks above, as ``donors_create_bulk`` runs them: no donor built, no query."""
         failed = {FIELD_OF_COLUMN.get(column, column) for column in errors}
         given = {name: value for name, value in fields.items() if name not in failed}
-        for name, messages in donor_field_errors(given, exclude={"unit", *failed}).items():
+        for name, messages in donor_field_errors(
+            given, exclude={"unit", *failed}, memo=self.memo
+        ).items():
             errors.setdefault(COLUMN_OF_FIELD.get(name, name), []).extend(messages)
 
 
