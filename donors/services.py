@@ -309,8 +309,9 @@ def donors_create_bulk(*, actor, rows: list[dict], request=None) -> list[Donor]:
             if purpose in purposes
         ),
     )
-    _insert_all(Consent, consents)
-    _insert_all(AuditEvent, _created_events(donors, purposes_of, actor=actor, request=request))
+    _insert_all(Consent, consents, ids=False)
+    events = _created_events(donors, purposes_of, actor=actor, request=request)
+    _insert_all(AuditEvent, events, ids=False)
     return donors
 
 
@@ -338,12 +339,13 @@ def _created_events(donors, purposes_of, *, actor, request) -> list:
     )
 
 
-def _insert_all(model, objects: list) -> None:
-    """INSERT ``objects`` (unsaved, of ``model``) and set their ids: by ``COPY`` on
-    PostgreSQL (the ids taken from the table's sequence first, in one query), else
-    ``bulk_create``. Django's per-value INSERT preparation costs more than the database's
-    write of a 10,000-row import; ``COPY`` (CSV) takes the values as Python writes them:
-    text, numbers, dates, JSON."""
+def _insert_all(model, objects: list, *, ids: bool = True) -> None:
+    """INSERT ``objects`` (unsaved, of ``model``): by ``COPY`` on PostgreSQL, else
+    ``bulk_create``. With ``ids`` they are set on the objects (on PostgreSQL taken from the
+    table's sequence first, in one query); without, the table's default numbers them.
+    Django's per-value INSERT preparation costs more than the database's write of a
+    10,000-row import; ``COPY`` (CSV) takes the values as Python writes them: text,
+    numbers, dates, JSON."""
     if not objects:
         return
     if connection.vendor != "postgresql":
@@ -357,52 +359,53 @@ def _insert_all(model, objects: list) -> None:
             for obj in objects:
                 if field.auto_now or getattr(obj, field.attname) is None:
                     setattr(obj, field.attname, now)
+    # CSV as COPY reads it: an unquoted empty value is NULL, except in the text columns
+    # that hold no NULL (FORCE_NOT_NULL), where it is the empty string.
+    texts = [f for f in fields if f.empty_strings_allowed and not f.null]
+    if any(f.empty_strings_allowed and f.null for f in fields):  # '' and NULL both possible
+        model.objects.bulk_create(objects, batch_size=BULK_BATCH)
+        return
     names = [field.attname for field in fields]
     json_at = [i for i, f in enumerate(fields) if f.get_internal_type() == "JSONField"]
-    null_if_empty = [i for i, f in enumerate(fields) if f.empty_strings_allowed is False]
+    # What Django's INSERT preparation writes as NULL: an empty address.
+    null_if_empty = [
+        i for i, f in enumerate(fields) if f.get_internal_type() == "GenericIPAddressField"
+    ]
     out = io.StringIO()
-    writer = csv.writer(out, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
+    # \r\n: a value with either character in it is quoted (COPY refuses them bare).
+    writer = csv.writer(out, lineterminator="\r\n")
+    columns = [field.column for field in fields]
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [meta.db_table, meta.pk.column, len(objects)],
-        )
-        ids = [row[0] for row in cursor.fetchall()]
-        for obj, pk in zip(objects, ids, strict=True):
-            obj.pk = pk
-            obj._state.adding, obj._state.db = False, connection.alias
-            values = [pk, *map(obj.__dict__.__getitem__, names)]
+        if ids:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [meta.db_table, meta.pk.column, len(objects)],
+            )
+            for obj, (pk,) in zip(objects, cursor.fetchall(), strict=True):
+                obj.pk = pk
+                obj._state.adding, obj._state.db = False, connection.alias
+            names.insert(0, meta.pk.attname)
+            columns.insert(0, meta.pk.column)
+            json_at = [i + 1 for i in json_at]
+            null_if_empty = [i + 1 for i in null_if_empty]
+        for obj in objects:
+            values = list(map(obj.__dict__.__getitem__, names))
             for i in json_at:
-                if values[i + 1] is not None:
-                    values[i + 1] = json.dumps(values[i + 1], cls=fields[i].encoder)
+                if values[i] is not None:
+                    values[i] = json.dumps(values[i], cls=fields[i - ids].encoder)
             for i in null_if_empty:
-                if values[i + 1] == "":
-                    values[i + 1] = None
-            writer.writerow([_CSV_NULL if value is None else value for value in values])
-        columns = ", ".join(
-            connection.ops.quote_name(column)
-            for column in [meta.pk.column, *(field.column for field in fields)]
-        )
-        table = connection.ops.quote_name(meta.db_table)
+                if values[i] == "":
+                    values[i] = None
+            writer.writerow(values)  # None as an unquoted empty value
+        quote = connection.ops.quote_name
+        options = "FORMAT csv"
+        if texts:
+            options += f", FORCE_NOT_NULL ({', '.join(quote(f.column) for f in texts)})"
+        table, columns = quote(meta.db_table), ", ".join(map(quote, columns))
+        sql = f"COPY {table} ({columns}) FROM STDIN WITH ({options})"
         out.seek(0)
         with connection.wrap_database_errors:
-            # CSV: a quoted "" is an empty string, an unquoted empty value NULL.
-            cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)", out)
-
-
-class _CsvNull:
-    """NULL in COPY's CSV: an unquoted empty value. The csv writer quotes every
-    non-numeric value (so an empty string stays one) and writes a number as ``str`` of it
-    unquoted: this is a "number" written as nothing."""
-
-    def __float__(self):
-        return 0.0
-
-    def __str__(self):
-        return ""
-
-
-_CSV_NULL = _CsvNull()
+            cursor.copy_expert(sql, out)
 
 
 def _duplicate_phones(donors: list[Donor], *, skip, viewer=None) -> dict[int, ValidationError]:
