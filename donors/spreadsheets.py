@@ -31,7 +31,7 @@ from .models import Donation, Donor
 from .phones import normalise_phone
 from .privacy import listed_phone
 from .selectors import donors_for
-from .services import donors_create_bulk
+from .services import donor_field_errors, donors_create_bulk
 
 REQUIRED_COLUMNS = ["name", "sex", "date_of_birth", "blood_group", "phone", "unit"]
 OPTIONAL_COLUMNS = [
@@ -69,6 +69,7 @@ SEXES = {
 }
 TRUE_WORDS = {"yes", "y", "1", "true", "t", "हाँ", "हां"}
 FALSE_WORDS = {"no", "n", "0", "false", "f", "नहीं", ""}
+BLOOD_GROUPS = frozenset(BloodGroup.values)
 LANGUAGES = {"en": "en", "english": "en", "hi": "hi", "hindi": "hi", "हिंदी": "hi"}
 
 
@@ -110,7 +111,7 @@ def parse_blood_group(value) -> str:
     text = text.replace("POS", "+").replace("NEG", "-")
     if text in ("OH", "BOMBAY"):
         return BloodGroup.BOMBAY
-    if text in BloodGroup.values:
+    if text in BLOOD_GROUPS:
         return text
     raise ValidationError(
         _(
@@ -196,18 +197,16 @@ class DonorRowValidator:
         self.registered = {}  # E.164 → donor id, for the file's phones already registered
         self.visible = set()  # those of them the user may see
         self.seen = {}  # E.164 → row number, for duplicates inside the file
+        self.memo = {}  # the model's answer per field and value already checked
+        self.parsed = {}  # the phone cell's text → E.164, or its ValidationError: parsed once
 
     def _load(self):
         codes = {sheets.cell_text(row.values.get("unit")).lower() for row in self.rows} - {""}
         units = units_for_user(self.user).alias(code_lower=Lower("code"))
         self.units = {unit.code.lower(): unit for unit in units.filter(code_lower__in=codes)}
-        phones = set()
         for row in self.rows:
-            try:
-                phones.add(parse_phone(row.values.get("phone")))
-            except ValidationError:
-                continue
-        phones = sorted(phones)
+            self._phone(row)
+        phones = sorted({phone for phone in self.parsed.values() if isinstance(phone, str)})
         for start in range(0, len(phones), PHONE_CHUNK):
             chunk = phones[start : start + PHONE_CHUNK]
             self.registered.update(Donor.objects.filter(phone__in=chunk).values_list("phone", "pk"))
@@ -261,11 +260,20 @@ class DonorRowValidator:
             ]
         fields["unit"] = unit
 
+    def _phone(self, row) -> str | ValidationError:
+        """The row's number as E.164, or why not: each distinct cell parsed once a run."""
+        text = sheets.cell_text(row.values.get("phone"))
+        if text not in self.parsed:
+            try:
+                self.parsed[text] = parse_phone(text)
+            except ValidationError as error:
+                self.parsed[text] = error
+        return self.parsed[text]
+
     def _check_phone(self, row, fields, errors):
-        try:
-            phone = parse_phone(row.values.get("phone"))
-        except ValidationError as error:
-            errors["phone"] = error.messages
+        phone = self._phone(row)
+        if isinstance(phone, ValidationError):
+            errors["phone"] = phone.messages
             return
         fields["phone"] = phone
         if phone in self.seen:
@@ -285,19 +293,14 @@ class DonorRowValidator:
             ]
 
     def _check_model(self, fields, errors):
-        """The model's own field checks (lengths, e-mail, blanks), without queries, on the
-        fields that passed the checks above."""
-        failed = [FIELD_OF_COLUMN.get(column, column) for column in errors]
-        donor = Donor(**{name: value for name, value in fields.items() if name not in failed})
-        try:
-            # The check constraints restate the field validators (accounts.ranges) and would
-            # cost a query each per row.
-            donor.full_clean(
-                exclude=["unit", *failed], validate_unique=False, validate_constraints=False
-            )
-        except ValidationError as error:
-            for name, messages in error.message_dict.items():
-                errors.setdefault(COLUMN_OF_FIELD.get(name, name), []).extend(messages)
+        """The model's own field checks (lengths, e-mail, blanks) on the fields that passed
+        the checks above, as ``donors_create_bulk`` runs them: no donor built, no query."""
+        failed = {FIELD_OF_COLUMN.get(column, column) for column in errors}
+        given = {name: value for name, value in fields.items() if name not in failed}
+        for name, messages in donor_field_errors(
+            given, exclude={"unit", *failed}, memo=self.memo
+        ).items():
+            errors.setdefault(COLUMN_OF_FIELD.get(name, name), []).extend(messages)
 
 
 # --- The batch --------------------------------------------------------------------------
