@@ -172,6 +172,31 @@ class Donor(models.Model):
                 for group in BloodGroup.values
             ),
             models.Index(fields=["eligibility_settled_on"], name="donor_eligibility_settled"),
+            # Matching's candidates (thalassemia.matching): the force's units and compatible
+            # groups with every column the eligibility test and the ranking read, so the
+            # pool is an index-only scan, not one heap page per donor (PostgreSQL only).
+            models.Index(
+                fields=["unit", "blood_group"],
+                include=[
+                    "id",
+                    "verified_at",
+                    "last_donated_on",
+                    "next_eligible_on",
+                    "permanently_deferred",
+                    "eligibility_settled_on",
+                    "date_of_birth",
+                    "weight_kg",
+                    "opted_out_at",
+                    "unavailable_until",
+                    "sex",
+                    "phone",
+                    "name",
+                    "phenotype",
+                    "living_blood_bank",
+                ],
+                condition=Q(erased_at__isnull=True),
+                name="donor_match_cover",
+            ),
         ]
         # Plausible ranges (accounts.ranges), also for writes around the services.
         constraints = [

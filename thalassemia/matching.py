@@ -21,6 +21,7 @@ THAL_LIVING_BANK_HOURS.
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 
 from django.conf import settings
 from django.db.models import Case, Count, DateField, Exists, F, OuterRef, Value, When
@@ -131,14 +132,56 @@ def refusals(patient: Patient, donor: Donor, on: date) -> list[str]:
     return reasons
 
 
-def candidates(patient: Patient, on: date, *, user=None):
+# The candidate columns the ranking reads; the few donors shown are then loaded whole.
+_RANK_COLUMNS = (
+    "pk",
+    "blood_group",
+    "verified_at",
+    "unit_id",
+    "last_donated_on",
+    "phenotype",
+    "living_blood_bank",
+    "name",
+)
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """One row of ``candidates``: what the ranking reads, before the donor is loaded."""
+
+    pk: int
+    blood_group: str
+    verified_at: object
+    unit_id: int
+    last_donated_on: date | None
+    phenotype: str
+    living_blood_bank: bool
+    name: str
+
+
+def circle_of(patient: Patient) -> dict[int, tuple[date | None, int]]:
+    """The child's donor circle: each member's donor id → (last asked on, order)."""
+    rows = DonorCircle.objects.filter(patient=patient).order_by()
+    return {
+        d: (asked, order)
+        for d, asked, order in rows.values_list("donor_id", "last_asked_on", "order")
+    }
+
+
+def candidates(patient: Patient, on: date, *, user=None, circle=None) -> list[_Candidate]:
     """Compatible, eligible, available, unbooked donors of the child's force (its district
     or commissionerate) who are not the child's guardians, filtered in the database and
     roughly pre-ranked there (verified, identical group, circle, longest rest, same unit), at
-    most THAL_MATCH_CANDIDATES of them, with eligibility facts prefetched: the eligible pool
-    is read from each donor's stored standing (``Donor.next_eligible_on``, a range scan of
-    the per-group partial indexes), so a state of 1,000,000 donors costs the same few
-    queries and bounded memory; the Python ranking only sees those candidates."""
+    most THAL_MATCH_CANDIDATES of them, each as the few columns the ranking reads: the
+    eligible pool is read from each donor's stored standing (``Donor.next_eligible_on``),
+    so a state of 1,000,000 donors costs one query and bounded memory."""
+    queryset = _candidates_queryset(patient, on, user=user, circle=circle)
+    return [_Candidate(*row) for row in queryset]
+
+
+def _candidates_queryset(patient: Patient, on: date, *, user=None, circle=None):
+    if circle is None:
+        circle = circle_of(patient)
     groups = compatibility.donor_groups_for(patient.blood_group)
     queryset = Donor.objects.filter(blood_group__in=groups, opted_out_at__isnull=True)
     queryset = queryset.exclude(unavailable_until__gte=on).exclude(
@@ -161,17 +204,21 @@ def candidates(patient: Patient, on: date, *, user=None):
         *(When(sex=sex, then=Value(on + timedelta(days=d))) for sex, d in interval.items()),
         output_field=DateField(),
     )
-    in_circle = DonorCircle.objects.filter(patient=patient, donor=OuterRef("pk"))
+    # The circle's few donor ids as a list, not a correlated EXISTS: PostgreSQL costs such a
+    # subquery once per donor of the pool, which at a state crossed jit_above_cost and
+    # spent hundreds of milliseconds compiling a query that runs in tens.
+    # (An empty circle is written [0], no donor's id: Django would drop an empty IN and
+    # order by a constant, which PostgreSQL refuses.)
     queryset = (
         eligible_on(queryset, on)
         .alias(match_booking_until=booking_until)
         .filter(~Exists(live))
-        .annotate(
+        .alias(
             match_verified=Case(When(verified_at__isnull=False, then=Value(1)), default=Value(0)),
             match_identical=Case(
                 When(blood_group=patient.blood_group, then=Value(1)), default=Value(0)
             ),
-            match_in_circle=Exists(in_circle),
+            match_in_circle=Case(When(pk__in=list(circle) or [0], then=Value(1)), default=Value(0)),
             match_same_unit=Case(When(unit_id=patient.unit_id, then=Value(1)), default=Value(0)),
         )
         .order_by(
@@ -183,8 +230,10 @@ def candidates(patient: Patient, on: date, *, user=None):
             "pk",
         )
     )
+    # Every column read here is in the covering index ``donor_match_cover``: an index-only
+    # scan of the force's units and groups, not one heap page per donor of the pool.
     cap = settings.THAL_MATCH_CANDIDATES
-    return with_eligibility_facts(queryset.select_related("unit")[:cap])
+    return queryset.values_list(*_RANK_COLUMNS)[:cap]
 
 
 def _recent_requests(donor_ids, today: date) -> dict[int, int]:
@@ -198,11 +247,16 @@ def _recent_requests(donor_ids, today: date) -> dict[int, int]:
     return dict(rows)
 
 
-def _last_donation(donor: Donor) -> date | None:
-    dates = [d.donated_on for d in donor.drawn_donations]
-    if donor.external_last_donation_on:
-        dates.append(donor.external_last_donation_on)
-    return max(dates, default=None)
+@lru_cache(maxsize=256)
+def _antigens_of(text: str) -> tuple[tuple[str, bool], ...]:
+    """``_antigens`` of a stored text, remembered: a few dozen distinct texts in a state."""
+    return tuple(_antigens(text).items())
+
+
+def _months_rested(last: date | None, today: date) -> int:
+    if last is None:
+        return NEVER_MONTHS
+    return min((today - last).days // 30, NEVER_MONTHS - 1)
 
 
 def match_donors(
@@ -210,27 +264,77 @@ def match_donors(
 ) -> list[Suggestion]:
     """Donors to ask for ``patient``'s transfusion on ``on``, best first, each with reasons.
 
-    A fixed number of queries whatever the number of donors: guardians, candidates with
-    their eligibility facts (three), circle, recent requests."""
+    The candidates (``candidates``) are ranked by ``Suggestion.sort_key`` from their
+    columns alone; then, best first, the donors are loaded whole with their eligibility
+    facts, a batch at a time, confirmed by ``check_eligibility`` and given their reasons,
+    until ``limit`` are found. Filtering then ranking and ranking then filtering give the
+    same list, and only the few donors shown are loaded and explained.
+
+    A fixed number of queries whatever the number of donors: guardians, the child's force,
+    the candidates, recent requests, and the shown donors with their eligibility facts
+    (three; three more in the rare case that a batch's donors fail the check)."""
     today = today or timezone.localdate()
     limit = limit or settings.THAL_MATCH_LIMIT
     if not patient.blood_group:
         return []
-    donors = [
-        d
-        for d in candidates(patient, on, user=user)
-        if check_eligibility(facts_for(d), on).eligible
+    antibodies = antibodies_of(patient)
+    circle = circle_of(patient)
+    rows = [
+        row
+        for row in candidates(patient, on, user=user, circle=circle)
+        if not any(a in antibodies and carried for a, carried in _antigens_of(row.phenotype))
     ]
-    donors = [d for d in donors if not antibody_clash(patient, d)]
-    circle = {member.donor_id: member for member in DonorCircle.objects.filter(patient=patient)}
-    recent = _recent_requests([d.pk for d in donors], today)
+    recent = _recent_requests([row.pk for row in rows], today)
     urgent = (on - today).days * 24 <= settings.THAL_LIVING_BANK_HOURS
     child_antigens = _antigens(patient.phenotype)
-    suggestions = [
-        _suggest(patient, d, on, circle, recent, urgent, child_antigens, today) for d in donors
-    ]
-    suggestions.sort(key=Suggestion.sort_key)
-    return suggestions[:limit]
+
+    def key(row: _Candidate):
+        return (
+            row.verified_at is None,
+            not compatibility.identical(patient.blood_group, row.blood_group),
+            row.pk not in circle,
+            _circle_key(circle.get(row.pk)),
+            _phenotype_fit(child_antigens, dict(_antigens_of(row.phenotype)), text=False)[0],
+            recent.get(row.pk, 0),
+            -_months_rested(row.last_donated_on, today),
+            row.unit_id != patient.unit_id,
+            not (urgent and row.living_blood_bank),
+            row.name,
+            row.pk,
+        )
+
+    rows.sort(key=key)
+    suggestions: list[Suggestion] = []
+    start = 0
+    while len(suggestions) < limit and start < len(rows):
+        batch = rows[start : start + limit - len(suggestions) + _SPARE]
+        start += len(batch)
+        loaded = with_eligibility_facts(
+            Donor.objects.filter(pk__in=[row.pk for row in batch]).select_related("unit")
+        ).in_bulk()
+        for row in batch:
+            donor = loaded.get(row.pk)
+            if donor is None or not check_eligibility(facts_for(donor), on).eligible:
+                continue
+            suggestions.append(
+                _suggest(patient, donor, on, circle, recent, urgent, child_antigens, today)
+            )
+            if len(suggestions) == limit:
+                break
+    return suggestions
+
+
+# Donors loaded beyond those still needed, in case a few fail ``check_eligibility`` (a
+# question about the past, where the database mirrors the rules less simply).
+_SPARE = 5
+
+
+def _circle_key(member: tuple | None) -> tuple:
+    """Circle members are asked in turn: the longest-unasked (never first), then by order."""
+    if member is None:
+        return ()
+    asked, order = member
+    return (asked or date.min, order)
 
 
 def _suggest(patient, donor, on, circle, recent, urgent, child_antigens, today) -> Suggestion:
@@ -248,11 +352,11 @@ def _suggest(patient, donor, on, circle, recent, urgent, child_antigens, today) 
     member = circle.get(donor.pk)
     if member is not None:
         s.in_circle = True
-        s.circle_key = (member.last_asked_on or date.min, member.order)
-        if member.last_asked_on:
+        s.circle_key = _circle_key(member)
+        asked = member[0]
+        if asked:
             s.reasons.append(
-                _("In the child's donor circle; last asked %(date)s.")
-                % {"date": _d(member.last_asked_on)}
+                _("In the child's donor circle; last asked %(date)s.") % {"date": _d(asked)}
             )
         else:
             s.reasons.append(_("In the child's donor circle; not asked yet."))
@@ -272,11 +376,11 @@ def _suggest(patient, donor, on, circle, recent, urgent, child_antigens, today) 
         )
     else:
         s.reasons.append(_("Not asked in the last %(days)s days.") % {"days": days})
-    last = _last_donation(donor)
+    last = donor.last_donated_on  # the stored standing: the latest blood drawn, any kind
     if last is None:
         s.reasons.append(_("No donation on record."))
     else:
-        s.months_rested = min((today - last).days // 30, NEVER_MONTHS - 1)
+        s.months_rested = _months_rested(last, today)
         s.reasons.append(_("Last donated %(date)s.") % {"date": _d(last)})
     s.same_unit = donor.unit_id == patient.unit_id
     if s.same_unit:
@@ -290,11 +394,14 @@ def _suggest(patient, donor, on, circle, recent, urgent, child_antigens, today) 
     return s
 
 
-def _phenotype_fit(child: dict, donor: dict) -> tuple[int, str]:
-    """Rh/K antigens the donor carries and the child lacks (both known), and a sentence."""
+def _phenotype_fit(child: dict, donor: dict, *, text: bool = True) -> tuple[int, str]:
+    """Rh/K antigens the donor carries and the child lacks (both known), and a sentence
+    (none with ``text=False``: the ranking needs only the count)."""
     if not child or not donor:
         return 0, ""
     foreign = [a for a in IMMUNOGENIC if donor.get(a) and child.get(a) is False]
+    if not text:
+        return len(foreign), ""
     if foreign:
         return len(foreign), _("Carries %(antigens)s, which the child lacks.") % {
             "antigens": ", ".join(foreign)
