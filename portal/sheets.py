@@ -298,6 +298,10 @@ def _xlsx_records(data: bytes, max_rows: int | None = None):
             tagged = row_tags.get(sheet._worksheet_path.lstrip("/"), 0) - 1
             if max(claimed, tagged) > max_rows:
                 raise UploadError(_too_many(max_rows))
+        # openpyxl stops at the rows and columns <dimension> claims: a sheet whose generator
+        # wrote it too small would lose its last rows or columns without a word. The cap is
+        # checked above; read what the sheet holds.
+        sheet.reset_dimensions()
         rows = sheet.iter_rows(values_only=True)
         header = next(rows, None)
         yield list(_trim(header or ()))

@@ -380,7 +380,7 @@ def test_the_bulk_write_stores_each_value_as_a_single_save_would(circle_staff):
     odd = 'Line 1, "Old" town\r\nback\\slash'
     rows = [
         {
-            "name": "Asha, \"Didi\"",
+            "name": 'Asha, "Didi"',
             "sex": "F",
             "date_of_birth": datetime.date(1994, 3, 5),
             "phone": "9876543210",
@@ -928,3 +928,30 @@ def test_every_role_opens_the_import_page(client_for, persona, request):
     response = client_for(request.getfixturevalue(persona)).get(IMPORT_URL)
     assert response.status_code == 200
     assert "Download the CSV template" in page_text(response)
+
+
+def test_a_sheet_whose_dimension_claims_too_few_rows_and_columns_is_read_whole():
+    """Some generators write <dimension ref="A1"/> or a stale size; openpyxl's read-only
+    reader stopped at it, so rows past it were dropped without a word. Every row and column
+    the sheet holds is read."""
+
+    def cells(number, *texts):
+        return "".join(
+            f'<c r="{col}{number}" t="inlineStr"><is><t>{text}</t></is></c>'
+            for col, text in zip(string.ascii_uppercase, texts, strict=False)
+        )
+
+    rows = "".join(f'<row r="{n}">{cells(n, f"Donor {n}", "M")}</row>' for n in range(2, 8))
+    sheet = (
+        f'{SHEET_OPEN}<dimension ref="A1"/><sheetData>{_header_row()}{rows}</sheetData></worksheet>'
+    )
+    table = sheets.read_table(
+        _workbook_with_sheet(sheet).read(),
+        filename="donors.xlsx",
+        columns=HEADER,
+        required=["name"],
+        max_rows=100,
+        max_bytes=10**7,
+    )
+    assert [r.values["name"] for r in table.rows] == [f"Donor {n}" for n in range(2, 8)]
+    assert {r.values["sex"] for r in table.rows} == {"M"}
