@@ -16,7 +16,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from . import ranges
@@ -82,7 +81,7 @@ class UnitSearchInput(forms.TextInput):
 
     def _render(self, template_name, context, renderer=None):
         # The project's templates/ (the form renderer looks in Django's and apps' only).
-        return mark_safe(render_to_string(template_name, context))
+        return render_to_string(template_name, context)  # already safe: a rendered template
 
 
 class UnitsField(django_filters.fields.ModelMultipleChoiceField):

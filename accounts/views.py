@@ -69,9 +69,7 @@ class UnitSuggestView(RoleRequiredMixin, TemplateView):
             units = units.order_by("depth", "path")
         units = list(units.only("pk", "name", "code", "kind", "path", "depth")[:UNIT_SUGGESTIONS])
         parent_paths = {unit.path[: -unit.steplen] for unit in units if unit.depth > 1}
-        parents = dict(
-            PoliceUnit.objects.filter(path__in=parent_paths).values_list("path", "name")
-        )
+        parents = dict(PoliceUnit.objects.filter(path__in=parent_paths).values_list("path", "name"))
         context["units"] = [(unit, parents.get(unit.path[: -unit.steplen])) for unit in units]
         return context
 
