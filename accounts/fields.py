@@ -76,6 +76,10 @@ class UnitSearchInput(forms.TextInput):
         context["widget"]["value"] = values[0] if values else ""
         context["widget"]["more_values"] = values[1:]
         context["widget"]["chosen"] = self.chosen
+        widget_attrs = context["widget"]["attrs"]
+        hint = f"{widget_attrs.get('id', name)}-hint"
+        described = [widget_attrs.get("aria-describedby"), hint]  # the errors', if any, first
+        widget_attrs["aria-describedby"] = " ".join(filter(None, described))
         context["widget"]["suggest_url"] = reverse("accounts:unit-suggest")
         return context
 
