@@ -14,6 +14,8 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from . import ranges
@@ -44,19 +46,56 @@ def units_in_scope(request):
     return units_for_user(request.user).order_by("path")
 
 
-class UnitSelect(forms.Select):
-    """One unit picked in a page's select; a query string may still name several."""
+class UnitSearchInput(forms.TextInput):
+    """One unit typed into a search box, not picked from a select of every unit in scope
+    (a state has 1,000: the page spent its time rendering them). With JavaScript, htmx
+    fills the box's ``<datalist>`` with the units of the user's scope matching what is
+    typed (``accounts:unit-suggest``, at most UNIT_SUGGESTIONS); without it, the box takes
+    a unit's code or id. A query string may still name several units: the first shows in
+    the box, the others ride along as hidden fields. Under the box, the unit(s) filtered
+    on, once the field has checked them (``chosen``: no query of its own)."""
+
+    template_name = "includes/unit_search_input.html"
+    input_type = "search"
+
+    def __init__(self, attrs=None):
+        super().__init__({"autocomplete": "off", "spellcheck": "false", **(attrs or {})})
+        self.chosen = []
 
     def value_from_datadict(self, data, files, name):
         values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
-        return [value for value in values if value not in ("", None)]
+        return [value.strip() for value in values if value not in ("", None) and value.strip()]
+
+    def format_value(self, value):
+        values = value if isinstance(value, list | tuple) else [value]
+        return [str(v) for v in values if v not in ("", None)]
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        values = context["widget"]["value"] or []
+        context["widget"]["value"] = values[0] if values else ""
+        context["widget"]["more_values"] = values[1:]
+        context["widget"]["chosen"] = self.chosen
+        widget_attrs = context["widget"]["attrs"]
+        hint = f"{widget_attrs.get('id', name)}-hint"
+        described = [widget_attrs.get("aria-describedby"), hint]  # the errors', if any, first
+        widget_attrs["aria-describedby"] = " ".join(filter(None, described))
+        context["widget"]["suggest_url"] = reverse("accounts:unit-suggest")
+        return context
+
+    def _render(self, template_name, context, renderer=None):
+        # The project's templates/ (the form renderer looks in Django's and apps' only).
+        return render_to_string(template_name, context)  # already safe: a rendered template
 
 
 class UnitsField(django_filters.fields.ModelMultipleChoiceField):
     """Units named by id or by code, each one the user may see."""
 
     default_error_messages = {
-        "invalid_choice": forms.ModelChoiceField.default_error_messages["invalid_choice"]
+        "invalid_choice": _(
+            "No police unit in your area has this code or number. Type a few letters of "
+            "its name and pick it from the list."
+        )
     }
 
     def __init__(self, *args, empty_label=None, **kwargs):
@@ -70,6 +109,8 @@ class UnitsField(django_filters.fields.ModelMultipleChoiceField):
         known = {str(unit.pk) for unit in units} | {unit.code for unit in units}
         if names - known:
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        if isinstance(self.widget, UnitSearchInput):
+            self.widget.chosen = units  # said under the box, without reading them again
         return units
 
 
@@ -83,7 +124,7 @@ class UnitSubtreeFilter(django_filters.ModelMultipleChoiceFilter):
         kwargs.setdefault("queryset", units_in_scope)
         kwargs.setdefault("label", _("Police unit"))
         kwargs.setdefault("empty_label", _("Any"))
-        kwargs.setdefault("widget", UnitSelect)
+        kwargs.setdefault("widget", UnitSearchInput)
         kwargs.setdefault("distinct", False)  # a row has one unit: no duplicates to remove
         super().__init__(field_name=field_name, **kwargs)
 

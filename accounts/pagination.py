@@ -2,7 +2,8 @@
 
 ``EstimatedCountPaginator`` counts exactly up to LIST_EXACT_COUNT_LIMIT rows (a count over
 ``LIMIT n + 1``: it stops reading there) and above that shows the PostgreSQL planner's
-estimate of the filtered query, said as "about 1,000,000". The donor list page and
+estimate of the filtered query, said as "about 1,000,000". It asks the planner first: an
+estimate of ten times the limit or more is shown without the bounded count. The donor list page and
 ``GET /api/v1/donors/`` use it; the API's ``count`` is then that estimate and
 ``count_estimated`` says so.
 """
@@ -11,9 +12,14 @@ import json
 from functools import cached_property
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.db import connections
 from rest_framework.pagination import PageNumberPagination
+
+# An estimate this many times the exact-count limit is trusted without the bounded count: the
+# planner would have to overestimate tenfold for a list under the limit to be called "about".
+TRUSTED_ESTIMATE_FACTOR = 10
 
 
 def planner_estimate(queryset) -> int | None:
@@ -22,7 +28,10 @@ def planner_estimate(queryset) -> int | None:
     if connection.vendor != "postgresql":
         return None
     query = queryset.order_by().values("pk").query
-    sql, params = query.get_compiler(using=queryset.db).as_sql()
+    try:
+        sql, params = query.get_compiler(using=queryset.db).as_sql()
+    except EmptyResultSet:  # .none(): a list whose filters were refused
+        return 0
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
         plan = cursor.fetchone()[0]
@@ -78,10 +87,15 @@ class EstimatedCountPaginator(Paginator):
         queryset = self.object_list
         if not hasattr(queryset, "query"):
             return super().count
+        estimate = planner_estimate(queryset)
+        if estimate is not None and estimate >= TRUSTED_ESTIMATE_FACTOR * limit:
+            # Far above the limit (a state's whole list): reading limit + 1 rows to learn
+            # what the planner already says costs more than the page's own rows.
+            self.estimated = True
+            return estimate
         bounded = queryset.order_by()[: limit + 1].count()
         if bounded <= limit:
             return bounded
-        estimate = planner_estimate(queryset)
         if estimate is None:  # SQLite: small registries, counted
             return queryset.count()
         self.estimated = True

@@ -6,6 +6,7 @@ app_name = "accounts"
 
 urlpatterns = [
     path("units/", views.UnitListView.as_view(), name="unit-list"),
+    path("units/suggest/", views.UnitSuggestView.as_view(), name="unit-suggest"),
     path("units/<int:pk>/", views.UnitDetailView.as_view(), name="unit-detail"),
     path("units/<int:pk>/add/", views.UnitCreateView.as_view(), name="unit-add"),
     path("units/<int:pk>/edit/", views.UnitUpdateView.as_view(), name="unit-edit"),

@@ -7,6 +7,7 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
@@ -43,6 +44,33 @@ class HomeView(LoginRequiredMixin, TemplateView):
         context["is_coordinator"] = user.role == Role.COORDINATOR
         if user.manages_people:
             context["recent_events"] = audit_events_for(user).order_by("-at", "-id")[:8]
+        return context
+
+
+UNIT_SUGGESTIONS = 20
+
+
+class UnitSuggestView(RoleRequiredMixin, TemplateView):
+    """The options of a list's unit filter box (``fields.UnitSearchInput``), fetched by htmx
+    as the user types: at most UNIT_SUGGESTIONS units of the user's scope whose name holds,
+    or whose code starts with, what was typed, each with its kind and parent to tell
+    namesakes apart. Nothing typed: the top of the user's tree. Two queries."""
+
+    template_name = "includes/unit_suggestions.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        typed = (self.request.GET.get("unit") or self.request.GET.get("q") or "").strip()[:60]
+        units = units_for_user(self.request.user)
+        if typed:
+            units = units.filter(Q(name__icontains=typed) | Q(code__istartswith=typed))
+            units = units.order_by("name", "path")
+        else:
+            units = units.order_by("depth", "path")
+        units = list(units.only("pk", "name", "code", "kind", "path", "depth")[:UNIT_SUGGESTIONS])
+        parent_paths = {unit.path[: -unit.steplen] for unit in units if unit.depth > 1}
+        parents = dict(PoliceUnit.objects.filter(path__in=parent_paths).values_list("path", "name"))
+        context["units"] = [(unit, parents.get(unit.path[: -unit.steplen])) for unit in units]
         return context
 
 

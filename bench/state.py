@@ -287,14 +287,27 @@ def matches_rows(who):
 
 
 def registry_rows(who):
+    from accounts.models import PoliceUnit
     from donors.models import Donor
 
     force = who["force"]
     someone = Donor.objects.filter(unit__path__startswith=force.path).order_by("id").first()
     first, last = someone.name.split(" ", 1)
     name_query = f"{first} {last}"
+    digits = someone.phone[-6:]
+    # A station of the coordinator's force: both personas filter on it.
+    station = PoliceUnit.objects.filter(path__startswith=force.path).order_by("-depth", "path")[0]
+    first_page = """SELECT d.id, d.name FROM donors_donor d
+                    JOIN accounts_policeunit u ON u.id = d.unit_id
+                    WHERE u.path LIKE %s AND d.erased_at IS NULL {where}
+                    ORDER BY d.name, d.id LIMIT 26"""
     for name in ("admin", "coordinator"):
         client, path = who[name]
+        measure(
+            f"donor list, no filter, {name}",
+            lambda c=client: c.get("/donors/"),
+            anchor=lambda p=path: anchor_ms(first_page.format(where=""), [p + "%"]),
+        )
         measure(
             f"donor list, eligible today, {name}",
             lambda c=client: c.get("/donors/?eligible_today=true"),
@@ -316,6 +329,45 @@ def registry_rows(who):
                    WHERE u.path LIKE %s AND d.name ILIKE %s ORDER BY d.name, d.id LIMIT 50""",
                 [p + "%", f"%{name_query}%"],
             ),
+        )
+        measure(
+            f"donor list, search by last 6 digits, {name}",
+            lambda c=client: c.get("/donors/", {"q": digits}),
+            anchor=lambda p=path: anchor_ms(
+                first_page.format(where="AND reverse(d.phone) LIKE %s"),
+                [p + "%", digits[::-1] + "%"],
+            ),
+        )
+        measure(
+            f"donor list, one station, {name}",
+            lambda c=client: c.get("/donors/", {"unit": station.code}),
+            anchor=lambda: anchor_ms(first_page.format(where=""), [station.path + "%"]),
+        )
+        measure(
+            f"donor list, blood group O-, {name}",
+            lambda c=client: c.get("/donors/", {"blood_group": "O-"}),
+            anchor=lambda p=path: anchor_ms(
+                first_page.format(where="AND d.blood_group = 'O-'"), [p + "%"]
+            ),
+        )
+        measure(
+            f"donor list, eligible today and B+, {name}",
+            lambda c=client: c.get("/donors/", {"eligible_today": "true", "blood_group": "B+"}),
+            anchor=eligible_anchor(path, groups=["B+"], count=True),
+        )
+        measure(
+            f"`GET /api/v1/donors/`, page 1, {name}",
+            lambda c=client: c.get("/api/v1/donors/"),
+            anchor=lambda p=path: anchor_ms(first_page.format(where=""), [p + "%"]),
+        )
+        measure(
+            f"`GET /api/v1/donors/?eligible_today=true`, {name}",
+            lambda c=client: c.get("/api/v1/donors/", {"eligible_today": "true"}),
+            anchor=eligible_anchor(path, count=True),
+        )
+        measure(
+            f"`GET /api/v1/donors/?q=` name, {name}",
+            lambda c=client: c.get("/api/v1/donors/", {"q": name_query}),
         )
 
 

@@ -19,10 +19,11 @@ from accounts.permissions import AdminOnlyMixin, RoleRequiredMixin, has_role
 
 from ..choices import ConsentPurpose, DonorSource
 from ..consent import consent_summary
+from ..eligibility import Rules, check_eligibility
 from ..filters import DonorFilterSet
 from ..forms import DeferralForm, DonorForm, MergeForm
 from ..privacy import record_list_view
-from ..selectors import donor_eligibility, donors_for, with_eligibility_facts
+from ..selectors import donor_eligibility, donors_for, facts_for, with_eligibility_facts
 from ..services import deferral_create, donor_create, donor_merge, donor_update, donor_verify
 
 
@@ -42,8 +43,10 @@ class DonorListView(RoleRequiredMixin, FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
+        rules = Rules.from_settings()  # once for the page, not once a row
         context["rows"] = [
-            (donor, donor_eligibility(donor, today)) for donor in context["object_list"]
+            (donor, check_eligibility(facts_for(donor), today, rules=rules))
+            for donor in context["object_list"]
         ]
         context["today"] = today
         # Each row shows a phone: the page is a view of personal data, so it is audited.

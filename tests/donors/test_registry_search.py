@@ -6,6 +6,7 @@ counting above a limit."""
 import pytest
 from django.core.paginator import EmptyPage
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.pagination import EstimatedCountPaginator
@@ -113,6 +114,23 @@ def test_above_the_limit_the_list_and_the_api_say_about(
     assert body["count"] >= 3
     # An estimate short of the truth never cuts a page: all four fit the API's page of 50.
     assert len(body["results"]) == 4 and body["next"] is None
+
+
+@pg_only
+def test_far_above_the_limit_the_planner_is_asked_and_nothing_counted(
+    api_client_for, admin_user, units, settings
+):
+    """A state's whole list: the planner's estimate, without reading limit + 1 rows."""
+    for n in range(40):
+        DonorFactory(name=f"Donor {n}", phone=f"+9198765{n:05d}", unit=units.station_a)
+    settings.LIST_EXACT_COUNT_LIMIT = 1
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE donors_donor")
+    with CaptureQueriesContext(connection) as queries:
+        body = api_client_for(admin_user).get("/api/v1/donors/").json()
+    assert body["count_estimated"] is True and body["count"] >= 10
+    assert not [q for q in queries if q["sql"].startswith("SELECT COUNT(*)")]
+    assert len(body["results"]) == 40
 
 
 @pg_only

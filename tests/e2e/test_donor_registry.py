@@ -92,3 +92,30 @@ def test_a_donor_who_gave_recently_shows_the_date_they_may_give_again(
     desktop.goto(f"{live_server.url}/donors/{asha.pk}/")
     expect(desktop.get_by_test_id("eligibility")).to_contain_text("Last whole-blood donation on")
     screenshot(desktop, "donor-detail-desktop")
+
+
+def test_filter_the_list_by_a_unit_typed_into_its_search_box(
+    live_server, screen, screenshot, coordinator, asha, units
+):
+    """No select of every unit (a state has 1,000): a few letters fetch the matching units
+    of the user's scope as the box's suggestions; the code of one filters the list."""
+    DonorFactory(name="Bilal Khan", phone="+919876500002", unit=units.station_b)
+    sign_in(screen, live_server.url, "coordinator")
+    screen.goto(f"{live_server.url}/donors/")
+    screen.get_by_text("Search and filter").click()
+    box = screen.get_by_label("Police unit")
+    box.fill("kotw")
+    suggestions = screen.locator("#id_unit-options option")
+    expect(suggestions).to_have_count(2)  # the circle and its station, nothing else
+    expect(screen.locator('#id_unit-options option[value="kotwali-circle"]')).to_have_count(1)
+    box.fill("kotwali-circle")  # as picking the suggestion does
+    screen.get_by_role("button", name="Apply").click()
+    donors = screen.get_by_test_id("donor-list")
+    expect(donors).to_contain_text("Asha Verma")
+    expect(donors).not_to_contain_text("Bilal Khan")
+    expect(screen.get_by_test_id("unit-filter-hint")).to_contain_text(
+        "Kotwali Circle (Circle) and every unit below it."
+    )
+    screenshot(screen, f"donor-list-unit-filter-{screen.screen_name}")
+    assert fits_width(screen)
+    assert screen.js_errors == []
