@@ -18,6 +18,7 @@ from portal.sheets import RowsRefused
 from . import hooks
 from .choices import ConsentPurpose, ConsentSource, DeferralCategory, DonorSource
 from .consent import consents_in_force, consents_record
+from .merging import move_related
 from .models import Consent, Deferral, Donor
 from .phones import normalise_phone
 from .privacy import erased_error
@@ -431,16 +432,19 @@ _MERGE_FILL = (
 
 @transaction.atomic
 def donor_merge(*, keep: Donor, duplicate: Donor, actor, request=None) -> Donor:
-    """Fold ``duplicate`` into ``keep``: every donation and deferral moves over, empty fields
-    are filled, the duplicate is deleted, and the merge is in the audit log."""
+    """Fold ``duplicate`` into ``keep``: every row pointing at the duplicate moves over
+    (donations, deferrals, consents, camp queue places, circles, bookings, emergency calls,
+    messages: ``donors.merging.move_related``), empty fields are filled, the duplicate is
+    deleted, the kept donor's standing is recomputed, and the merge is in the audit log.
+    The dashboard's roll-ups follow by their triggers (a donation's donor changed, a donor
+    deleted: ``dashboard.rollups``)."""
     if keep.pk == duplicate.pk:
         raise ValidationError(_("Choose two different donors."))
     if keep.erased_at is not None or duplicate.erased_at is not None:
         raise ValidationError(_("An erased donor's record cannot be merged."))
     keep = Donor.objects.select_for_update().get(pk=keep.pk)
     duplicate = Donor.objects.select_for_update().get(pk=duplicate.pk)
-    moved_donations = duplicate.donations.update(donor=keep)
-    moved_deferrals = duplicate.deferrals.update(donor=keep)
+    moved = move_related(keep=keep, duplicate=duplicate)
     filled = []
     for name in _MERGE_FILL:
         if getattr(keep, name) in ("", None) and getattr(duplicate, name) not in ("", None):
@@ -466,8 +470,9 @@ def donor_merge(*, keep: Donor, duplicate: Donor, actor, request=None) -> Donor:
         actor=actor,
         obj=keep,
         merged_donor=duplicate_id,
-        donations_moved=moved_donations,
-        deferrals_moved=moved_deferrals,
+        donations_moved=moved.get("donors.Donation", 0),
+        deferrals_moved=moved.get("donors.Deferral", 0),
+        moved=moved,
         fields_filled=filled,
         note="merge",
     )

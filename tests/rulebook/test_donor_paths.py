@@ -21,9 +21,9 @@ from django.utils import timezone
 
 from accounts.choices import AuditAction
 from accounts.models import AuditEvent
-from donors.models import Consent, Donor
 from camps.models import QueueEntry
 from camps.queue import join_code
+from donors.models import Consent, Donor
 from tests.factories import CampFactory, DonorFactory
 from tests.helpers import follow_import_job
 
