@@ -83,9 +83,9 @@ def _move_keys(*, keep: Donor, duplicate: Donor) -> dict[str, int]:
         RecipientPreference.objects.filter(recipient_key=old).delete()
     else:
         RecipientPreference.objects.filter(recipient_key=old).update(recipient_key=new)
-    moved["notifications.InboundMessage"] = InboundMessage.objects.filter(
-        subject_key=old
-    ).update(subject_key=new)
+    moved["notifications.InboundMessage"] = InboundMessage.objects.filter(subject_key=old).update(
+        subject_key=new
+    )
     return {label: n for label, n in moved.items() if n}
 
 
@@ -100,9 +100,7 @@ def likely_duplicates(donors: QuerySet, *, limit: int = 50) -> list[tuple[Donor,
     (``find_duplicates``), but records from before the rule may be. A handful of grouped
     queries, at most ``limit`` pairs."""
     donors = donors.filter(erased_at__isnull=True).order_by()
-    shared = (
-        donors.values("phone").annotate(n=Count("pk")).filter(n__gt=1).values_list("phone")
-    )
+    shared = donors.values("phone").annotate(n=Count("pk")).filter(n__gt=1).values_list("phone")
     namesakes = (
         donors.annotate(lname=Lower("name"))
         .values("lname", "date_of_birth")

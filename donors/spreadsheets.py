@@ -208,9 +208,7 @@ class DonorRowValidator:
                 person = Donor(
                     phone=parse_phone(row.values.get("phone")),
                     name=sheets.cell_text(row.values.get("name")),
-                    date_of_birth=sheets.parse_date(
-                        row.values.get("date_of_birth"), required=True
-                    ),
+                    date_of_birth=sheets.parse_date(row.values.get("date_of_birth"), required=True),
                 )
             except ValidationError:
                 continue

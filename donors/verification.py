@@ -73,8 +73,8 @@ def over_the_limit(request, phone: str) -> bool:
 def code_send(*, phone: str, donor: Donor | None = None) -> PhoneVerification | None:
     """Send a new code to ``phone`` (E.164) when an unverified, not erased donor has it (the
     ``donor`` just pledged when given, else the latest pledge on a number a family may
-    share); the codes sent before stop working. None when there is nobody to verify (the caller answers
-    the same either way). Rate limits are the caller's (``over_the_limit``)."""
+    share); the codes sent before stop working. None when there is nobody to verify (the
+    caller answers the same either way). Rate limits are the caller's (``over_the_limit``)."""
     code = new_code()
     salt = get_random_string(12)
     hashed = code_hash(code, salt)  # computed either way: the answer takes as long

@@ -85,7 +85,9 @@ def test_a_merge_moves_everything_and_keeps_standing_and_figures_right(units, ad
     assert not Donor.objects.filter(pk=dup.pk).exists()
     assert Donation.objects.filter(donor=keep).count() == 2
     assert Deferral.objects.filter(donor=keep).count() == 1
-    assert set(keep.consents.filter(withdrawn_at__isnull=True).values_list("purpose", flat=True)) == {
+    assert set(
+        keep.consents.filter(withdrawn_at__isnull=True).values_list("purpose", flat=True)
+    ) == {
         "registry",
         "reminders",
     }
@@ -133,7 +135,10 @@ def test_the_merge_page_lists_likely_pairs_of_the_viewers_units_only(
 
     assert page.status_code == 200
     pairs = {frozenset((a.pk, b.pk)): why for a, b, why in page.context["pairs"]}
-    assert pairs == {frozenset((ravi.pk, ravi_k.pk)): "phone", frozenset((asha.pk, asha2.pk)): "name"}
+    assert pairs == {
+        frozenset((ravi.pk, ravi_k.pk)): "phone",
+        frozenset((asha.pk, asha2.pk)): "name",
+    }
     assert f"#{elsewhere.pk}" not in page.content.decode()
     assert AuditEvent.objects.filter(actor=coordinator).exists()  # the list shown is audited
 

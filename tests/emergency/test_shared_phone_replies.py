@@ -93,7 +93,9 @@ def test_a_code_picks_a_childs_request_out_of_a_shared_phones_requests(anon, fam
     )
     assignment = make_assignment(patient.transfusions.get(status="due"), husband)
 
-    FakeProvider(anon, "generic").reply(husband.phone, f"2 {reply_code(f'assignment:{assignment.pk}')}")
+    FakeProvider(anon, "generic").reply(
+        husband.phone, f"2 {reply_code(f'assignment:{assignment.pk}')}"
+    )
 
     assignment.refresh_from_db()
     assert assignment.status == "declined"
@@ -105,7 +107,9 @@ def test_a_code_picks_a_childs_request_out_of_a_shared_phones_requests(anon, fam
 
 def test_a_bare_reply_from_a_shared_phone_with_one_open_request_still_works(anon, family):
     husband, _wife, his, hers = family
-    FakeProvider(anon, "generic").reply(husband.phone, f"2 {reply_code(f'emergency_call:{his.pk}')}")
+    FakeProvider(anon, "generic").reply(
+        husband.phone, f"2 {reply_code(f'emergency_call:{his.pk}')}"
+    )
 
     FakeProvider(anon, "generic").reply(husband.phone, "1")  # only the wife's call is open
 
