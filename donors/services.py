@@ -43,9 +43,14 @@ def lock_phones(phones: Iterable[str]) -> None:
     if connection.vendor != "postgresql":
         return
     buckets = sorted({zlib.crc32(p.encode()) % _PHONE_LOCK_BUCKETS for p in phones if p})
-    with connection.cursor() as cursor:
-        for bucket in buckets:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_PHONE_LOCK_KEY, bucket])
+    if not buckets:
+        return
+    with connection.cursor() as cursor:  # one statement, in bucket order, however many
+        cursor.execute(
+            "SELECT count(pg_advisory_xact_lock(%s, b)) FROM "
+            "(SELECT unnest(%s::int[]) AS b ORDER BY 1) AS ordered",
+            [_PHONE_LOCK_KEY, buckets],
+        )
 
 
 _PHONE_LOCK_KEY = 72_011_515
@@ -89,7 +94,7 @@ def find_duplicates(
                 "pk", flat=True
             )
         )
-    errors, seen = {}, set()
+    errors, seen = {}, {}
     for index, donor in enumerate(donors):
         if index in skip:
             continue
@@ -99,7 +104,8 @@ def find_duplicates(
         elif key in seen:
             error = ValidationError(
                 _("The same person (mobile number, name and date of birth) appears twice."),
-                code="duplicate",
+                code="duplicate_in_batch",
+                params={"first": seen[key]},
             )
         elif on_phone.get(donor.phone, 0) >= limit:
             error = ValidationError(
@@ -111,7 +117,7 @@ def find_duplicates(
                 params={"max": limit},
             )
         else:
-            seen.add(key)
+            seen[key] = index
             on_phone[donor.phone] = on_phone.get(donor.phone, 0) + 1
             continue
         errors[index] = ValidationError({"phone": error})

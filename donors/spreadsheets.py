@@ -215,9 +215,16 @@ class DonorRowValidator:
             people.append(person)
             numbers.append(row.number)
         refused = find_duplicates(people, viewer=self.user)
-        self.duplicates = {
-            numbers[index]: error.message_dict["phone"] for index, error in refused.items()
-        }
+        self.duplicates = {}
+        for index, error in refused.items():
+            [problem] = error.error_dict["phone"]
+            if problem.code == "duplicate_in_batch":
+                message = _("The same person as row %(row)s of this file.") % {
+                    "row": numbers[problem.params["first"]]
+                }
+            else:
+                message = problem.messages[0]
+            self.duplicates[numbers[index]] = [message]
 
     def __call__(self, row: sheets.Row) -> dict:
         if self.units is None:
