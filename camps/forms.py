@@ -95,6 +95,10 @@ class LookupForm(forms.Form):
             attrs={"inputmode": "tel", "autocomplete": "off", "autofocus": True}
         ),
     )
+    # A family may share a number: which of its donors (picked from the list the lookup
+    # shows), or "someone else on this number" (a new family member to register).
+    donor = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    new = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def clean_phone(self):
         return normalise_phone(self.cleaned_data["phone"])
@@ -143,6 +147,8 @@ class ScreeningForm(forms.Form):
     OUTCOMES = (("collected", _("Collected")), ("deferred", _("Deferred")))
 
     phone = forms.CharField(widget=forms.HiddenInput)
+    # Which donor on the number (several may share it); empty for a number of one donor.
+    donor = forms.IntegerField(required=False, widget=forms.HiddenInput)
     client_id = forms.UUIDField(required=False, widget=forms.HiddenInput)
     outcome = forms.ChoiceField(choices=OUTCOMES, widget=forms.HiddenInput)
     haemoglobin_g_dl = forms.DecimalField(

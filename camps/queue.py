@@ -24,7 +24,7 @@ from accounts.choices import AuditAction
 from donors.choices import ConsentPurpose, ConsentSource, DonorSource
 from donors.models import Donor
 from donors.phones import normalise_phone
-from donors.services import donor_create
+from donors.services import donor_create, name_key
 
 from .choices import CampStatus
 from .models import Camp, QueueEntry
@@ -61,6 +61,13 @@ def _next_number(camp: Camp) -> int:
     return (camp.queue.aggregate(top=Max("number"))["top"] or 0) + 1
 
 
+def _same_person(phone: str, name: str, date_of_birth) -> Donor | None:
+    """The registered donor who is this person (donors.services.find_duplicates' rule)."""
+    key = name_key(name)
+    on_number = Donor.objects.filter(phone=phone, date_of_birth=date_of_birth)
+    return next((d for d in on_number.order_by("pk") if name_key(d.name) == key), None)
+
+
 @transaction.atomic
 def queue_join(
     *,
@@ -76,7 +83,9 @@ def queue_join(
 ) -> QueueEntry:
     """Put the person with ``phone`` in ``camp``'s queue and answer their place. A new number
     is registered as a donor of the camp's unit with the donor's own consent to the registry
-    (and reminders when ticked); a known number is queued as it is. Joining again answers the
+    (and reminders when ticked); a person already registered (the same number, name and date
+    of birth: another member of a family sharing the number is a new donor) is queued as
+    they are. Joining again answers the
     same place. The camp's row is locked, so two phones never get the same number."""
     camp = Camp.objects.select_for_update().get(pk=camp.pk)
     if not accepts_joining(camp):
@@ -85,7 +94,7 @@ def queue_join(
             code="closed",
         )
     phone = normalise_phone(phone)
-    donor = Donor.objects.filter(phone=phone).first()
+    donor = _same_person(phone, name, date_of_birth)
     if donor is None:
         consents = [ConsentPurpose.REGISTRY]
         if consent_reminders:
@@ -108,7 +117,7 @@ def queue_join(
         except ValidationError as error:
             # Registered a moment ago by someone else: queue that donor. donor_create's
             # message names the donor, so it is never shown here.
-            donor = Donor.objects.filter(phone=phone).first()
+            donor = _same_person(phone, name, date_of_birth)
             if donor is None or "phone" not in getattr(error, "error_dict", {}):
                 raise
     existing = camp.queue.filter(donor=donor).first()

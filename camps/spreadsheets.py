@@ -25,7 +25,7 @@ from donors.donations import collection_errors
 from donors.eligibility import DonorFacts
 from donors.models import Donation, Donor
 from donors.selectors import facts_for, with_eligibility_facts
-from donors.services import donor_create
+from donors.services import donor_create, name_key
 from donors.spreadsheets import (
     PHONE_CHUNK,
     consents_from_row,
@@ -193,7 +193,7 @@ class CampRowValidator:
     def __init__(self, *, camp, rows):
         self.camp = camp
         self.rows = rows
-        self.donors = None  # E.164 → Donor (with eligibility facts)
+        self.donors = None  # E.164 → the Donors on it (with eligibility facts)
         self.at_camp = set()  # donor ids already recorded at this camp
         self.bags_taken = set()
         self.seen_phones, self.seen_bags = {}, {}
@@ -210,7 +210,8 @@ class CampRowValidator:
         for start in range(0, len(phones), PHONE_CHUNK):
             chunk = phones[start : start + PHONE_CHUNK]
             donors = with_eligibility_facts(Donor.objects.filter(phone__in=chunk))
-            self.donors.update({donor.phone: donor for donor in donors})
+            for donor in donors:
+                self.donors.setdefault(donor.phone, []).append(donor)
         self.at_camp = set(
             Donation.objects.filter(camp=self.camp).values_list("donor_id", flat=True)
         )
@@ -254,20 +255,36 @@ class CampRowValidator:
         phone = out.get("phone")
         if phone is None:
             return None
-        if phone in self.seen_phones:
+        name = sheets.cell_text(row.values.get("name"))
+        on_number = self.donors.get(phone, [])
+        # A family may share a number: the row's name says which of them (a number with one
+        # donor needs no name; a new name on a known number is a new family member).
+        donor = None
+        if len(on_number) == 1 and not name:
+            donor = on_number[0]
+        elif name:
+            try:  # the date of birth, when the row gives one, tells namesakes apart
+                born = sheets.parse_date(row.values.get("date_of_birth"))
+            except ValidationError:
+                born = None
+            same = [d for d in on_number if name_key(d.name) == name_key(name)]
+            donor = next((d for d in same if born in (None, d.date_of_birth)), None)
+        elif on_number:
+            errors["name"] = [_("Several donors share this mobile number: enter the name.")]
+            return None
+        seen = (phone, donor.pk if donor is not None else name_key(name))
+        if seen in self.seen_phones:
             errors["phone"] = [
-                _("The same mobile number as row %(row)s of this file.")
-                % {"row": self.seen_phones[phone]}
+                _("The same donor as row %(row)s of this file.") % {"row": self.seen_phones[seen]}
             ]
             return None
-        self.seen_phones[phone] = row.number
-        donor = self.donors.get(phone)
+        self.seen_phones[seen] = row.number
         if donor is not None:
             if donor.pk in self.at_camp:
                 errors["phone"] = [_("This donor is already recorded at this camp.")]
             out["donor"] = donor
             return donor
-        new, values = {"phone": phone, "name": sheets.cell_text(row.values.get("name"))}, row.values
+        new, values = {"phone": phone, "name": name}, row.values
         if not new["name"]:
             errors["name"] = [_("A new donor needs a name.")]
         for column, parse, kwargs in (

@@ -10,6 +10,8 @@ from .env import env_decimal, env_int, env_list, env_rate, env_str
 
 # --- Donors: the pre-screen (DOMAIN.md §1, India defaults from NBTC-17 / DCR-2020) -----
 # The portal pre-screens; the blood centre's medical officer decides.
+# A family may share one mobile: at most this many donors on one number (issue 15).
+DONORS_PER_PHONE_MAX = env_int("DONORS_PER_PHONE_MAX", 4, minimum=1)
 DONOR_MIN_AGE = env_int("DONOR_MIN_AGE", 18, minimum=16)
 DONOR_MAX_AGE = env_int("DONOR_MAX_AGE", 65, minimum=18)
 DONOR_FIRST_TIME_MAX_AGE = env_int("DONOR_FIRST_TIME_MAX_AGE", 60, minimum=18)

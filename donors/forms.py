@@ -15,6 +15,7 @@ from . import phenotype
 from .choices import ConsentPurpose, DeferralCategory
 from .models import Deferral, Donor
 from .phones import normalise_phone
+from .services import duplicate_error
 
 
 class DonorForm(forms.ModelForm):
@@ -75,23 +76,32 @@ class DonorForm(forms.ModelForm):
             del self.fields["consent_reminders"]
 
     def clean_phone(self):
-        phone = normalise_phone(self.cleaned_data["phone"])
-        existing = Donor.objects.filter(phone=phone).exclude(pk=self.instance.pk).first()
-        if existing is not None:
-            visible = units_for_user(self.user).filter(pk=existing.unit_id).exists()
-            if visible:
-                raise ValidationError(
-                    format_html(
-                        '{} <a href="{}">{}</a>',
-                        _("This mobile number is already registered:"),
-                        reverse("donors:detail", args=[existing.pk]),
-                        existing.name,
-                    )
+        return normalise_phone(self.cleaned_data["phone"])
+
+    def clean(self):
+        """The registry's duplicate rule (``find_duplicates``): the same person (number,
+        name and date of birth) or a full number is refused at the phone; a visible
+        duplicate is linked, another unit's is not named."""
+        data = super().clean()
+        if not all(data.get(k) for k in ("phone", "name", "date_of_birth")):
+            return data
+        person = Donor(phone=data["phone"], name=data["name"], date_of_birth=data["date_of_birth"])
+        error = duplicate_error(person, viewer=self.user, exclude_pk=self.instance.pk)
+        if error is None:
+            return data
+        [problem] = error.error_dict["phone"]
+        if problem.code == "duplicate" and problem.params and "id" in problem.params:
+            existing = Donor.objects.get(pk=problem.params["id"])
+            problem = ValidationError(
+                format_html(
+                    '{} <a href="{}">{}</a>',
+                    _("This person is already registered on this mobile number:"),
+                    reverse("donors:detail", args=[existing.pk]),
+                    existing.name,
                 )
-            raise ValidationError(
-                _("This mobile number is already registered with another police unit.")
             )
-        return phone
+        self.add_error("phone", problem)
+        return data
 
     # Plausible dates of birth and weights are the model's validators (accounts.ranges).
 

@@ -48,9 +48,10 @@ class Donor(models.Model):
     blood_group = models.CharField(
         _("blood group"), max_length=3, choices=BloodGroup.choices, blank=True
     )
-    # E.164, normalised by donors.phones.normalise_phone: unique, so a known number finds
-    # the existing donor instead of creating a second one.
-    phone = models.CharField(_("mobile phone"), max_length=16, unique=True)
+    # E.164, normalised by donors.phones.normalise_phone. A family may share one mobile: up
+    # to DONORS_PER_PHONE_MAX donors on a number (donors.services.find_duplicates keeps the
+    # limit, and refuses the same person twice: same number, name and date of birth).
+    phone = models.CharField(_("mobile phone"), max_length=16)
     email = models.EmailField(_("email"), blank=True)
     locality = models.CharField(_("locality"), max_length=120, blank=True)
     unit = models.ForeignKey(
@@ -161,6 +162,8 @@ class Donor(models.Model):
             models.Index(fields=["unit", "blood_group"]),
             models.Index(fields=["blood_group", "living_blood_bank"]),
             models.Index(fields=["name"]),
+            # "Who is on this number": the lookup at the camp table, replies, duplicates.
+            models.Index(fields=["phone"], name="donor_phone"),
             # "Eligible on D for group G": a range scan of one small index per group (the
             # few donors with a fact dated after D, eligibility_settled_on, by the other).
             *(

@@ -172,9 +172,10 @@ class PledgeForm(forms.Form):
 def pledge_submit(*, data: dict, request=None) -> Donor | None:
     """Store a valid pledge as an unverified donor of the chosen station, with a consent row
     per purpose ticked (the registry always, reminders when chosen) given by the donor
-    themselves. Returns None, storing nothing, when the number is already registered: the
-    caller answers the person the same either way, so a stranger learns nothing about a
-    number."""
+    themselves. Returns None, storing nothing, when the same person (number, name, date of
+    birth) is already registered: the caller answers the person the same either way, so a
+    stranger learns nothing about a number. A number already shared by
+    DONORS_PER_PHONE_MAX donors is a field error on the phone."""
     consents = [ConsentPurpose.REGISTRY]
     if data.get("consent_reminders"):
         consents.append(ConsentPurpose.REMINDERS)
@@ -197,10 +198,9 @@ def pledge_submit(*, data: dict, request=None) -> Donor | None:
             is_police=bool(data.get("is_police")),
         )
     except ValidationError as error:
-        # donor_create refuses a known number (its message names the donor: never show it).
-        if (
-            "phone" in getattr(error, "error_dict", {})
-            and Donor.objects.filter(phone=data["phone"]).exists()
-        ):
+        # donor_create refuses the same person twice (its message may name the donor:
+        # never show it).
+        codes = {e.code for e in getattr(error, "error_dict", {}).get("phone", ())}
+        if "duplicate" in codes:
             return None
         raise

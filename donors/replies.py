@@ -7,9 +7,11 @@ nobody in the registry has is "unknown"; an unclear text is listed for the donor
 station. Yes and no are thalassemia's (the request they answer), so they pass on."""
 
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 
 from notifications.choices import InboundOutcome, Intent
 from notifications.registry import InboundResult
+from notifications.replies import reply_code
 
 from .choices import ConsentPurpose, ConsentSource
 from .consent import consent_withdraw
@@ -24,6 +26,27 @@ def donors_on(phone: str) -> list[Donor]:
     except ValidationError:
         return []
     return list(Donor.objects.filter(phone=phone, erased_at__isnull=True).select_related("unit"))
+
+
+def shared_phones(phones) -> set[str]:
+    """Which of ``phones`` (E.164) several donors share (a family on one mobile): a request
+    sent to such a number carries its reply code (``notifications.replies.reply_code``), so
+    "1 K7QM" says whose request the answer is for. One query."""
+    rows = (
+        Donor.objects.filter(phone__in=set(phones), erased_at__isnull=True)
+        .values("phone")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+    )
+    return {row["phone"] for row in rows}
+
+
+def reply_code_for(donor: Donor, subject_key: str, shared: set[str] | None = None) -> str:
+    """The reply code a request to ``donor`` carries: "" unless the number is shared
+    (``shared``: the batch's ``shared_phones``, else asked here)."""
+    if shared is None:
+        shared = shared_phones([donor.phone])
+    return reply_code(subject_key) if donor.phone in shared else ""
 
 
 def answering_donors(row) -> list[Donor]:

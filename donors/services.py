@@ -4,12 +4,13 @@ import csv
 import functools
 import io
 import json
+import zlib
 from collections.abc import Iterable
 from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,29 +24,129 @@ from portal.sheets import RowsRefused
 from . import hooks
 from .choices import ConsentPurpose, ConsentSource, DeferralCategory, DonorSource
 from .consent import consents_in_force, consents_record
+from .merging import move_related
 from .models import Consent, Deferral, Donor
 from .phones import normalise_phone
 from .privacy import erased_error
 from .standing import donor_refresh_eligibility, standing_of_new
 
 
-def duplicate_phone_error(phone: str, *, exclude_pk=None, viewer=None) -> ValidationError | None:
-    """A field error when ``phone`` (E.164) is already registered. It names the donor only
-    to a ``viewer`` who may see that donor: another unit's donor is "registered with another
-    police unit", no id (an id would let anyone in the state learn who holds a number)."""
-    existing = Donor.objects.filter(phone=phone).exclude(pk=exclude_pk).only("pk").first()
-    if existing is None:
-        return None
-    if viewer is not None and for_user(Donor.objects.filter(pk=existing.pk), viewer).exists():
+def name_key(name: str) -> str:
+    """A name as the duplicate rule compares it: case and spacing do not matter."""
+    return " ".join((name or "").casefold().split())
+
+
+def _person_key(donor) -> tuple:
+    return (donor.phone, name_key(donor.name), donor.date_of_birth)
+
+
+def lock_phones(phones: Iterable[str]) -> None:
+    """Serialise the writes that add donors to the same numbers until the transaction ends
+    (PostgreSQL advisory locks, one per bucket of numbers, taken in order so two writers
+    never wait on each other crosswise): with no unique constraint on ``phone`` any more,
+    two clerks registering the same person, or a 5th donor on a number, at the same moment
+    would otherwise both pass ``find_duplicates``."""
+    if connection.vendor != "postgresql":
+        return
+    buckets = sorted({zlib.crc32(p.encode()) % _PHONE_LOCK_BUCKETS for p in phones if p})
+    if not buckets:
+        return
+    with connection.cursor() as cursor:  # one statement, in bucket order, however many
+        cursor.execute(
+            "SELECT count(pg_advisory_xact_lock(%s, b)) FROM "
+            "(SELECT unnest(%s::int[]) AS b ORDER BY 1) AS ordered",
+            [_PHONE_LOCK_KEY, buckets],
+        )
+
+
+_PHONE_LOCK_KEY = 72_011_515
+_PHONE_LOCK_BUCKETS = 256
+
+
+def find_duplicates(
+    donors: list, *, viewer=None, skip: Iterable[int] = (), exclude_pk=None
+) -> dict[int, ValidationError]:
+    """The one duplicate rule of the registry, for every path that adds a donor or changes
+    a donor's number, name or date of birth (the page, the API, both imports, the pledge,
+    the camp table and join page): row position in ``donors`` → a ValidationError on
+    ``phone``. ``donors`` are unsaved Donor objects (or anything with ``phone`` in E.164,
+    ``name`` and ``date_of_birth``); rows in ``skip`` are not checked.
+
+    - The same person (same number, same name ignoring case and spaces, same date of birth)
+      registered already: refused, naming the donor only to a ``viewer`` who may see that
+      donor (another unit's is "registered with another police unit", no id: an id would
+      let anyone in the state learn who holds a number). Code ``duplicate``.
+    - The same person twice in ``donors``: refused from the second row.
+    - A number already shared by DONORS_PER_PHONE_MAX donors (counting earlier rows):
+      refused, code ``phone_full``. Anyone else on a known number is a family member.
+
+    ``exclude_pk``: the donor being edited (not a duplicate of itself). Two queries per
+    BULK_BATCH numbers; call ``lock_phones`` first inside the writing transaction."""
+    skip = set(skip)
+    limit = settings.DONORS_PER_PHONE_MAX
+    phones = sorted({d.phone for i, d in enumerate(donors) if i not in skip})
+    on_phone: dict[str, int] = {}
+    known: dict[tuple, int] = {}
+    for start in range(0, len(phones), BULK_BATCH):
+        chunk = phones[start : start + BULK_BATCH]
+        found = Donor.objects.filter(phone__in=chunk).exclude(pk=exclude_pk)
+        for pk, phone, name, born in found.values_list("pk", "phone", "name", "date_of_birth"):
+            on_phone[phone] = on_phone.get(phone, 0) + 1
+            known.setdefault((phone, name_key(name), born), pk)
+    visible = set()
+    if known and viewer is not None:
+        visible = set(
+            for_user(Donor.objects.filter(pk__in=list(known.values())), viewer).values_list(
+                "pk", flat=True
+            )
+        )
+    errors, seen = {}, {}
+    for index, donor in enumerate(donors):
+        if index in skip:
+            continue
+        key = _person_key(donor)
+        if key in known:
+            error = _duplicate_error(known[key], visible=known[key] in visible)
+        elif key in seen:
+            error = ValidationError(
+                _("The same person (mobile number, name and date of birth) appears twice."),
+                code="duplicate_in_batch",
+                params={"first": seen[key]},
+            )
+        elif on_phone.get(donor.phone, 0) >= limit:
+            error = ValidationError(
+                _(
+                    "%(max)s donors already share this mobile number: no more can be "
+                    "registered on it."
+                ),
+                code="phone_full",
+                params={"max": limit},
+            )
+        else:
+            seen[key] = index
+            on_phone[donor.phone] = on_phone.get(donor.phone, 0) + 1
+            continue
+        errors[index] = ValidationError({"phone": error})
+    return errors
+
+
+def _duplicate_error(pk: int, *, visible: bool) -> ValidationError:
+    if visible:
         return ValidationError(
-            _("This mobile number is already registered (donor #%(id)s)."),
+            _("This person is already registered on this mobile number (donor #%(id)s)."),
             code="duplicate",
-            params={"id": existing.pk},
+            params={"id": pk},
         )
     return ValidationError(
-        _("This mobile number is already registered with another police unit."),
+        _("This person is already registered with another police unit."),
         code="duplicate",
     )
+
+
+def duplicate_error(donor, *, viewer=None, exclude_pk=None) -> ValidationError | None:
+    """``find_duplicates`` for one donor (saved or not): the ValidationError on ``phone``,
+    or None."""
+    return find_duplicates([donor], viewer=viewer, exclude_pk=exclude_pk).get(0)
 
 
 # Fields only donor_create itself sets: who registered and verified, and the registry
@@ -63,16 +164,6 @@ def _purposes(consents: Iterable[str]) -> list:
     return purposes
 
 
-def _save_new(donor: Donor) -> None:
-    donor.full_clean()
-    try:
-        with transaction.atomic():
-            donor.save()
-    except IntegrityError:  # two clerks registering the same number at the same moment
-        error = duplicate_phone_error(donor.phone, viewer=donor.created_by)
-        raise ValidationError({"phone": error}) from None
-
-
 @transaction.atomic
 def donor_create(
     *,
@@ -88,8 +179,9 @@ def donor_create(
     """Register a donor: the one way into the registry for the page, the API, both
     spreadsheet imports, the camp table, the public pledge and the demo loader.
 
-    ``phone`` may be in any accepted form; a number already registered is refused with a
-    ValidationError on ``phone`` rather than creating a second person. ``consents`` are the
+    ``phone`` may be in any accepted form; the same person registered already (same number,
+    name and date of birth), or a number already shared by DONORS_PER_PHONE_MAX donors, is
+    refused with a ValidationError on ``phone`` (``find_duplicates``). ``consents`` are the
     purposes (ConsentPurpose) the donor agreed to, each recorded as a Consent row saying who
     (``actor``, or nobody when the donor gave it on the pledge form), when, through what
     (``consent_source``: the pledge form for a pledge, else staff at the donor's word) and
@@ -104,15 +196,17 @@ def donor_create(
     by_donor = source == DonorSource.PLEDGE
     now = timezone.now()
     donor = Donor(phone=normalise_phone(phone), source=source, created_by=actor, **fields)
-    error = duplicate_phone_error(donor.phone, viewer=actor)
-    if error is not None:
-        raise ValidationError({"phone": error})
     if actor is not None and not by_donor:
         donor.verified_at, donor.verified_by = now, actor
     notice_version = notice_version or settings.DONOR_CONSENT_VERSION
     if ConsentPurpose.REGISTRY in purposes:
         donor.consent_at, donor.consent_version = now, notice_version
-    _save_new(donor)
+    donor.full_clean()
+    lock_phones([donor.phone])
+    error = duplicate_error(donor, viewer=actor)
+    if error is not None:
+        raise error
+    donor.save()
     if donor.external_last_donation_on is not None:
         donor_refresh_eligibility(donor)
     consents_record(
@@ -239,13 +333,14 @@ def _new_donors(rows: list[dict], base: dict) -> list[Donor]:
 @transaction.atomic
 def donors_create_bulk(*, actor, rows: list[dict], request=None) -> list[Donor]:
     """``donor_create`` for many donors at once (a spreadsheet of 10,000): the same rules —
-    the phone normalised and refused when registered (or twice in ``rows``), the model's
+    the phone normalised, the same person or a full number refused, the model's
     checks, verified by ``actor``, each purpose of ``consents`` recorded, a CREATE audit
     event per donor, the standing of a donor with an outside last donation stored — in a
     query per BULK_BATCH rows instead of a dozen per donor. Each row is ``donor_create``'s
     keyword arguments but ``actor`` and ``request`` (``source`` and ``consents`` per row;
-    staff's word only: no pledges here). On PostgreSQL the rows are written with ``COPY``
-    (``_insert_all``), elsewhere with ``bulk_create``.
+    staff's word only: no pledges here). Duplicates and full numbers: ``find_duplicates``.
+    On PostgreSQL the rows are written with ``COPY`` (``_insert_all``), elsewhere with
+    ``bulk_create``.
 
     All or nothing: when any row is refused, ``portal.sheets.RowsRefused`` maps each
     refused row's position in ``rows`` to its field errors, and nothing is written."""
@@ -282,17 +377,11 @@ def donors_create_bulk(*, actor, rows: list[dict], request=None) -> list[Donor]:
     for index, donor in enumerate(donors):
         if index not in refused and donor.external_last_donation_on is not None:
             standing_of_new(donor)
-    refused.update(_duplicate_phones(donors, skip=refused.keys(), viewer=actor))
+    lock_phones(d.phone for i, d in enumerate(donors) if i not in refused)
+    refused.update(find_duplicates(donors, skip=refused.keys(), viewer=actor))
     if refused:
         raise RowsRefused(refused)
-    try:
-        with transaction.atomic():
-            _insert_all(Donor, donors)
-    except IntegrityError:  # a number registered by someone else since the check
-        refused = _duplicate_phones(donors, skip=(), viewer=actor)
-        if not refused:
-            raise
-        raise RowsRefused(refused) from None
+    _insert_all(Donor, donors)
     recorded_by = actor.pk if getattr(actor, "is_authenticated", False) else None
     consents = _unsaved(
         Consent,
@@ -408,45 +497,6 @@ def _insert_all(model, objects: list, *, ids: bool = True) -> None:
             cursor.copy_expert(sql, out)
 
 
-def _duplicate_phones(donors: list[Donor], *, skip, viewer=None) -> dict[int, ValidationError]:
-    """Rows whose phone is already registered (two queries per BULK_BATCH phones) or appears
-    on an earlier row: the same field error as ``donor_create``'s, naming the donor only to a
-    ``viewer`` who may see that donor (``duplicate_phone_error``)."""
-    skip = set(skip)
-    phones = sorted({d.phone for i, d in enumerate(donors) if i not in skip})
-    registered, visible = {}, set()
-    for start in range(0, len(phones), BULK_BATCH):
-        chunk = phones[start : start + BULK_BATCH]
-        found = dict(Donor.objects.filter(phone__in=chunk).values_list("phone", "pk"))
-        registered.update(found)
-        if found and viewer is not None:
-            shown = for_user(Donor.objects.filter(phone__in=list(found)), viewer)
-            visible.update(shown.values_list("phone", flat=True))
-    errors, seen = {}, set()
-    for index, donor in enumerate(donors):
-        if index in skip:
-            continue
-        if donor.phone in registered:
-            if donor.phone in visible:
-                error = ValidationError(
-                    _("This mobile number is already registered (donor #%(id)s)."),
-                    code="duplicate",
-                    params={"id": registered[donor.phone]},
-                )
-            else:
-                error = ValidationError(
-                    _("This mobile number is already registered with another police unit."),
-                    code="duplicate",
-                )
-            errors[index] = ValidationError({"phone": error})
-        elif donor.phone in seen:
-            errors[index] = ValidationError(
-                {"phone": _("The same mobile number appears twice in this batch.")}
-            )
-        seen.add(donor.phone)
-    return errors
-
-
 @transaction.atomic
 def donor_update(
     *, donor: Donor, actor=None, request=None, consents: Iterable[str] = (), **fields
@@ -458,9 +508,13 @@ def donor_update(
         raise erased_error()
     if "phone" in fields:
         fields["phone"] = normalise_phone(fields["phone"])
-        error = duplicate_phone_error(fields["phone"], exclude_pk=donor.pk, viewer=actor)
+    identity = {"phone", "name", "date_of_birth"}
+    if any(getattr(donor, k) != fields[k] for k in identity & fields.keys()):
+        after = Donor(**{k: fields.get(k, getattr(donor, k)) for k in identity})
+        lock_phones([after.phone])
+        error = duplicate_error(after, viewer=actor, exclude_pk=donor.pk)
         if error is not None:
-            raise ValidationError({"phone": error})
+            raise error
     purposes = [ConsentPurpose(p) for p in consents]
     registered = donor.consent_at is not None or ConsentPurpose.REGISTRY in purposes
     if ConsentPurpose.REMINDERS in purposes and not registered:
@@ -572,16 +626,19 @@ _MERGE_FILL = (
 
 @transaction.atomic
 def donor_merge(*, keep: Donor, duplicate: Donor, actor, request=None) -> Donor:
-    """Fold ``duplicate`` into ``keep``: every donation and deferral moves over, empty fields
-    are filled, the duplicate is deleted, and the merge is in the audit log."""
+    """Fold ``duplicate`` into ``keep``: every row pointing at the duplicate moves over
+    (donations, deferrals, consents, camp queue places, circles, bookings, emergency calls,
+    messages: ``donors.merging.move_related``), empty fields are filled, the duplicate is
+    deleted, the kept donor's standing is recomputed, and the merge is in the audit log.
+    The dashboard's roll-ups follow by their triggers (a donation's donor changed, a donor
+    deleted: ``dashboard.rollups``)."""
     if keep.pk == duplicate.pk:
         raise ValidationError(_("Choose two different donors."))
     if keep.erased_at is not None or duplicate.erased_at is not None:
         raise ValidationError(_("An erased donor's record cannot be merged."))
     keep = Donor.objects.select_for_update().get(pk=keep.pk)
     duplicate = Donor.objects.select_for_update().get(pk=duplicate.pk)
-    moved_donations = duplicate.donations.update(donor=keep)
-    moved_deferrals = duplicate.deferrals.update(donor=keep)
+    moved = move_related(keep=keep, duplicate=duplicate)
     filled = []
     for name in _MERGE_FILL:
         if getattr(keep, name) in ("", None) and getattr(duplicate, name) not in ("", None):
@@ -607,8 +664,9 @@ def donor_merge(*, keep: Donor, duplicate: Donor, actor, request=None) -> Donor:
         actor=actor,
         obj=keep,
         merged_donor=duplicate_id,
-        donations_moved=moved_donations,
-        deferrals_moved=moved_deferrals,
+        donations_moved=moved.get("donors.Donation", 0),
+        deferrals_moved=moved.get("donors.Deferral", 0),
+        moved=moved,
         fields_filled=filled,
         note="merge",
     )

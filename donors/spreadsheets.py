@@ -31,7 +31,7 @@ from .models import Donation, Donor
 from .phones import normalise_phone
 from .privacy import listed_phone
 from .selectors import donors_for
-from .services import donor_field_errors, donors_create_bulk
+from .services import donor_field_errors, donors_create_bulk, find_duplicates
 
 REQUIRED_COLUMNS = ["name", "sex", "date_of_birth", "blood_group", "phone", "unit"]
 OPTIONAL_COLUMNS = [
@@ -194,25 +194,43 @@ class DonorRowValidator:
         # The apply leaves the model's checks to donors_create_bulk, which runs them anyway.
         self.check_model = check_model
         self.units = None  # code (lower case) → unit, for the codes the file names
-        self.registered = {}  # E.164 → donor id, for the file's phones already registered
-        self.visible = set()  # those of them the user may see
-        self.seen = {}  # E.164 → row number, for duplicates inside the file
         self.memo = {}  # the model's answer per field and value already checked
         self.parsed = {}  # the phone cell's text → E.164, or its ValidationError: parsed once
+        self.duplicates = {}  # row number → find_duplicates' messages
 
     def _load(self):
         codes = {sheets.cell_text(row.values.get("unit")).lower() for row in self.rows} - {""}
         units = units_for_user(self.user).alias(code_lower=Lower("code"))
         self.units = {unit.code.lower(): unit for unit in units.filter(code_lower__in=codes)}
+        # The registry's duplicate rule (donors.services.find_duplicates, as the apply's
+        # donors_create_bulk runs it) over every row whose number, name and date of birth
+        # parse: the same person registered or twice in the file, a number already full.
+        people, numbers = [], []
         for row in self.rows:
-            self._phone(row)
-        phones = sorted({phone for phone in self.parsed.values() if isinstance(phone, str)})
-        for start in range(0, len(phones), PHONE_CHUNK):
-            chunk = phones[start : start + PHONE_CHUNK]
-            self.registered.update(Donor.objects.filter(phone__in=chunk).values_list("phone", "pk"))
-            self.visible.update(
-                donors_for(self.user).filter(phone__in=chunk).values_list("phone", flat=True)
-            )
+            phone = self._phone(row)
+            if isinstance(phone, ValidationError):
+                continue
+            try:
+                person = Donor(
+                    phone=phone,
+                    name=sheets.cell_text(row.values.get("name")),
+                    date_of_birth=sheets.parse_date(row.values.get("date_of_birth"), required=True),
+                )
+            except ValidationError:
+                continue
+            people.append(person)
+            numbers.append(row.number)
+        refused = find_duplicates(people, viewer=self.user)
+        self.duplicates = {}
+        for index, error in refused.items():
+            [problem] = error.error_dict["phone"]
+            if problem.code == "duplicate_in_batch":
+                message = _("The same person as row %(row)s of this file.") % {
+                    "row": numbers[problem.params["first"]]
+                }
+            else:
+                message = problem.messages[0]
+            self.duplicates[numbers[index]] = [message]
 
     def __call__(self, row: sheets.Row) -> dict:
         if self.units is None:
@@ -276,21 +294,8 @@ class DonorRowValidator:
             errors["phone"] = phone.messages
             return
         fields["phone"] = phone
-        if phone in self.seen:
-            errors["phone"] = [
-                _("The same mobile number as row %(row)s of this file.") % {"row": self.seen[phone]}
-            ]
-            return
-        self.seen[phone] = row.number
-        if phone in self.visible:
-            errors["phone"] = [
-                _("This mobile number is already registered (donor #%(id)s).")
-                % {"id": self.registered[phone]}
-            ]
-        elif phone in self.registered:  # someone else's donor: do not say who
-            errors["phone"] = [
-                _("This mobile number is already registered with another police unit.")
-            ]
+        if row.number in self.duplicates:
+            errors["phone"] = self.duplicates[row.number]
 
     def _check_model(self, fields, errors):
         """The model's own field checks (lengths, e-mail, blanks) on the fields that passed

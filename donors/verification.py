@@ -70,18 +70,20 @@ def over_the_limit(request, phone: str) -> bool:
 
 
 @transaction.atomic
-def code_send(*, phone: str) -> PhoneVerification | None:
-    """Send a new code to ``phone`` (E.164) when an unverified, not erased donor has it; the
-    codes sent before stop working. None when there is nobody to verify (the caller answers
-    the same either way). Rate limits are the caller's (``over_the_limit``)."""
+def code_send(*, phone: str, donor: Donor | None = None) -> PhoneVerification | None:
+    """Send a new code to ``phone`` (E.164) when an unverified, not erased donor has it (the
+    ``donor`` just pledged when given, else the latest pledge on a number a family may
+    share); the codes sent before stop working. None when there is nobody to verify (the
+    caller answers the same either way). Rate limits are the caller's (``over_the_limit``)."""
     code = new_code()
     salt = get_random_string(12)
     hashed = code_hash(code, salt)  # computed either way: the answer takes as long
-    donor = (
-        Donor.objects.select_for_update()
-        .filter(phone=phone, verified_at__isnull=True, erased_at__isnull=True)
-        .first()
+    pending = Donor.objects.select_for_update().filter(
+        phone=phone, verified_at__isnull=True, erased_at__isnull=True
     )
+    if donor is not None:
+        pending = pending.filter(pk=donor.pk)
+    donor = pending.order_by("-created_at", "-id").first()
     if donor is None:
         return None
     now = timezone.now()

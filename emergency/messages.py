@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from donors.reminders import donor_message_row
+from donors.replies import reply_code_for, shared_phones
 from notifications.choices import MessageState
 from notifications.models import Message
 from notifications.rendering import link_url
@@ -48,8 +49,17 @@ def _row(call, *, topic: str, template: str, preferred: dict | None, **context) 
 def calls_enqueue(calls, *, preferred: dict) -> int:
     """The call message of each new call of a wave (one insert); handed to the worker at
     once after commit (dispatch would take them within a minute anyway)."""
+    # A family's shared phone: "Reply 1 K7QM" says whose call it is.
+    shared = shared_phones(c.donor.phone for c in calls)
     rows = [
-        _row(c, topic=CALL_TOPIC, template="emergency_call", preferred=preferred, url=answer_url(c))
+        _row(
+            c,
+            topic=CALL_TOPIC,
+            template="emergency_call",
+            preferred=preferred,
+            url=answer_url(c),
+            reply_code=reply_code_for(c.donor, f"emergency_call:{c.pk}", shared),
+        )
         for c in calls
     ]
     created = messages_enqueue(rows)

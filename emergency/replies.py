@@ -7,7 +7,8 @@ unclear texts and unknown numbers already).
   ``/e/<code>/`` link: a confirmation that fills the request stops the waves, and the donor
   is sent the hospital's address and emergency contact;
 - the number has several open requests (two calls, or a call and a child's request): the
-  registry weighs ``open_for`` of every room first, and the call desk rings back;
+  registry weighs ``open_for`` of every room first, and the call desk rings back — unless
+  the reply carries one call's reply code ("1 K7QM": a family sharing the phone);
 - none: "no open request" (a yes for a call already confirmed is recorded as confirmed: the
   donor said it twice)."""
 
@@ -15,7 +16,7 @@ from django.utils import timezone
 
 from donors.replies import answering_donors
 from notifications.choices import InboundOutcome, Intent
-from notifications.registry import InboundResult
+from notifications.registry import InboundResult, coded
 
 from .choices import CallStatus, RequestStatus
 from .models import EmergencyCall
@@ -58,7 +59,8 @@ def handle(row) -> InboundResult | None:
     donors = answering_donors(row)
     if not donors:
         return None
-    calls = _calls(donors, CallStatus.ASKED)
+    # A family's shared phone: "1 K7QM" is the call whose reply code it carries.
+    calls = coded(row, _calls(donors, CallStatus.ASKED), lambda c: f"emergency_call:{c.pk}")
     if len(calls) > 1:  # the registry rings back before; kept for a handler asked alone
         return _result(InboundOutcome.RING_BACK, calls[0])
     if not calls:

@@ -8,6 +8,8 @@ transfusion is done), or None when it may."""
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .replies import code_of, reply_code
+
 SendCheck = Callable[[object], str | None]
 
 # Keyed by the check's dotted name: registering again (a second ready()) changes nothing.
@@ -49,7 +51,10 @@ def send_refusal(message) -> str | None:
 # A yes or a no names no request: a room that registers ``open_requests`` with its handler
 # says which of its requests the answer could be for. Across the rooms, exactly one: only
 # that room's handler acts; several (a child's request and an emergency call, two
-# emergency calls): nothing is guessed, the call desk rings the number back.
+# emergency calls): nothing is guessed, the call desk rings the number back — unless the
+# answer carries a request's reply code ("1 K7QM", ``replies.reply_code``): a family sharing
+# a phone gets the code in each request, and the code picks that one request out of the
+# number's, whichever donor on it it is for.
 
 ANSWER_INTENTS = ("confirm", "decline")  # Intent.CONFIRM, Intent.DECLINE
 
@@ -90,6 +95,17 @@ def _ring_back(requests: list[InboundResult]) -> InboundResult:
     )
 
 
+def coded(row, items: list, subject_key: Callable[[object], str]) -> list:
+    """A room's open ``items`` narrowed to the one whose reply code the answer carries
+    (``subject_key(item)`` names it as ``open_requests`` does); all of them when the answer
+    carries no code, or a code none of them has."""
+    code = code_of(getattr(row, "text", "") or "")
+    if not code:
+        return items
+    match = [item for item in items if reply_code(subject_key(item)) == code]
+    return match or items
+
+
 def inbound_result(row) -> InboundResult | None:
     """The result of the handler that takes ``row``, or None when none took it. A "no open
     request" from one room lets the next look (an emergency request is another room's): it
@@ -97,6 +113,11 @@ def inbound_result(row) -> InboundResult | None:
     handlers = list(_inbound_handlers.values())
     if row.intent in ANSWER_INTENTS:
         found = [(h, probe(row)) for h, probe in handlers if probe is not None]
+        code = code_of(row.text or "")
+        if code:
+            hits = [(h, [r for r in rs if reply_code(r.subject_key) == code]) for h, rs in found]
+            if sum(len(rs) for _h, rs in hits) == 1:
+                found = hits
         requests = [r for _h, rs in found for r in rs]
         if len(requests) > 1:
             return _ring_back(requests)

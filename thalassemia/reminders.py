@@ -24,6 +24,7 @@ from accounts.choices import Role
 from accounts.models import User
 from accounts.scoping import for_user, user_can_access_unit
 from donors.reminders import donor_message_enqueue
+from donors.replies import reply_code_for
 from notifications.rendering import portal_url
 from notifications.services import channel_for, message_enqueue, preferred_channels
 
@@ -106,6 +107,12 @@ def _donor_message(assignment: Assignment, *, topic: str, template: str, valid_u
             "hospital": hospital,
             "place": hospital.name if hospital else "",
             "respond_url": respond_url(assignment) if topic == REQUEST_TOPIC else "",
+            # A family's shared phone: "Reply 1 K7QM" says whose request it is.
+            "reply_code": (
+                reply_code_for(assignment.donor, f"assignment:{assignment.pk}")
+                if topic == REQUEST_TOPIC
+                else ""
+            ),
         },
     )[1]
 

@@ -7,7 +7,8 @@ unclear texts and unknown numbers already).
 - no (a "2"): the number's one request asked or confirmed is declined, and the next donor
   is proposed (``booking.assignment_answer``);
 - several such requests, here or in another room (an emergency call: the registry weighs
-  ``open_for`` of each room first): nothing is guessed, the call desk rings back;
+  ``open_for`` of each room first): nothing is guessed, the call desk rings back — unless
+  the reply carries one request's reply code ("1 K7QM": a family sharing the phone);
 - none: listed as "no open request" (a yes for a request already confirmed is recorded as
   confirmed: the donor said it twice)."""
 
@@ -16,7 +17,7 @@ from django.utils import timezone
 
 from donors.replies import answering_donors
 from notifications.choices import InboundOutcome, Intent
-from notifications.registry import InboundResult
+from notifications.registry import InboundResult, coded
 
 from .booking import assignment_answer
 from .choices import OPEN_TRANSFUSION, AssignmentStatus
@@ -59,6 +60,10 @@ def _result(outcome, assignment=None, donor=None) -> InboundResult:
     )
 
 
+def _key(assignment: Assignment) -> str:
+    return f"assignment:{assignment.pk}"
+
+
 def open_for(row) -> list[InboundResult]:
     """The child's requests a yes / no from ``row``'s number could answer (the registry
     weighs them against the other rooms' before any acts)."""
@@ -73,7 +78,8 @@ def handle(row) -> InboundResult | None:
     donors = answering_donors(row)
     if not donors:
         return None
-    requests = open_requests(donors, OPEN_FOR[row.intent])
+    # A family's shared phone: "1 K7QM" is the request whose reply code it carries.
+    requests = coded(row, open_requests(donors, OPEN_FOR[row.intent]), _key)
     if len(requests) > 1:
         return _result(InboundOutcome.RING_BACK, donor=requests[0].donor)
     if not requests:

@@ -39,6 +39,7 @@ from ..forms import (
     RecordAnywayForm,
     ScreeningForm,
 )
+from ..models import TableEntry
 from ..selectors import camp_donations, camp_totals, camps_for
 
 LOOKUP_RATE_GROUP = "camp-table-lookup"
@@ -112,10 +113,19 @@ class CampTableMixin(RoleRequiredMixin):
         shown as name, group and may donate / not today only."""
         return for_user(Donor.objects.filter(pk=donor.pk), self.request.user).exists()
 
-    def find_donor(self, phone):
-        return (
-            with_eligibility_facts(Donor.objects.select_related("unit")).filter(phone=phone).first()
-        )
+    def donors_on(self, phone) -> list:
+        """Everyone registered on ``phone`` (a family may share one, up to
+        DONORS_PER_PHONE_MAX), not erased."""
+        donors = with_eligibility_facts(Donor.objects.select_related("unit"))
+        return list(donors.filter(phone=phone, erased_at__isnull=True).order_by("name", "pk"))
+
+    def find_donor(self, phone, pk=None):
+        """The donor on ``phone`` the table means: the one picked (``pk``), or the only one
+        on the number. None when nobody, or several and none picked."""
+        donors = self.donors_on(phone)
+        if pk:
+            return next((d for d in donors if d.pk == pk), None)
+        return donors[0] if len(donors) == 1 else None
 
     def bookings(self, donor):
         """The donor's live commitments (a child's transfusion) that a donation on the
@@ -143,7 +153,7 @@ class CampTableMixin(RoleRequiredMixin):
             **details,
         )
         if form is None:
-            initial = {"phone": donor.phone, "client_id": uuid.uuid4()}
+            initial = {"phone": donor.phone, "donor": donor.pk, "client_id": uuid.uuid4()}
             if own:  # another unit's donor: nothing beyond name, group and may donate
                 initial["weight_kg"] = donor.weight_kg
             form = ScreeningForm(initial=initial)
@@ -191,13 +201,39 @@ class LookupView(CampTableMixin, View):
         if not form.is_valid():
             return self.partial("camps/table/_lookup_error.html", lookup_form=form)
         phone = form.cleaned_data["phone"]
-        donor = self.find_donor(phone)
-        if donor is not None:
-            return self.card(donor)
+        donors = [] if form.cleaned_data["new"] else self.donors_on(phone)
+        picked = form.cleaned_data["donor"]
+        if picked:
+            donors = [d for d in donors if d.pk == picked]
+        if len(donors) == 1:
+            return self.card(donors[0])
+        if donors:
+            return self.choose(phone, donors)
+        family = form.cleaned_data["new"] and Donor.objects.filter(phone=phone).exists()
         return self.partial(
             "camps/table/_new_donor.html",
             form=QuickDonorForm(initial={"phone": phone, "client_id": uuid.uuid4()}),
+            family=family,
         )
+
+    def choose(self, phone, donors):
+        """Several donors share the number: each with name, group and may donate on the
+        camp's day (another unit's: no more), to pick the one at the table; an audit line
+        per donor shown."""
+        rows = []
+        for donor in donors:
+            own = self.own_donor(donor)
+            eligible = check_eligibility(facts_for(donor), self.camp.held_on).eligible
+            rows.append({"donor": donor, "own": own, "eligible": eligible})
+            audit.record(
+                action=AuditAction.VIEW,
+                request=self.request,
+                obj=donor,
+                camp=self.camp.pk,
+                limited=not own,
+                shared_phone=len(donors),
+            )
+        return self.partial("camps/table/_choose.html", phone=phone, rows=rows)
 
 
 def register(view, form):
@@ -230,6 +266,7 @@ def record(view, donor, data):
         return None, form, anyway, None
     fields = dict(form.cleaned_data)
     fields.pop("phone")
+    fields.pop("donor")
     if (
         fields.get("outcome") == "collected"
         and not anyway.cleaned_data.get("record_anyway")
@@ -258,7 +295,7 @@ class QuickDonorView(CampTableMixin, View):
         if form.is_valid():
             donor = register(self, form)
             if donor is not None:
-                return self.card(self.find_donor(donor.phone))
+                return self.card(self.find_donor(donor.phone, donor.pk))
         return self.partial("camps/table/_new_donor.html", form=form)
 
 
@@ -268,7 +305,9 @@ class RecordView(CampTableMixin, View):
 
     def post(self, request, pk):
         lookup = LookupForm(request.POST)
-        donor = self.find_donor(lookup.cleaned_data["phone"]) if lookup.is_valid() else None
+        donor = None
+        if lookup.is_valid():
+            donor = self.find_donor(lookup.cleaned_data["phone"], lookup.cleaned_data["donor"])
         if donor is None:
             return self.partial("camps/table/_lookup_error.html", lookup_form=lookup)
         donation, form, anyway, error = record(self, donor, request.POST)
@@ -320,7 +359,16 @@ class SyncView(CampTableMixin, View):
 
     def sync_record(self, client_id, fields):
         lookup = LookupForm(fields)
-        donor = self.find_donor(lookup.cleaned_data["phone"]) if lookup.is_valid() else None
+        donor = None
+        if lookup.is_valid():
+            phone, picked = lookup.cleaned_data["phone"], lookup.cleaned_data["donor"]
+            picked = picked or self.registered_here(fields.get("registered"), phone)
+            donor = self.find_donor(phone, picked)
+            if donor is None and not picked and len(self.donors_on(phone)) > 1:
+                return self.refused(
+                    client_id,
+                    [_("Several donors share this mobile number: choose the person.")],
+                )
         if donor is None:
             return self.refused(
                 client_id, [_("No donor has this mobile number: register them first.")]
@@ -336,6 +384,18 @@ class SyncView(CampTableMixin, View):
         else:
             message = _("%(name)s: deferred.") % {"name": donor.name}
         return self.saved(client_id, message)
+
+    def registered_here(self, client_id, phone) -> int | None:
+        """The donor a registration entry of this camp's table (offline, just before the
+        record) wrote, when on ``phone``."""
+        try:
+            client_id = uuid.UUID(str(client_id))
+        except ValueError:
+            return None
+        entry = TableEntry.objects.filter(
+            camp=self.camp, client_id=client_id, kind=TableEntry.Kind.DONOR, donor__phone=phone
+        ).first()
+        return entry.donor_id if entry is not None else None
 
     def totals(self):
         totals = camp_totals(self.camp)
@@ -394,7 +454,14 @@ class ExpectedDonorsView(CampTableMixin, View):
                 "camp": camp.pk,
                 "day": camp.held_on.isoformat(),
                 "donors": [
-                    {"key": phone_key(camp, phone), "name": name, "group": group, "may": pk in may}
+                    # Several rows may share a key: a family on one number.
+                    {
+                        "key": phone_key(camp, phone),
+                        "id": pk,
+                        "name": name,
+                        "group": group,
+                        "may": pk in may,
+                    }
                     for pk, phone, name, group in rows
                 ],
             }

@@ -90,7 +90,7 @@ class PledgeView(FormView):
         if _over_the_limit(self.request):
             return render(self.request, "donors/pledge_limited.html", status=429)
         try:
-            pledge_submit(data=form.cleaned_data, request=self.request)
+            donor = pledge_submit(data=form.cleaned_data, request=self.request)
         except ValidationError as error:
             add_service_errors(form, error)
             return self.form_invalid(form)
@@ -98,7 +98,7 @@ class PledgeView(FormView):
         # Only an unverified number is sent a code (verification.code_send).
         phone = form.cleaned_data["phone"]
         if not verification.over_the_limit(self.request, phone):
-            verification.code_send(phone=phone)
+            verification.code_send(phone=phone, donor=donor)
         self.request.session[CODE_SESSION_KEY] = phone
         return redirect("donors:pledge-code")
 

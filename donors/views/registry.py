@@ -15,13 +15,14 @@ from accounts import audit
 from accounts.choices import AuditAction, Role
 from accounts.forms import add_service_errors
 from accounts.pagination import EstimatedCountPaginator
-from accounts.permissions import AdminOnlyMixin, RoleRequiredMixin, has_role
+from accounts.permissions import RoleRequiredMixin, has_role
 
 from ..choices import ConsentPurpose, DonorSource
 from ..consent import consent_summary
 from ..eligibility import Rules, check_eligibility
 from ..filters import DonorFilterSet
 from ..forms import DeferralForm, DonorForm, MergeForm
+from ..merging import likely_duplicates
 from ..privacy import record_list_view
 from ..selectors import donor_eligibility, donors_for, facts_for, with_eligibility_facts
 from ..services import deferral_create, donor_create, donor_merge, donor_update, donor_verify
@@ -210,11 +211,27 @@ def verify(request, pk):
     return redirect(donor)
 
 
-class DonorMergeView(AdminOnlyMixin, FormView):
-    """Two records of one person: keep one, fold the other into it (admins only)."""
+class DonorMergeView(RoleRequiredMixin, FormView):
+    """Two records of one person: keep one, fold the other into it (coordinators and admins,
+    within their units). The page lists the likely pairs in the viewer's scope (the same
+    number and a similar name, or the same name and date of birth on other numbers): one
+    audit line for the donors it shows."""
 
+    allowed_roles = (Role.COORDINATOR, Role.ADMIN)
     form_class = MergeForm
     template_name = "donors/donor_merge.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if "keep" not in context:
+            pairs = likely_duplicates(donors_for(self.request.user))
+            context["pairs"] = pairs
+            shown = [d.pk for a, b, _why in pairs for d in (a, b)]
+            if shown:
+                record_list_view(
+                    request=self.request, donors=shown, filters={"likely_duplicates": True}
+                )
+        return context
 
     def get_initial(self):
         initial = super().get_initial()

@@ -10,7 +10,7 @@
 // Every text comes translated from the page (data-t-* attributes of #camp-offline).
 
 import { normalise, phoneKey } from "./offline/phone.js";
-import { deleteEntry, entries, expected, putExpected } from "./offline/store.js";
+import { deleteEntry, donorsOf, entries, expected, putExpected } from "./offline/store.js";
 import { newId, Queue } from "./offline/sync.js";
 
 const config = document.getElementById("camp-offline");
@@ -136,12 +136,15 @@ function start() {
   }
 
   // --- Finding a donor without signal ----------------------------------------------------
-  async function lookupOffline(raw) {
+  async function lookupOffline(raw, choice) {
     const phone = normalise(raw);
     if (!phone) return result.replaceChildren(notice(t("bad-phone")));
     const list = await expected(camp);
     const key = list && (await phoneKey(camp, phone));
-    const donor = key && list.donors[key];
+    const found = donorsOf(list, key);
+    // A family on one number: everyone on it, to pick the person at the table.
+    if (found.length > 1 && choice === undefined) return chooseOffline(phone, found);
+    const donor = choice === null ? null : choice || found[0];
     const template = document.getElementById(donor ? "offline-card" : "offline-new-donor");
     const fragment = template.content.cloneNode(true);
     if (donor) {
@@ -157,7 +160,40 @@ function start() {
     form.dataset.donorId = newId();
     form.dataset.phone = phone;
     form.dataset.name = donor ? donor.name : "";
+    form.dataset.donor = donor && donor.id ? String(donor.id) : "";
     result.replaceChildren(fragment);
+  }
+
+  function chooseOffline(phone, donors) {
+    const section = document.createElement("section");
+    section.className = "card card-body mb-3 border-primary border-2";
+    section.dataset.testid = "shared-phone";
+    const heading = document.createElement("h2");
+    heading.className = "h5";
+    heading.textContent = t("shared-phone");
+    section.append(heading);
+    for (const donor of donors) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "btn btn-outline-primary w-100 mb-2 d-flex justify-content-between";
+      button.dataset.testid = "shared-phone-donor";
+      const name = document.createElement("span");
+      name.textContent = donor.name;
+      const group = document.createElement("span");
+      group.className = "badge text-bg-danger";
+      group.textContent = donor.group || "?";
+      button.append(name, group);
+      button.addEventListener("click", () => lookupOffline(phone, donor));
+      section.append(button);
+    }
+    const other = document.createElement("button");
+    other.type = "button";
+    other.className = "btn btn-link btn-sm px-0";
+    other.dataset.testid = "someone-else";
+    other.textContent = t("someone-else");
+    other.addEventListener("click", () => lookupOffline(phone, null));
+    section.append(other);
+    result.replaceChildren(section);
   }
 
   function fieldsOf(form, submitter) {
@@ -206,6 +242,12 @@ function start() {
       if (card) name = card.textContent.trim();
     }
     const screening = { phone, ...pick(fields, SCREENING) };
+    // Which donor on a shared number: the offline pick, or the server card's hidden field.
+    const donor = form.dataset.donor || fields.donor;
+    if (donor) screening.donor = donor;
+    // A donor registered on this phone just before: the record is theirs (the number may
+    // be a family's).
+    if (form.dataset.offlineForm === "new-donor") screening.registered = form.dataset.donorId;
     // The server's card carries its id: the same as the post that got no answer.
     const id = form.dataset.recordId || fields.client_id;
     await queue.add("record", screening, recordLabel(name, screening), id);

@@ -193,6 +193,46 @@ def test_a_known_phone_in_any_form_finds_the_donor_and_says_why_not_today(
     assert 'id="camp-totals" class="card mb-3" hx-swap-oob="true"' in page
 
 
+def test_a_shared_number_lists_everyone_on_it_to_pick_the_person(client_for, staff_a, camp, units):
+    husband = DonorFactory(unit=camp.unit, name="Arun Rao", phone="+919812345600")
+    wife = DonorFactory(
+        unit=units.station_c,
+        name="Meena Rao",
+        phone="+919812345600",
+        date_of_birth=datetime.date(1993, 2, 9),
+    )
+    client = client_for(staff_a)
+    url = reverse("camps:table-lookup", args=[camp.pk])
+
+    page = client.get(url, {"phone": "98123 45600"}).content.decode()
+
+    assert 'data-testid="shared-phone"' in page
+    assert page.count('data-testid="shared-phone-donor"') == 2
+    assert "Arun Rao" in page and "Meena Rao" in page
+    assert "Registered with another unit" in page  # the other district's: no more than that
+    assert "9 Feb 1993" not in page
+    shown = AuditEvent.objects.filter(action=AuditAction.VIEW, details__shared_phone=2)
+    assert {e.object_id for e in shown} == {str(husband.pk), str(wife.pk)}
+    # Picking one shows that donor's card, which records for that donor.
+    card = client.get(url, {"phone": "9812345600", "donor": husband.pk}).content.decode()
+    assert 'data-testid="donor-card"' in card and "Arun Rao" in card
+    assert f'name="donor" value="{husband.pk}"' in card
+    recorded = client.post(
+        reverse("camps:table-record", args=[camp.pk]),
+        {
+            "phone": "9812345600",
+            "donor": wife.pk,
+            "outcome": "deferred",
+            "deferral_category": "tattoo",
+        },
+    )
+    assert "Meena Rao" in recorded.content.decode()
+    assert Donation.objects.get(camp=camp).donor == wife
+    # Someone else on the number: the quick form, as a family member.
+    other = client.get(url, {"phone": "9812345600", "new": "1"}).content.decode()
+    assert 'data-testid="family-member"' in other
+
+
 def test_an_unknown_phone_offers_the_quick_form_and_registers_a_camp_donor(
     client_for, staff_a, camp
 ):

@@ -1,7 +1,7 @@
 """The camp day's queue: a donor scans the camp's QR code, pre-registers on the public join
 page and gets a number; the table shows the queue and calls the next number."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.test import Client
@@ -79,16 +79,22 @@ def test_a_new_donor_joins_with_consent_and_gets_the_next_number(anon, camp):
     assert sorted(QueueEntry.objects.values_list("number", flat=True)) == [1, 2]
 
 
-def test_a_known_number_joins_as_it_is_and_the_answer_tells_nothing_more(anon, camp, units):
-    known = DonorFactory(unit=units.station_b, phone="+919876533333", name="Ramesh Gupta")
-    response = join(anon, camp, phone="9876533333", name="Someone Else")
+def test_a_known_person_joins_as_they_are_and_the_answer_tells_nothing_more(anon, camp, units):
+    known = DonorFactory(
+        unit=units.station_b,
+        phone="+919876533333",
+        name="Ramesh Gupta",
+        date_of_birth=date(1995, 4, 2),
+        sex="M",
+    )
+    response = join(anon, camp, phone="9876533333", name="ramesh  gupta", sex="F")
     assert response.status_code == 302
     known.refresh_from_db()
-    assert known.name == "Ramesh Gupta" and Donor.objects.count() == 1  # nothing changed
+    assert known.sex == "M" and Donor.objects.count() == 1  # nothing changed
     page = anon.get(response["Location"]).content.decode()
     assert "Ramesh" not in page and "registered" not in page.lower()
     # Joining again keeps the same place.
-    join(anon, camp, phone="9876533333")
+    join(anon, camp, phone="9876533333", name="Ramesh Gupta")
     assert QueueEntry.objects.filter(camp=camp).count() == 1
 
 
@@ -167,3 +173,11 @@ def test_the_queue_panel_runs_a_bounded_number_of_queries(
     client = client_for(staff_a)
     with django_assert_max_num_queries(12):
         client.get(reverse("camps:table-queue", args=[camp.pk]))
+
+
+def test_a_family_member_on_a_known_number_joins_as_a_new_donor(anon, camp, units):
+    DonorFactory(unit=units.station_b, phone="+919876533333", name="Ramesh Gupta")
+    assert join(anon, camp, phone="9876533333").status_code == 302  # Kavita Rawat
+    kavita = Donor.objects.get(name="Kavita Rawat")
+    assert kavita.phone == "+919876533333" and kavita.unit == camp.unit
+    assert QueueEntry.objects.get(camp=camp).donor == kavita

@@ -262,6 +262,7 @@ def test_the_expected_donors_hold_no_phone_and_no_reasons(client_for, staff_a, c
     assert set(donors) == {"Asha Verma", "Ravi Kumar"}
     assert donors["Asha Verma"] == {
         "key": phone_key(camp, may.phone),
+        "id": may.pk,
         "name": "Asha Verma",
         "group": "A+",
         "may": True,
@@ -269,6 +270,33 @@ def test_the_expected_donors_hold_no_phone_and_no_reasons(client_for, staff_a, c
     assert donors["Ravi Kumar"]["may"] is False
     for secret in (may.phone, may.phone[3:], deferred.phone[3:], "attoo"):
         assert secret not in body
+
+
+def test_a_family_on_one_number_is_all_in_the_expected_list_under_one_key(
+    client_for, staff_a, camp, units
+):
+    husband = DonorFactory(unit=units.station_a, name="Arun Rao", phone="+919876512121")
+    wife = DonorFactory(unit=units.station_a, name="Meena Rao", phone="+919876512121")
+    response = client_for(staff_a).get(reverse("camps:table-donors", args=[camp.pk]))
+    rows = [d for d in response.json()["donors"] if d["key"] == phone_key(camp, husband.phone)]
+    assert sorted((d["id"], d["name"]) for d in rows) == [
+        (husband.pk, "Arun Rao"),
+        (wife.pk, "Meena Rao"),
+    ]
+
+
+def test_a_record_synced_for_a_shared_number_needs_the_person(client_for, staff_a, camp, units):
+    husband = DonorFactory(unit=units.station_a, name="Arun Rao", phone="+919876512121")
+    wife = DonorFactory(unit=units.station_a, name="Meena Rao", phone="+919876512121")
+    client = client_for(staff_a)
+    fields = {"phone": "9876512121", "outcome": "deferred", "deferral_category": "tattoo"}
+    refused = sync(client, camp, "record", fields)
+    assert refused.status_code == 422
+    assert "Several donors share this mobile number" in refused.json()["reasons"][0]
+    saved = sync(client, camp, "record", {**fields, "donor": str(wife.pk)})
+    assert saved.status_code == 200, saved.json()
+    assert Donation.objects.get(camp=camp).donor == wife
+    assert not Donation.objects.filter(donor=husband).exists()
 
 
 # --- Lookup limits (issue 13) ------------------------------------------------------------------

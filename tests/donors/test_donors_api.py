@@ -81,7 +81,12 @@ def test_a_unit_outside_scope_is_refused_like_a_missing_one(api_client_for, staf
 
 
 def test_a_known_number_in_another_form_is_a_duplicate(api_client_for, staff_a, units):
-    DonorFactory(phone="+919123456789", unit=units.station_a)
+    DonorFactory(
+        phone="+919123456789",
+        name="Kavita Rao",
+        date_of_birth=datetime.date(1994, 8, 30),
+        unit=units.station_a,
+    )
     response = api_client_for(staff_a).post(
         "/api/v1/donors/", contract_body(units.station_a, phone="09123456789"), format="json"
     )
@@ -249,21 +254,49 @@ def test_a_deferral_ending_before_it_starts_is_refused(api_client_for, staff_a, 
 def test_another_units_number_is_a_duplicate_without_naming_the_donor(
     api_client_for, staff_a, units
 ):
-    theirs = DonorFactory(phone="+919123456780", unit=units.station_b)
+    theirs = DonorFactory(
+        phone="+919123456780",
+        name="Kavita Rao",
+        date_of_birth=datetime.date(1994, 8, 30),
+        unit=units.station_b,
+    )
     response = api_client_for(staff_a).post(
         "/api/v1/donors/", contract_body(units.station_a, phone="9123456780"), format="json"
     )
     assert response.status_code == 400
     (error,) = response.json()["phone"]
-    assert error == "This mobile number is already registered with another police unit."
+    assert error == "This person is already registered with another police unit."
     assert str(theirs.pk) not in response.content.decode()
 
 
 def test_an_own_units_number_names_the_donor_already_registered(api_client_for, staff_a, units):
-    mine = DonorFactory(phone="+919123456781", unit=units.station_a)
+    mine = DonorFactory(
+        phone="+919123456781",
+        name="Kavita Rao",
+        date_of_birth=datetime.date(1994, 8, 30),
+        unit=units.station_a,
+    )
     response = api_client_for(staff_a).post(
         "/api/v1/donors/", contract_body(units.station_a, phone="9123456781"), format="json"
     )
     assert response.json()["phone"] == [
-        f"This mobile number is already registered (donor #{mine.pk})."
+        f"This person is already registered on this mobile number (donor #{mine.pk})."
     ]
+
+
+def test_a_family_member_on_a_known_number_is_registered_and_a_fifth_refused(
+    api_client_for, staff_a, units
+):
+    client = api_client_for(staff_a)
+    DonorFactory(phone="+919123456782", name="Arun Rao", unit=units.station_a)
+    for name in ("Kavita Rao", "Meena Rao", "Gita Rao"):
+        body = contract_body(units.station_a, phone="9123456782", name=name)
+        assert client.post("/api/v1/donors/", body, format="json").status_code == 201
+    body = contract_body(units.station_a, phone="9123456782", name="Sita Rao")
+    response = client.post("/api/v1/donors/", body, format="json")
+    assert response.status_code == 400
+    assert "4 donors already share this mobile number" in response.json()["phone"][0]
+    # An edit that would bring a fifth donor onto the number is refused the same way.
+    other = DonorFactory(phone="+919123456783", unit=units.station_a)
+    moved = client.patch(f"/api/v1/donors/{other.pk}/", {"phone": "9123456782"}, format="json")
+    assert moved.status_code == 400 and "already share" in moved.json()["phone"][0]

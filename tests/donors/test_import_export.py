@@ -249,7 +249,12 @@ def test_apply_checks_every_row_again_and_imports_none_if_one_has_gone_bad(
     checked = dry_run(client, csv_upload([row("9876543210"), row("9876543211", name="Ravi")]))
     assert checked.context["report"].ok
     # Between the dry run and the apply a colleague registers the second number.
-    DonorFactory(phone="+919876543211", unit=units.station_a)
+    DonorFactory(
+        phone="+919876543211",
+        name="Ravi",
+        date_of_birth=datetime.date(1994, 3, 5),
+        unit=units.station_a,
+    )
 
     applied = apply(client, checked)
     assert "Nothing was imported" in page_text(applied)
@@ -266,11 +271,16 @@ def test_apply_names_no_donor_of_another_unit_who_took_a_number_meanwhile(
     assert checked.context["report"].ok
     # Between the dry run and the apply another district's station registers the number:
     # the bulk write refuses the row without telling station A whose number it is.
-    theirs = DonorFactory(phone="+919876543210", unit=units.station_c)
+    theirs = DonorFactory(
+        phone="+919876543210",
+        name="Asha Verma",
+        date_of_birth=datetime.date(1994, 3, 5),
+        unit=units.station_c,
+    )
 
     applied = apply(client, checked)
     assert row_errors(applied) == [
-        (2, "phone", "This mobile number is already registered with another police unit.")
+        (2, "phone", "This person is already registered with another police unit.")
     ]
     assert f"#{theirs.pk}" not in page_text(applied)
     assert Donor.objects.filter(phone="+919876543210").count() == 1
@@ -291,22 +301,54 @@ def test_a_unit_outside_the_users_jurisdiction_is_a_row_error(client_for, staff_
 def test_a_phone_already_registered_is_a_row_error_naming_the_donor_only_when_visible(
     client_for, staff_a, units
 ):
-    mine = DonorFactory(phone="+919876543210", unit=units.station_a)
-    DonorFactory(phone="+919876543211", unit=units.station_c)
-    upload = csv_upload([row("098765 43210"), row("9876543211"), row("9876543212")])
+    mine = DonorFactory(
+        phone="+919876543210",
+        name="Asha Verma",
+        date_of_birth=datetime.date(1994, 3, 5),
+        unit=units.station_a,
+    )
+    DonorFactory(
+        phone="+919876543211",
+        name=" ASHA verma",
+        date_of_birth=datetime.date(1994, 3, 5),
+        unit=units.station_c,
+    )
+    # A family member on a known number (another name) is no error.
+    upload = csv_upload(
+        [row("098765 43210"), row("9876543211"), row("9876543212"), row("9876543210", name="Ravi")]
+    )
     errors = row_errors(dry_run(client_for(staff_a), upload))
     assert errors == [
-        (2, "phone", f"This mobile number is already registered (donor #{mine.pk})."),
-        (3, "phone", "This mobile number is already registered with another police unit."),
+        (
+            2,
+            "phone",
+            f"This person is already registered on this mobile number (donor #{mine.pk}).",
+        ),
+        (3, "phone", "This person is already registered with another police unit."),
     ]
 
 
-def test_the_same_phone_twice_in_the_file_is_an_error_on_the_second_row(client_for, staff_a):
+def test_a_fifth_donor_on_a_number_is_a_row_error(client_for, staff_a, units):
+    for name in ("A", "B", "C"):
+        DonorFactory(phone="+919876543210", name=name, unit=units.station_a)
+    upload = csv_upload([row("9876543210", name="D"), row("9876543210", name="E")])
+    errors = row_errors(dry_run(client_for(staff_a), upload))
+    assert errors == [
+        (3, "phone", "4 donors already share this mobile number: no more can be registered on it.")
+    ]
+
+
+def test_the_same_person_twice_in_the_file_is_an_error_on_the_second_row(client_for, staff_a):
     upload = csv_upload(
-        [row("9876543210"), row("9876543299", name="Other"), row("+91 98765 43210", name="Twin")]
+        [
+            row("9876543210"),
+            row("9876543299", name="Other"),
+            row("+91 98765 43210", name="Twin"),  # a family member: no error
+            row("+91 98765 43210", name="asha  VERMA"),
+        ]
     )
     errors = row_errors(dry_run(client_for(staff_a), upload))
-    assert errors == [(4, "phone", "The same mobile number as row 2 of this file.")]
+    assert errors == [(5, "phone", "The same person as row 2 of this file.")]
 
 
 def test_rows_are_numbered_as_in_the_spreadsheet_and_blank_rows_skipped(client_for, staff_a):
@@ -423,7 +465,12 @@ def test_a_number_registered_between_the_check_and_the_write_refuses_the_whole_s
     from donors.services import donors_create_bulk
 
     fields = {"name": "Asha", "sex": "F", "date_of_birth": datetime.date(1994, 3, 5)}
-    DonorFactory(phone="+919876543211", unit=circle_staff.unit)
+    DonorFactory(
+        phone="+919876543211",
+        name="Asha",
+        date_of_birth=datetime.date(1994, 3, 5),
+        unit=circle_staff.unit,
+    )
     rows = [
         {**fields, "phone": phone, "unit": circle_staff.unit, "source": DonorSource.IMPORT}
         for phone in ("9876543210", "9876543211", "98765 43210")

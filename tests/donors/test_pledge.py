@@ -168,10 +168,15 @@ def test_the_limit_is_a_setting(anon, units, settings):
     assert Donor.objects.count() == 1
 
 
-def test_a_known_number_gets_the_same_thanks_and_no_second_donor(anon, units):
-    known = DonorFactory(unit=units.station_a, name="Ramesh Kumar", phone="+919876543210")
+def test_a_known_person_gets_the_same_thanks_and_no_second_donor(anon, units):
+    known = DonorFactory(
+        unit=units.station_a,
+        name="Ramesh Kumar",
+        phone="+919876543210",
+        date_of_birth=datetime.date(1994, 3, 12),
+    )
 
-    response = anon.post(PLEDGE_URL, pledge_data(units, name="Someone Else"), follow=True)
+    response = anon.post(PLEDGE_URL, pledge_data(units, name="ramesh  KUMAR"), follow=True)
 
     # The same code step as a new number (the verified number is sent no code).
     assert response.redirect_chain == [(CODE_URL, 302)]
@@ -186,8 +191,13 @@ def test_a_known_number_gets_the_same_thanks_and_no_second_donor(anon, units):
     assert known.unit == units.station_a
 
 
-def test_a_known_number_written_differently_is_still_known(anon, units):
-    DonorFactory(unit=units.station_a, phone="+919876543210")
+def test_a_known_person_on_a_number_written_differently_is_still_known(anon, units):
+    DonorFactory(
+        unit=units.station_a,
+        phone="+919876543210",
+        name="Sunita Devi",
+        date_of_birth=datetime.date(1994, 3, 12),
+    )
     response = anon.post(PLEDGE_URL, pledge_data(units, phone="+91 98765-43210"))
     assert response.status_code == 302
     assert Donor.objects.count() == 1

@@ -144,9 +144,15 @@ def test_register_a_donor(client_for, staff_a, units):
     assert donor.created_by == staff_a
 
 
-def test_a_known_number_finds_the_existing_donor_instead(client_for, staff_a, donors, units):
+def test_the_same_person_finds_the_existing_donor_instead(client_for, staff_a, donors, units):
     response = client_for(staff_a).post(
-        reverse("donors:create"), donor_post(phone="98765 00001", unit=units.station_a.pk)
+        reverse("donors:create"),
+        donor_post(
+            phone="98765 00001",
+            name="asha  verma",
+            date_of_birth=donors["asha"].date_of_birth.isoformat(),
+            unit=units.station_a.pk,
+        ),
     )
     assert response.status_code == 200
     html = response.content.decode()
@@ -262,8 +268,10 @@ def test_admin_merges_two_records_keeping_all_history(client_for, admin_user, un
     assert AuditEvent.objects.filter(details__merged_donor=duplicate.pk).exists()
 
 
-def test_only_admins_merge(client_for, coordinator):
-    assert client_for(coordinator).get(reverse("donors:merge")).status_code == 403
+def test_only_coordinators_and_admins_merge(client_for, staff_a, coordinator):
+    # Issue 15: the coordinators who run the registry merge within their units.
+    assert client_for(staff_a).get(reverse("donors:merge")).status_code == 403
+    assert client_for(coordinator).get(reverse("donors:merge")).status_code == 200
 
 
 def test_a_deferral_ending_before_it_starts_is_a_field_error(client_for, staff_a, donors):

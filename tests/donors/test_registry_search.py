@@ -78,7 +78,7 @@ def test_each_search_can_use_its_index(donors):
 
     assert "donor_phone_reversed" in plan(qs("512345"))
     assert "donor_name_trgm" in plan(qs("sharm"))
-    assert "donors_donor_phone" in plan(qs("9876512345"))  # the unique constraint's index
+    assert "using donor_phone on" in plan(qs("9876512345")).lower()  # shared numbers: not unique
 
 
 @pg_only

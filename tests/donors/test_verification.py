@@ -177,7 +177,12 @@ def test_codes_sent_from_one_address_are_rate_limited(client, units, settings):
 
 
 def test_a_registered_number_gets_the_same_code_step_and_no_code(anon, units):
-    known = DonorFactory(unit=units.station_b, phone="+919876543210")
+    known = DonorFactory(
+        unit=units.station_b,
+        phone="+919876543210",
+        name="Someone Else",
+        date_of_birth=dt.date(1994, 3, 12),
+    )
 
     response = anon.post(
         PLEDGE_URL,

@@ -69,15 +69,18 @@ def test_register_a_new_donor_and_refuse_a_duplicate(live_server, phone, screens
     expect(phone.get_by_role("heading", level=1)).to_contain_text("Kavita Rao")
     assert Donor.objects.get(name="Kavita Rao").phone == "+919123456789"
 
-    # The same number again, typed another way, leads to the existing record.
+    # The same person again (number typed another way, name in other case and spacing)
+    # leads to the existing record.
     phone.goto(f"{live_server.url}/donors/new/")
-    phone.get_by_label("Name").fill("K. Rao")
+    phone.get_by_label("Name").fill("kavita  RAO")
     phone.get_by_label("Mobile phone").fill("091234-56789")
     phone.get_by_label("Sex").select_option("F")
     phone.get_by_label("Date of birth").fill("1994-08-30")
     phone.get_by_label("The donor agrees to be in the registry").check()
     phone.get_by_role("button", name="Save").click()
-    expect(phone.get_by_text("This mobile number is already registered:")).to_be_visible()
+    expect(
+        phone.get_by_text("This person is already registered on this mobile number:")
+    ).to_be_visible()
     screenshot(phone, "donor-duplicate-phone")
     phone.get_by_role("link", name="Kavita Rao").click()
     expect(phone.get_by_role("heading", level=1)).to_contain_text("Kavita Rao")

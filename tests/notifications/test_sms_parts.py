@@ -65,12 +65,17 @@ def long_base_url(settings):
     settings.NOTIFY_LINK_BASE_URL = "https://bloodbond.up.gov.in"
 
 
+@pytest.mark.parametrize("code", ["", "K7QM"], ids=["own-phone", "shared-phone"])
 @pytest.mark.parametrize("language", ["en", "hi"])
 @pytest.mark.parametrize("template", DONOR_SMS)
-def test_every_donor_sms_fits_in_two_parts(template, language, long_base_url):
-    text = render(template, language, context(language), max_parts=2)
+def test_every_donor_sms_fits_in_two_parts(template, language, code, long_base_url):
+    # A request to a phone a family shares carries its reply code (issue 15).
+    text = render(template, language, {**context(language), "reply_code": code}, max_parts=2)
     alphabet, units = sms_units(text)
-    print(f"{template:28} {language}  {alphabet:4} {units:4} units  {sms_parts(text)} part(s)")
+    print(
+        f"{template:28} {language} {code or '-':4} {alphabet:4} {units:4} units  "
+        f"{sms_parts(text)} part(s)"
+    )
     assert sms_parts(text) <= 2, text
     assert alphabet == ("ucs2" if language == "hi" else "gsm"), text
 
@@ -141,3 +146,13 @@ def test_the_listing_of_every_template(long_base_url, capsys):
 )
 def test_part_counter(text, parts):
     assert sms_parts(text) == parts
+
+
+@pytest.mark.parametrize("template", ["donor_request", "emergency_call"])
+@pytest.mark.parametrize("language", ["en", "hi"])
+def test_a_request_to_a_shared_phone_says_which_code_to_send(template, language, long_base_url):
+    text = render(template, language, {**context(language), "reply_code": "K7QM"}, max_parts=2)
+    if language == "en":
+        assert "Reply 1 K7QM to come, 2 K7QM if you can't" in text
+    else:
+        assert "1 K7QM, " in text and "2 K7QM भेजें" in text

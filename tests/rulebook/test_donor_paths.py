@@ -2,8 +2,11 @@
 sheet, the camp table and the public pledge all register a donor through
 ``donors.services.donor_create``. The same person typed the same way comes out the same on
 each: the phone normalised, a consent row per purpose saying who, when and which notice, and
-exactly one audit CREATE row. A number already registered is refused on each, with the error
-on ``phone`` (the pledge silently, so a stranger learns nothing), and nothing is saved.
+exactly one audit CREATE row. The same person already registered (same number, name and date
+of birth, ``donors.services.find_duplicates``) is refused on each, with the error on ``phone``
+(the pledge silently, so a stranger learns nothing), and nothing is saved. A family may share
+a number: another person on it is registered, up to DONORS_PER_PHONE_MAX; the next one is
+refused on each path with a field error on ``phone``.
 
 The demo loader goes through the same function: see the last test."""
 
@@ -18,6 +21,8 @@ from django.utils import timezone
 
 from accounts.choices import AuditAction
 from accounts.models import AuditEvent
+from camps.models import QueueEntry
+from camps.queue import join_code
 from donors.models import Consent, Donor
 from tests.factories import CampFactory, DonorFactory
 from tests.helpers import follow_import_job
@@ -108,6 +113,12 @@ def by_pledge(ctx, phone):
     return ctx.anon.post(reverse("donors:pledge"), data)
 
 
+def by_join_page(ctx, phone):
+    data = {**PERSON, "phone": phone, "consent": "on", "consent_reminders": "on"}
+    camp = CampFactory(unit=ctx.units.station_a, status="planned")
+    return ctx.anon.post(reverse("camps:join", args=[join_code(camp)]), data)
+
+
 STAFF_PATHS = [by_page, by_api, by_donor_import, by_camp_sheet, by_camp_table]
 ALL_PATHS = [*STAFF_PATHS, by_pledge]
 
@@ -171,31 +182,121 @@ def test_the_same_person_is_registered_the_same_way_on_every_path(ctx, path, set
     assert created.get().actor == who
 
 
+def refused_on_phone(path, response, ctx):
+    if path is by_api:
+        assert response.status_code == 400
+        return response.json()["phone"]
+    if path is by_donor_import:
+        errors = response.context["report"].errors
+        assert [e.field for e in errors] == ["phone"]
+        return [e.message for e in errors]
+    form = response.context["form"]
+    assert list(form.errors) == ["phone"], form.errors
+    return form.errors["phone"]
+
+
 @pytest.mark.parametrize(
     "path",
-    # The camp sheet takes a known number for that donor (their screening), by design.
+    # The camp sheet and the join page take a known person as that donor, by design.
     [by_page, by_api, by_donor_import, by_camp_table, by_pledge],
     ids=lambda p: p.__name__,
 )
-def test_a_known_number_is_refused_on_every_path_and_nothing_is_saved(ctx, path):
-    known = DonorFactory(unit=ctx.units.station_b, phone=STORED, name="Ramesh Kumar")
+def test_the_same_person_is_refused_on_every_path_and_nothing_is_saved(ctx, path):
+    # Another unit's donor: the same number, the name typed in another case and spacing,
+    # the same date of birth.
+    known = DonorFactory(
+        unit=ctx.units.station_b,
+        phone=STORED,
+        name="  KAVITA   rao ",
+        date_of_birth=datetime.date(1994, 8, 30),
+    )
 
     response = path(ctx, TYPED)
 
     if path is by_pledge:
         assert response.status_code == 302  # the same answer as a new number
-    elif path is by_api:
-        assert response.status_code == 400
-        assert "phone" in response.json()
-    elif path is by_donor_import:
-        assert [e.field for e in response.context["report"].errors] == ["phone"]
     else:
-        assert "phone" in response.context["form"].errors
+        [message] = refused_on_phone(path, response, ctx)
+        assert "already registered with another police unit" in message
+        assert f"#{known.pk}" not in message  # another unit's donor: no id
     assert list(Donor.objects.values_list("pk", flat=True)) == [known.pk]
     assert not Consent.objects.exists()
     assert not AuditEvent.objects.filter(action=AuditAction.CREATE).exists()
     known.refresh_from_db()
-    assert known.name == "Ramesh Kumar"
+    assert known.name == "  KAVITA   rao "
+
+
+@pytest.mark.parametrize("path", [*ALL_PATHS, by_join_page], ids=lambda p: p.__name__)
+def test_a_family_member_on_a_known_number_is_registered_on_every_path(ctx, path):
+    # Same number, another name (or the same name, another date of birth: a namesake).
+    husband = DonorFactory(unit=ctx.units.station_b, phone=STORED, name="Arun Rao")
+    namesake = DonorFactory(
+        unit=ctx.units.station_a,
+        phone=STORED,
+        name="Kavita Rao",
+        date_of_birth=datetime.date(1960, 1, 1),
+    )
+
+    response = path(ctx, TYPED)
+
+    assert response.status_code in (200, 201, 302), response.content[:500]
+    kavita = Donor.objects.exclude(pk__in=[husband.pk, namesake.pk]).get()
+    assert (kavita.phone, kavita.name) == (STORED, "Kavita Rao")
+    assert creations(kavita).count() == 1
+    if path is by_join_page:
+        assert QueueEntry.objects.get().donor == kavita
+
+
+@pytest.mark.parametrize("path", [*ALL_PATHS, by_join_page], ids=lambda p: p.__name__)
+def test_the_fifth_donor_on_a_number_is_refused_on_every_path(ctx, path, settings):
+    assert settings.DONORS_PER_PHONE_MAX == 4
+    family = [
+        DonorFactory(unit=ctx.units.station_a, phone=STORED, name=f"Rao {n}") for n in range(4)
+    ]
+
+    response = path(ctx, TYPED)
+
+    if path is by_camp_sheet:
+        # The sheet checks its rows before it writes: the refusal is the apply's report.
+        assert "4 donors already share this mobile number" in response.content.decode()
+    elif path in (by_pledge, by_join_page):
+        messages = response.context["form"].errors["phone"]
+        assert any("4 donors already share this mobile number" in m for m in messages)
+    else:
+        [message] = refused_on_phone(path, response, ctx)
+        assert "4 donors already share this mobile number" in message
+    assert set(Donor.objects.values_list("pk", flat=True)) == {d.pk for d in family}
+    assert not AuditEvent.objects.filter(action=AuditAction.CREATE).exists()
+
+
+def test_a_bulk_import_counts_its_own_rows_against_the_limit_and_names_the_same_person_twice(
+    ctx,
+):
+    from donors.services import donors_create_bulk
+    from portal.sheets import RowsRefused
+
+    DonorFactory(unit=ctx.units.station_a, phone=STORED, name="Arun Rao")
+    rows = [
+        {
+            "source": "import",
+            "name": name,
+            "sex": "F",
+            "date_of_birth": datetime.date(1990, 1, day),
+            "phone": TYPED,
+            "unit": ctx.units.station_a,
+        }
+        for day, name in enumerate(["Asha", "Bela", "Chitra", "Devi", "Bela"], start=1)
+    ]
+    rows[4]["date_of_birth"] = datetime.date(1990, 1, 2)  # Bela again
+
+    with pytest.raises(RowsRefused) as refused:
+        donors_create_bulk(actor=ctx.staff_a, rows=rows)
+
+    by_row = {i: e.message_dict["phone"][0] for i, e in refused.value.by_index.items()}
+    assert set(by_row) == {3, 4}  # Asha, Bela, Chitra join Arun: four; Devi is the 5th
+    assert "4 donors already share" in by_row[3]
+    assert "appears twice" in by_row[4]
+    assert Donor.objects.count() == 1
 
 
 def test_a_walk_in_at_the_camp_table_consents_to_each_purpose_ticked(ctx):

@@ -47,10 +47,17 @@ export async function entries(camp) {
   return all.sort((a, b) => a.seq - b.seq);
 }
 
+// Each key lists every donor on that number: a family may share one mobile.
 export async function putExpected(camp, day, donors) {
   const byKey = {};
-  for (const donor of donors) byKey[donor.key] = donor;
+  for (const donor of donors) (byKey[donor.key] ||= []).push(donor);
   return request((await store("expected", "readwrite")).put({ camp, day, donors: byKey }));
+}
+
+// The donors on one key (a list kept before families shared numbers held one donor).
+export function donorsOf(list, key) {
+  const found = list && key ? list.donors[key] : null;
+  return found ? [].concat(found) : [];
 }
 
 export async function expected(camp) {
