@@ -2,13 +2,16 @@
 
 Counts and sums are done by the database, one query per figure group, limited to the
 caller's jurisdiction and the filter's unit subtree and blood group (the child's group).
-The one exception is the forecast of units due, which walks each child's calendar with
-``thalassemia.schedule`` — the arithmetic every child's schedule page and the thalassaemia
-app's ``units_needed_by_group`` use — so the dashboard can never disagree with a child's own
-calendar; it reads the children and their plans in two queries whatever their number.
+The forecast of units due sums each child's calendar in SQL — the arithmetic of
+``thalassemia.schedule``, which every child's schedule page and the thalassaemia app's
+``units_needed_by_group`` use, for the children whose plans have all started — and walks
+with ``schedule`` itself the calendars of the few with a plan still to come, so the
+dashboard never disagrees with a child's own calendar (tests/dashboard/
+test_forecast_counts.py holds the sum equal to the walk).
 
 Donors "eligible by then" are counted per **identical ABO/RhD group** (``donors.selectors.
-eligible_on`` at the horizon date, grouped by the donor's group). Thalassaemia practice asks
+eligible_on`` at the horizon date, grouped by the donor's group), from the eligible pool's
+steps (``donors.pool``) when they can answer, from the donor rows otherwise. Thalassaemia practice asks
 for identical blood first (DOMAIN.md §2), and counting every compatible donor would count
 an O− donor once for each of the eight groups, so the columns would not add up to the
 donors there are.
@@ -18,8 +21,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import (
     Count,
+    Exists,
     F,
     FloatField,
     OuterRef,
@@ -32,8 +37,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from camps.selectors import GROUP_ORDER
+from donors import pool
 from donors.choices import BloodGroup
-from donors.models import Donor
+from donors.models import Donor, EligiblePoolStep
 from donors.selectors import whole_blood_eligible
 from thalassemia import schedule
 from thalassemia.calendar import plans_of
@@ -196,8 +202,23 @@ def eligible_by_group(query: DashboardQuery, on: date) -> dict[str, int]:
 
 
 def eligible_by_group_on(query: DashboardQuery, dates) -> dict[date, dict[str, int]]:
-    """``eligible_by_group`` for every day of ``dates`` in one scan of the donors: a count
-    per day, each filtered by ``whole_blood_eligible`` (the same test as ``eligible_on``)."""
+    """``eligible_by_group`` for every day of ``dates``: from the eligible pool's steps
+    (``donors.pool.eligible_counts``, two queries whatever the number of donors) when they
+    answer, else in one scan of the donors, a count per day, each filtered by
+    ``whole_blood_eligible`` (the same test as ``eligible_on``)."""
+    dates = sorted(set(dates))
+    steps = query.narrow(EligiblePoolStep.objects.all())
+    if query.blood_group:
+        steps = steps.filter(blood_group=query.blood_group)
+    counted = pool.eligible_counts(_donors(query), steps, dates)
+    if counted is not None:
+        return counted
+    return eligible_by_group_scan(query, dates)
+
+
+def eligible_by_group_scan(query: DashboardQuery, dates) -> dict[date, dict[str, int]]:
+    """``eligible_by_group_on`` from the donor rows, when the pool's steps cannot answer
+    (SQLite, other limits in settings, a day in the past): one query."""
     dates = sorted(set(dates))
     if len(dates) == 1:  # a WHERE: the per-group partial indexes can answer
         (on,) = dates
@@ -211,40 +232,122 @@ def eligible_by_group_on(query: DashboardQuery, dates) -> dict[date, dict[str, i
     }
 
 
+def units_due_by_walk(query: DashboardQuery, untils, today: date) -> dict[date, dict[str, int]]:
+    """``units_due_by_group`` by walking every child's calendar in Python (SQLite's way;
+    bench/forecast.py times it against the sum)."""
+    children = _patients(query).filter(status=PatientStatus.ACTIVE, next_due_on__isnull=False)
+    return _walk(children, sorted(set(untils)), today)
+
+
+def _walk(children, untils, today) -> dict[date, dict[str, int]]:
+    """Units due by each day of ``untils`` on the calendars of ``children`` (a queryset of
+    patients), walked date by date by ``thalassemia.schedule``: two queries."""
+    rows = with_plans(children).only("id", "blood_group", "next_due_on", "status")
+    found: dict[date, dict[str, int]] = {until: {} for until in untils}
+    for child in rows:
+        plans = plans_of(child)
+        for until in untils:
+            units = schedule.units_due_by(child.next_due_on, plans, until, today=today)
+            if units:
+                needed = found[until]
+                needed[child.blood_group] = needed.get(child.blood_group, 0) + units
+    return found
+
+
+# A child whose plans all started by ``today`` has one plan in force from today on (P, the
+# latest), so its calendar after the first due date f is arithmetic: f (with the units of
+# the plan in force on f, an overdue date's older plan perhaps), then every P.interval days
+# from max(f, today) (``schedule.schedule``). Summed per group and day by the database.
+_DUE_SQL = """
+WITH c AS (
+    SELECT p.blood_group, p.next_due_on AS f,
+           COALESCE(fp.units_per_transfusion, f1.units_per_transfusion) AS first_units,
+           lp.units_per_transfusion AS units, lp.interval_days AS interval
+    FROM {patient} p
+    JOIN LATERAL (
+        SELECT units_per_transfusion, interval_days FROM {plan} WHERE patient_id = p.id
+        ORDER BY valid_from DESC, id DESC LIMIT 1
+    ) lp ON true
+    LEFT JOIN LATERAL (
+        SELECT units_per_transfusion FROM {plan}
+        WHERE patient_id = p.id AND valid_from <= p.next_due_on
+        ORDER BY valid_from DESC, id DESC LIMIT 1
+    ) fp ON true
+    LEFT JOIN LATERAL (
+        SELECT units_per_transfusion FROM {plan} WHERE patient_id = p.id
+        ORDER BY valid_from, id LIMIT 1
+    ) f1 ON true
+    WHERE p.id IN ({children})
+)
+SELECT blood_group, {sums} FROM c GROUP BY blood_group
+"""
+_DUE_BY = """sum(CASE WHEN f <= %s::date THEN first_units
+    + GREATEST(%s::date - GREATEST(f, %s::date), 0) / interval * units ELSE 0 END)"""
+
+
+def units_due_by_group(query: DashboardQuery, untils, today: date) -> dict[date, dict[str, int]]:
+    """Units the active children in scope need up to each day of ``untils`` inclusive,
+    overdue ones included, by blood group: ``schedule.units_due_by`` on every child's
+    calendar, exactly (tests/dashboard/test_forecast_counts.py holds the two equal).
+
+    On PostgreSQL one query sums the calendars of the children whose plans have all started
+    by ``today`` (nearly all), and the few with a plan still to come are walked date by
+    date (two more queries when there are any); elsewhere every calendar is walked."""
+    untils = sorted(set(untils))
+    children = _patients(query).filter(status=PatientStatus.ACTIVE, next_due_on__isnull=False)
+    if connection.vendor != "postgresql" or not untils:
+        return _walk(children, untils, today)
+    later_plan = TransfusionPlan.objects.filter(patient=OuterRef("pk"), valid_from__gt=today)
+    settled = children.filter(~Exists(later_plan)).order_by().values("pk")
+    children_sql, children_params = settled.query.sql_with_params()
+    sql = _DUE_SQL.format(
+        patient=Patient._meta.db_table,
+        plan=TransfusionPlan._meta.db_table,
+        children=children_sql,
+        sums=", ".join(_DUE_BY for _ in untils),
+    )
+    params = [*children_params]
+    for until in untils:
+        params += [until, until, today]
+    found: dict[date, dict[str, int]] = {until: {} for until in untils}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for group, *units in cursor.fetchall():
+            for until, n in zip(untils, units, strict=True):
+                if n:
+                    found[until][group] = int(n)
+    if children.filter(Exists(later_plan)).exists():
+        walked = _walk(children.filter(Exists(later_plan)), untils, today)
+        for until, needed in walked.items():
+            for group, n in needed.items():
+                found[until][group] = found[until].get(group, 0) + n
+    return found
+
+
 def forecasts(
     query: DashboardQuery, horizons, today: date | None = None, *, pool: dict | None = None
 ) -> list[Forecast]:
-    """A forecast for each number of days in ``horizons``: the children and their plans are
-    read once (two queries), then one query counts the eligible donors on every horizon's
-    day (``pool``, when given, has those counts already: ``eligible_by_group_on``).
+    """A forecast for each number of days in ``horizons``: the units due by then
+    (``units_due_by_group``), and the donors eligible on that day
+    (``eligible_by_group_on``; ``pool``, when given, has those counts already).
 
     Units needed up to ``today + days`` inclusive count every transfusion falling due by
     then on each child's calendar, overdue ones included (``schedule.units_due_by``)."""
     today = today or timezone.localdate()
-    children = list(
-        with_plans(
-            _patients(query).filter(status=PatientStatus.ACTIVE, next_due_on__isnull=False)
-        ).only("id", "blood_group", "next_due_on", "status")
-    )
+    untils = [today + timedelta(days=days) for days in horizons]
     if pool is None:
-        pool = eligible_by_group_on(query, [today + timedelta(days=days) for days in horizons])
-    found = []
-    for days in horizons:
-        until = today + timedelta(days=days)
-        needed: dict[str, int] = {}
-        for child in children:
-            units = schedule.units_due_by(child.next_due_on, plans_of(child), until, today=today)
-            needed[child.blood_group] = needed.get(child.blood_group, 0) + units
-        found.append(
-            Forecast(
-                days=days,
-                on=today,
-                until=until,
-                units_needed={g: n for g, n in needed.items() if n},
-                eligible_donors=pool[until],
-            )
+        pool = eligible_by_group_on(query, untils)
+    needed = units_due_by_group(query, untils, today)
+    return [
+        Forecast(
+            days=days,
+            on=today,
+            until=until,
+            units_needed=needed[until],
+            eligible_donors=pool[until],
         )
-    return found
+        for days, until in zip(horizons, untils, strict=True)
+    ]
 
 
 # --- supply risk ---------------------------------------------------------------------------
