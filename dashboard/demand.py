@@ -11,10 +11,10 @@ test_forecast_counts.py holds the sum equal to the walk).
 
 Donors "eligible by then" are counted per **identical ABO/RhD group** (``donors.selectors.
 eligible_on`` at the horizon date, grouped by the donor's group), from the eligible pool's
-steps (``donors.pool``) when they can answer, from the donor rows otherwise. Thalassaemia practice asks
-for identical blood first (DOMAIN.md §2), and counting every compatible donor would count
-an O− donor once for each of the eight groups, so the columns would not add up to the
-donors there are.
+steps (``donors.pool``) when they can answer, from the donor rows otherwise. Thalassaemia
+practice asks for identical blood first (DOMAIN.md §2), and counting every compatible
+donor would count an O− donor once for each of the eight groups, so the columns would not
+add up to the donors there are.
 """
 
 from dataclasses import dataclass
@@ -259,25 +259,27 @@ def _walk(children, untils, today) -> dict[date, dict[str, int]]:
 # the plan in force on f, an overdue date's older plan perhaps), then every P.interval days
 # from max(f, today) (``schedule.schedule``). Summed per group and day by the database.
 _DUE_SQL = """
-WITH c AS (
-    SELECT p.blood_group, p.next_due_on AS f,
-           COALESCE(fp.units_per_transfusion, f1.units_per_transfusion) AS first_units,
-           lp.units_per_transfusion AS units, lp.interval_days AS interval
-    FROM {patient} p
-    JOIN LATERAL (
-        SELECT units_per_transfusion, interval_days FROM {plan} WHERE patient_id = p.id
-        ORDER BY valid_from DESC, id DESC LIMIT 1
-    ) lp ON true
-    LEFT JOIN LATERAL (
-        SELECT units_per_transfusion FROM {plan}
-        WHERE patient_id = p.id AND valid_from <= p.next_due_on
-        ORDER BY valid_from DESC, id DESC LIMIT 1
-    ) fp ON true
-    LEFT JOIN LATERAL (
-        SELECT units_per_transfusion FROM {plan} WHERE patient_id = p.id
-        ORDER BY valid_from, id LIMIT 1
-    ) f1 ON true
-    WHERE p.id IN ({children})
+WITH kids AS (
+    SELECT id, blood_group, next_due_on AS f FROM {patient} WHERE id IN ({children})
+), latest AS (
+    SELECT DISTINCT ON (pl.patient_id) pl.patient_id, pl.units_per_transfusion AS units,
+           pl.interval_days AS interval
+    FROM {plan} pl JOIN kids ON kids.id = pl.patient_id
+    ORDER BY pl.patient_id, pl.valid_from DESC, pl.id DESC
+), on_first_due AS (
+    SELECT DISTINCT ON (pl.patient_id) pl.patient_id, pl.units_per_transfusion AS units
+    FROM {plan} pl JOIN kids ON kids.id = pl.patient_id AND pl.valid_from <= kids.f
+    ORDER BY pl.patient_id, pl.valid_from DESC, pl.id DESC
+), earliest AS (
+    SELECT DISTINCT ON (pl.patient_id) pl.patient_id, pl.units_per_transfusion AS units
+    FROM {plan} pl JOIN kids ON kids.id = pl.patient_id
+    ORDER BY pl.patient_id, pl.valid_from, pl.id
+), c AS (
+    SELECT kids.blood_group, kids.f, COALESCE(o.units, e.units) AS first_units,
+           l.units, l.interval
+    FROM kids JOIN latest l ON l.patient_id = kids.id
+    LEFT JOIN on_first_due o ON o.patient_id = kids.id
+    LEFT JOIN earliest e ON e.patient_id = kids.id
 )
 SELECT blood_group, {sums} FROM c GROUP BY blood_group
 """

@@ -491,6 +491,9 @@ class EligiblePoolStep(models.Model):
             ),
         ]
 
+    def __str__(self):
+        return f"{self.unit_id} {self.blood_group or '-'} {self.day}: {self.donors:+d}"
+
 
 class EligiblePoolState(models.Model):
     """The one row saying what ``EligiblePoolStep`` answers: every day from ``floor`` on
@@ -504,3 +507,6 @@ class EligiblePoolState(models.Model):
     min_weight_kg = models.DecimalField(max_digits=6, decimal_places=2)
     compacted_through = models.BigIntegerField(default=0)  # steps with a higher id are new
     rebuilt_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"eligible pool from {self.floor}"

@@ -16,7 +16,7 @@ of the steps dated D or earlier: a few thousand rows for a state, not a million.
 
 What the steps cannot say is a donor with a fact dated after D (``eligibility_settled_on``
 > D: a deferral that starts later, or a question about the past): ``eligible_on`` decides
-those from their history, and so does ``eligible_counts``, in the same query as the sum.
+those from their history, and so does ``eligible_counts``, for those few donors only.
 ``tests/donors/test_standing.py`` holds ``eligible_counts`` equal to ``eligible_on`` (and so
 to ``check_eligibility``) for every group and date after every kind of write.
 
@@ -40,7 +40,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from .eligibility import Rules
-from .models import EligiblePoolState
+from .models import Donor, EligiblePoolState
 
 # The first day someone born on ``dob`` is at least ``years`` old, as ``selectors._born_by``
 # counts (born on 29 February: 1 March in a common year). Tests hold it to _born_by.
@@ -294,37 +294,43 @@ def eligible_counts(donors: QuerySet, steps: QuerySet, dates) -> dict[date, dict
     ``blood_group`` counts, exactly. ``steps`` is ``EligiblePoolStep`` narrowed the same way
     as ``donors`` (the same unit subtree and group filters).
 
-    Two queries: the sum of the steps with, in the same statement, the donors with a fact
-    dated after the first day (decided from their history by ``whole_blood_eligible``);
-    then the state, read after the sum so that a compaction in between (which only ever
-    moves the floor up) cannot go unnoticed. None when the steps cannot answer (SQLite, not
-    kept, other limits in settings, a day before the floor): the caller then counts the
-    donors."""
+    Three queries: the state (the floor and the limits the steps were kept under), the sum
+    of the steps, and the donors with a fact dated after the first day (a deferral still to
+    start: few), whose count on each day is then asked of ``whole_blood_eligible`` (a fourth
+    query, when there are any). None when the steps cannot answer (SQLite, not kept, other
+    limits in settings, a day before the floor), after one query: the caller then counts
+    the donors."""
     from .selectors import whole_blood_eligible
 
-    conn = connection
-    if conn.vendor != "postgresql":
+    if connection.vendor != "postgresql":
         return None
     dates = sorted(set(dates))
     if not dates:
         return {}
-    sums = {f"on_{i}": Sum("donors", filter=Q(day__lte=on)) for i, on in enumerate(dates)}
-    stepped = steps.filter(day__lte=dates[-1]).order_by().values("blood_group").annotate(**sums)
-    later = {
-        f"on_{i}": Count("pk", filter=Q(eligibility_settled_on__gt=on) & whole_blood_eligible(on))
-        for i, on in enumerate(dates)
-    }
-    settling = (
-        donors.filter(eligibility_settled_on__gt=dates[0])
-        .order_by()
-        .values("blood_group")
-        .annotate(**later)
-    )
-    rows = list(stepped.union(settling, all=True))
     state = EligiblePoolState.objects.filter(pk=1).values().first()
     floor = _answers_from(state)
     if floor is None or floor > dates[0]:
         return None
+    sums = {f"on_{i}": Sum("donors", filter=Q(day__lte=on)) for i, on in enumerate(dates)}
+    rows = list(steps.filter(day__lte=dates[-1]).order_by().values("blood_group").annotate(**sums))
+    settling = list(donors.filter(eligibility_settled_on__gt=dates[0]).values_list("pk", flat=True))
+    if settling:
+        later = {
+            f"on_{i}": Count(
+                "pk", filter=Q(eligibility_settled_on__gt=on) & whole_blood_eligible(on)
+            )
+            for i, on in enumerate(dates)
+        }
+        rows += list(
+            Donor.objects.filter(pk__in=settling).order_by().values("blood_group").annotate(**later)
+        )
+    # A compaction meanwhile may have folded steps onto a later floor: never past its own
+    # today, so a first day from today on is safe; an earlier one is checked again.
+    if dates[0] < timezone.localdate():
+        state = EligiblePoolState.objects.filter(pk=1).values().first()
+        floor = _answers_from(state)
+        if floor is None or floor > dates[0]:
+            return None
     found: dict[date, dict[str, int]] = {on: {} for on in dates}
     for row in rows:
         for i, on in enumerate(dates):
