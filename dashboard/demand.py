@@ -115,13 +115,49 @@ def children_summary(query: DashboardQuery, today: date | None = None) -> dict[s
 # --- need --------------------------------------------------------------------------------
 
 
+_ANNUAL_SQL = """
+WITH kids AS (
+    SELECT id, blood_group FROM {patient} WHERE id IN ({children})
+), started AS (
+    SELECT DISTINCT ON (pl.patient_id) pl.patient_id, pl.units_per_transfusion AS units,
+           pl.interval_days AS interval
+    FROM {plan} pl JOIN kids ON kids.id = pl.patient_id
+    WHERE pl.valid_from <= %s
+    ORDER BY pl.patient_id, pl.valid_from DESC, pl.id DESC
+), earliest AS (
+    SELECT DISTINCT ON (pl.patient_id) pl.patient_id, pl.units_per_transfusion AS units,
+           pl.interval_days AS interval
+    FROM {plan} pl JOIN kids ON kids.id = pl.patient_id
+    ORDER BY pl.patient_id, pl.valid_from, pl.id
+)
+SELECT kids.blood_group,
+       sum(COALESCE(s.units, e.units)::float8 * 365.0 / COALESCE(s.interval, e.interval)::float8)
+FROM kids JOIN earliest e ON e.patient_id = kids.id
+LEFT JOIN started s ON s.patient_id = kids.id
+GROUP BY kids.blood_group
+"""
+
+
 def annual_need_by_group(query: DashboardQuery, today: date | None = None) -> dict[str, float]:
     """Units a year the active children need on the plan in force today (units × 365 /
     interval, DOMAIN.md §3), by blood group, summed by the database in one query.
 
     The plan in force is the latest one valid from today or earlier, or the first plan when
-    none has started yet (``thalassemia.schedule.plan_on``)."""
+    none has started yet (``thalassemia.schedule.plan_on``). On PostgreSQL each child's two
+    candidate plans come from one sort of the plans each (``DISTINCT ON``), not two
+    subqueries a child (whose cost crossed the JIT threshold at a state's 10,000)."""
     today = today or timezone.localdate()
+    children = _patients(query).filter(status=PatientStatus.ACTIVE)
+    if connection.vendor == "postgresql":
+        children_sql, children_params = children.order_by().values("pk").query.sql_with_params()
+        sql = _ANNUAL_SQL.format(
+            patient=Patient._meta.db_table,
+            plan=TransfusionPlan._meta.db_table,
+            children=children_sql,
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*children_params, today])
+            return {group: annual or 0.0 for group, annual in cursor.fetchall()}
     plans = TransfusionPlan.objects.filter(patient=OuterRef("pk"))
     started = plans.filter(valid_from__lte=today).order_by("-valid_from", "-id")
     first = plans.order_by("valid_from", "id")
@@ -130,9 +166,7 @@ def annual_need_by_group(query: DashboardQuery, today: date | None = None) -> di
         return Coalesce(Subquery(started.values(name)[:1]), Subquery(first.values(name)[:1]))
 
     rows = (
-        _patients(query)
-        .filter(status=PatientStatus.ACTIVE)
-        .alias(plan_units=plan_value("units_per_transfusion"))
+        children.alias(plan_units=plan_value("units_per_transfusion"))
         .alias(plan_interval=plan_value("interval_days"))
         .order_by()
         .values("blood_group")

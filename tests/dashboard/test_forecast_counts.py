@@ -18,9 +18,10 @@ from donors.models import Donor, EligiblePoolStep
 from donors.selectors import eligible_on
 from tests.donors.test_standing import random_registry
 from tests.factories import make_patient
-from thalassemia.calendar import plan_change
+from thalassemia import schedule
+from thalassemia.calendar import plan_change, plans_of
 from thalassemia.models import Patient, Transfusion
-from thalassemia.selectors import units_needed_by_group
+from thalassemia.selectors import patients_for, units_needed_by_group, with_plans
 from thalassemia.transfusions import transfusion_cancel, transfusion_record_missed
 
 pytestmark = pytest.mark.django_db
@@ -131,3 +132,19 @@ def test_the_pool_counts_what_eligible_on_finds(admin_user, coordinator, units):
     if connection.vendor == "postgresql":  # the answers above came from the steps
         steps = EligiblePoolStep.objects.all()
         assert pool.eligible_counts(Donor.objects.all(), steps, dates) is not None
+
+
+def test_the_annual_need_is_the_plan_in_force_on_each_child(admin_user, coordinator, children):
+    today = timezone.localdate()
+    for user in (admin_user, coordinator):
+        for on in (today, today + timedelta(days=60), today - timedelta(days=200)):
+            want: dict[str, float] = {}
+            for child in with_plans(patients_for(user).filter(status="active")):
+                plan = schedule.plan_on(plans_of(child), on)
+                if plan is not None:
+                    annual = schedule.annual_units(plan.units, plan.interval_days)
+                    want[child.blood_group] = want.get(child.blood_group, 0.0) + annual
+            got = demand.annual_need_by_group(query(user), on)
+            assert got.keys() == want.keys()
+            for group, annual in want.items():
+                assert got[group] == pytest.approx(annual), (group, on)
