@@ -43,11 +43,15 @@ from .eligibility import Rules
 from .models import Donor, EligiblePoolState
 
 # The first day someone born on ``dob`` is at least ``years`` old, as ``selectors._born_by``
-# counts (born on 29 February: 1 March in a common year). Tests hold it to _born_by.
+# counts: the birthday ``years`` on, and for one born on 29 February, 1 March in a common
+# year (PostgreSQL's year arithmetic gives 28 February there: the day of the month moved).
+# Tests hold it to _born_by.
 AGE_REACHED_SQL = """
 CREATE OR REPLACE FUNCTION donors_age_reached(dob date, years integer) RETURNS date
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS
-$$ SELECT ((dob - 1) + make_interval(years => years))::date + 1 $$
+$$ SELECT (dob + make_interval(years => years))::date
+          + CASE WHEN extract(day FROM dob + make_interval(years => years))
+                      <> extract(day FROM dob) THEN 1 ELSE 0 END $$
 """
 
 
