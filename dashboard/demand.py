@@ -2,24 +2,29 @@
 
 Counts and sums are done by the database, one query per figure group, limited to the
 caller's jurisdiction and the filter's unit subtree and blood group (the child's group).
-The one exception is the forecast of units due, which walks each child's calendar with
-``thalassemia.schedule`` — the arithmetic every child's schedule page and the thalassaemia
-app's ``units_needed_by_group`` use — so the dashboard can never disagree with a child's own
-calendar; it reads the children and their plans in two queries whatever their number.
+The forecast of units due sums each child's calendar in SQL — the arithmetic of
+``thalassemia.schedule``, which every child's schedule page and the thalassaemia app's
+``units_needed_by_group`` use, for the children whose plans have all started — and walks
+with ``schedule`` itself the calendars of the few with a plan still to come, so the
+dashboard never disagrees with a child's own calendar (tests/dashboard/
+test_forecast_counts.py holds the sum equal to the walk).
 
 Donors "eligible by then" are counted per **identical ABO/RhD group** (``donors.selectors.
-eligible_on`` at the horizon date, grouped by the donor's group). Thalassaemia practice asks
-for identical blood first (DOMAIN.md §2), and counting every compatible donor would count
-an O− donor once for each of the eight groups, so the columns would not add up to the
-donors there are.
+eligible_on`` at the horizon date, grouped by the donor's group), from the eligible pool's
+steps (``donors.pool``) when they can answer, from the donor rows otherwise. Thalassaemia
+practice asks for identical blood first (DOMAIN.md §2), and counting every compatible
+donor would count an O− donor once for each of the eight groups, so the columns would not
+add up to the donors there are.
 """
 
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import (
     Count,
+    Exists,
     F,
     FloatField,
     OuterRef,
@@ -32,8 +37,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from camps.selectors import GROUP_ORDER
+from donors import pool
 from donors.choices import BloodGroup
-from donors.models import Donor
+from donors.models import Donor, EligiblePoolStep
 from donors.selectors import whole_blood_eligible
 from thalassemia import schedule
 from thalassemia.calendar import plans_of
@@ -109,13 +115,49 @@ def children_summary(query: DashboardQuery, today: date | None = None) -> dict[s
 # --- need --------------------------------------------------------------------------------
 
 
+_ANNUAL_SQL = """
+WITH kids AS (
+    SELECT id, blood_group FROM {patient} WHERE id IN ({children})
+), started AS (
+    SELECT DISTINCT ON (pl.patient_id) pl.patient_id, pl.units_per_transfusion AS units,
+           pl.interval_days AS interval
+    FROM {plan} pl JOIN kids ON kids.id = pl.patient_id
+    WHERE pl.valid_from <= %s
+    ORDER BY pl.patient_id, pl.valid_from DESC, pl.id DESC
+), earliest AS (
+    SELECT DISTINCT ON (pl.patient_id) pl.patient_id, pl.units_per_transfusion AS units,
+           pl.interval_days AS interval
+    FROM {plan} pl JOIN kids ON kids.id = pl.patient_id
+    ORDER BY pl.patient_id, pl.valid_from, pl.id
+)
+SELECT kids.blood_group,
+       sum(COALESCE(s.units, e.units)::float8 * 365.0 / COALESCE(s.interval, e.interval)::float8)
+FROM kids JOIN earliest e ON e.patient_id = kids.id
+LEFT JOIN started s ON s.patient_id = kids.id
+GROUP BY kids.blood_group
+"""
+
+
 def annual_need_by_group(query: DashboardQuery, today: date | None = None) -> dict[str, float]:
     """Units a year the active children need on the plan in force today (units × 365 /
     interval, DOMAIN.md §3), by blood group, summed by the database in one query.
 
     The plan in force is the latest one valid from today or earlier, or the first plan when
-    none has started yet (``thalassemia.schedule.plan_on``)."""
+    none has started yet (``thalassemia.schedule.plan_on``). On PostgreSQL each child's two
+    candidate plans come from one sort of the plans each (``DISTINCT ON``), not two
+    subqueries a child (whose cost crossed the JIT threshold at a state's 10,000)."""
     today = today or timezone.localdate()
+    children = _patients(query).filter(status=PatientStatus.ACTIVE)
+    if connection.vendor == "postgresql":
+        children_sql, children_params = children.order_by().values("pk").query.sql_with_params()
+        sql = _ANNUAL_SQL.format(
+            patient=Patient._meta.db_table,
+            plan=TransfusionPlan._meta.db_table,
+            children=children_sql,
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*children_params, today])
+            return {group: annual or 0.0 for group, annual in cursor.fetchall()}
     plans = TransfusionPlan.objects.filter(patient=OuterRef("pk"))
     started = plans.filter(valid_from__lte=today).order_by("-valid_from", "-id")
     first = plans.order_by("valid_from", "id")
@@ -124,9 +166,7 @@ def annual_need_by_group(query: DashboardQuery, today: date | None = None) -> di
         return Coalesce(Subquery(started.values(name)[:1]), Subquery(first.values(name)[:1]))
 
     rows = (
-        _patients(query)
-        .filter(status=PatientStatus.ACTIVE)
-        .alias(plan_units=plan_value("units_per_transfusion"))
+        children.alias(plan_units=plan_value("units_per_transfusion"))
         .alias(plan_interval=plan_value("interval_days"))
         .order_by()
         .values("blood_group")
@@ -196,8 +236,23 @@ def eligible_by_group(query: DashboardQuery, on: date) -> dict[str, int]:
 
 
 def eligible_by_group_on(query: DashboardQuery, dates) -> dict[date, dict[str, int]]:
-    """``eligible_by_group`` for every day of ``dates`` in one scan of the donors: a count
-    per day, each filtered by ``whole_blood_eligible`` (the same test as ``eligible_on``)."""
+    """``eligible_by_group`` for every day of ``dates``: from the eligible pool's steps
+    (``donors.pool.eligible_counts``, two queries whatever the number of donors) when they
+    answer, else in one scan of the donors, a count per day, each filtered by
+    ``whole_blood_eligible`` (the same test as ``eligible_on``)."""
+    dates = sorted(set(dates))
+    steps = query.narrow(EligiblePoolStep.objects.all())
+    if query.blood_group:
+        steps = steps.filter(blood_group=query.blood_group)
+    counted = pool.eligible_counts(_donors(query), steps, dates)
+    if counted is not None:
+        return counted
+    return eligible_by_group_scan(query, dates)
+
+
+def eligible_by_group_scan(query: DashboardQuery, dates) -> dict[date, dict[str, int]]:
+    """``eligible_by_group_on`` from the donor rows, when the pool's steps cannot answer
+    (SQLite, other limits in settings, a day in the past): one query."""
     dates = sorted(set(dates))
     if len(dates) == 1:  # a WHERE: the per-group partial indexes can answer
         (on,) = dates
@@ -211,40 +266,124 @@ def eligible_by_group_on(query: DashboardQuery, dates) -> dict[date, dict[str, i
     }
 
 
+def units_due_by_walk(query: DashboardQuery, untils, today: date) -> dict[date, dict[str, int]]:
+    """``units_due_by_group`` by walking every child's calendar in Python (SQLite's way;
+    bench/forecast.py times it against the sum)."""
+    children = _patients(query).filter(status=PatientStatus.ACTIVE, next_due_on__isnull=False)
+    return _walk(children, sorted(set(untils)), today)
+
+
+def _walk(children, untils, today) -> dict[date, dict[str, int]]:
+    """Units due by each day of ``untils`` on the calendars of ``children`` (a queryset of
+    patients), walked date by date by ``thalassemia.schedule``: two queries."""
+    rows = with_plans(children).only("id", "blood_group", "next_due_on", "status")
+    found: dict[date, dict[str, int]] = {until: {} for until in untils}
+    for child in rows:
+        plans = plans_of(child)
+        for until in untils:
+            units = schedule.units_due_by(child.next_due_on, plans, until, today=today)
+            if units:
+                needed = found[until]
+                needed[child.blood_group] = needed.get(child.blood_group, 0) + units
+    return found
+
+
+# A child whose plans all started by ``today`` has one plan in force from today on (P, the
+# latest), so its calendar after the first due date f is arithmetic: f (with the units of
+# the plan in force on f, an overdue date's older plan perhaps), then every P.interval days
+# from max(f, today) (``schedule.schedule``). Summed per group and day by the database.
+_DUE_SQL = """
+WITH kids AS (
+    SELECT id, blood_group, next_due_on AS f FROM {patient} WHERE id IN ({children})
+), latest AS (
+    SELECT DISTINCT ON (pl.patient_id) pl.patient_id, pl.units_per_transfusion AS units,
+           pl.interval_days AS interval
+    FROM {plan} pl JOIN kids ON kids.id = pl.patient_id
+    ORDER BY pl.patient_id, pl.valid_from DESC, pl.id DESC
+), on_first_due AS (
+    SELECT DISTINCT ON (pl.patient_id) pl.patient_id, pl.units_per_transfusion AS units
+    FROM {plan} pl JOIN kids ON kids.id = pl.patient_id AND pl.valid_from <= kids.f
+    ORDER BY pl.patient_id, pl.valid_from DESC, pl.id DESC
+), earliest AS (
+    SELECT DISTINCT ON (pl.patient_id) pl.patient_id, pl.units_per_transfusion AS units
+    FROM {plan} pl JOIN kids ON kids.id = pl.patient_id
+    ORDER BY pl.patient_id, pl.valid_from, pl.id
+), c AS (
+    SELECT kids.blood_group, kids.f, COALESCE(o.units, e.units) AS first_units,
+           l.units, l.interval
+    FROM kids JOIN latest l ON l.patient_id = kids.id
+    LEFT JOIN on_first_due o ON o.patient_id = kids.id
+    LEFT JOIN earliest e ON e.patient_id = kids.id
+)
+SELECT blood_group, {sums} FROM c GROUP BY blood_group
+"""
+_DUE_BY = """sum(CASE WHEN f <= %s::date THEN first_units
+    + GREATEST(%s::date - GREATEST(f, %s::date), 0) / interval * units ELSE 0 END)"""
+
+
+def units_due_by_group(query: DashboardQuery, untils, today: date) -> dict[date, dict[str, int]]:
+    """Units the active children in scope need up to each day of ``untils`` inclusive,
+    overdue ones included, by blood group: ``schedule.units_due_by`` on every child's
+    calendar, exactly (tests/dashboard/test_forecast_counts.py holds the two equal).
+
+    On PostgreSQL one query sums the calendars of the children whose plans have all started
+    by ``today`` (nearly all), and the few with a plan still to come are walked date by
+    date (two more queries when there are any); elsewhere every calendar is walked."""
+    untils = sorted(set(untils))
+    children = _patients(query).filter(status=PatientStatus.ACTIVE, next_due_on__isnull=False)
+    if connection.vendor != "postgresql" or not untils:
+        return _walk(children, untils, today)
+    later_plan = TransfusionPlan.objects.filter(patient=OuterRef("pk"), valid_from__gt=today)
+    settled = children.filter(~Exists(later_plan)).order_by().values("pk")
+    children_sql, children_params = settled.query.sql_with_params()
+    sql = _DUE_SQL.format(
+        patient=Patient._meta.db_table,
+        plan=TransfusionPlan._meta.db_table,
+        children=children_sql,
+        sums=", ".join(_DUE_BY for _ in untils),
+    )
+    params = [*children_params]
+    for until in untils:
+        params += [until, until, today]
+    found: dict[date, dict[str, int]] = {until: {} for until in untils}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for group, *units in cursor.fetchall():
+            for until, n in zip(untils, units, strict=True):
+                if n:
+                    found[until][group] = int(n)
+    if children.filter(Exists(later_plan)).exists():
+        walked = _walk(children.filter(Exists(later_plan)), untils, today)
+        for until, needed in walked.items():
+            for group, n in needed.items():
+                found[until][group] = found[until].get(group, 0) + n
+    return found
+
+
 def forecasts(
     query: DashboardQuery, horizons, today: date | None = None, *, pool: dict | None = None
 ) -> list[Forecast]:
-    """A forecast for each number of days in ``horizons``: the children and their plans are
-    read once (two queries), then one query counts the eligible donors on every horizon's
-    day (``pool``, when given, has those counts already: ``eligible_by_group_on``).
+    """A forecast for each number of days in ``horizons``: the units due by then
+    (``units_due_by_group``), and the donors eligible on that day
+    (``eligible_by_group_on``; ``pool``, when given, has those counts already).
 
     Units needed up to ``today + days`` inclusive count every transfusion falling due by
     then on each child's calendar, overdue ones included (``schedule.units_due_by``)."""
     today = today or timezone.localdate()
-    children = list(
-        with_plans(
-            _patients(query).filter(status=PatientStatus.ACTIVE, next_due_on__isnull=False)
-        ).only("id", "blood_group", "next_due_on", "status")
-    )
+    untils = [today + timedelta(days=days) for days in horizons]
     if pool is None:
-        pool = eligible_by_group_on(query, [today + timedelta(days=days) for days in horizons])
-    found = []
-    for days in horizons:
-        until = today + timedelta(days=days)
-        needed: dict[str, int] = {}
-        for child in children:
-            units = schedule.units_due_by(child.next_due_on, plans_of(child), until, today=today)
-            needed[child.blood_group] = needed.get(child.blood_group, 0) + units
-        found.append(
-            Forecast(
-                days=days,
-                on=today,
-                until=until,
-                units_needed={g: n for g, n in needed.items() if n},
-                eligible_donors=pool[until],
-            )
+        pool = eligible_by_group_on(query, untils)
+    needed = units_due_by_group(query, untils, today)
+    return [
+        Forecast(
+            days=days,
+            on=today,
+            until=until,
+            units_needed=needed[until],
+            eligible_donors=pool[until],
         )
-    return found
+        for days, until in zip(horizons, untils, strict=True)
+    ]
 
 
 # --- supply risk ---------------------------------------------------------------------------

@@ -559,6 +559,14 @@ CELERY_BEAT_SCHEDULE.update(
     }
 )
 
+# The eligible pool's steps (donors/pool.py): fold the new ones together and the past days
+# onto today. Between runs the counts stay exact; only the rows to sum grow.
+DONOR_POOL_COMPACT_MINUTES = env_int("DONOR_POOL_COMPACT_MINUTES", 60, minimum=1)
+CELERY_BEAT_SCHEDULE["donors-compact-eligible-pool"] = {
+    "task": "donors.tasks.compact_eligible_pool",
+    "schedule": timedelta(minutes=DONOR_POOL_COMPACT_MINUTES),
+}
+
 # --- Logging ----------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

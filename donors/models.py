@@ -488,3 +488,53 @@ class PhoneVerification(models.Model):
 
     def __str__(self):
         return f"{self.phone} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class EligiblePoolStep(models.Model):
+    """A step in the count of donors who may give whole blood: ``donors`` more (or, when
+    negative, fewer) donors of ``unit`` and ``blood_group`` are eligible from ``day`` on.
+    The donors eligible on D are the sum of the steps dated D or earlier (``donors.pool``).
+
+    Each donor adds +1 on the first day its stored standing and its age allow (the later of
+    ``next_eligible_on``, ``eligibility_settled_on`` and the minimum age) and -1 on the day
+    it passes an age limit. A PostgreSQL trigger on the donor table appends the steps of
+    every insert, update and delete, whatever wrote it; ``donors.pool.compact`` folds them
+    together. Not kept on SQLite."""
+
+    unit = models.ForeignKey(
+        "accounts.PoliceUnit", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    blood_group = models.CharField(max_length=3, blank=True)
+    day = models.DateField()
+    donors = models.IntegerField()
+
+    class Meta:
+        indexes = [
+            # The whole state's sum up to D, and a unit subtree's.
+            models.Index(
+                fields=["day"], include=["blood_group", "unit", "donors"], name="pool_step_day"
+            ),
+            models.Index(
+                fields=["unit", "day"], include=["blood_group", "donors"], name="pool_step_unit"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.unit_id} {self.blood_group or '-'} {self.day}: {self.donors:+d}"
+
+
+class EligiblePoolState(models.Model):
+    """The one row saying what ``EligiblePoolStep`` answers: every day from ``floor`` on
+    (older steps are folded onto ``floor``), under the age and weight limits stored here.
+    No row: the steps are not kept (a fresh SQLite, or a bulk load under way)."""
+
+    floor = models.DateField()
+    min_age = models.PositiveSmallIntegerField()
+    max_age = models.PositiveSmallIntegerField()
+    first_time_max_age = models.PositiveSmallIntegerField()
+    min_weight_kg = models.DecimalField(max_digits=6, decimal_places=2)
+    compacted_through = models.BigIntegerField(default=0)  # steps with a higher id are new
+    rebuilt_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"eligible pool from {self.floor}"

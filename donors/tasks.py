@@ -1,4 +1,5 @@
-"""Beat task of the donors app: the "you can donate again" scan."""
+"""Tasks of the donors app: the "you can donate again" scan, the eligible pool's compaction,
+the sheet imports and exports."""
 
 from celery import shared_task
 
@@ -8,6 +9,15 @@ from . import reminders
 @shared_task
 def scan_reminders() -> int:
     return reminders.scan()
+
+
+@shared_task(ignore_result=True)
+def compact_eligible_pool() -> None:
+    """Fold the eligible pool's new steps together, and the past days' onto today
+    (``donors.pool.compact``; DONOR_POOL_COMPACT_MINUTES)."""
+    from . import pool
+
+    pool.compact()
 
 
 @shared_task(ignore_result=True)

@@ -1,9 +1,11 @@
 """Recompute every donor's stored standing (next_eligible_on and friends): after changing
 an interval, a 12-month limit or the apheresis switch in settings, or after loading rows
-around the services (a COPY)."""
+around the services (a COPY). Then the eligible pool's steps are rebuilt under the limits in
+force (donors.pool): after changing an age or weight limit too."""
 
 from django.core.management.base import BaseCommand
 
+from donors import pool
 from donors.standing import BATCH, refresh_all
 
 
@@ -16,3 +18,5 @@ class Command(BaseCommand):
     def handle(self, *args, batch, **options):
         written = refresh_all(batch=batch, out=self.stdout)
         self.stdout.write(f"{written} donors refreshed.")
+        steps = pool.rebuild()
+        self.stdout.write(f"Eligible pool: {steps} steps.")
