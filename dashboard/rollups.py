@@ -39,6 +39,7 @@ from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
+from accounts.models import PoliceUnit
 from donors.choices import DRAWN_OUTCOMES, DonationOutcome
 from donors.models import Donation, Donor
 from thalassemia.choices import TransfusionStatus
@@ -46,6 +47,8 @@ from thalassemia.models import Transfusion
 
 from .models import (
     CollectionDay,
+    CollectionMonth,
+    DonorCount,
     DonorDay,
     DonorSpan,
     FigureChange,
@@ -55,7 +58,16 @@ from .models import (
     TransfusionDay,
 )
 
-ROLLUPS = (CollectionDay, DonorDay, DonorSpan, RegistrationDay, TransfusionDay, TransfusedDay)
+ROLLUPS = (
+    CollectionDay,
+    CollectionMonth,
+    DonorDay,
+    DonorSpan,
+    DonorCount,
+    RegistrationDay,
+    TransfusionDay,
+    TransfusedDay,
+)
 LOCK_KEY = 72_011_212  # pg advisory lock: one refresh at a time
 COLLECTED = Q(outcome=DonationOutcome.COLLECTED)
 DEFERRED = Q(outcome=DonationOutcome.DEFERRED)
@@ -251,11 +263,213 @@ def _insert(model, fields: list[str], rows: QuerySet) -> None:
         cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({columns}) {sql}", params)
 
 
+# --- the subtree roll-ups: CollectionMonth and DonorCount ------------------------------------
+#
+# Both are built from the day-level roll-ups above (never from the raw rows), with every
+# credited unit expanded to itself, each of its ancestors (a prefix of its materialised
+# path) and 0 (every unit): a subtree's figure is then the rows of one ``unit_id``.
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _ancestors_sql() -> str:
+    """(unit_id, anc): each police unit with itself, every unit above it, and 0."""
+    units = _table(PoliceUnit)
+    return (
+        f"SELECT u.id AS unit_id, a.id AS anc FROM {units} u"  # noqa: S608
+        f" JOIN {units} a ON u.path LIKE a.path || '%%'"
+        f" UNION ALL SELECT u.id, 0 FROM {units} u"
+    )
+
+
+def _month_of(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"CAST(date_trunc('month', {column}) AS date)"
+    return f"date({column}, 'start of month')"
+
+
+NO_CENTRE = "CAST(NULL AS bigint)"
+# slice → (expanded to the subtree?, by blood group?, by blood centre?)
+SLICES = {
+    "all": (True, False, False),
+    "group": (True, True, False),
+    "centre": (True, False, True),
+    "centre_group": (True, True, True),
+    "own": (False, False, False),
+    "own_group": (False, True, False),
+}
+
+
+def _month_parts(months) -> tuple[list[str], list]:
+    """The SELECTs whose rows, summed per key, are CollectionMonth's rows for ``months``
+    (first days; None: every month)."""
+    parts, params = [], []
+    sources = {
+        "c": (_table(CollectionDay), "c.day"),
+        "d": (_table(DonorDay), "d.day"),
+        "r": (_table(RegistrationDay), "r.day"),
+    }
+    measures = {
+        "c": "SUM(CASE WHEN c.outcome = %s THEN c.donations ELSE 0 END) AS units,"
+        " SUM(c.donations) AS donations, 0 AS deferred, 0 AS registered",
+        "d": "0, 0, COUNT(DISTINCT d.donor_id), 0",
+        "r": "0, 0, 0, SUM(r.donors)",
+    }
+    for name, (subtree, by_group, by_centre) in SLICES.items():
+        for alias, (table, day) in sources.items():
+            if by_centre and alias == "r":
+                continue  # registrations have no blood centre
+            unit = "a.anc" if subtree else f"{alias}.unit_id"
+            group = f"{alias}.blood_group" if by_group else "''"
+            centre = f"{alias}.blood_centre_id" if by_centre else NO_CENTRE
+            join = f" JOIN ({_ancestors_sql()}) a ON a.unit_id = {alias}.unit_id" if subtree else ""
+            where = ["d.deferred > 0"] if alias == "d" else []
+            part_params = [DonationOutcome.COLLECTED] if alias == "c" else []
+            if months is not None:
+                where.append(f"{_month_of(day)} IN ({', '.join(['%s'] * len(months))})")
+                part_params += list(months)
+            keys = [key for key in (_month_of(day), unit, group, centre) if "." in key]
+            parts.append(
+                f"SELECT {_month_of(day)} AS m, {unit} AS u, %s AS s, {group} AS g,"  # noqa: S608
+                f" {centre} AS bc, {measures[alias]}"
+                f" FROM {table} {alias}{join}"
+                + (f" WHERE {' AND '.join(where)}" if where else "")
+                + f" GROUP BY {', '.join(keys)}"
+            )
+            params += [name, *part_params]
+    return parts, params
+
+
+def _insert_months(months=None) -> None:
+    parts, params = _month_parts(months)
+    columns = ", ".join(
+        connection.ops.quote_name(CollectionMonth._meta.get_field(name).column)
+        for name in MONTH_FIELDS
+    )
+    union = " UNION ALL ".join(parts)
+    # Every part is built above from fixed column names; the values are parameters.
+    sql = (
+        f"INSERT INTO {_table(CollectionMonth)} ({columns})"  # noqa: S608
+        " SELECT x.m, x.u, x.s, x.g, x.bc, SUM(x.units), SUM(x.donations), SUM(x.deferred),"
+        " SUM(x.registered)"
+        f" FROM ({union}) AS x"
+        " GROUP BY x.m, x.u, x.s, x.g, x.bc"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+MONTH_FIELDS = [
+    "month",
+    "unit_id",
+    "slice",
+    "blood_group",
+    "blood_centre_id",
+    "units",
+    "donations",
+    "donors_deferred",
+    "donors_registered",
+]
+
+
+def _donor_count_sql(donors_table: str | None = None) -> str:
+    """The SELECT of DonorCount's rows (unit_id, kind, blood_group, day, donors) from
+    DonorSpan; with ``donors_table``, only the donors listed there (column ``donor_id``)."""
+    spans = _table(DonorSpan)
+    # ``donors_table`` is this module's temporary table's fixed name.
+    listed = f"s.donor_id IN (SELECT donor_id FROM {donors_table})"  # noqa: S608
+    only = f" WHERE {listed}" if donors_table else ""
+    per = (
+        "SELECT a.anc AS u, s.donor_id AS donor, s.blood_group AS g,"  # noqa: S608
+        " MAX(s.last_collected) AS lc, MAX(s.last_deferred) AS ld, MIN(s.drawn_since) AS ds"
+        f" FROM {spans} s JOIN ({_ancestors_sql()}) a ON a.unit_id = s.unit_id{only}"
+        " GROUP BY a.anc, s.donor_id, s.blood_group"
+    )
+    own_where = f" AND {listed}" if donors_table else ""
+    return (
+        f"SELECT p.u, 'collected', p.g, p.lc, COUNT(*) FROM ({per}) p"  # noqa: S608
+        " WHERE p.lc IS NOT NULL GROUP BY p.u, p.g, p.lc"
+        f" UNION ALL SELECT p.u, 'deferred', p.g, p.ld, COUNT(*) FROM ({per}) p"
+        " WHERE p.ld IS NOT NULL GROUP BY p.u, p.g, p.ld"
+        f" UNION ALL SELECT p.u, 'since', p.g, p.ds, COUNT(*) FROM ({per}) p"
+        " WHERE p.lc IS NOT NULL AND p.ds IS NOT NULL GROUP BY p.u, p.g, p.ds"
+        f" UNION ALL SELECT s.unit_id, 'own_deferred', s.blood_group, s.last_deferred, COUNT(*)"
+        f" FROM {spans} s WHERE s.last_deferred IS NOT NULL{own_where}"
+        " GROUP BY s.unit_id, s.blood_group, s.last_deferred"
+    )
+
+
+DONOR_COUNT_COLUMNS = "unit_id, kind, blood_group, day, donors"
+
+
+def _insert_donor_counts() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {_table(DonorCount)} ({DONOR_COUNT_COLUMNS}) {_donor_count_sql()}"  # noqa: S608
+        )
+
+
+DELTA = "dashboard_donorcount_delta"
+CHANGED = "dashboard_donorcount_donors"
+
+
+def _donor_counts_before(donors) -> None:
+    """PostgreSQL, before ``donors``' DonorSpan rows are replaced: note their present
+    contribution to DonorCount, to be taken away (``_donor_counts_after``)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMP TABLE {CHANGED} (donor_id bigint) ON COMMIT DROP")
+        cursor.execute(
+            f"INSERT INTO {CHANGED} (donor_id) SELECT unnest(%s::bigint[])", [list(donors)]
+        )
+        cursor.execute(
+            f"CREATE TEMP TABLE {DELTA} ON COMMIT DROP AS"  # noqa: S608
+            f" SELECT x.* FROM ({_donor_count_sql(CHANGED)}) AS x(u, k, g, d, n)"
+        )
+        cursor.execute(f"UPDATE {DELTA} SET n = -n")  # noqa: S608
+
+
+def _donor_counts_after() -> None:
+    """Add ``donors``' new contribution, apply the difference to DonorCount (an upsert),
+    and drop the rows left at zero."""
+    table = _table(DonorCount)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {DELTA} SELECT * FROM ({_donor_count_sql(CHANGED)}) AS x"  # noqa: S608
+        )
+        cursor.execute(
+            f"INSERT INTO {table} ({DONOR_COUNT_COLUMNS})"  # noqa: S608
+            f" SELECT u, k, g, d, SUM(n) FROM {DELTA} GROUP BY u, k, g, d HAVING SUM(n) <> 0"
+            " ON CONFLICT (unit_id, kind, blood_group, day)"
+            f" DO UPDATE SET donors = {table}.donors + EXCLUDED.donors"
+        )
+        cursor.execute(
+            f"DELETE FROM {table} t USING (SELECT DISTINCT u, k, g, d FROM {DELTA}) x"  # noqa: S608
+            " WHERE t.unit_id = x.u AND t.kind = x.k AND t.blood_group = x.g AND t.day = x.d"
+            " AND t.donors = 0"
+        )
+        cursor.execute(f"DROP TABLE {DELTA}")
+        cursor.execute(f"DROP TABLE {CHANGED}")
+
+
+def _refill_subtrees(months=None, tree=False) -> None:
+    """CollectionMonth for ``months`` (None or ``tree``: every month)."""
+    if months is None or tree:
+        CollectionMonth.objects.all().delete()
+        _insert_months()
+    elif months:
+        months = sorted(months)
+        CollectionMonth.objects.filter(month__in=months).delete()
+        _insert_months(months)
+
+
 # --- rebuild and refresh -------------------------------------------------------------------
 
 
-def _refill(days=None, donors=None, registered=None, due_days=None) -> None:
-    """Recompute the rows of the given days (donors); ``None`` means all of them."""
+def _refill(days=None, donors=None, registered=None, due_days=None, tree=False) -> None:
+    """Recompute the rows of the given days (donors); ``None`` means all of them. ``tree``:
+    police units moved, so the subtree roll-ups are rebuilt whole."""
     donations = Donation.objects.all()
     transfusions = Transfusion.objects.all()
 
@@ -269,6 +483,7 @@ def _refill(days=None, donors=None, registered=None, due_days=None) -> None:
             _insert(model, fields, rows(source.filter(**{f"{source_key}__in": scope})))
 
     redo(CollectionDay, COLLECTION_FIELDS, _collection_rows, days, source=donations)
+    whole_counts = donors is None or tree
     if donors is None:
         DonorDay.objects.all().delete()
         _insert_donor_days()
@@ -277,8 +492,15 @@ def _refill(days=None, donors=None, registered=None, due_days=None) -> None:
     elif donors:
         DonorDay.objects.filter(donor_id__in=sorted(donors)).delete()
         _insert_donor_days(sorted(donors))
+        if not whole_counts:
+            _donor_counts_before(sorted(donors))
         DonorSpan.objects.filter(donor_id__in=sorted(donors)).delete()
         _insert_donor_spans(sorted(donors))
+        if not whole_counts:
+            _donor_counts_after()
+    if whole_counts:
+        DonorCount.objects.all().delete()
+        _insert_donor_counts()
     if registered is None:
         redo(RegistrationDay, REGISTRATION_FIELDS, _registration_rows, None, source=Donor.objects)
     elif registered:
@@ -290,6 +512,10 @@ def _refill(days=None, donors=None, registered=None, due_days=None) -> None:
             REGISTRATION_FIELDS,
             _registration_rows(donors_of.filter(local_day__in=sorted(registered))),
         )
+    if days is None or registered is None or tree:
+        _refill_subtrees(tree=True)
+    else:
+        _refill_subtrees(months={day.replace(day=1) for day in days | registered})
     redo(TransfusionDay, TRANSFUSION_FIELDS, _transfusion_rows, due_days, "day", "due_on",
          transfusions)  # fmt: skip
     redo(TransfusedDay, TRANSFUSED_FIELDS, _transfused_rows, due_days, "day", "done_on",
@@ -355,6 +581,7 @@ def figures_refresh(*, wait: bool = True) -> datetime | None:
 def _apply(changes) -> None:
     days, donors, registered, due_days = set(), set(), set(), set()
     changed_donors, camps, patients = set(), set(), set()
+    tree = False
     for what, day, ref in changes:
         if what == "donation":
             days.add(day)
@@ -369,6 +596,8 @@ def _apply(changes) -> None:
             due_days.add(day)
         elif what == "patient":
             patients.add(ref)
+        elif what == "tree":
+            tree = True
     donors |= changed_donors
     if changed_donors or camps:
         moved = Donation.objects.filter(Q(donor__in=changed_donors) | Q(camp__in=camps))
@@ -384,7 +613,7 @@ def _apply(changes) -> None:
     days.discard(None)
     due_days.discard(None)
     registered.discard(None)
-    _refill(days=days, donors=donors, registered=registered, due_days=due_days)
+    _refill(days=days, donors=donors, registered=registered, due_days=due_days, tree=tree)
 
 
 def figures_ready() -> datetime | None:
