@@ -223,7 +223,8 @@ class FigureChange(models.Model):
       donors of its donations;
     - ``transfusion``: the transfusions due or given on ``day``;
     - ``patient``: child ``ref`` (unit or blood group changed): the days of its
-      transfusions."""
+      transfusions;
+    - ``tree``: a police unit moved (its path changed): the subtree roll-ups whole."""
 
     what = models.CharField(max_length=12)
     day = models.DateField(null=True)

@@ -17,6 +17,11 @@ rows committed so far; later ones wait for the next run), then recompute from th
   every donor who gave at a changed camp, and ``DonorSpan`` for the same donors from
   their ``DonorDay`` rows;
 - ``RegistrationDay`` for every registration day noted;
+- ``CollectionMonth`` (per month × unit subtree) for every month of those days, from the
+  three day tables above; ``DonorCount`` (distinct donors per subtree by their last day)
+  by difference: the changed donors' counts from their old ``DonorSpan`` rows are taken
+  away and those from the new ones added (an upsert), so a refresh touches a few rows;
+  a police unit moved (its path changed: a trigger notes ``tree``) rebuilds both whole;
 - ``TransfusionDay`` and ``TransfusedDay`` for every day noted and every day a changed
   child has transfusions on.
 
@@ -31,7 +36,7 @@ The Celery beat runs ``dashboard.tasks.refresh_figures`` every
 (``figures_ready``), so the figures are as of the moment the page says.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -302,63 +307,77 @@ SLICES = {
 }
 
 
-def _month_parts(months) -> tuple[list[str], list]:
-    """The SELECTs whose rows, summed per key, are CollectionMonth's rows for ``months``
-    (first days; None: every month)."""
-    parts, params = [], []
-    sources = {
-        "c": (_table(CollectionDay), "c.day"),
-        "d": (_table(DonorDay), "d.day"),
-        "r": (_table(RegistrationDay), "r.day"),
-    }
+def _month_sql(months) -> tuple[str, list]:
+    """The SELECT of CollectionMonth's rows for ``months`` (first days; None: every month):
+    the day roll-ups summed per month and own unit first, then expanded to the ancestors
+    (far fewer rows than the days), then one GROUP BY per slice."""
+    when, when_params = "", []
+    if months is not None:
+        # Day ranges, not a month expression: the day index answers them.
+        when = " OR ".join(["({day} >= %s AND {day} < %s)"] * len(months))
+        for month in months:
+            when_params += [month, (month + timedelta(days=32)).replace(day=1)]
+
+    def in_months(day):
+        return f" AND ({when.format(day=day)})" if when else ""
+
+    c, d, r = _table(CollectionDay), _table(DonorDay), _table(RegistrationDay)
+    base = (
+        f"WITH anc AS ({_ancestors_sql()}),"  # noqa: S608
+        f" c0 AS (SELECT {_month_of('c.day')} AS m, c.unit_id AS u, c.blood_group AS g,"
+        " c.blood_centre_id AS bc,"
+        " SUM(CASE WHEN c.outcome = %s THEN c.donations ELSE 0 END) AS units,"
+        f" SUM(c.donations) AS donations FROM {c} c WHERE 1 = 1{in_months('c.day')}"
+        f" GROUP BY {_month_of('c.day')}, c.unit_id, c.blood_group, c.blood_centre_id),"
+        f" d0 AS (SELECT DISTINCT {_month_of('d.day')} AS m, d.unit_id AS u,"
+        " d.blood_group AS g, d.blood_centre_id AS bc, d.donor_id AS donor"
+        f" FROM {d} d WHERE d.deferred > 0{in_months('d.day')}),"
+        f" r0 AS (SELECT {_month_of('r.day')} AS m, r.unit_id AS u, r.blood_group AS g,"
+        f" SUM(r.donors) AS n FROM {r} r WHERE 1 = 1{in_months('r.day')}"
+        f" GROUP BY {_month_of('r.day')}, r.unit_id, r.blood_group),"
+        " c1 AS (SELECT c0.m, a.anc AS u, c0.g, c0.bc, c0.units, c0.donations"
+        " FROM c0 JOIN anc a ON a.unit_id = c0.u),"
+        " d1 AS (SELECT d0.m, a.anc AS u, d0.g, d0.bc, d0.donor FROM d0 JOIN anc a"
+        " ON a.unit_id = d0.u),"
+        " r1 AS (SELECT r0.m, a.anc AS u, r0.g, r0.n FROM r0 JOIN anc a ON a.unit_id = r0.u)"
+    )
+    params = [DonationOutcome.COLLECTED, *when_params, *when_params, *when_params]
     measures = {
-        "c": "SUM(CASE WHEN c.outcome = %s THEN c.donations ELSE 0 END) AS units,"
-        " SUM(c.donations) AS donations, 0 AS deferred, 0 AS registered",
-        "d": "0, 0, COUNT(DISTINCT d.donor_id), 0",
-        "r": "0, 0, 0, SUM(r.donors)",
+        "c": "SUM(x.units) AS units, SUM(x.donations) AS donations, 0 AS deferred, 0 AS registered",
+        "d": "0, 0, COUNT(DISTINCT x.donor), 0",
+        "r": "0, 0, 0, SUM(x.n)",
     }
+    parts = []
     for name, (subtree, by_group, by_centre) in SLICES.items():
-        for alias, (table, day) in sources.items():
-            if by_centre and alias == "r":
+        for source in ("c", "d", "r"):
+            if by_centre and source == "r":
                 continue  # registrations have no blood centre
-            unit = "a.anc" if subtree else f"{alias}.unit_id"
-            group = f"{alias}.blood_group" if by_group else "''"
-            centre = f"{alias}.blood_centre_id" if by_centre else NO_CENTRE
-            join = f" JOIN ({_ancestors_sql()}) a ON a.unit_id = {alias}.unit_id" if subtree else ""
-            where = ["d.deferred > 0"] if alias == "d" else []
-            part_params = [DonationOutcome.COLLECTED] if alias == "c" else []
-            if months is not None:
-                where.append(f"{_month_of(day)} IN ({', '.join(['%s'] * len(months))})")
-                part_params += list(months)
-            keys = [key for key in (_month_of(day), unit, group, centre) if "." in key]
+            keys = ["x.m", "x.u"] + (["x.g"] if by_group else []) + (["x.bc"] if by_centre else [])
+            group = "x.g" if by_group else "''"
+            centre = "x.bc" if by_centre else NO_CENTRE
             parts.append(
-                f"SELECT {_month_of(day)} AS m, {unit} AS u, %s AS s, {group} AS g,"  # noqa: S608
-                f" {centre} AS bc, {measures[alias]}"
-                f" FROM {table} {alias}{join}"
-                + (f" WHERE {' AND '.join(where)}" if where else "")
-                + f" GROUP BY {', '.join(keys)}"
+                f"SELECT x.m, x.u, %s AS s, {group} AS g, {centre} AS bc, {measures[source]}"  # noqa: S608
+                f" FROM {source}{'1' if subtree else '0'} x GROUP BY {', '.join(keys)}"
             )
-            params += [name, *part_params]
-    return parts, params
+            params.append(name)
+    union = " UNION ALL ".join(parts)
+    sql = (
+        f"{base} SELECT y.m, y.u, y.s, y.g, y.bc, SUM(y.units), SUM(y.donations),"  # noqa: S608
+        f" SUM(y.deferred), SUM(y.registered) FROM ({union}) AS y"
+        " GROUP BY y.m, y.u, y.s, y.g, y.bc"
+    )
+    return sql, params
 
 
 def _insert_months(months=None) -> None:
-    parts, params = _month_parts(months)
+    sql, params = _month_sql(months)
     columns = ", ".join(
         connection.ops.quote_name(CollectionMonth._meta.get_field(name).column)
         for name in MONTH_FIELDS
     )
-    union = " UNION ALL ".join(parts)
-    # Every part is built above from fixed column names; the values are parameters.
-    sql = (
-        f"INSERT INTO {_table(CollectionMonth)} ({columns})"  # noqa: S608
-        " SELECT x.m, x.u, x.s, x.g, x.bc, SUM(x.units), SUM(x.donations), SUM(x.deferred),"
-        " SUM(x.registered)"
-        f" FROM ({union}) AS x"
-        " GROUP BY x.m, x.u, x.s, x.g, x.bc"
-    )
+    # The SQL is built above from fixed names; the values are parameters.
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(f"INSERT INTO {_table(CollectionMonth)} ({columns}) {sql}", params)
 
 
 MONTH_FIELDS = [
@@ -380,23 +399,28 @@ def _donor_count_sql(donors_table: str | None = None) -> str:
     spans = _table(DonorSpan)
     # ``donors_table`` is this module's temporary table's fixed name.
     listed = f"s.donor_id IN (SELECT donor_id FROM {donors_table})"  # noqa: S608
-    only = f" WHERE {listed}" if donors_table else ""
+    and_listed = f" AND {listed}" if donors_table else ""
+    anc = _ancestors_sql()
+    # A donor of one unit (solo) has one span: its days are the subtree's as they are.
     per = (
-        "SELECT a.anc AS u, s.donor_id AS donor, s.blood_group AS g,"  # noqa: S608
-        " MAX(s.last_collected) AS lc, MAX(s.last_deferred) AS ld, MIN(s.drawn_since) AS ds"
-        f" FROM {spans} s JOIN ({_ancestors_sql()}) a ON a.unit_id = s.unit_id{only}"
-        " GROUP BY a.anc, s.donor_id, s.blood_group"
+        f"WITH anc AS ({anc}), per AS ("  # noqa: S608
+        "SELECT a.anc AS u, s.blood_group AS g, s.last_collected AS lc,"
+        " s.last_deferred AS ld, s.drawn_since AS ds"
+        f" FROM {spans} s JOIN anc a ON a.unit_id = s.unit_id WHERE s.solo{and_listed}"
+        " UNION ALL SELECT a.anc, s.blood_group, MAX(s.last_collected),"
+        " MAX(s.last_deferred), MIN(s.drawn_since)"
+        f" FROM {spans} s JOIN anc a ON a.unit_id = s.unit_id WHERE NOT s.solo{and_listed}"
+        " GROUP BY a.anc, s.donor_id, s.blood_group)"
     )
-    own_where = f" AND {listed}" if donors_table else ""
     return (
-        f"SELECT p.u, 'collected', p.g, p.lc, COUNT(*) FROM ({per}) p"  # noqa: S608
+        f"{per} SELECT p.u, 'collected', p.g, p.lc, COUNT(*) FROM per p"  # noqa: S608
         " WHERE p.lc IS NOT NULL GROUP BY p.u, p.g, p.lc"
-        f" UNION ALL SELECT p.u, 'deferred', p.g, p.ld, COUNT(*) FROM ({per}) p"
+        " UNION ALL SELECT p.u, 'deferred', p.g, p.ld, COUNT(*) FROM per p"
         " WHERE p.ld IS NOT NULL GROUP BY p.u, p.g, p.ld"
-        f" UNION ALL SELECT p.u, 'since', p.g, p.ds, COUNT(*) FROM ({per}) p"
+        " UNION ALL SELECT p.u, 'since', p.g, p.ds, COUNT(*) FROM per p"
         " WHERE p.lc IS NOT NULL AND p.ds IS NOT NULL GROUP BY p.u, p.g, p.ds"
-        f" UNION ALL SELECT s.unit_id, 'own_deferred', s.blood_group, s.last_deferred, COUNT(*)"
-        f" FROM {spans} s WHERE s.last_deferred IS NOT NULL{own_where}"
+        " UNION ALL SELECT s.unit_id, 'own_deferred', s.blood_group, s.last_deferred, COUNT(*)"
+        f" FROM {spans} s WHERE s.last_deferred IS NOT NULL{and_listed}"
         " GROUP BY s.unit_id, s.blood_group, s.last_deferred"
     )
 
