@@ -20,10 +20,10 @@ from django.core.management import call_command
 from django.db.models import Count
 from django.utils import timezone
 
+from accounts.services import unit_move
 from camps.models import Camp
 from dashboard import demand, raw, selectors
 from dashboard.figures import BREAKDOWNS
-from accounts.services import unit_move
 from dashboard.models import (
     CollectionDay,
     CollectionMonth,
