@@ -111,7 +111,8 @@ class CollectionMonth(models.Model):
     every unit, the admin's view), ``group`` the same for one blood group, ``centre`` and
     ``centre_group`` for one blood centre (the donation's, else the camp's; NULL: none),
     ``own`` and ``own_group`` the unit's own credited donations only (the breakdown by
-    unit). ``donors_deferred`` is ``COUNT(DISTINCT donor)`` over the row's month and
+    unit), ``camp`` and ``camp_group`` the unit's own per camp (NULL: not at a camp).
+    ``donors_deferred`` is ``COUNT(DISTINCT donor)`` over the row's month and
     slice, so it is exact for the row (never summed over months). Ragged ends of a range
     (part of a month) are read from ``CollectionDay``/``DonorDay``/``RegistrationDay``.
     Kept from those tables (``dashboard/rollups.py``), so it follows the tree: a unit moved
@@ -122,6 +123,7 @@ class CollectionMonth(models.Model):
     slice = models.CharField(max_length=12)
     blood_group = models.CharField(max_length=3, blank=True)
     blood_centre_id = models.BigIntegerField(null=True)
+    camp_id = models.BigIntegerField(null=True)
     units = models.PositiveIntegerField()
     donations = models.PositiveIntegerField()
     donors_deferred = models.PositiveIntegerField()
@@ -157,6 +159,14 @@ class DonorCount(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["unit_id", "kind", "blood_group", "day"], name="donorcount_key"
+            )
+        ]
+        # The reads: a subtree's days from ``start`` on, by an index-only range scan.
+        indexes = [
+            models.Index(
+                fields=["unit_id", "kind", "day"],
+                include=["blood_group", "donors"],
+                name="donorcount_read",
             )
         ]
 

@@ -296,14 +296,16 @@ def _month_of(column: str) -> str:
 
 
 NO_CENTRE = "CAST(NULL AS bigint)"
-# slice → (expanded to the subtree?, by blood group?, by blood centre?)
+# slice → (expanded to the subtree?, by blood group?, by blood centre?, by camp?)
 SLICES = {
-    "all": (True, False, False),
-    "group": (True, True, False),
-    "centre": (True, False, True),
-    "centre_group": (True, True, True),
-    "own": (False, False, False),
-    "own_group": (False, True, False),
+    "all": (True, False, False, False),
+    "group": (True, True, False, False),
+    "centre": (True, False, True, False),
+    "centre_group": (True, True, True, False),
+    "own": (False, False, False, False),
+    "own_group": (False, True, False, False),
+    "camp": (False, False, False, True),
+    "camp_group": (False, True, False, True),
 }
 
 
@@ -325,19 +327,20 @@ def _month_sql(months) -> tuple[str, list]:
     base = (
         f"WITH anc AS ({_ancestors_sql()}),"  # noqa: S608
         f" c0 AS (SELECT {_month_of('c.day')} AS m, c.unit_id AS u, c.blood_group AS g,"
-        " c.blood_centre_id AS bc,"
+        " c.blood_centre_id AS bc, c.camp_id AS camp,"
         " SUM(CASE WHEN c.outcome = %s THEN c.donations ELSE 0 END) AS units,"
         f" SUM(c.donations) AS donations FROM {c} c WHERE 1 = 1{in_months('c.day')}"
-        f" GROUP BY {_month_of('c.day')}, c.unit_id, c.blood_group, c.blood_centre_id),"
+        f" GROUP BY {_month_of('c.day')}, c.unit_id, c.blood_group, c.blood_centre_id,"
+        " c.camp_id),"
         f" d0 AS (SELECT DISTINCT {_month_of('d.day')} AS m, d.unit_id AS u,"
-        " d.blood_group AS g, d.blood_centre_id AS bc, d.donor_id AS donor"
+        " d.blood_group AS g, d.blood_centre_id AS bc, d.camp_id AS camp, d.donor_id AS donor"
         f" FROM {d} d WHERE d.deferred > 0{in_months('d.day')}),"
         f" r0 AS (SELECT {_month_of('r.day')} AS m, r.unit_id AS u, r.blood_group AS g,"
         f" SUM(r.donors) AS n FROM {r} r WHERE 1 = 1{in_months('r.day')}"
         f" GROUP BY {_month_of('r.day')}, r.unit_id, r.blood_group),"
-        " c1 AS (SELECT c0.m, a.anc AS u, c0.g, c0.bc, c0.units, c0.donations"
+        " c1 AS (SELECT c0.m, a.anc AS u, c0.g, c0.bc, c0.camp, c0.units, c0.donations"
         " FROM c0 JOIN anc a ON a.unit_id = c0.u),"
-        " d1 AS (SELECT d0.m, a.anc AS u, d0.g, d0.bc, d0.donor FROM d0 JOIN anc a"
+        " d1 AS (SELECT d0.m, a.anc AS u, d0.g, d0.bc, d0.camp, d0.donor FROM d0 JOIN anc a"
         " ON a.unit_id = d0.u),"
         " r1 AS (SELECT r0.m, a.anc AS u, r0.g, r0.n FROM r0 JOIN anc a ON a.unit_id = r0.u)"
     )
@@ -348,23 +351,26 @@ def _month_sql(months) -> tuple[str, list]:
         "r": "0, 0, 0, SUM(x.n)",
     }
     parts = []
-    for name, (subtree, by_group, by_centre) in SLICES.items():
+    for name, (subtree, by_group, by_centre, by_camp) in SLICES.items():
         for source in ("c", "d", "r"):
-            if by_centre and source == "r":
-                continue  # registrations have no blood centre
-            keys = ["x.m", "x.u"] + (["x.g"] if by_group else []) + (["x.bc"] if by_centre else [])
+            if (by_centre or by_camp) and source == "r":
+                continue  # registrations have no blood centre or camp
+            keys = ["x.m", "x.u"] + (["x.g"] if by_group else [])
+            keys += (["x.bc"] if by_centre else []) + (["x.camp"] if by_camp else [])
             group = "x.g" if by_group else "''"
             centre = "x.bc" if by_centre else NO_CENTRE
+            camp = "x.camp" if by_camp else NO_CENTRE
             parts.append(
-                f"SELECT x.m, x.u, %s AS s, {group} AS g, {centre} AS bc, {measures[source]}"  # noqa: S608
+                f"SELECT x.m, x.u, %s AS s, {group} AS g, {centre} AS bc, {camp} AS camp,"  # noqa: S608
+                f" {measures[source]}"
                 f" FROM {source}{'1' if subtree else '0'} x GROUP BY {', '.join(keys)}"
             )
             params.append(name)
     union = " UNION ALL ".join(parts)
     sql = (
-        f"{base} SELECT y.m, y.u, y.s, y.g, y.bc, SUM(y.units), SUM(y.donations),"  # noqa: S608
+        f"{base} SELECT y.m, y.u, y.s, y.g, y.bc, y.camp, SUM(y.units), SUM(y.donations),"  # noqa: S608
         f" SUM(y.deferred), SUM(y.registered) FROM ({union}) AS y"
-        " GROUP BY y.m, y.u, y.s, y.g, y.bc"
+        " GROUP BY y.m, y.u, y.s, y.g, y.bc, y.camp"
     )
     return sql, params
 
@@ -386,6 +392,7 @@ MONTH_FIELDS = [
     "slice",
     "blood_group",
     "blood_centre_id",
+    "camp_id",
     "units",
     "donations",
     "donors_deferred",

@@ -23,6 +23,7 @@ The children's side (need, forecast, supply risk) is in ``dashboard/demand.py``.
 """
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -94,6 +95,12 @@ class DashboardQuery:
         if root is None:
             return 0 if (user.is_superuser or user.role == Role.ADMIN) else None
         return root.pk
+
+    @cached_property
+    def latest_day(self):
+        """The last day a donation or registration is dated (``_latest_day``), read once
+        per query."""
+        return _latest_day()
 
     @property
     def days(self) -> int:
@@ -192,11 +199,17 @@ def _in_months(query: DashboardQuery, slice_: str, months) -> QuerySet:
     filter names one) over the whole ``months``, for the query's subtree."""
     if months is None:
         return CollectionMonth.objects.none()
-    grouped = {"all": "group", "centre": "centre_group", "own": "own_group", "group": "group"}
+    grouped = {
+        "all": "group",
+        "centre": "centre_group",
+        "own": "own_group",
+        "group": "group",
+        "camp": "camp_group",
+    }
     if query.blood_group or slice_ == "group":
         slice_ = grouped[slice_]
     rows = CollectionMonth.objects.filter(slice=slice_, month__gte=months[0], month__lte=months[1])
-    if slice_.startswith("own"):
+    if slice_.startswith(("own", "camp")):
         rows = rows.filter(unit_id__in=query.units().values("pk"))
     else:
         subtree = query.subtree()
@@ -219,7 +232,7 @@ def collection_summary(query: DashboardQuery) -> dict[str, int]:
     ragged ends from ``CollectionDay``. Distinct donors are counted exactly: from
     ``DonorCount`` when no donation is dated after the range's end — the common case, a
     range ending today — and over ``DonorDay`` otherwise."""
-    latest = _latest_day()
+    latest = query.latest_day
     months, ragged = _parts(query, latest)
     totals = {"units": 0, "donations": 0}
     for rows, units in (
@@ -320,6 +333,7 @@ MONTH_SLICES = {
     "unit": ("own", F("unit_id")),
     "blood_group": ("group", F("blood_group")),
     "blood_centre": ("centre", F("blood_centre_id")),
+    "camp": ("camp", F("camp_id")),
 }
 
 
@@ -346,10 +360,8 @@ def _key(by: str, key):
 
 def _counted_by(query: DashboardQuery, by: str, latest) -> dict:
     """key → [units, donations] of the range: whole months from ``CollectionMonth``,
-    ragged ends (and camps) from ``CollectionDay``."""
+    ragged ends from ``CollectionDay``."""
     months, ragged = _parts(query, latest)
-    if by == "camp":
-        months, ragged = None, [(query.start, query.end)]
     counted: dict = {}
     parts = []
     if months is not None:
@@ -415,7 +427,7 @@ def collection_by(query: DashboardQuery, by: str, *, deferred: bool = True) -> l
     not show them spares the count)."""
     if by not in KEYS:
         raise ValueError(f"unknown grouping {by!r}")
-    latest = _latest_day()
+    latest = query.latest_day
     counted = _counted_by(query, by, latest)
     donors = _deferred_by(query, by, latest) if deferred else {}
     names = _names(by, list(counted))
@@ -528,7 +540,7 @@ def donors_registered(query: DashboardQuery) -> int:
     subtree, of the blood group when one is named. Erased donors still count (erasure keeps
     the counts). Whole months from ``CollectionMonth``, ragged ends from
     ``RegistrationDay``: two queries."""
-    months, ragged = _parts(query, _latest_day())
+    months, ragged = _parts(query, query.latest_day)
     whole = _in_months(query, "all", months).aggregate(n=Coalesce(Sum("donors_registered"), 0))
     rest = _in_days(RegistrationDay, query, ragged).aggregate(n=Coalesce(Sum("donors"), 0))
     return whole["n"] + rest["n"]
