@@ -23,8 +23,8 @@ The children's side (need, forecast, supply risk) is in ``dashboard/demand.py``.
 """
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet, Sum
