@@ -241,7 +241,7 @@ def collection_summary(query: DashboardQuery) -> dict[str, int]:
     ):
         part = rows.aggregate(units=Coalesce(units, 0), donations=Coalesce(Sum("donations"), 0))
         totals = {key: totals[key] + part[key] for key in totals}
-    totals |= _donors_counted(query, latest)
+    totals |= _donors_counted(query)
     totals["first_time_donors"] = totals["donors_donated"] - totals["repeat_donors"]
     return totals
 
@@ -290,14 +290,14 @@ def _counts(query: DashboardQuery, kind: str, *, own: bool = False) -> QuerySet:
     return rows.order_by()
 
 
-def _donors_counted(query: DashboardQuery, latest=None) -> dict[str, int]:
+def _donors_counted(query: DashboardQuery) -> dict[str, int]:
     """Donors who donated, were deferred and gave again in the range: one query.
 
     When nothing is dated after ``query.end``, a donor gave (was deferred) for the subtree
     in the range exactly when their last collection (deferral) for it is on or after
     ``query.start``, and gave for the first time when their ``drawn_since`` is:
     ``DonorCount`` holds how many donors have each such day, per subtree and group."""
-    if not _ends_today(query, latest):
+    if not _ends_today(query, query.latest_day):
         return donors_counted_by_day(query)
     subtree = query.subtree()
     rows = DonorCount.objects.filter(
