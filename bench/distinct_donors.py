@@ -1,8 +1,8 @@
 """Distinct donors and the eligible pool on a seeded database (`bench/seed.py`): each new
 read beside the one it replaced, the same answer checked at that scale.
 
-- donors who donated, were deferred, gave again in a range ending today: ``DonorSpan`` (a
-  row per donor and unit, ``dashboard.selectors._donors_counted``) against
+- donors who donated, were deferred, gave again in a range ending today: ``DonorCount`` (how
+  many donors of a subtree have each last day, ``dashboard.selectors._donors_counted``) against
   ``COUNT(DISTINCT donor_id)`` over ``DonorDay`` (the read before, still used for a range
   that ends before the latest donation);
 - donors eligible today and at the page's horizons (30, 90, 365 days): one scan with a
@@ -54,7 +54,7 @@ def main() -> None:
             assert before == after, (before, after)
             print(
                 f"distinct donors, {years} y, {name}: DonorDay {b_med:.1f} ms (max {b_max:.1f})"
-                f" -> DonorSpan {a_med:.1f} ms (max {a_max:.1f}); equal: {after}"
+                f" -> DonorCount {a_med:.1f} ms (max {a_max:.1f}); equal: {after}"
             )
         query = DashboardQuery(user=user, start=today, end=today)
         days = [today] + [today + timedelta(days=n) for n in (30, 90, 365)]

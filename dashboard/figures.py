@@ -107,10 +107,14 @@ def chart_text() -> dict[str, str]:
 BREAKDOWNS = ("month", "unit", "blood_group", "camp", "blood_centre")
 
 
-def dashboard_for(query: DashboardQuery, today: date | None = None) -> Dashboard:
+def dashboard_for(
+    query: DashboardQuery, today: date | None = None, *, deferred_for=BREAKDOWNS
+) -> Dashboard:
     """Every figure for ``query``: a fixed number of queries whatever the data. The
     collection and transfusion figures come from the roll-ups, brought up to date first
-    when few changes are pending (``rollups.figures_ready``)."""
+    when few changes are pending (``rollups.figures_ready``). ``deferred_for``: the
+    breakdowns whose rows count their donors deferred (the page shows them by unit only;
+    the exports, every one)."""
     today = today or timezone.localdate()
     as_of = figures_ready()
     horizons = sorted(set(settings.DASHBOARD_FORECAST_DAYS))
@@ -123,7 +127,7 @@ def dashboard_for(query: DashboardQuery, today: date | None = None) -> Dashboard
         query=query,
         today=today,
         totals={**collection_totals(query), **demand.children_summary(query, today)},
-        by={by: collection_by(query, by) for by in BREAKDOWNS},
+        by={by: collection_by(query, by, deferred=by in deferred_for) for by in BREAKDOWNS},
         camps_by_unit=camps_by_unit(query),
         annual_need=annual,
         forecasts=shown,

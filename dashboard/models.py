@@ -103,6 +103,77 @@ class DonorSpan(models.Model):
         return f"donor {self.donor_id} unit {self.unit_id}"
 
 
+class CollectionMonth(models.Model):
+    """The collection figures per month, summed over a police unit's subtree, so that a
+    state's five years are a few hundred rows whatever the number of units (issue 12).
+
+    ``slice`` says what a row sums (``SLICES``): ``all`` the subtree of ``unit_id`` (0:
+    every unit, the admin's view), ``group`` the same for one blood group, ``centre`` and
+    ``centre_group`` for one blood centre (the donation's, else the camp's; NULL: none),
+    ``own`` and ``own_group`` the unit's own credited donations only (the breakdown by
+    unit), ``camp`` and ``camp_group`` the unit's own per camp (NULL: not at a camp).
+    ``donors_deferred`` is ``COUNT(DISTINCT donor)`` over the row's month and
+    slice, so it is exact for the row (never summed over months). Ragged ends of a range
+    (part of a month) are read from ``CollectionDay``/``DonorDay``/``RegistrationDay``.
+    Kept from those tables (``dashboard/rollups.py``), so it follows the tree: a unit moved
+    rebuilds it."""
+
+    month = models.DateField()
+    unit_id = models.BigIntegerField()
+    slice = models.CharField(max_length=12)
+    blood_group = models.CharField(max_length=3, blank=True)
+    blood_centre_id = models.BigIntegerField(null=True)
+    camp_id = models.BigIntegerField(null=True)
+    units = models.PositiveIntegerField()
+    donations = models.PositiveIntegerField()
+    donors_deferred = models.PositiveIntegerField()
+    donors_registered = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["slice", "unit_id", "month"], name="collectionmonth_slice"),
+            models.Index(fields=["month"], name="collectionmonth_month"),
+        ]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} unit {self.unit_id} {self.slice}: {self.units}"
+
+
+class DonorCount(models.Model):
+    """How many donors of a police unit's subtree (``unit_id``; 0: every unit) and blood
+    group have their last collection (``kind`` ``collected``), their last deferral
+    (``deferred``) or their ``drawn_since`` (``since``, donors with a collection only) on
+    ``day``; ``own_deferred`` counts the unit's own credited deferrals (not its subtree).
+    From ``DonorSpan``: a donor gave for the subtree in [start, end], for a range ending
+    on or after the last donation, exactly when that last day is on or after ``start``, so
+    every distinct-donor total of such a range is a ``SUM`` over a few thousand rows, exact.
+    First-time donors are those whose ``drawn_since`` is on or after ``start``."""
+
+    unit_id = models.BigIntegerField()
+    kind = models.CharField(max_length=12)
+    blood_group = models.CharField(max_length=3, blank=True)
+    day = models.DateField()
+    donors = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit_id", "kind", "blood_group", "day"], name="donorcount_key"
+            )
+        ]
+        # The reads: a subtree's days from ``start`` on, by an index-only range scan.
+        indexes = [
+            models.Index(
+                fields=["unit_id", "kind", "day"],
+                include=["blood_group", "donors"],
+                name="donorcount_read",
+            )
+        ]
+
+    def __str__(self):
+        return f"unit {self.unit_id} {self.kind} {self.day}: {self.donors}"
+
+
 class RegistrationDay(models.Model):
     """Donors created per day (Asia/Kolkata) × unit × blood group; erased donors stay."""
 
@@ -162,7 +233,8 @@ class FigureChange(models.Model):
       donors of its donations;
     - ``transfusion``: the transfusions due or given on ``day``;
     - ``patient``: child ``ref`` (unit or blood group changed): the days of its
-      transfusions."""
+      transfusions;
+    - ``tree``: a police unit moved (its path changed): the subtree roll-ups whole."""
 
     what = models.CharField(max_length=12)
     day = models.DateField(null=True)

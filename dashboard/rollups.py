@@ -17,6 +17,11 @@ rows committed so far; later ones wait for the next run), then recompute from th
   every donor who gave at a changed camp, and ``DonorSpan`` for the same donors from
   their ``DonorDay`` rows;
 - ``RegistrationDay`` for every registration day noted;
+- ``CollectionMonth`` (per month × unit subtree) for every month of those days, from the
+  three day tables above; ``DonorCount`` (distinct donors per subtree by their last day)
+  by difference: the changed donors' counts from their old ``DonorSpan`` rows are taken
+  away and those from the new ones added (an upsert), so a refresh touches a few rows;
+  a police unit moved (its path changed: a trigger notes ``tree``) rebuilds both whole;
 - ``TransfusionDay`` and ``TransfusedDay`` for every day noted and every day a changed
   child has transfusions on.
 
@@ -31,7 +36,7 @@ The Celery beat runs ``dashboard.tasks.refresh_figures`` every
 (``figures_ready``), so the figures are as of the moment the page says.
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -39,6 +44,7 @@ from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
+from accounts.models import PoliceUnit
 from donors.choices import DRAWN_OUTCOMES, DonationOutcome
 from donors.models import Donation, Donor
 from thalassemia.choices import TransfusionStatus
@@ -46,6 +52,8 @@ from thalassemia.models import Transfusion
 
 from .models import (
     CollectionDay,
+    CollectionMonth,
+    DonorCount,
     DonorDay,
     DonorSpan,
     FigureChange,
@@ -55,7 +63,16 @@ from .models import (
     TransfusionDay,
 )
 
-ROLLUPS = (CollectionDay, DonorDay, DonorSpan, RegistrationDay, TransfusionDay, TransfusedDay)
+ROLLUPS = (
+    CollectionDay,
+    CollectionMonth,
+    DonorDay,
+    DonorSpan,
+    DonorCount,
+    RegistrationDay,
+    TransfusionDay,
+    TransfusedDay,
+)
 LOCK_KEY = 72_011_212  # pg advisory lock: one refresh at a time
 COLLECTED = Q(outcome=DonationOutcome.COLLECTED)
 DEFERRED = Q(outcome=DonationOutcome.DEFERRED)
@@ -251,11 +268,239 @@ def _insert(model, fields: list[str], rows: QuerySet) -> None:
         cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({columns}) {sql}", params)
 
 
+# --- the subtree roll-ups: CollectionMonth and DonorCount ------------------------------------
+#
+# Both are built from the day-level roll-ups above (never from the raw rows), with every
+# credited unit expanded to itself, each of its ancestors (a prefix of its materialised
+# path) and 0 (every unit): a subtree's figure is then the rows of one ``unit_id``.
+
+
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _ancestors_sql() -> str:
+    """(unit_id, anc): each police unit with itself, every unit above it, and 0."""
+    units = _table(PoliceUnit)
+    return (
+        f"SELECT u.id AS unit_id, a.id AS anc FROM {units} u"  # noqa: S608
+        f" JOIN {units} a ON u.path LIKE a.path || '%%'"
+        f" UNION ALL SELECT u.id, 0 FROM {units} u"
+    )
+
+
+def _month_of(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"CAST(date_trunc('month', {column}) AS date)"
+    return f"date({column}, 'start of month')"
+
+
+NO_CENTRE = "CAST(NULL AS bigint)"
+# slice → (expanded to the subtree?, by blood group?, by blood centre?, by camp?)
+SLICES = {
+    "all": (True, False, False, False),
+    "group": (True, True, False, False),
+    "centre": (True, False, True, False),
+    "centre_group": (True, True, True, False),
+    "own": (False, False, False, False),
+    "own_group": (False, True, False, False),
+    "camp": (False, False, False, True),
+    "camp_group": (False, True, False, True),
+}
+
+
+def _month_sql(months) -> tuple[str, list]:
+    """The SELECT of CollectionMonth's rows for ``months`` (first days; None: every month):
+    the day roll-ups summed per month and own unit first, then expanded to the ancestors
+    (far fewer rows than the days), then one GROUP BY per slice."""
+    when, when_params = "", []
+    if months is not None:
+        # Day ranges, not a month expression: the day index answers them.
+        when = " OR ".join(["({day} >= %s AND {day} < %s)"] * len(months))
+        for month in months:
+            when_params += [month, (month + timedelta(days=32)).replace(day=1)]
+
+    def in_months(day):
+        return f" AND ({when.format(day=day)})" if when else ""
+
+    c, d, r = _table(CollectionDay), _table(DonorDay), _table(RegistrationDay)
+    base = (
+        f"WITH anc AS ({_ancestors_sql()}),"  # noqa: S608
+        f" c0 AS (SELECT {_month_of('c.day')} AS m, c.unit_id AS u, c.blood_group AS g,"
+        " c.blood_centre_id AS bc, c.camp_id AS camp,"
+        " SUM(CASE WHEN c.outcome = %s THEN c.donations ELSE 0 END) AS units,"
+        f" SUM(c.donations) AS donations FROM {c} c WHERE 1 = 1{in_months('c.day')}"
+        f" GROUP BY {_month_of('c.day')}, c.unit_id, c.blood_group, c.blood_centre_id,"
+        " c.camp_id),"
+        f" d0 AS (SELECT DISTINCT {_month_of('d.day')} AS m, d.unit_id AS u,"
+        " d.blood_group AS g, d.blood_centre_id AS bc, d.camp_id AS camp, d.donor_id AS donor"
+        f" FROM {d} d WHERE d.deferred > 0{in_months('d.day')}),"
+        f" r0 AS (SELECT {_month_of('r.day')} AS m, r.unit_id AS u, r.blood_group AS g,"
+        f" SUM(r.donors) AS n FROM {r} r WHERE 1 = 1{in_months('r.day')}"
+        f" GROUP BY {_month_of('r.day')}, r.unit_id, r.blood_group),"
+        " c1 AS (SELECT c0.m, a.anc AS u, c0.g, c0.bc, c0.camp, c0.units, c0.donations"
+        " FROM c0 JOIN anc a ON a.unit_id = c0.u),"
+        " d1 AS (SELECT d0.m, a.anc AS u, d0.g, d0.bc, d0.camp, d0.donor FROM d0 JOIN anc a"
+        " ON a.unit_id = d0.u),"
+        " r1 AS (SELECT r0.m, a.anc AS u, r0.g, r0.n FROM r0 JOIN anc a ON a.unit_id = r0.u)"
+    )
+    params = [DonationOutcome.COLLECTED, *when_params, *when_params, *when_params]
+    measures = {
+        "c": "SUM(x.units) AS units, SUM(x.donations) AS donations, 0 AS deferred, 0 AS registered",
+        "d": "0, 0, COUNT(DISTINCT x.donor), 0",
+        "r": "0, 0, 0, SUM(x.n)",
+    }
+    parts = []
+    for name, (subtree, by_group, by_centre, by_camp) in SLICES.items():
+        for source in ("c", "d", "r"):
+            if (by_centre or by_camp) and source == "r":
+                continue  # registrations have no blood centre or camp
+            keys = ["x.m", "x.u"] + (["x.g"] if by_group else [])
+            keys += (["x.bc"] if by_centre else []) + (["x.camp"] if by_camp else [])
+            group = "x.g" if by_group else "''"
+            centre = "x.bc" if by_centre else NO_CENTRE
+            camp = "x.camp" if by_camp else NO_CENTRE
+            parts.append(
+                f"SELECT x.m, x.u, %s AS s, {group} AS g, {centre} AS bc, {camp} AS camp,"  # noqa: S608
+                f" {measures[source]}"
+                f" FROM {source}{'1' if subtree else '0'} x GROUP BY {', '.join(keys)}"
+            )
+            params.append(name)
+    union = " UNION ALL ".join(parts)
+    sql = (
+        f"{base} SELECT y.m, y.u, y.s, y.g, y.bc, y.camp, SUM(y.units), SUM(y.donations),"  # noqa: S608
+        f" SUM(y.deferred), SUM(y.registered) FROM ({union}) AS y"
+        " GROUP BY y.m, y.u, y.s, y.g, y.bc, y.camp"
+    )
+    return sql, params
+
+
+def _insert_months(months=None) -> None:
+    sql, params = _month_sql(months)
+    columns = ", ".join(
+        connection.ops.quote_name(CollectionMonth._meta.get_field(name).column)
+        for name in MONTH_FIELDS
+    )
+    # The SQL is built above from fixed names; the values are parameters.
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {_table(CollectionMonth)} ({columns}) {sql}", params)
+
+
+MONTH_FIELDS = [
+    "month",
+    "unit_id",
+    "slice",
+    "blood_group",
+    "blood_centre_id",
+    "camp_id",
+    "units",
+    "donations",
+    "donors_deferred",
+    "donors_registered",
+]
+
+
+def _donor_count_sql(donors_table: str | None = None) -> str:
+    """The SELECT of DonorCount's rows (unit_id, kind, blood_group, day, donors) from
+    DonorSpan; with ``donors_table``, only the donors listed there (column ``donor_id``)."""
+    spans = _table(DonorSpan)
+    # ``donors_table`` is this module's temporary table's fixed name.
+    listed = f"s.donor_id IN (SELECT donor_id FROM {donors_table})"  # noqa: S608
+    and_listed = f" AND {listed}" if donors_table else ""
+    anc = _ancestors_sql()
+    # A donor of one unit (solo) has one span: its days are the subtree's as they are.
+    per = (
+        f"WITH anc AS ({anc}), per AS ("  # noqa: S608
+        "SELECT a.anc AS u, s.blood_group AS g, s.last_collected AS lc,"
+        " s.last_deferred AS ld, s.drawn_since AS ds"
+        f" FROM {spans} s JOIN anc a ON a.unit_id = s.unit_id WHERE s.solo{and_listed}"
+        " UNION ALL SELECT a.anc, s.blood_group, MAX(s.last_collected),"
+        " MAX(s.last_deferred), MIN(s.drawn_since)"
+        f" FROM {spans} s JOIN anc a ON a.unit_id = s.unit_id WHERE NOT s.solo{and_listed}"
+        " GROUP BY a.anc, s.donor_id, s.blood_group)"
+    )
+    return (
+        f"{per} SELECT p.u, 'collected', p.g, p.lc, COUNT(*) FROM per p"  # noqa: S608
+        " WHERE p.lc IS NOT NULL GROUP BY p.u, p.g, p.lc"
+        " UNION ALL SELECT p.u, 'deferred', p.g, p.ld, COUNT(*) FROM per p"
+        " WHERE p.ld IS NOT NULL GROUP BY p.u, p.g, p.ld"
+        " UNION ALL SELECT p.u, 'since', p.g, p.ds, COUNT(*) FROM per p"
+        " WHERE p.lc IS NOT NULL AND p.ds IS NOT NULL GROUP BY p.u, p.g, p.ds"
+        " UNION ALL SELECT s.unit_id, 'own_deferred', s.blood_group, s.last_deferred, COUNT(*)"
+        f" FROM {spans} s WHERE s.last_deferred IS NOT NULL{and_listed}"
+        " GROUP BY s.unit_id, s.blood_group, s.last_deferred"
+    )
+
+
+DONOR_COUNT_COLUMNS = "unit_id, kind, blood_group, day, donors"
+
+
+def _insert_donor_counts() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {_table(DonorCount)} ({DONOR_COUNT_COLUMNS}) {_donor_count_sql()}"  # noqa: S608
+        )
+
+
+DELTA = "dashboard_donorcount_delta"
+CHANGED = "dashboard_donorcount_donors"
+
+
+def _donor_counts_before(donors) -> None:
+    """PostgreSQL, before ``donors``' DonorSpan rows are replaced: note their present
+    contribution to DonorCount, to be taken away (``_donor_counts_after``)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMP TABLE {CHANGED} (donor_id bigint) ON COMMIT DROP")
+        cursor.execute(
+            f"INSERT INTO {CHANGED} (donor_id) SELECT unnest(%s::bigint[])", [list(donors)]
+        )
+        cursor.execute(
+            f"CREATE TEMP TABLE {DELTA} ON COMMIT DROP AS"  # noqa: S608
+            f" SELECT x.* FROM ({_donor_count_sql(CHANGED)}) AS x(u, k, g, d, n)"
+        )
+        cursor.execute(f"UPDATE {DELTA} SET n = -n")  # noqa: S608
+
+
+def _donor_counts_after() -> None:
+    """Add ``donors``' new contribution, apply the difference to DonorCount (an upsert),
+    and drop the rows left at zero."""
+    table = _table(DonorCount)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {DELTA} SELECT * FROM ({_donor_count_sql(CHANGED)}) AS x"  # noqa: S608
+        )
+        cursor.execute(
+            f"INSERT INTO {table} ({DONOR_COUNT_COLUMNS})"  # noqa: S608
+            f" SELECT u, k, g, d, SUM(n) FROM {DELTA} GROUP BY u, k, g, d HAVING SUM(n) <> 0"
+            " ON CONFLICT (unit_id, kind, blood_group, day)"
+            f" DO UPDATE SET donors = {table}.donors + EXCLUDED.donors"
+        )
+        cursor.execute(
+            f"DELETE FROM {table} t USING (SELECT DISTINCT u, k, g, d FROM {DELTA}) x"  # noqa: S608
+            " WHERE t.unit_id = x.u AND t.kind = x.k AND t.blood_group = x.g AND t.day = x.d"
+            " AND t.donors = 0"
+        )
+        cursor.execute(f"DROP TABLE {DELTA}")
+        cursor.execute(f"DROP TABLE {CHANGED}")
+
+
+def _refill_subtrees(months=None, tree=False) -> None:
+    """CollectionMonth for ``months`` (None or ``tree``: every month)."""
+    if months is None or tree:
+        CollectionMonth.objects.all().delete()
+        _insert_months()
+    elif months:
+        months = sorted(months)
+        CollectionMonth.objects.filter(month__in=months).delete()
+        _insert_months(months)
+
+
 # --- rebuild and refresh -------------------------------------------------------------------
 
 
-def _refill(days=None, donors=None, registered=None, due_days=None) -> None:
-    """Recompute the rows of the given days (donors); ``None`` means all of them."""
+def _refill(days=None, donors=None, registered=None, due_days=None, tree=False) -> None:
+    """Recompute the rows of the given days (donors); ``None`` means all of them. ``tree``:
+    police units moved, so the subtree roll-ups are rebuilt whole."""
     donations = Donation.objects.all()
     transfusions = Transfusion.objects.all()
 
@@ -269,6 +514,7 @@ def _refill(days=None, donors=None, registered=None, due_days=None) -> None:
             _insert(model, fields, rows(source.filter(**{f"{source_key}__in": scope})))
 
     redo(CollectionDay, COLLECTION_FIELDS, _collection_rows, days, source=donations)
+    whole_counts = donors is None or tree
     if donors is None:
         DonorDay.objects.all().delete()
         _insert_donor_days()
@@ -277,8 +523,15 @@ def _refill(days=None, donors=None, registered=None, due_days=None) -> None:
     elif donors:
         DonorDay.objects.filter(donor_id__in=sorted(donors)).delete()
         _insert_donor_days(sorted(donors))
+        if not whole_counts:
+            _donor_counts_before(sorted(donors))
         DonorSpan.objects.filter(donor_id__in=sorted(donors)).delete()
         _insert_donor_spans(sorted(donors))
+        if not whole_counts:
+            _donor_counts_after()
+    if whole_counts:
+        DonorCount.objects.all().delete()
+        _insert_donor_counts()
     if registered is None:
         redo(RegistrationDay, REGISTRATION_FIELDS, _registration_rows, None, source=Donor.objects)
     elif registered:
@@ -290,6 +543,10 @@ def _refill(days=None, donors=None, registered=None, due_days=None) -> None:
             REGISTRATION_FIELDS,
             _registration_rows(donors_of.filter(local_day__in=sorted(registered))),
         )
+    if days is None or registered is None or tree:
+        _refill_subtrees(tree=True)
+    else:
+        _refill_subtrees(months={day.replace(day=1) for day in days | registered})
     redo(TransfusionDay, TRANSFUSION_FIELDS, _transfusion_rows, due_days, "day", "due_on",
          transfusions)  # fmt: skip
     redo(TransfusedDay, TRANSFUSED_FIELDS, _transfused_rows, due_days, "day", "done_on",
@@ -355,6 +612,7 @@ def figures_refresh(*, wait: bool = True) -> datetime | None:
 def _apply(changes) -> None:
     days, donors, registered, due_days = set(), set(), set(), set()
     changed_donors, camps, patients = set(), set(), set()
+    tree = False
     for what, day, ref in changes:
         if what == "donation":
             days.add(day)
@@ -369,6 +627,8 @@ def _apply(changes) -> None:
             due_days.add(day)
         elif what == "patient":
             patients.add(ref)
+        elif what == "tree":
+            tree = True
     donors |= changed_donors
     if changed_donors or camps:
         moved = Donation.objects.filter(Q(donor__in=changed_donors) | Q(camp__in=camps))
@@ -384,7 +644,7 @@ def _apply(changes) -> None:
     days.discard(None)
     due_days.discard(None)
     registered.discard(None)
-    _refill(days=days, donors=donors, registered=registered, due_days=due_days)
+    _refill(days=days, donors=donors, registered=registered, due_days=due_days, tree=tree)
 
 
 def figures_ready() -> datetime | None:

@@ -24,6 +24,7 @@ The children's side (need, forecast, supply risk) is in ``dashboard/demand.py``.
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet, Sum
@@ -32,14 +33,15 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.choices import Role
 from accounts.models import PoliceUnit
-from accounts.scoping import for_user, in_subtree, units_for_user
+from accounts.scoping import for_user, in_subtree, scope_root_for, units_for_user
 from camps.choices import CampStatus
 from camps.models import BloodCentre, Camp
 from camps.selectors import GROUP_ORDER
 from donors.choices import DonationOutcome
 
-from .models import CollectionDay, DonorDay, DonorSpan, RegistrationDay
+from .models import CollectionDay, CollectionMonth, DonorCount, DonorDay, RegistrationDay
 
 # What the totals may be grouped by (the API's ``by``), in the order the page shows them.
 BY_CHOICES = [
@@ -81,6 +83,25 @@ class DashboardQuery:
             queryset = in_subtree(queryset, self.unit, via=via)
         return queryset
 
+    def subtree(self) -> int | None:
+        """The one unit whose subtree is counted (0: every unit, an admin's view); None when
+        the user may see nothing. The subtree roll-ups are keyed by it."""
+        if self.unit is not None:
+            return self.unit.pk
+        user = self.user
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return None
+        root = scope_root_for(user)
+        if root is None:
+            return 0 if (user.is_superuser or user.role == Role.ADMIN) else None
+        return root.pk
+
+    @cached_property
+    def latest_day(self):
+        """The last day a donation or registration is dated (``_latest_day``), read once
+        per query."""
+        return _latest_day()
+
     @property
     def days(self) -> int:
         """Days in the range, both ends counted."""
@@ -104,7 +125,7 @@ class Row:
     label: str
     units: int = 0  # bags collected
     donations: int = 0  # visits: collected, deferred at screening or ended by a reaction
-    donors_deferred: int = 0  # donors deferred at screening
+    donors_deferred: int | None = 0  # donors deferred at screening (None: not counted)
     extra: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
@@ -135,28 +156,105 @@ def rollup(model, query: DashboardQuery) -> QuerySet:
     return rows.order_by()
 
 
+def _next_month(day: date) -> date:
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def _parts(query: DashboardQuery, latest) -> tuple[tuple[date, date] | None, list]:
+    """The range as whole months (the first days of the first and last, read from
+    ``CollectionMonth``; None: no whole month) and the ragged ends (day ranges, read from
+    the day roll-ups). The range's last month counts as whole when nothing is dated after
+    the range's end (a range ending today)."""
+    start, end = query.start, query.end
+    first = start if start.day == 1 else _next_month(start)
+    last = end.replace(day=1)
+    if _next_month(end) - timedelta(days=1) != end and latest is not None and latest > end:
+        last = (last - timedelta(days=1)).replace(day=1)
+    if first > last:
+        return None, [(start, end)]
+    ragged = []
+    if start < first:
+        ragged.append((start, first - timedelta(days=1)))
+    after = _next_month(last)
+    if after <= end:
+        ragged.append((after, end))
+    return (first, last), ragged
+
+
+def _in_days(model, query: DashboardQuery, windows) -> QuerySet:
+    """A day roll-up's rows of ``windows`` (day ranges), in the query's units and group."""
+    if not windows:
+        return model.objects.none()
+    when = Q()
+    for first, last in windows:
+        when |= Q(day__gte=first, day__lte=last)
+    rows = model.objects.filter(when, unit_id__in=query.units().values("pk"))
+    if query.blood_group:
+        rows = rows.filter(blood_group=query.blood_group)
+    return rows.order_by()
+
+
+def _in_months(query: DashboardQuery, slice_: str, months) -> QuerySet:
+    """``CollectionMonth``'s rows of ``slice_`` (all, centre or own; by group when the
+    filter names one) over the whole ``months``, for the query's subtree."""
+    if months is None:
+        return CollectionMonth.objects.none()
+    grouped = {
+        "all": "group",
+        "centre": "centre_group",
+        "own": "own_group",
+        "group": "group",
+        "camp": "camp_group",
+    }
+    if query.blood_group or slice_ == "group":
+        slice_ = grouped[slice_]
+    rows = CollectionMonth.objects.filter(slice=slice_, month__gte=months[0], month__lte=months[1])
+    if slice_.startswith(("own", "camp")):
+        rows = rows.filter(unit_id__in=query.units().values("pk"))
+    else:
+        subtree = query.subtree()
+        if subtree is None:
+            return CollectionMonth.objects.none()
+        rows = rows.filter(unit_id=subtree)
+    if query.blood_group:
+        rows = rows.filter(blood_group=query.blood_group)
+    return rows.order_by()
+
+
 def collection_summary(query: DashboardQuery) -> dict[str, int]:
     """Units collected, donations, and donors who donated, were deferred, gave for the first
-    time or again: three queries.
+    time or again.
 
     A donor who donated in the range is a **repeat** donor when blood was drawn from them
     before the range began (in the portal, or by their word outside it: the camp report's
     rule, taken from the range's first day); otherwise **first-time**, even if they gave
-    twice within the range. Distinct donors are counted exactly: over ``DonorSpan`` (a row
-    per donor and unit) when no donation is dated after the range's end — the common case,
-    a range ending today — and over ``DonorDay`` otherwise."""
-    totals = rollup(CollectionDay, query).aggregate(
-        units=Coalesce(Sum("donations", filter=COLLECTED), 0),
-        donations=Coalesce(Sum("donations"), 0),
-    )
+    twice within the range. Units and donations: whole months from ``CollectionMonth``,
+    ragged ends from ``CollectionDay``. Distinct donors are counted exactly: from
+    ``DonorCount`` when no donation is dated after the range's end — the common case, a
+    range ending today — and over ``DonorDay`` otherwise."""
+    latest = query.latest_day
+    months, ragged = _parts(query, latest)
+    totals = {"units": 0, "donations": 0}
+    for rows, units in (
+        (_in_months(query, "all", months), Sum("units")),
+        (_in_days(CollectionDay, query, ragged), Sum("donations", filter=COLLECTED)),
+    ):
+        part = rows.aggregate(units=Coalesce(units, 0), donations=Coalesce(Sum("donations"), 0))
+        totals = {key: totals[key] + part[key] for key in totals}
     totals |= _donors_counted(query)
     totals["first_time_donors"] = totals["donors_donated"] - totals["repeat_donors"]
     return totals
 
 
 def _latest_day():
-    """The last day any donation counted in the roll-ups is dated (None: no donation)."""
-    return DonorDay.objects.order_by("-day").values_list("day", flat=True).first()
+    """The last day any donation or registration counted in the roll-ups is dated (None:
+    none): two index look-ups."""
+    days = [
+        model.objects.order_by("-day").values_list("day", flat=True).first()
+        for model in (DonorDay, RegistrationDay)
+    ]
+    days = [day for day in days if day is not None]
+    return max(days) if days else None
 
 
 def donors_counted_by_day(query: DashboardQuery) -> dict[str, int]:
@@ -171,36 +269,54 @@ def donors_counted_by_day(query: DashboardQuery) -> dict[str, int]:
     )
 
 
-def _donors_counted(query: DashboardQuery) -> dict[str, int]:
-    """Donors who donated, were deferred and gave again in the range: one query after the
-    latest day's (an index's first entry).
+def _ends_today(query: DashboardQuery, latest) -> bool:
+    """Nothing is dated after the range's end: distinct donors come from ``DonorCount``."""
+    return latest is None or latest <= query.end
 
-    When nothing is dated after ``query.end``, a donor gave (was deferred) for a unit in the
-    range exactly when their last collection (deferral) for it is on or after
-    ``query.start``: ``DonorSpan`` answers from a row per donor and unit, counting the
-    donors of one unit as rows and de-duplicating only those who gave for several."""
-    latest = _latest_day()
-    if latest is not None and latest > query.end:
-        return donors_counted_by_day(query)
-    start = query.start
-    gave = Q(last_collected__gte=start)
-    deferred = Q(last_deferred__gte=start)
-    repeat = gave & Q(drawn_since__lt=start)
-    spans = DonorSpan.objects.filter(unit_id__in=query.units().values("pk")).filter(gave | deferred)
+
+def _counts(query: DashboardQuery, kind: str, *, own: bool = False) -> QuerySet:
+    """``DonorCount``'s rows of ``kind`` on or after the range's first day: the query's
+    subtree, or (``own``) each unit of it on its own."""
+    rows = DonorCount.objects.filter(kind=kind, day__gte=query.start)
+    if own:
+        rows = rows.filter(unit_id__in=query.units().values("pk"))
+    else:
+        subtree = query.subtree()
+        if subtree is None:
+            return DonorCount.objects.none()
+        rows = rows.filter(unit_id=subtree)
     if query.blood_group:
-        spans = spans.filter(blood_group=query.blood_group)
+        rows = rows.filter(blood_group=query.blood_group)
+    return rows.order_by()
 
-    def distinct(condition):
-        solo, several = Q(solo=True), Q(solo=False)
-        return Count("pk", filter=condition & solo) + Count(
-            "donor_id", distinct=True, filter=condition & several
-        )
 
-    return spans.order_by().aggregate(
-        donors_donated=distinct(gave),
-        donors_deferred=distinct(deferred),
-        repeat_donors=distinct(repeat),
+def _donors_counted(query: DashboardQuery) -> dict[str, int]:
+    """Donors who donated, were deferred and gave again in the range: one query.
+
+    When nothing is dated after ``query.end``, a donor gave (was deferred) for the subtree
+    in the range exactly when their last collection (deferral) for it is on or after
+    ``query.start``, and gave for the first time when their ``drawn_since`` is:
+    ``DonorCount`` holds how many donors have each such day, per subtree and group."""
+    if not _ends_today(query, query.latest_day):
+        return donors_counted_by_day(query)
+    subtree = query.subtree()
+    rows = DonorCount.objects.filter(
+        unit_id=-1 if subtree is None else subtree,
+        kind__in=("collected", "deferred", "since"),
+        day__gte=query.start,
     )
+    if query.blood_group:
+        rows = rows.filter(blood_group=query.blood_group)
+    got = rows.order_by().aggregate(
+        donated=Coalesce(Sum("donors", filter=Q(kind="collected")), 0),
+        deferred=Coalesce(Sum("donors", filter=Q(kind="deferred")), 0),
+        first=Coalesce(Sum("donors", filter=Q(kind="since")), 0),
+    )
+    return {
+        "donors_donated": got["donated"],
+        "donors_deferred": got["deferred"],
+        "repeat_donors": got["donated"] - got["first"],
+    }
 
 
 # The roll-ups' column each breakdown groups by.
@@ -210,6 +326,14 @@ KEYS = {
     "blood_group": F("blood_group"),
     "camp": F("camp_id"),
     "blood_centre": F("blood_centre_id"),
+}
+# Which CollectionMonth slice answers each breakdown, and its key there (camps: none).
+MONTH_SLICES = {
+    "month": ("all", F("month")),
+    "unit": ("own", F("unit_id")),
+    "blood_group": ("group", F("blood_group")),
+    "blood_centre": ("centre", F("blood_centre_id")),
+    "camp": ("camp", F("camp_id")),
 }
 
 
@@ -230,43 +354,106 @@ def _names(by: str, keys) -> dict:
     return {}
 
 
-def collection_by(query: DashboardQuery, by: str) -> list[Row]:
-    """The range's donations grouped ``by`` month (every month of the range, empty ones
-    too), police unit, blood group, camp or blood centre: two queries, three with labels."""
-    if by not in KEYS:
-        raise ValueError(f"unknown grouping {by!r}")
-    counted = (
-        rollup(CollectionDay, query)
-        .values(key=KEYS[by])
-        .annotate(units=Coalesce(Sum("donations", filter=COLLECTED), 0), donations=Sum("donations"))
-    )
-    deferred = dict(
+def _key(by: str, key):
+    return _as_date(key) if by == "month" and key is not None else key
+
+
+def _counted_by(query: DashboardQuery, by: str, latest) -> dict:
+    """key → [units, donations] of the range: whole months from ``CollectionMonth``,
+    ragged ends from ``CollectionDay``."""
+    months, ragged = _parts(query, latest)
+    counted: dict = {}
+    parts = []
+    if months is not None:
+        slice_, key = MONTH_SLICES[by]
+        parts.append(
+            _in_months(query, slice_, months)
+            .values(key=key)
+            .annotate(u=Sum("units"), d=Sum("donations"))
+        )
+    if ragged:
+        parts.append(
+            _in_days(CollectionDay, query, ragged)
+            .values(key=KEYS[by])
+            .annotate(u=Coalesce(Sum("donations", filter=COLLECTED), 0), d=Sum("donations"))
+        )
+    for part in parts:
+        for item in part:
+            found = counted.setdefault(_key(by, item["key"]), [0, 0])
+            found[0] += item["u"]
+            found[1] += item["d"]
+    return {key: found for key, found in counted.items() if found[1]}
+
+
+def _deferred_by(query: DashboardQuery, by: str, latest) -> dict:
+    """key → donors deferred at screening in the range, exact: by month from
+    ``CollectionMonth`` (distinct per month) and the ragged ends' ``DonorDay`` rows; by unit
+    and blood group, for a range ending today, from ``DonorCount``; otherwise, and by camp
+    and blood centre, ``COUNT(DISTINCT)`` over ``DonorDay``'s deferral rows."""
+    if by == "month":
+        months, ragged = _parts(query, latest)
+        found = {}
+        if months is not None:
+            rows = _in_months(query, "all", months).values_list("month", "donors_deferred")
+            found = {_as_date(month): n for month, n in rows}
+        extra = (
+            _in_days(DonorDay, query, ragged)
+            .filter(deferred__gt=0)
+            .values(key=KEYS["month"])
+            .annotate(n=Count("donor_id", distinct=True))
+            .values_list("key", "n")
+        )
+        for month, n in extra:
+            found[_as_date(month)] = found.get(_as_date(month), 0) + n
+        return found
+    if by in ("unit", "blood_group") and _ends_today(query, latest):
+        own = by == "unit"
+        rows = _counts(query, "own_deferred" if own else "deferred", own=own)
+        key = "unit_id" if own else "blood_group"
+        return dict(rows.values(key).annotate(n=Sum("donors")).values_list(key, "n"))
+    return dict(
         rollup(DonorDay, query)
         .filter(deferred__gt=0)
         .values(key=KEYS[by])
         .annotate(n=Count("donor_id", distinct=True))
         .values_list("key", "n")
     )
-    counted = list(counted)
-    names = _names(by, [item["key"] for item in counted])
+
+
+def collection_by(query: DashboardQuery, by: str, *, deferred: bool = True) -> list[Row]:
+    """The range's donations grouped ``by`` month (every month of the range, empty ones
+    too), police unit, blood group, camp or blood centre: a few queries, one more with
+    labels. ``deferred``: count each row's donors deferred too (else None: a page that does
+    not show them spares the count)."""
+    if by not in KEYS:
+        raise ValueError(f"unknown grouping {by!r}")
+    latest = query.latest_day
+    counted = _counted_by(query, by, latest)
+    donors = _deferred_by(query, by, latest) if deferred else {}
+    names = _names(by, list(counted))
     rows = []
-    for item in counted:
-        name = names.get(item["key"])
+    for key, (units, donations) in counted.items():
+        item = {"key": key}
+        name = names.get(key)
         if isinstance(name, dict):
             item |= name
         elif name is not None:
             item["name"] = name
         rows.append(
             Row(
-                key=item["key"],
+                key=key,
                 label=_label(by, item),
-                units=item["units"],
-                donations=item["donations"],
-                donors_deferred=deferred.get(item["key"], 0),
+                units=units,
+                donations=donations,
+                donors_deferred=donors.get(key, 0),
                 extra={"held_on": item["held_on"].isoformat()} if item.get("held_on") else {},
             )
         )
-    return _ordered(by, rows, query)
+    rows = _ordered(by, rows, query)
+    if not deferred:
+        for row in rows:
+            row.donors_deferred = None
+    return rows
 
 
 def _label(by: str, item: dict) -> str:
@@ -351,8 +538,12 @@ def camps_by_unit(query: DashboardQuery) -> list[Row]:
 def donors_registered(query: DashboardQuery) -> int:
     """Donors whose record was created in the range (days in Asia/Kolkata), of units in the
     subtree, of the blood group when one is named. Erased donors still count (erasure keeps
-    the counts). One query over ``RegistrationDay``."""
-    return rollup(RegistrationDay, query).aggregate(n=Coalesce(Sum("donors"), 0))["n"]
+    the counts). Whole months from ``CollectionMonth``, ragged ends from
+    ``RegistrationDay``: two queries."""
+    months, ragged = _parts(query, query.latest_day)
+    whole = _in_months(query, "all", months).aggregate(n=Coalesce(Sum("donors_registered"), 0))
+    rest = _in_days(RegistrationDay, query, ragged).aggregate(n=Coalesce(Sum("donors"), 0))
+    return whole["n"] + rest["n"]
 
 
 def collection_totals(query: DashboardQuery) -> dict[str, int]:

@@ -65,7 +65,8 @@ class DashboardView(RoleRequiredMixin, View):
         if not form.is_valid():
             return render(request, self.template_name, {"form": form}, status=400)
         query = form.query()
-        board = dashboard_for(query)
+        # The page shows donors deferred by unit only (the exports show every breakdown's).
+        board = dashboard_for(query, deferred_for=("unit",))
         context = {
             "form": form,
             "board": board,
