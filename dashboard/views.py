@@ -82,6 +82,11 @@ class DashboardView(RoleRequiredMixin, View):
             "headline": report.headline(board),
             "reactions": reactions_in(query),
         }
+        # A state holds 20,000 camps in five years: the page lists the camps that gave the
+        # most units, the exports every one.
+        camps = sorted(board.by["camp"], key=lambda row: (-row.units, -row.donations, row.label))
+        shown = settings.DASHBOARD_CAMPS_SHOWN
+        context["camps_shown"], context["camps_more"] = camps[:shown], max(0, len(camps) - shown)
         return render(request, self.template_name, context)
 
 

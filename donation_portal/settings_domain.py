@@ -164,6 +164,9 @@ DASHBOARD_AT_RISK_DAYS = env_int("DASHBOARD_AT_RISK_DAYS", 7, minimum=0)
 DASHBOARD_MAX_RANGE_DAYS = env_int("DASHBOARD_MAX_RANGE_DAYS", 3660, minimum=1)
 # Supply risk: a group whose eligible donors cover fewer weeks of need than this is flagged.
 DASHBOARD_RISK_WEEKS = env_int("DASHBOARD_RISK_WEEKS", 4, minimum=1)
+# The page's "Units by camp" table lists this many camps, the most units first; the CSV and
+# XLSX exports list every camp (a state holds 20,000 in five years).
+DASHBOARD_CAMPS_SHOWN = env_int("DASHBOARD_CAMPS_SHOWN", 30, minimum=1)
 
 # --- Reminders (DOMAIN.md §3) ------------------------------------------------------------
 # Days before a due transfusion the guardian is told, days ahead the coordinators' digest

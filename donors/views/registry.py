@@ -50,6 +50,8 @@ class DonorListView(RoleRequiredMixin, FilterView):
             for donor in context["object_list"]
         ]
         context["today"] = today
+        # The merge page's way in: the roles that may merge (DonorMergeView.allowed_roles).
+        context["can_merge"] = has_role(self.request.user, *DonorMergeView.allowed_roles)
         # Each row shows a phone: the page is a view of personal data, so it is audited.
         filterset = context["filter"]
         params = self.request.GET

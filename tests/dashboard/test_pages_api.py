@@ -393,3 +393,35 @@ def test_the_headline_gives_one_number_when_plans_and_calendars_agree(admin_user
     headline = re.search(r'data-testid="headline">(.*?)</p>', page, re.S).group(1)
     assert "the children need 0 units a year" in " ".join(headline.split())
     assert "0–0" not in headline
+
+
+def test_the_page_lists_the_camps_with_most_units_and_the_export_every_camp(
+    admin_user, client_for, units, settings
+):
+    """A state's five years hold 20,000 camps: the page's table stops at
+    DASHBOARD_CAMPS_SHOWN (the most units first) and says how many more the exports hold."""
+    settings.DASHBOARD_CAMPS_SHOWN = 3
+    today = timezone.localdate()
+    start = today.replace(month=1, day=1)
+    camps = []
+    for i in range(5):
+        camp = CampFactory(unit=units.station_a, name=f"Camp {i}", held_on=start, status="closed")
+        for _ in range(i + 1):  # camp i gave i + 1 units
+            DonationFactory(
+                donor=DonorFactory(unit=units.station_a),
+                donated_on=start,
+                camp=camp,
+                blood_centre=camp.blood_centre,
+            )
+        camps.append(camp)
+    figures_refresh()
+    query = f"from={start.isoformat()}&to={today.isoformat()}"
+
+    page = client_for(admin_user).get(f"{PAGE}?{query}")
+
+    assert [row.key for row in page.context["camps_shown"]] == [c.pk for c in reversed(camps[2:])]
+    html = page.content.decode()
+    assert "2 more camps are in the CSV and XLSX exports" in html
+    assert f"/camps/{camps[0].pk}/" not in html  # the smallest camp is left to the exports
+    exported = client_for(admin_user).get(f"{EXPORT}?format=csv&{query}").content.decode()
+    assert all(c.name in exported for c in camps)

@@ -145,3 +145,11 @@ def test_the_merge_page_lists_likely_pairs_of_the_viewers_units_only(
 
 def test_staff_cannot_merge(units, client_for, staff_a):
     assert client_for(staff_a).get(reverse("donors:merge")).status_code == 403
+
+
+def test_the_donor_list_leads_coordinators_to_the_merge_page_and_not_staff(
+    units, client_for, coordinator, staff_a
+):
+    merge = reverse("donors:merge")
+    assert merge in client_for(coordinator).get(reverse("donors:list")).content.decode()
+    assert merge not in client_for(staff_a).get(reverse("donors:list")).content.decode()
