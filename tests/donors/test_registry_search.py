@@ -5,7 +5,7 @@ counting above a limit."""
 
 import pytest
 from django.core.paginator import EmptyPage
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -53,23 +53,35 @@ def test_three_digits_or_letters_search_the_name(donors):
     assert found("123") == set()  # too few digits for a number, and no name has them
 
 
-def plan(queryset) -> str:
-    """The plan of ``queryset`` when the table were large: no sequential scan, and no walk of
-    the name index, the group index or matching's covering index instead (on four rows any
-    index is as good). The dropped indexes come back when the test's transaction rolls back."""
+def plan(queryset, index: str) -> str:
+    """The plan of ``queryset`` with ``index`` the donors table's only index besides its
+    primary key, and no sequential scan: on four rows any index is as good as another, and
+    which one the planner picks then depends on the table's statistics of the moment (the
+    whole suite's earlier tests change them). What this shows is that the condition *can* be
+    answered by ``index``. The dropped indexes come back as the savepoint rolls back."""
     sql, params = queryset.query.get_compiler(using="default").as_sql()
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(
             """SELECT c.relname FROM pg_index x JOIN pg_class c ON c.oid = x.indexrelid
-               WHERE x.indrelid = 'donors_donor'::regclass AND pg_get_indexdef(x.indexrelid)
-                   ~ '\\((name|blood_group, living_blood_bank)\\)$'
-                   OR c.relname = 'donor_match_cover'"""
+               WHERE x.indrelid = 'donors_donor'::regclass AND NOT x.indisprimary
+                 AND c.relname <> %s""",
+            [index],
         )
         for (name,) in cursor.fetchall():
             cursor.execute(f'DROP INDEX "{name}"')
         cursor.execute("EXPLAIN " + sql, params)
-        return "\n".join(row[0] for row in cursor.fetchall())
+        text = "\n".join(row[0] for row in cursor.fetchall())
+        transaction.set_rollback(True)
+    return text
+
+
+def searched_by(queryset, index: str) -> bool:
+    """The plan looks ``index`` up by the query's condition (not a walk of all of it)."""
+    text = plan(queryset, index).lower()
+    # "Index Scan using <index> on …" or "Bitmap Index Scan on <index>", with its condition.
+    used = f"using {index} on" in text or f"index scan on {index}" in text
+    return used and "cond:" in text
 
 
 @pg_only
@@ -77,9 +89,9 @@ def test_each_search_can_use_its_index(donors):
     def qs(q):
         return DonorFilterSet({"q": q}, queryset=Donor.objects.all()).qs
 
-    assert "donor_phone_reversed" in plan(qs("512345"))
-    assert "donor_name_trgm" in plan(qs("sharm"))
-    assert "using donor_phone on" in plan(qs("9876512345")).lower()  # shared numbers: not unique
+    assert searched_by(qs("512345"), "donor_phone_reversed")
+    assert searched_by(qs("sharm"), "donor_name_trgm")
+    assert searched_by(qs("9876512345"), "donor_phone")  # shared numbers: not unique
 
 
 @pg_only
@@ -89,7 +101,7 @@ def test_eligible_for_a_group_reads_its_partial_index(donors):
     from donors.selectors import eligible_on
 
     queryset = eligible_on(Donor.objects.filter(blood_group="O+"), timezone.localdate())
-    assert "donor_eligible_o_pos" in plan(queryset)
+    assert "using donor_eligible_o_pos on" in plan(queryset, "donor_eligible_o_pos").lower()
 
 
 def test_the_list_counts_exactly_below_the_limit(client_for, coordinator, donors, settings):
