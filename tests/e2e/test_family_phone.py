@@ -56,7 +56,10 @@ def test_a_coordinator_merges_a_likely_duplicate(
     DonorFactory(name="Sunita Devi", phone="+919876511111", unit=units.station_a)  # his wife
     DonationFactory(donor=duplicate, donated_on=datetime.date(2025, 6, 5))
     sign_in(phone, live_server.url, "coordinator")
-    phone.goto(f"{live_server.url}/donors/merge/")
+    # The way in a coordinator finds: the donor list's "Likely duplicates" link.
+    phone.goto(f"{live_server.url}/donors/")
+    phone.get_by_role("link", name="Likely duplicates").click()
+    expect(phone).to_have_url(f"{live_server.url}/donors/merge/")
 
     pairs = phone.get_by_test_id("likely-pair")
     expect(pairs).to_have_count(1)
