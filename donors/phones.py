@@ -1,6 +1,7 @@
 """Mobile numbers: one normalisation for forms, the API, imports and the camp table."""
 
 import functools
+import re
 
 import phonenumbers
 from django.conf import settings
@@ -35,22 +36,49 @@ def normalise_phone(raw: str) -> str:
     return e164
 
 
+# Already E.164: "+", a country code, a national number not starting with 0.
+_E164 = re.compile(r"\+([1-9]\d{6,15})")
+
+
 @functools.lru_cache(maxsize=50_000)
 def _parse(text: str, default_region: str, allowed_regions: tuple) -> tuple[str, str]:
     """(E.164, "") or ("", what is wrong). Remembered: an import reads each number in its
-    dry run, again in its apply and once more in the service (a parse costs ~0.2 ms)."""
-    try:
-        number = phonenumbers.parse(text, default_region)
-    except phonenumbers.NumberParseException:
-        return "", "unparsable"
+    dry run, again in its apply and once more in the service."""
+    number = _from_e164(text, allowed_regions)
+    if number is None:
+        try:
+            number = phonenumbers.parse(text, default_region)
+        except phonenumbers.NumberParseException:
+            return "", "unparsable"
     region = phonenumbers.region_code_for_number(number)
-    if (
-        not phonenumbers.is_valid_number(number)
-        or region not in allowed_regions
-        or phonenumbers.number_type(number) not in MOBILE_TYPES
-    ):
+    # A mobile type implies a valid number (number_type answers UNKNOWN for any number its
+    # region's patterns refuse, as is_valid_number does): one look at the patterns, not two.
+    if region not in allowed_regions or phonenumbers.number_type(number) not in MOBILE_TYPES:
         return "", "invalid"
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), ""
+
+
+def _from_e164(text: str, allowed_regions: tuple) -> phonenumbers.PhoneNumber | None:
+    """The number ``phonenumbers.parse`` makes of ``text`` when ``text`` is already E.164
+    in an allowed region's country code (what our own exports and the services hand back),
+    without its general parser (about 25 µs a number): country codes are prefix-free, and
+    a national number not starting with 0 has no national prefix to strip. None for any
+    other form, which the general parser reads."""
+    match = _E164.fullmatch(text)
+    if match is None:
+        return None
+    digits = match[1]
+    for code in _country_codes(allowed_regions):
+        if digits.startswith(code) and digits[len(code) : len(code) + 1] not in ("", "0"):
+            return phonenumbers.PhoneNumber(
+                country_code=int(code), national_number=int(digits[len(code) :])
+            )
+    return None
+
+
+@functools.cache
+def _country_codes(regions: tuple) -> tuple[str, ...]:
+    return tuple(str(phonenumbers.country_code_for_region(region)) for region in regions)
 
 
 def display_phone(e164: str) -> str:

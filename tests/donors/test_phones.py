@@ -108,3 +108,50 @@ def test_registering_a_new_number_stores_it_normalised(units):
 
     donor.refresh_from_db()
     assert donor.phone == "+919876543211"
+
+
+def _general_parser(text: str) -> str | None:
+    """The rule as phonenumbers states it: parse, valid, an allowed region, a mobile."""
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(text, "IN")
+    except phonenumbers.NumberParseException:
+        return None
+    mobile = {
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    }
+    if (
+        not phonenumbers.is_valid_number(number)
+        or phonenumbers.region_code_for_number(number) not in ("IN", "VN")
+        or phonenumbers.number_type(number) not in mobile
+    ):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def test_numbers_already_in_e164_are_judged_as_the_general_parser_judges_them(settings):
+    """E.164 input skips phonenumbers' general parser and its validity test: the same
+    answer for Indian and Vietnamese numbers of every length and first digit, and for
+    other countries' and malformed ones."""
+    import random
+
+    settings.PHONE_DEFAULT_REGION, settings.PHONE_ALLOWED_REGIONS = "IN", ["IN", "VN"]
+    rng = random.Random(12)
+    texts = ["+91", "+910", "+9198765432100", "+84 912 345 678", "+8409123456", "+1 650 253 0000"]
+    for _ in range(3000):
+        code = rng.choice(["91", "84", "1", "44", "9", "8", "911", "849"])
+        digits = "".join(rng.choice("0123456789") for _ in range(rng.randrange(1, 15)))
+        texts.append(f"+{code}{digits}")
+        texts.append(f"+91{rng.choice('0156789')}{rng.randrange(10**9):09d}")
+        texts.append(f"+84{rng.choice('035789')}{rng.randrange(10**8):08d}")
+    accepted = 0
+    for text in texts:
+        try:
+            answer = normalise_phone(text)
+        except ValidationError:
+            answer = None
+        assert answer == _general_parser(text), text
+        accepted += answer is not None
+    assert accepted > 1000  # the sample holds many real mobiles, not only refusals
