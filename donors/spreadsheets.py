@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -27,7 +28,7 @@ from accounts.scoping import units_for_user
 from portal import exports, sheets
 
 from .choices import DRAWN_OUTCOMES, BloodGroup, ConsentPurpose, DonorSource
-from .models import Donation, Donor
+from .models import Donation
 from .phones import normalise_phone
 from .privacy import listed_phone
 from .selectors import donors_for
@@ -54,6 +55,8 @@ IMPORT_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 FIELD_OF_COLUMN = {"last_donated_on": "external_last_donation_on"}
 COLUMN_OF_FIELD = {field: column for column, field in FIELD_OF_COLUMN.items()}
 # The weight range the registry form accepts (DonorForm.clean_weight_kg).
+# find_duplicates' refusals (donors.services), worded per row by duplicate_message.
+DUPLICATE_CODES = {"duplicate", "duplicate_in_batch", "phone_full"}
 PHONE_CHUNK = 500  # phones per IN (...) query: well under SQLite's variable limit
 
 SEXES = {
@@ -179,7 +182,27 @@ def consents_from_row(values: dict, errors: dict) -> list[str]:
     return consents
 
 
+def duplicate_message(error: ValidationError, numbers: list[int]) -> str:
+    """``find_duplicates``' refusal of a row as the sheet says it: the same person twice in
+    the file names the first row by its number (``numbers``: each checked row's)."""
+    [problem] = error.error_dict["phone"]
+    if problem.code == "duplicate_in_batch":
+        return _("The same person as row %(row)s of this file.") % {
+            "row": numbers[problem.params["first"]]
+        }
+    return problem.messages[0]
+
+
 # --- One row ----------------------------------------------------------------------------
+
+
+class _Person(NamedTuple):
+    """What ``find_duplicates`` compares of a row (no Donor built: a tenth of a second for
+    a 10,000-row sheet)."""
+
+    phone: str
+    name: str
+    date_of_birth: date
 
 
 class DonorRowValidator:
@@ -188,11 +211,13 @@ class DonorRowValidator:
     Built per run, so "the same phone twice in the file" counts within that run. The units
     named in the file and the phones already registered are read on the first row."""
 
-    def __init__(self, *, user, rows, check_model: bool = True):
+    def __init__(self, *, user, rows, check_model: bool = True, check_duplicates: bool = True):
         self.user = user
         self.rows = rows
-        # The apply leaves the model's checks to donors_create_bulk, which runs them anyway.
+        # The apply leaves the model's checks and the duplicate rule to donors_create_bulk,
+        # which runs them anyway (the duplicates under the phones' lock).
         self.check_model = check_model
+        self.check_duplicates = check_duplicates
         self.units = None  # code (lower case) → unit, for the codes the file names
         self.memo = {}  # the model's answer per field and value already checked
         self.parsed = {}  # the phone cell's text → E.164, or its ValidationError: parsed once
@@ -202,6 +227,11 @@ class DonorRowValidator:
         codes = {sheets.cell_text(row.values.get("unit")).lower() for row in self.rows} - {""}
         units = units_for_user(self.user).alias(code_lower=Lower("code"))
         self.units = {unit.code.lower(): unit for unit in units.filter(code_lower__in=codes)}
+        self.duplicates = {}
+        if self.check_duplicates:
+            self._load_duplicates()
+
+    def _load_duplicates(self):
         # The registry's duplicate rule (donors.services.find_duplicates, as the apply's
         # donors_create_bulk runs it) over every row whose number, name and date of birth
         # parse: the same person registered or twice in the file, a number already full.
@@ -211,26 +241,15 @@ class DonorRowValidator:
             if isinstance(phone, ValidationError):
                 continue
             try:
-                person = Donor(
-                    phone=phone,
-                    name=sheets.cell_text(row.values.get("name")),
-                    date_of_birth=sheets.parse_date(row.values.get("date_of_birth"), required=True),
-                )
+                born = sheets.parse_date(row.values.get("date_of_birth"), required=True)
             except ValidationError:
                 continue
-            people.append(person)
+            people.append(_Person(phone, sheets.cell_text(row.values.get("name")), born))
             numbers.append(row.number)
         refused = find_duplicates(people, viewer=self.user)
-        self.duplicates = {}
-        for index, error in refused.items():
-            [problem] = error.error_dict["phone"]
-            if problem.code == "duplicate_in_batch":
-                message = _("The same person as row %(row)s of this file.") % {
-                    "row": numbers[problem.params["first"]]
-                }
-            else:
-                message = problem.messages[0]
-            self.duplicates[numbers[index]] = [message]
+        self.duplicates = {
+            numbers[index]: [duplicate_message(error, numbers)] for index, error in refused.items()
+        }
 
     def __call__(self, row: sheets.Row) -> dict:
         if self.units is None:
@@ -320,15 +339,24 @@ def check_donor_rows(*, table: sheets.Table, user, progress=None) -> sheets.Repo
 def import_donors(*, table: sheets.Table, actor, request=None, progress=None) -> sheets.Report:
     """Check every row again and register them all as verified, imported donors in one
     transaction, or none if any row fails; each donor's creation, and the import, go to the
-    audit log."""
-    validator = DonorRowValidator(user=actor, rows=table.rows, check_model=False)
+    audit log.
+
+    The rows are parsed again here and handed to ``donors_create_bulk``, which runs the
+    model's checks and the duplicate rule itself (once, under the phones' lock). Should a
+    row fail its parse (the file or the registry changed since the dry run), the answer is
+    the dry run's: every row's errors, duplicates and model checks included."""
+    validator = DonorRowValidator(
+        user=actor, rows=table.rows, check_model=False, check_duplicates=False
+    )
+    numbers = [row.number for row in table.rows]
+    written = []  # the rows handed to the write: every row parsed
+
+    def write_all(rows):
+        written.append(len(rows))
+        return _create_all(rows, actor=actor, request=request, numbers=numbers)
+
     with transaction.atomic():
-        report = sheets.apply_rows(
-            table.rows,
-            validator,
-            write_all=lambda rows: _create_all(rows, actor=actor, request=request),
-            progress=progress,
-        )
+        report = sheets.apply_rows(table.rows, validator, write_all=write_all, progress=progress)
         if report.applied:
             audit.record(
                 action=AuditAction.IMPORT,
@@ -338,25 +366,31 @@ def import_donors(*, table: sheets.Table, actor, request=None, progress=None) ->
                 format=table.format,
                 units=sorted({r.cleaned["unit"].code for r in report.results}),
             )
+    if not report.ok and not written:  # refused before the write: say all that is wrong
+        return check_donor_rows(table=table, user=actor)
     return report
 
 
-def _create_all(rows: list[dict], *, actor, request) -> list:
-    """``donors_create_bulk``, its field errors named by the sheet's columns."""
+def _create_all(rows: list[dict], *, actor, request, numbers: list[int]) -> list:
+    """``donors_create_bulk``, its field errors named by the sheet's columns and its
+    duplicates as the dry run words them."""
     try:
         return donors_create_bulk(actor=actor, request=request, rows=rows)
     except sheets.RowsRefused as refused:
-        raise sheets.RowsRefused(
-            {
-                index: ValidationError(
-                    {
-                        COLUMN_OF_FIELD.get(name, name): messages
-                        for name, messages in error.message_dict.items()
-                    }
-                )
-                for index, error in refused.by_index.items()
-            }
-        ) from None
+        by_index = {}
+        for index, error in refused.by_index.items():
+            errors = {}
+            for name, messages in error.message_dict.items():
+                errors[COLUMN_OF_FIELD.get(name, name)] = messages
+            if _is_duplicate(error):
+                errors["phone"] = [duplicate_message(error, numbers)]
+            by_index[index] = ValidationError(errors)
+        raise sheets.RowsRefused(by_index) from None
+
+
+def _is_duplicate(error: ValidationError) -> bool:
+    problems = getattr(error, "error_dict", {}).get("phone", [])
+    return len(problems) == 1 and problems[0].code in DUPLICATE_CODES
 
 
 def template_csv() -> bytes:

@@ -32,7 +32,9 @@ A little past ~400 lines: reading a file, its cells and the all-or-nothing apply
 flow, read top to bottom.
 """
 
+import contextlib
 import csv
+import gc
 import io
 import itertools
 import logging
@@ -460,19 +462,36 @@ Progress = Callable[[int], Any]  # called with the rows checked so far
 PROGRESS_EVERY = 500
 
 
+@contextlib.contextmanager
+def collecting_less():
+    """Python's cycle collector paused while a sheet's rows are checked or written (on again
+    after, if it was on). Every row leaves a few dicts and objects that live to the end, so
+    the collector would walk the growing heap again and again for cycles there are none
+    of: a quarter of a 10,000-row apply's CPU time (bench/README.md). Reference counting
+    still frees everything as usual. A pause already in force is left alone."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def validate_rows(rows: Iterable[Row], validate: Validator, progress: Progress | None = None):
     """The dry run: every row through ``validate``; nothing is written. ``progress`` hears
     how many rows are done every PROGRESS_EVERY rows."""
     results = []
-    for done, row in enumerate(rows, start=1):
-        result = RowResult(row=row)
-        try:
-            result.cleaned = validate(row)
-        except ValidationError as error:
-            result.errors = errors_of(row.number, error)
-        results.append(result)
-        if progress is not None and done % PROGRESS_EVERY == 0:
-            progress(done)
+    with collecting_less():
+        for done, row in enumerate(rows, start=1):
+            result = RowResult(row=row)
+            try:
+                result.cleaned = validate(row)
+            except ValidationError as error:
+                result.errors = errors_of(row.number, error)
+            results.append(result)
+            if progress is not None and done % PROGRESS_EVERY == 0:
+                progress(done)
     return Report(results=results)
 
 
@@ -517,7 +536,7 @@ def apply_rows(
     bulk service, which raises ``RowsRefused`` naming the rows it refuses). One error
     anywhere — found now or raised by a write — and nothing is written. ``report.applied``
     says how many rows were written."""
-    with transaction.atomic():
+    with transaction.atomic(), collecting_less():
         report = validate_rows(rows, validate, progress)
         if not report.ok:
             return report

@@ -286,6 +286,75 @@ def test_apply_names_no_donor_of_another_unit_who_took_a_number_meanwhile(
     assert Donor.objects.filter(phone="+919876543210").count() == 1
 
 
+def _errors(report):
+    return [(e.row, e.field, e.message) for e in report.errors]
+
+
+def test_an_apply_refusing_a_sheet_says_all_the_dry_run_says(staff_a, units):
+    """The apply leaves the duplicate rule to the bulk write; a sheet it refuses before the
+    write still gets every row's errors, duplicates and the model's checks included."""
+    DonorFactory(
+        phone="+919876543212",
+        name="Asha Verma",
+        date_of_birth=datetime.date(1994, 3, 5),
+        unit=units.station_a,
+    )
+    data = csv_upload(
+        [
+            row("9876543210"),
+            row("+91 98765 43210", name="asha  VERMA"),  # the same person as row 2
+            row("9876543211", sex="X"),  # refused by the parse: nothing is written
+            row("9876543212"),  # registered already
+            row("9876543213", email="not an address"),  # the model's check
+        ]
+    ).read()
+    table = donor_sheets.read_donor_file(data, filename="donors.csv")
+    dry = donor_sheets.check_donor_rows(table=table, user=staff_a)
+
+    applied = donor_sheets.import_donors(table=table, actor=staff_a)
+    assert _errors(applied) == _errors(dry)
+    assert {(r, f) for r, f, _m in _errors(applied)} == {
+        (3, "phone"),
+        (4, "sex"),
+        (5, "phone"),
+        (6, "email"),
+    }
+    assert applied.applied == 0
+    assert Donor.objects.count() == 1
+
+
+def test_the_bulk_writes_refusals_are_worded_as_the_dry_runs(staff_a, units):
+    """Rows that parse reach the bulk write, which refuses the same person twice, a person
+    registered and a full number in the dry run's words, by the sheet's row numbers."""
+    for name in ("A", "B", "C", "D"):
+        DonorFactory(phone="+919876543219", name=name, unit=units.station_a)
+    data = csv_upload(
+        [
+            row("9876543210"),
+            row("9876543211", name="Ravi"),
+            row("+91 98765 43210", name="asha  VERMA"),
+            row("9876543219", name="E"),
+        ]
+    ).read()
+    table = donor_sheets.read_donor_file(data, filename="donors.csv")
+    dry = donor_sheets.check_donor_rows(table=table, user=staff_a)
+
+    applied = donor_sheets.import_donors(table=table, actor=staff_a)
+    assert (
+        _errors(applied)
+        == _errors(dry)
+        == [
+            (4, "phone", "The same person as row 2 of this file."),
+            (
+                5,
+                "phone",
+                "4 donors already share this mobile number: no more can be registered on it.",
+            ),
+        ]
+    )
+    assert Donor.objects.count() == 4
+
+
 def test_a_unit_outside_the_users_jurisdiction_is_a_row_error(client_for, staff_a, coordinator):
     upload = csv_upload([row("9876543210", unit="station-b"), row("9876543211", unit="knp")])
     errors = row_errors(dry_run(client_for(staff_a), upload))
