@@ -10,7 +10,8 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.core.validators import MaxLengthValidator
+from django.db import connection, models, transaction
 from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -251,6 +252,9 @@ def donor_field_errors(fields: dict, *, exclude=(), memo: dict | None = None) ->
             raise TypeError(f"Donor has no field {name!r}")
         if field.is_relation or (field.blank and value in field.empty_values):
             continue
+        limit = _PLAIN_TEXT.get(name)
+        if limit is not None and type(value) is str and value and len(value) <= limit:
+            continue  # what field.clean answers: the text, unchanged (a name, a number)
         key = (name, type(value), value)
         answer = memo.get(key) if memo is not None else None
         if answer is None:
@@ -272,6 +276,16 @@ def donor_field_errors(fields: dict, *, exclude=(), memo: dict | None = None) ->
 
 
 _DONOR_FIELDS = {field.name: field for field in Donor._meta.concrete_fields}
+# Text fields whose only check is their length (no choices, no other validator): a given
+# text within it is valid, as field.clean would say, without its three calls. The name and
+# the number differ on every row of a sheet, so the memo never helps them.
+_PLAIN_TEXT = {
+    name: field.max_length
+    for name, field in _DONOR_FIELDS.items()
+    if type(field) is models.CharField
+    and not field.choices
+    and [type(v) for v in field.validators] == [MaxLengthValidator]
+}
 
 
 @functools.cache

@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 import tablib
 import time_machine
+from django.core import exceptions as django_exceptions
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -526,6 +527,47 @@ def test_the_bulk_write_stores_each_value_as_a_single_save_would(circle_staff):
         (str(ravi.pk), "Ravi", circle_staff.unit_id, None),
     ]
     assert events[1].details == {"source": "import", "consents": []}
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {"name": "A" * 120, "locality": "L" * 120, "rank": "R" * 60, "eraktkosh_id": "E" * 40},
+        {"name": "A" * 121},
+        {"name": ""},
+        {"name": "  "},
+        {"phone": "+91987654321012345"},
+        {"locality": "L" * 121, "badge_number": "B" * 41, "phenotype": "P" * 31},
+        {"email": "not an address"},
+        {"email": "asha@example.org", "locality": ""},
+        {"sex": "X", "blood_group": "C+", "preferred_language": "fr"},
+        {"date_of_birth": datetime.date(1899, 12, 31)},
+        {"date_of_birth": datetime.date(2030, 1, 1)},
+        {"external_last_donation_on": datetime.date(2030, 1, 1)},
+        {"weight_kg": decimal.Decimal("29.9")},
+        {"weight_kg": decimal.Decimal("58.5"), "is_police": True, "rank": "Constable"},
+    ],
+)
+def test_the_bulk_field_checks_say_what_full_clean_says(changes, units):
+    """``donor_field_errors`` (the import's and the bulk write's field checks, with its
+    shortcuts) refuses exactly what the model's ``full_clean`` refuses, with its words."""
+    from donors.services import donor_field_errors
+
+    fields = {
+        "name": "Asha Verma",
+        "sex": "F",
+        "date_of_birth": datetime.date(1994, 3, 5),
+        "phone": "+919876543210",
+        **changes,
+    }
+    try:
+        Donor(unit=units.station_a, **fields).full_clean(validate_unique=False)
+        expected = {}
+    except django_exceptions.ValidationError as error:
+        expected = error.message_dict
+    assert donor_field_errors(dict(fields)) == expected
+    assert donor_field_errors(dict(fields), memo={}) == expected
 
 
 def test_a_number_registered_between_the_check_and_the_write_refuses_the_whole_sheet(
