@@ -212,14 +212,17 @@ def read_table(
             % _listed(missing)
         )
     rows = []
-    for count, (number, cells) in enumerate(records, start=1):
-        if count > max_rows:
-            raise UploadError(_too_many(max_rows))
-        if _wider(cells, headers):
-            raise UploadError(_wider_than_header(fmt, number))
-        values = {h: clean_cell(v) for h, v in zip(headers, cells, strict=False) if h in columns}
-        if any(v not in ("", None) for v in values.values()):
-            rows.append(Row(number=number, values=values))
+    with collecting_less():
+        for count, (number, cells) in enumerate(records, start=1):
+            if count > max_rows:
+                raise UploadError(_too_many(max_rows))
+            if _wider(cells, headers):
+                raise UploadError(_wider_than_header(fmt, number))
+            values = {
+                h: clean_cell(v) for h, v in zip(headers, cells, strict=False) if h in columns
+            }
+            if any(v not in ("", None) for v in values.values()):
+                rows.append(Row(number=number, values=values))
     if not rows:
         raise UploadError(_("The file has a header row but no rows of data."))
     ignored = [h for h in dict.fromkeys(headers) if h and h not in columns]
