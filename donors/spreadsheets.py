@@ -333,7 +333,8 @@ class DonorRowValidator:
 def check_donor_rows(*, table: sheets.Table, user, progress=None) -> sheets.Report:
     """The dry run: every row's errors, nothing written."""
     validator = DonorRowValidator(user=user, rows=table.rows)
-    return sheets.validate_rows(table.rows, validator, progress)
+    with ranges.same_day():
+        return sheets.validate_rows(table.rows, validator, progress)
 
 
 def import_donors(*, table: sheets.Table, actor, request=None, progress=None) -> sheets.Report:
@@ -355,7 +356,7 @@ def import_donors(*, table: sheets.Table, actor, request=None, progress=None) ->
         written.append(len(rows))
         return _create_all(rows, actor=actor, request=request, numbers=numbers)
 
-    with transaction.atomic():
+    with transaction.atomic(), ranges.same_day():
         report = sheets.apply_rows(table.rows, validator, write_all=write_all, progress=progress)
         if report.applied:
             audit.record(
