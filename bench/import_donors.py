@@ -25,13 +25,18 @@ from common import describe_database
 from django.db import connection  # noqa: E402  (after common sets Django up)
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
-from seed import MOBILE_PREFIXES
+from seed import FIRST_NAMES, LAST_NAMES, MOBILE_PREFIXES
 
 COLUMNS = ["name", "sex", "date_of_birth", "blood_group", "phone", "unit", "consent_registry"]
 
 
-def sheet(rows: int, stations: list[str], rng: random.Random, tag: str) -> bytes:
-    """``rows`` donors with numbers nobody has registered, spread over ``stations``."""
+def sheet(
+    rows: int, stations: list[str], rng: random.Random, tag: str, *, seeded_names: bool = False
+) -> bytes:
+    """``rows`` donors with numbers nobody has registered, spread over ``stations``. Named
+    "Imported <tag>-<n>" (their names sort together: the name indexes take them in one
+    place), or with ``seeded_names`` as the seeder names people (first and last names drawn
+    from its lists: every row lands somewhere else in the name indexes, as real names do)."""
     from donors.models import Donor
 
     today = timezone.localdate()
@@ -53,9 +58,12 @@ def sheet(rows: int, stations: list[str], rng: random.Random, tag: str) -> bytes
     for n, phone in enumerate(phones):
         born = today - timedelta(days=rng.randrange(19 * 365, 50 * 365))
         group = rng.choice(["O+", "B+", "A+", "AB+"])
+        name = f"Imported {tag}-{n}"
+        if seeded_names:
+            name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
         writer.writerow(
             [
-                f"Imported {tag}-{n}",
+                name,
                 rng.choice("MF"),
                 born.isoformat(),
                 group,
@@ -96,6 +104,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--seeded-names",
+        action="store_true",
+        help="name the donors as the seeder does (spread over the name indexes)",
+    )
     args = parser.parse_args()
 
     from django.conf import settings
@@ -116,7 +129,13 @@ def main() -> None:
     rng = random.Random(time.time_ns())  # new numbers on every run
     figures = {"dry run": [], "apply": [], "anchor": [], "together": [], "cpu": []}
     for run in range(args.runs):
-        data = sheet(args.rows, stations, rng, f"{timezone.now():%H%M%S}-{run}")
+        data = sheet(
+            args.rows,
+            stations,
+            rng,
+            f"{timezone.now():%H%M%S}-{run}",
+            seeded_names=args.seeded_names,
+        )
 
         def dry_run(data=data):
             table = spreadsheets.read_donor_file(data, filename="donors.csv")
