@@ -616,14 +616,14 @@ def test_a_batch_checks_its_dates_against_the_day_it_began():
     """``ranges.same_day`` (the imports) takes today once: a sheet checked across midnight
     is held to the day it began; outside a batch each check asks again."""
     tomorrow = TODAY + datetime.timedelta(days=1)
-    with ranges.same_day():
-        with time_machine.travel(datetime.datetime(2026, 11, 24, 6, 0, tzinfo=datetime.UTC)):
-            with pytest.raises(ValidationError):
-                ranges.validate_birth_date(tomorrow)
-            with pytest.raises(ValidationError):
-                ranges.validate_past_date(tomorrow)
-            ranges.validate_birth_date(TODAY)
-    with time_machine.travel(datetime.datetime(2026, 11, 24, 6, 0, tzinfo=datetime.UTC)):
+    next_morning = datetime.datetime(2026, 11, 24, 6, 0, tzinfo=datetime.UTC)
+    with ranges.same_day(), time_machine.travel(next_morning):  # the day is taken first
+        with pytest.raises(ValidationError):
+            ranges.validate_birth_date(tomorrow)
+        with pytest.raises(ValidationError):
+            ranges.validate_past_date(tomorrow)
+        ranges.validate_birth_date(TODAY)
+    with time_machine.travel(next_morning):
         ranges.validate_birth_date(tomorrow)
         ranges.validate_past_date(tomorrow)
     with pytest.raises(ValidationError):
