@@ -795,6 +795,11 @@ class Seeder:
         self.copy(cursor, DonorCircle, c_names, circles)
         a_names = ["id", "transfusion_id", "donor_id", "status", "on", "blocks_until", "created_at"]
         self.copy(cursor, Assignment, a_names, assignments)
+        # The calendar terms the forecast sums (Patient.plan_units …), from the plans just
+        # copied, by the rule the calendar stores them with.
+        from thalassemia.calendar import store_all_terms
+
+        store_all_terms()
 
     # - personas -
 

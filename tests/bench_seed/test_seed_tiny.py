@@ -85,6 +85,13 @@ def test_children_follow_their_plan_and_have_a_circle_of_their_group(seeded):
         done = Transfusion.objects.filter(patient=child, status="done").order_by("-done_on")
         last = done.first()
         assert child.next_due_on == last.done_on + timedelta(days=plan.interval_days)
+        # The calendar terms the forecast sums, as the calendar would store them.
+        assert (child.plan_units, child.plan_interval_days, child.plan_from) == (
+            plan.units_per_transfusion,
+            plan.interval_days,
+            plan.valid_from,
+        )
+        assert child.next_due_units == plan.units_per_transfusion
         assert Transfusion.objects.filter(patient=child, status__in=("due", "missed")).count() == 1
     circle = DonorCircle.objects.select_related("donor", "patient")
     assert circle.exists()
