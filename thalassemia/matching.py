@@ -37,7 +37,7 @@ from donors.models import Donor
 from donors.selectors import eligible_on, facts_for, with_eligibility_facts
 
 from .choices import LIVE_ASSIGNMENT
-from .models import Assignment, DonorCircle, Patient
+from .models import Assignment, DonorCircle, Guardian, Patient
 
 # Antigens whose mismatch (donor positive, child negative) ranks a donor lower: Rh and Kell.
 IMMUNOGENIC = ("C", "c", "E", "e", "K")
@@ -174,9 +174,20 @@ def candidates(patient: Patient, on: date, *, user=None, circle=None) -> list[_C
     roughly pre-ranked there (verified, identical group, circle, longest rest, same unit), at
     most THAL_MATCH_CANDIDATES of them, each as the few columns the ranking reads: the
     eligible pool is read from each donor's stored standing (``Donor.next_eligible_on``),
-    so a state of 1,000,000 donors costs one query and bounded memory."""
+    so a state of 1,000,000 donors costs one query and bounded memory.
+
+    The child's identical group is asked first: when it holds THAL_MATCH_CANDIDATES
+    verified donors, they are the first of the whole pool (verified, then identical, rank
+    first), so the rest of the pool — for an AB+ child every group, the force's whole
+    eligible pool — is never read and sorted. Otherwise a second query reads the pool."""
     queryset = _candidates_queryset(patient, on, user=user, circle=circle)
-    return [_Candidate(*row) for row in queryset]
+    cap = settings.THAL_MATCH_CANDIDATES
+    if len(compatibility.donor_groups_for(patient.blood_group)) > 1:
+        identical = queryset.filter(blood_group=patient.blood_group)
+        rows = [_Candidate(*row) for row in identical[:cap]]
+        if rows and len(rows) == cap and rows[-1].verified_at is not None:
+            return rows
+    return [_Candidate(*row) for row in queryset[:cap]]
 
 
 def _candidates_queryset(patient: Patient, on: date, *, user=None, circle=None):
@@ -184,8 +195,9 @@ def _candidates_queryset(patient: Patient, on: date, *, user=None, circle=None):
         circle = circle_of(patient)
     groups = compatibility.donor_groups_for(patient.blood_group)
     queryset = Donor.objects.filter(blood_group__in=groups, opted_out_at__isnull=True)
+    # The guardians' numbers as a subquery (hashed once), not a query of their own.
     queryset = queryset.exclude(unavailable_until__gte=on).exclude(
-        phone__in=list(guardian_phones(patient))
+        phone__in=Guardian.objects.filter(patient=patient).values("phone")
     )
     force = patient.unit.force() if patient.unit_id else None
     if force is not None:
@@ -232,8 +244,7 @@ def _candidates_queryset(patient: Patient, on: date, *, user=None, circle=None):
     )
     # Every column read here is in the covering index ``donor_match_cover``: an index-only
     # scan of the force's units and groups, not one heap page per donor of the pool.
-    cap = settings.THAL_MATCH_CANDIDATES
-    return queryset.values_list(*_RANK_COLUMNS)[:cap]
+    return queryset.values_list(*_RANK_COLUMNS)
 
 
 def _recent_requests(donor_ids, today: date) -> dict[int, int]:
@@ -270,9 +281,10 @@ def match_donors(
     until ``limit`` are found. Filtering then ranking and ranking then filtering give the
     same list, and only the few donors shown are loaded and explained.
 
-    A fixed number of queries whatever the number of donors: guardians, the child's force,
-    the candidates, recent requests, and the shown donors with their eligibility facts
-    (three; three more in the rare case that a batch's donors fail the check)."""
+    A fixed number of queries whatever the number of donors: the circle, the child's force,
+    the candidates (two when the identical group alone does not fill the candidates),
+    recent requests, and the shown donors with their eligibility facts (three; three more
+    in the rare case that a batch's donors fail the check)."""
     today = today or timezone.localdate()
     limit = limit or settings.THAL_MATCH_LIMIT
     if not patient.blood_group:
