@@ -46,7 +46,7 @@ from thalassemia.choices import (
     PatientStatus,
     TransfusionStatus,
 )
-from thalassemia.models import Patient, Transfusion
+from thalassemia.models import Assignment, Patient, Transfusion
 from thalassemia.selectors import with_plans
 
 from .models import TransfusedDay, TransfusionDay
@@ -84,6 +84,17 @@ def _donors(query: DashboardQuery):
 # --- transfusions in the range -------------------------------------------------------------
 
 
+def _children_rollup(model, query: DashboardQuery):
+    """``selectors.rollup`` of a children's roll-up; for the whole state (an admin, no
+    unit) every row of the range, without joining each one to the list of every unit."""
+    if query.unit is None and query.subtree() == 0:
+        rows = model.objects.filter(day__gte=query.start, day__lte=query.end)
+        if query.blood_group:
+            rows = rows.filter(blood_group=query.blood_group)
+        return rows.order_by()
+    return rollup(model, query)
+
+
 def children_summary(query: DashboardQuery, today: date | None = None) -> dict[str, int]:
     """Active children now, and the range's transfusions: those that fell due (cancelled
     ones left out), how many of them were given, missed or are still open, and the units
@@ -92,7 +103,7 @@ def children_summary(query: DashboardQuery, today: date | None = None) -> dict[s
     the active children."""
     today = today or timezone.localdate()
     counted = ~Q(status=TransfusionStatus.CANCELLED)
-    figures = rollup(TransfusionDay, query).aggregate(
+    figures = _children_rollup(TransfusionDay, query).aggregate(
         transfusions_due=Coalesce(Sum("transfusions", filter=counted), 0),
         transfusions_done=Coalesce(Sum("transfusions", filter=Q(status=TransfusionStatus.DONE)), 0),
         transfusions_missed=Coalesce(
@@ -102,7 +113,7 @@ def children_summary(query: DashboardQuery, today: date | None = None) -> dict[s
             Sum("transfusions", filter=Q(status__in=OPEN_TRANSFUSION, day__lt=today)), 0
         ),
     )
-    figures["units_transfused"] = rollup(TransfusedDay, query).aggregate(
+    figures["units_transfused"] = _children_rollup(TransfusedDay, query).aggregate(
         n=Coalesce(Sum("units"), 0)
     )["n"]
     figures["children_active"] = _patients(query).filter(status=PatientStatus.ACTIVE).count()
@@ -407,12 +418,9 @@ def supply_risk(
     return [GroupRisk(g, annual.get(g, 0.0), eligible.get(g, 0)) for g in groups]
 
 
-def children_at_risk(query: DashboardQuery, today: date | None = None):
-    """Active children with a transfusion open and due within DASHBOARD_AT_RISK_DAYS
-    (overdue included) whose confirmed donors do not cover the units needed — none
-    confirmed, or fewer than the transfusion needs. One query; each row is the open
-    transfusion with ``covered`` (units confirmed or donated) and its child."""
-    today = today or timezone.localdate()
+def _open_due_soon(query: DashboardQuery, today: date):
+    """Open transfusions of active children in scope due within DASHBOARD_AT_RISK_DAYS
+    (overdue included)."""
     horizon = today + timedelta(days=settings.DASHBOARD_AT_RISK_DAYS)
     transfusions = query.narrow(Transfusion.objects.all(), via="patient__unit").filter(
         status__in=OPEN_TRANSFUSION,
@@ -421,11 +429,46 @@ def children_at_risk(query: DashboardQuery, today: date | None = None):
     )
     if query.blood_group:
         transfusions = transfusions.filter(patient__blood_group=query.blood_group)
-    return (
-        transfusions.annotate(
-            covered=Count("assignments", filter=Q(assignments__status__in=COVERED))
-        )
-        .filter(covered__lt=F("units_needed"))
-        .select_related("patient__unit")
-        .order_by("due_on", "patient__name", "id")
+    return transfusions
+
+
+def _at_risk(query: DashboardQuery, today: date):
+    """The open transfusions due soon not covered, and each covered one's units confirmed
+    or donated (transfusion id → units; the others have none): one query of the few
+    covering assignments, not a count joined onto every open transfusion."""
+    transfusions = _open_due_soon(query, today)
+    rows = (
+        Assignment.objects.filter(status__in=COVERED, transfusion__in=transfusions.values("pk"))
+        .order_by()
+        .values_list("transfusion_id", "transfusion__units_needed")
+        .annotate(n=Count("pk"))
     )
+    covered, full = {}, []
+    for pk, needed, n in rows:
+        covered[pk] = n
+        if n >= needed:
+            full.append(pk)
+    return transfusions.exclude(pk__in=full), covered
+
+
+def children_at_risk(query: DashboardQuery, today: date | None = None, *, limit=None):
+    """Active children with a transfusion open and due within DASHBOARD_AT_RISK_DAYS
+    (overdue included) whose confirmed donors do not cover the units needed — none
+    confirmed, or fewer than the transfusion needs; the first ``limit`` of them (all when
+    None), soonest due first. Two queries; each row is the open transfusion with
+    ``covered`` (units confirmed or donated) and its child and the child's unit."""
+    today = today or timezone.localdate()
+    transfusions, covered = _at_risk(query, today)
+    rows = transfusions.select_related("patient__unit").order_by("due_on", "patient__name", "id")
+    rows = list(rows if limit is None else rows[:limit])
+    for row in rows:
+        row.covered = covered.get(row.pk, 0)
+    return rows
+
+
+def children_at_risk_count(query: DashboardQuery, today: date | None = None) -> int:
+    """How many rows ``children_at_risk`` answers, counted by the database (two queries):
+    for a page that lists only the first few."""
+    today = today or timezone.localdate()
+    transfusions, _covered = _at_risk(query, today)
+    return transfusions.count()
