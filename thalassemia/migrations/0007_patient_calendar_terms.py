@@ -21,22 +21,22 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='patient',
             name='next_due_units',
-            field=models.PositiveSmallIntegerField(blank=True, editable=False, null=True, verbose_name='units due next'),
+            field=models.PositiveSmallIntegerField(blank=True, editable=False, null=True),
         ),
         migrations.AddField(
             model_name='patient',
             name='plan_from',
-            field=models.DateField(blank=True, editable=False, null=True, verbose_name='latest plan valid from'),
+            field=models.DateField(blank=True, editable=False, null=True),
         ),
         migrations.AddField(
             model_name='patient',
             name='plan_interval_days',
-            field=models.PositiveSmallIntegerField(blank=True, editable=False, null=True, verbose_name='interval in days (latest plan)'),
+            field=models.PositiveSmallIntegerField(blank=True, editable=False, null=True),
         ),
         migrations.AddField(
             model_name='patient',
             name='plan_units',
-            field=models.PositiveSmallIntegerField(blank=True, editable=False, null=True, verbose_name='units per transfusion (latest plan)'),
+            field=models.PositiveSmallIntegerField(blank=True, editable=False, null=True),
         ),
         migrations.RunPython(fill_terms, migrations.RunPython.noop),
     ]
