@@ -8,7 +8,9 @@ beside the one it replaced, the same answer checked at that scale (issue 12).
   (``demand.units_due_by_group``) against every calendar walked in Python
   (``demand.units_due_by_walk``);
 - the page's forecast, supply-risk and pool reads together (what ``dashboard_for`` asks of
-  ``demand`` for them), and ``GET /api/v1/dashboard/forecast/?days=90`` through Django.
+  ``demand`` for them), and ``GET /api/v1/dashboard/forecast/?days=90`` through Django;
+- the children's figures of the page and ``totals`` (``children_summary``), and the children
+  at risk, all of them and the first few with their count.
 
     export DATABASE_URL=postgres://postgres@127.0.0.1:5432/bb_bench_state
     uv run python bench/forecast.py          # RUNS=20 by default; the old reads 3 times
@@ -32,6 +34,7 @@ from dashboard.figures import YEAR_DAYS  # noqa: E402
 from dashboard.selectors import DashboardQuery  # noqa: E402
 
 RUNS = int(os.environ.get("RUNS", "20"))
+PAGE_AT_RISK = 50  # children at risk a page might list before "… and N more"
 OLD_RUNS = int(os.environ.get("OLD_RUNS", "3"))
 
 
@@ -111,6 +114,23 @@ def main() -> None:
         assert response.status_code == 200, response.status_code
         _, med, top, n = timed(lambda c=client: c.get("/api/v1/dashboard/forecast/?days=90"))
         print(f"| `dashboard/forecast/?days=90`, {name} | {fmt(med)} | {fmt(top)} | {n} |")
+        for years in (1, 5):
+            start = today - timedelta(days=round(365.25 * years))
+            ranged = DashboardQuery(user=user, start=start, end=today)
+            _, med, top, n = timed(lambda q=ranged: demand.children_summary(q, today))
+            print(f"| children_summary, {years} y, {name} | {fmt(med)} | {fmt(top)} | {n} |")
+        rows, med, top, n = timed(lambda q=query: demand.children_at_risk(q, today), OLD_RUNS)
+        print(f"| children at risk, all {len(rows):,}, {name} | {fmt(med)} | {fmt(top)} | {n} |")
+        _, med, top, n = timed(
+            lambda q=query: (
+                demand.children_at_risk(q, today, limit=PAGE_AT_RISK),
+                demand.children_at_risk_count(q, today),
+            )
+        )
+        print(
+            f"| children at risk, first {PAGE_AT_RISK} and the count, {name} | {fmt(med)}"
+            f" | {fmt(top)} | {n} |"
+        )
     print(f"load average: {os.getloadavg()}")
 
 

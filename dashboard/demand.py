@@ -24,12 +24,9 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import (
     Count,
-    Exists,
     F,
     FloatField,
-    OuterRef,
     Q,
-    Subquery,
     Sum,
 )
 from django.db.models.functions import Cast, Coalesce
@@ -49,7 +46,7 @@ from thalassemia.choices import (
     PatientStatus,
     TransfusionStatus,
 )
-from thalassemia.models import Patient, Transfusion, TransfusionPlan
+from thalassemia.models import Assignment, Patient, Transfusion
 from thalassemia.selectors import with_plans
 
 from .models import TransfusedDay, TransfusionDay
@@ -87,6 +84,17 @@ def _donors(query: DashboardQuery):
 # --- transfusions in the range -------------------------------------------------------------
 
 
+def _children_rollup(model, query: DashboardQuery):
+    """``selectors.rollup`` of a children's roll-up; for the whole state (an admin, no
+    unit) every row of the range, without joining each one to the list of every unit."""
+    if query.unit is None and query.subtree() == 0:
+        rows = model.objects.filter(day__gte=query.start, day__lte=query.end)
+        if query.blood_group:
+            rows = rows.filter(blood_group=query.blood_group)
+        return rows.order_by()
+    return rollup(model, query)
+
+
 def children_summary(query: DashboardQuery, today: date | None = None) -> dict[str, int]:
     """Active children now, and the range's transfusions: those that fell due (cancelled
     ones left out), how many of them were given, missed or are still open, and the units
@@ -95,7 +103,7 @@ def children_summary(query: DashboardQuery, today: date | None = None) -> dict[s
     the active children."""
     today = today or timezone.localdate()
     counted = ~Q(status=TransfusionStatus.CANCELLED)
-    figures = rollup(TransfusionDay, query).aggregate(
+    figures = _children_rollup(TransfusionDay, query).aggregate(
         transfusions_due=Coalesce(Sum("transfusions", filter=counted), 0),
         transfusions_done=Coalesce(Sum("transfusions", filter=Q(status=TransfusionStatus.DONE)), 0),
         transfusions_missed=Coalesce(
@@ -105,7 +113,7 @@ def children_summary(query: DashboardQuery, today: date | None = None) -> dict[s
             Sum("transfusions", filter=Q(status__in=OPEN_TRANSFUSION, day__lt=today)), 0
         ),
     )
-    figures["units_transfused"] = rollup(TransfusedDay, query).aggregate(
+    figures["units_transfused"] = _children_rollup(TransfusedDay, query).aggregate(
         n=Coalesce(Sum("units"), 0)
     )["n"]
     figures["children_active"] = _patients(query).filter(status=PatientStatus.ACTIVE).count()
@@ -115,68 +123,45 @@ def children_summary(query: DashboardQuery, today: date | None = None) -> dict[s
 # --- need --------------------------------------------------------------------------------
 
 
-_ANNUAL_SQL = """
-WITH kids AS (
-    SELECT id, blood_group FROM {patient} WHERE id IN ({children})
-), started AS (
-    SELECT DISTINCT ON (pl.patient_id) pl.patient_id, pl.units_per_transfusion AS units,
-           pl.interval_days AS interval
-    FROM {plan} pl JOIN kids ON kids.id = pl.patient_id
-    WHERE pl.valid_from <= %s
-    ORDER BY pl.patient_id, pl.valid_from DESC, pl.id DESC
-), earliest AS (
-    SELECT DISTINCT ON (pl.patient_id) pl.patient_id, pl.units_per_transfusion AS units,
-           pl.interval_days AS interval
-    FROM {plan} pl JOIN kids ON kids.id = pl.patient_id
-    ORDER BY pl.patient_id, pl.valid_from, pl.id
-)
-SELECT kids.blood_group,
-       sum(COALESCE(s.units, e.units)::float8 * 365.0 / COALESCE(s.interval, e.interval)::float8)
-FROM kids JOIN earliest e ON e.patient_id = kids.id
-LEFT JOIN started s ON s.patient_id = kids.id
-GROUP BY kids.blood_group
-"""
-
-
 def annual_need_by_group(query: DashboardQuery, today: date | None = None) -> dict[str, float]:
     """Units a year the active children need on the plan in force today (units × 365 /
-    interval, DOMAIN.md §3), by blood group, summed by the database in one query.
+    interval, DOMAIN.md §3), by blood group.
 
     The plan in force is the latest one valid from today or earlier, or the first plan when
-    none has started yet (``thalassemia.schedule.plan_on``). On PostgreSQL each child's two
-    candidate plans come from one sort of the plans each (``DISTINCT ON``), not two
-    subqueries a child (whose cost crossed the JIT threshold at a state's 10,000)."""
+    none has started yet (``thalassemia.schedule.plan_on``). For a child whose latest plan
+    has started (``Patient.plan_from``, stored with the calendar: nearly every child) that
+    is the latest plan, stored on the child too, so one scan of the children sums them; the
+    few with a plan still to come are read with their plans (two more queries, only when
+    there are any)."""
     today = today or timezone.localdate()
     children = _patients(query).filter(status=PatientStatus.ACTIVE)
-    if connection.vendor == "postgresql":
-        children_sql, children_params = children.order_by().values("pk").query.sql_with_params()
-        sql = _ANNUAL_SQL.format(
-            patient=Patient._meta.db_table,
-            plan=TransfusionPlan._meta.db_table,
-            children=children_sql,
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [*children_params, today])
-            return {group: annual or 0.0 for group, annual in cursor.fetchall()}
-    plans = TransfusionPlan.objects.filter(patient=OuterRef("pk"))
-    started = plans.filter(valid_from__lte=today).order_by("-valid_from", "-id")
-    first = plans.order_by("valid_from", "id")
-
-    def plan_value(name):
-        return Coalesce(Subquery(started.values(name)[:1]), Subquery(first.values(name)[:1]))
-
+    settled = Q(plan_from__lte=today)
     rows = (
-        children.alias(plan_units=plan_value("units_per_transfusion"))
-        .alias(plan_interval=plan_value("interval_days"))
-        .order_by()
+        children.order_by()
         .values("blood_group")
         .annotate(
             annual=Sum(
-                Cast(F("plan_units"), FloatField()) * 365.0 / Cast(F("plan_interval"), FloatField())
-            )
+                Cast(F("plan_units"), FloatField())
+                * 365.0
+                / Cast(F("plan_interval_days"), FloatField()),
+                filter=settled,
+            ),
+            later=Count("pk", filter=Q(plan_from__gt=today)),
         )
     )
-    return {row["blood_group"]: row["annual"] or 0.0 for row in rows}
+    found: dict[str, float] = {}
+    walk = False
+    for row in rows:
+        if row["annual"] is not None:
+            found[row["blood_group"]] = row["annual"]
+        walk = walk or row["later"] > 0
+    if walk:
+        for child in with_plans(children.filter(plan_from__gt=today)).only("id", "blood_group"):
+            plan = schedule.plan_on(plans_of(child), today)
+            if plan is not None:
+                annual = schedule.annual_units(plan.units, plan.interval_days)
+                found[child.blood_group] = found.get(child.blood_group, 0.0) + annual
+    return found
 
 
 @dataclass
@@ -288,37 +273,19 @@ def _walk(children, untils, today) -> dict[date, dict[str, int]]:
     return found
 
 
-# A child whose plans all started by ``today`` has one plan in force from today on (P, the
-# latest), so its calendar after the first due date f is arithmetic: f (with the units of
-# the plan in force on f, an overdue date's older plan perhaps), then every P.interval days
-# from max(f, today) (``schedule.schedule``). Summed per group and day by the database.
+# A child whose latest plan started by ``today`` (``plan_from``) has that plan in force from
+# today on, so its calendar after its next due date f is arithmetic: f with the units of the
+# plan in force on f (``next_due_units``: an overdue date's older plan perhaps), then every
+# ``plan_interval_days`` days from max(f, today), ``plan_units`` each
+# (``schedule.schedule``). The terms are stored on the child with f (``schedule.terms``), so
+# the database sums them per group and day in one scan of the children, no plan read.
+_DUE_BY = """sum(CASE WHEN next_due_on <= %s::date THEN next_due_units
+    + GREATEST(%s::date - GREATEST(next_due_on, %s::date), 0) / plan_interval_days
+      * plan_units ELSE 0 END) FILTER (WHERE plan_from <= %s::date)"""
 _DUE_SQL = """
-WITH kids AS (
-    SELECT id, blood_group, next_due_on AS f FROM {patient} WHERE id IN ({children})
-), latest AS (
-    SELECT DISTINCT ON (pl.patient_id) pl.patient_id, pl.units_per_transfusion AS units,
-           pl.interval_days AS interval
-    FROM {plan} pl JOIN kids ON kids.id = pl.patient_id
-    ORDER BY pl.patient_id, pl.valid_from DESC, pl.id DESC
-), on_first_due AS (
-    SELECT DISTINCT ON (pl.patient_id) pl.patient_id, pl.units_per_transfusion AS units
-    FROM {plan} pl JOIN kids ON kids.id = pl.patient_id AND pl.valid_from <= kids.f
-    ORDER BY pl.patient_id, pl.valid_from DESC, pl.id DESC
-), earliest AS (
-    SELECT DISTINCT ON (pl.patient_id) pl.patient_id, pl.units_per_transfusion AS units
-    FROM {plan} pl JOIN kids ON kids.id = pl.patient_id
-    ORDER BY pl.patient_id, pl.valid_from, pl.id
-), c AS (
-    SELECT kids.blood_group, kids.f, COALESCE(o.units, e.units) AS first_units,
-           l.units, l.interval
-    FROM kids JOIN latest l ON l.patient_id = kids.id
-    LEFT JOIN on_first_due o ON o.patient_id = kids.id
-    LEFT JOIN earliest e ON e.patient_id = kids.id
-)
-SELECT blood_group, {sums} FROM c GROUP BY blood_group
+SELECT blood_group, count(*) FILTER (WHERE NOT plan_from <= %s::date), {sums}
+FROM ({children}) kids GROUP BY blood_group
 """
-_DUE_BY = """sum(CASE WHEN f <= %s::date THEN first_units
-    + GREATEST(%s::date - GREATEST(f, %s::date), 0) / interval * units ELSE 0 END)"""
 
 
 def units_due_by_group(query: DashboardQuery, untils, today: date) -> dict[date, dict[str, int]]:
@@ -326,35 +293,40 @@ def units_due_by_group(query: DashboardQuery, untils, today: date) -> dict[date,
     overdue ones included, by blood group: ``schedule.units_due_by`` on every child's
     calendar, exactly (tests/dashboard/test_forecast_counts.py holds the two equal).
 
-    On PostgreSQL one query sums the calendars of the children whose plans have all started
-    by ``today`` (nearly all), and the few with a plan still to come are walked date by
-    date (two more queries when there are any); elsewhere every calendar is walked."""
+    On PostgreSQL one query sums the stored calendar terms of the children whose latest
+    plan has started by ``today`` (nearly all), and the few with a plan still to come are
+    walked date by date (two more queries when there are any); elsewhere every calendar is
+    walked."""
     untils = sorted(set(untils))
     children = _patients(query).filter(status=PatientStatus.ACTIVE, next_due_on__isnull=False)
     if connection.vendor != "postgresql" or not untils:
         return _walk(children, untils, today)
-    later_plan = TransfusionPlan.objects.filter(patient=OuterRef("pk"), valid_from__gt=today)
-    settled = children.filter(~Exists(later_plan)).order_by().values("pk")
-    children_sql, children_params = settled.query.sql_with_params()
-    sql = _DUE_SQL.format(
-        patient=Patient._meta.db_table,
-        plan=TransfusionPlan._meta.db_table,
-        children=children_sql,
-        sums=", ".join(_DUE_BY for _ in untils),
+    columns = (
+        "blood_group",
+        "next_due_on",
+        "next_due_units",
+        "plan_units",
+        "plan_interval_days",
+        "plan_from",
     )
-    params = [*children_params]
+    children_sql, children_params = children.order_by().values(*columns).query.sql_with_params()
+    sql = _DUE_SQL.format(children=children_sql, sums=", ".join(_DUE_BY for _ in untils))
+    params = [today]
     for until in untils:
-        params += [until, until, today]
+        params += [until, until, today, today]
+    params += children_params
     found: dict[date, dict[str, int]] = {until: {} for until in untils}
+    walk = False
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for group, *units in cursor.fetchall():
+        for group, later, *units in cursor.fetchall():
+            walk = walk or later > 0
             for until, n in zip(untils, units, strict=True):
                 if n:
                     found[until][group] = int(n)
-    if children.filter(Exists(later_plan)).exists():
-        walked = _walk(children.filter(Exists(later_plan)), untils, today)
-        for until, needed in walked.items():
+    if walk:
+        unsettled = children.filter(plan_from__gt=today)
+        for until, needed in _walk(unsettled, untils, today).items():
             for group, n in needed.items():
                 found[until][group] = found[until].get(group, 0) + n
     return found
@@ -446,12 +418,9 @@ def supply_risk(
     return [GroupRisk(g, annual.get(g, 0.0), eligible.get(g, 0)) for g in groups]
 
 
-def children_at_risk(query: DashboardQuery, today: date | None = None):
-    """Active children with a transfusion open and due within DASHBOARD_AT_RISK_DAYS
-    (overdue included) whose confirmed donors do not cover the units needed — none
-    confirmed, or fewer than the transfusion needs. One query; each row is the open
-    transfusion with ``covered`` (units confirmed or donated) and its child."""
-    today = today or timezone.localdate()
+def _open_due_soon(query: DashboardQuery, today: date):
+    """Open transfusions of active children in scope due within DASHBOARD_AT_RISK_DAYS
+    (overdue included)."""
     horizon = today + timedelta(days=settings.DASHBOARD_AT_RISK_DAYS)
     transfusions = query.narrow(Transfusion.objects.all(), via="patient__unit").filter(
         status__in=OPEN_TRANSFUSION,
@@ -460,11 +429,65 @@ def children_at_risk(query: DashboardQuery, today: date | None = None):
     )
     if query.blood_group:
         transfusions = transfusions.filter(patient__blood_group=query.blood_group)
-    return (
-        transfusions.annotate(
-            covered=Count("assignments", filter=Q(assignments__status__in=COVERED))
-        )
-        .filter(covered__lt=F("units_needed"))
-        .select_related("patient__unit")
+    return transfusions
+
+
+def _at_risk(query: DashboardQuery, today: date):
+    """The open transfusions due soon not covered, and each covered one's units confirmed
+    or donated (transfusion id → units; the others have none): one query of the few
+    covering assignments, not a count joined onto every open transfusion."""
+    transfusions = _open_due_soon(query, today)
+    rows = (
+        Assignment.objects.filter(status__in=COVERED, transfusion__in=transfusions.values("pk"))
+        .order_by()
+        .values_list("transfusion_id", "transfusion__units_needed")
+        .annotate(n=Count("pk"))
+    )
+    covered, full = {}, []
+    for pk, needed, n in rows:
+        covered[pk] = n
+        if n >= needed:
+            full.append(pk)
+    return transfusions.exclude(pk__in=full), covered
+
+
+_AT_RISK_COLUMNS = (
+    "id",
+    "due_on",
+    "status",
+    "units_needed",
+    "patient__id",
+    "patient__name",
+    "patient__blood_group",
+    "patient__unit__id",
+    "patient__unit__name",
+)
+
+
+def children_at_risk(query: DashboardQuery, today: date | None = None, *, limit=None):
+    """Active children with a transfusion open and due within DASHBOARD_AT_RISK_DAYS
+    (overdue included) whose confirmed donors do not cover the units needed — none
+    confirmed, or fewer than the transfusion needs; the first ``limit`` of them (all when
+    None), soonest due first. Two queries; each row is the open transfusion with
+    ``covered`` (units confirmed or donated) and its child and the child's unit."""
+    today = today or timezone.localdate()
+    transfusions, covered = _at_risk(query, today)
+    # The columns the page, the PDF and the exports show (at a state thousands of rows:
+    # whole patient and unit rows cost twice the time to build).
+    rows = (
+        transfusions.select_related("patient__unit")
+        .only(*_AT_RISK_COLUMNS)
         .order_by("due_on", "patient__name", "id")
     )
+    rows = list(rows if limit is None else rows[:limit])
+    for row in rows:
+        row.covered = covered.get(row.pk, 0)
+    return rows
+
+
+def children_at_risk_count(query: DashboardQuery, today: date | None = None) -> int:
+    """How many rows ``children_at_risk`` answers, counted by the database (two queries):
+    for a page that lists only the first few."""
+    today = today or timezone.localdate()
+    transfusions, _covered = _at_risk(query, today)
+    return transfusions.count()

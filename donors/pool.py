@@ -317,7 +317,9 @@ def eligible_counts(donors: QuerySet, steps: QuerySet, dates) -> dict[date, dict
         return None
     sums = {f"on_{i}": Sum("donors", filter=Q(day__lte=on)) for i, on in enumerate(dates)}
     rows = list(steps.filter(day__lte=dates[-1]).order_by().values("blood_group").annotate(**sums))
-    settling = list(donors.filter(eligibility_settled_on__gt=dates[0]).values_list("pk", flat=True))
+    settling = list(
+        donors.filter(eligibility_settled_on__gt=dates[0]).order_by().values_list("pk", flat=True)
+    )
     if settling:
         later = {
             f"on_{i}": Count(

@@ -3,11 +3,12 @@
 Every change to a child's transfusions or plan ends in ``patient_recompute_next_due``, the
 one function that stores the next due date (STYLE habit 1)."""
 
+from dataclasses import asdict, fields
 from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -62,7 +63,7 @@ def patient_recompute_next_due(patient: Patient) -> Patient:
             status=TransfusionStatus.CANCELLED, updated_at=timezone.now()
         )
         release_assignments(open_ids, LIVE_ASSIGNMENT)
-        return _store_next_due(patient, None)
+        return _store_next_due(patient, None, plans_of(patient, fresh=True))
     # Read afresh: a caller's prefetched plans may predate the change being recomputed.
     plans = plans_of(patient, fresh=True)
     marks = transfusions.aggregate(
@@ -86,14 +87,58 @@ def patient_recompute_next_due(patient: Patient) -> Patient:
             if (row.due_on, row.units_needed) != (computed, plan.units):
                 row.due_on, row.units_needed = computed, plan.units
                 row.save(update_fields=["due_on", "units_needed", "updated_at"])
-    return _store_next_due(patient, open_rows[0].due_on if open_rows else None)
+    return _store_next_due(patient, open_rows[0].due_on if open_rows else None, plans)
 
 
-def _store_next_due(patient, next_due_on):
+# The fields ``_store_next_due`` writes beside ``next_due_on`` (``schedule.Terms``).
+CALENDAR_TERMS = tuple(field.name for field in fields(schedule.Terms))
+
+
+def _store_next_due(patient, next_due_on, plans):
+    """Store the next due date and the calendar's terms from ``plans`` (``schedule.terms``)
+    on the child: the one place they are written (``store_all_terms`` fills them in bulk
+    by the same rule)."""
+    values = {"next_due_on": next_due_on, **asdict(schedule.terms(plans, next_due_on))}
     # Always written: the caller's instance may be older than the row.
-    patient.next_due_on = next_due_on
-    Patient.objects.filter(pk=patient.pk).update(next_due_on=next_due_on)
+    for name, value in values.items():
+        setattr(patient, name, value)
+    Patient.objects.filter(pk=patient.pk).update(**values)
     return patient
+
+
+# ``schedule.terms`` of every child from its plan rows, in one statement (plain SQL that
+# SQLite runs too): the migration that added the columns and bench/seed.py, which loads
+# children and plans by COPY. The latest plan is the one with the latest ``valid_from``
+# (then the highest id); the units due next are those of the plan in force on
+# ``next_due_on`` (the latest valid by then, else the first), as ``schedule.plan_on``.
+_TERMS_SQL = """
+UPDATE thalassemia_patient SET
+    plan_units = (SELECT pl.units_per_transfusion FROM thalassemia_transfusionplan pl
+        WHERE pl.patient_id = thalassemia_patient.id
+        ORDER BY pl.valid_from DESC, pl.id DESC LIMIT 1),
+    plan_interval_days = (SELECT pl.interval_days FROM thalassemia_transfusionplan pl
+        WHERE pl.patient_id = thalassemia_patient.id
+        ORDER BY pl.valid_from DESC, pl.id DESC LIMIT 1),
+    plan_from = (SELECT pl.valid_from FROM thalassemia_transfusionplan pl
+        WHERE pl.patient_id = thalassemia_patient.id
+        ORDER BY pl.valid_from DESC, pl.id DESC LIMIT 1),
+    next_due_units = CASE WHEN next_due_on IS NULL THEN NULL ELSE COALESCE(
+        (SELECT pl.units_per_transfusion FROM thalassemia_transfusionplan pl
+         WHERE pl.patient_id = thalassemia_patient.id AND pl.valid_from <= next_due_on
+         ORDER BY pl.valid_from DESC, pl.id DESC LIMIT 1),
+        (SELECT pl.units_per_transfusion FROM thalassemia_transfusionplan pl
+         WHERE pl.patient_id = thalassemia_patient.id
+         ORDER BY pl.valid_from, pl.id LIMIT 1)) END
+"""
+
+
+def store_all_terms(using=None) -> int:
+    """Store every child's calendar terms from its plans (after a bulk load that wrote
+    plans or next due dates around ``patient_recompute_next_due``); returns the children."""
+    conn = connection if using is None else using
+    with conn.cursor() as cursor:
+        cursor.execute(_TERMS_SQL)
+        return cursor.rowcount
 
 
 @transaction.atomic

@@ -24,7 +24,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from django.conf import settings
-from django.db.models import Case, Count, DateField, Exists, F, OuterRef, Value, When
+from django.db.models import Case, Count, F, Q, Value, When
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -37,7 +37,7 @@ from donors.models import Donor
 from donors.selectors import eligible_on, facts_for, with_eligibility_facts
 
 from .choices import LIVE_ASSIGNMENT
-from .models import Assignment, DonorCircle, Patient
+from .models import Assignment, DonorCircle, Guardian, Patient
 
 # Antigens whose mismatch (donor positive, child negative) ranks a donor lower: Rh and Kell.
 IMMUNOGENIC = ("C", "c", "E", "e", "K")
@@ -174,9 +174,20 @@ def candidates(patient: Patient, on: date, *, user=None, circle=None) -> list[_C
     roughly pre-ranked there (verified, identical group, circle, longest rest, same unit), at
     most THAL_MATCH_CANDIDATES of them, each as the few columns the ranking reads: the
     eligible pool is read from each donor's stored standing (``Donor.next_eligible_on``),
-    so a state of 1,000,000 donors costs one query and bounded memory."""
+    so a state of 1,000,000 donors costs one query and bounded memory.
+
+    The child's identical group is asked first: when it holds THAL_MATCH_CANDIDATES
+    verified donors, they are the first of the whole pool (verified, then identical, rank
+    first), so the rest of the pool — for an AB+ child every group, the force's whole
+    eligible pool — is never read and sorted. Otherwise a second query reads the pool."""
     queryset = _candidates_queryset(patient, on, user=user, circle=circle)
-    return [_Candidate(*row) for row in queryset]
+    cap = settings.THAL_MATCH_CANDIDATES
+    if len(compatibility.donor_groups_for(patient.blood_group)) > 1:
+        identical = queryset.filter(blood_group=patient.blood_group)
+        rows = [_Candidate(*row) for row in identical[:cap]]
+        if rows and len(rows) == cap and rows[-1].verified_at is not None:
+            return rows
+    return [_Candidate(*row) for row in queryset[:cap]]
 
 
 def _candidates_queryset(patient: Patient, on: date, *, user=None, circle=None):
@@ -184,8 +195,9 @@ def _candidates_queryset(patient: Patient, on: date, *, user=None, circle=None):
         circle = circle_of(patient)
     groups = compatibility.donor_groups_for(patient.blood_group)
     queryset = Donor.objects.filter(blood_group__in=groups, opted_out_at__isnull=True)
+    # The guardians' numbers as a subquery (hashed once), not a query of their own.
     queryset = queryset.exclude(unavailable_until__gte=on).exclude(
-        phone__in=list(guardian_phones(patient))
+        phone__in=Guardian.objects.filter(patient=patient).values("phone")
     )
     force = patient.unit.force() if patient.unit_id else None
     if force is not None:
@@ -193,16 +205,17 @@ def _candidates_queryset(patient: Patient, on: date, *, user=None, circle=None):
     if user is not None:
         queryset = for_user(queryset, user)
     interval = Rules.from_settings().interval_days
-    # Booked: a live assignment overlapping the days a new one from ``on`` would block.
-    live = Assignment.objects.filter(
-        donor=OuterRef("pk"),
-        status__in=LIVE_ASSIGNMENT,
-        blocks_until__gt=on,
-        on__lt=OuterRef("match_booking_until"),
-    )
-    booking_until = Case(
-        *(When(sex=sex, then=Value(on + timedelta(days=d))) for sex, d in interval.items()),
-        output_field=DateField(),
+    # Booked: a live assignment overlapping the days a new one from ``on`` would block (the
+    # donor's interval from ``on``, by sex). The booked donors' ids are one uncorrelated
+    # subquery over the few live assignments (hashed once), not an EXISTS probed per donor
+    # of the pool: thousands of index probes for a B+ child's force.
+    overlaps = Q()
+    for sex, days in interval.items():
+        overlaps |= Q(donor__sex=sex, on__lt=on + timedelta(days=days))
+    booked = (
+        Assignment.objects.filter(status__in=LIVE_ASSIGNMENT, blocks_until__gt=on)
+        .filter(overlaps)
+        .values("donor_id")
     )
     # The circle's few donor ids as a list, not a correlated EXISTS: PostgreSQL costs such a
     # subquery once per donor of the pool, which at a state crossed jit_above_cost and
@@ -211,8 +224,7 @@ def _candidates_queryset(patient: Patient, on: date, *, user=None, circle=None):
     # order by a constant, which PostgreSQL refuses.)
     queryset = (
         eligible_on(queryset, on)
-        .alias(match_booking_until=booking_until)
-        .filter(~Exists(live))
+        .exclude(pk__in=booked)
         .alias(
             match_verified=Case(When(verified_at__isnull=False, then=Value(1)), default=Value(0)),
             match_identical=Case(
@@ -232,8 +244,7 @@ def _candidates_queryset(patient: Patient, on: date, *, user=None, circle=None):
     )
     # Every column read here is in the covering index ``donor_match_cover``: an index-only
     # scan of the force's units and groups, not one heap page per donor of the pool.
-    cap = settings.THAL_MATCH_CANDIDATES
-    return queryset.values_list(*_RANK_COLUMNS)[:cap]
+    return queryset.values_list(*_RANK_COLUMNS)
 
 
 def _recent_requests(donor_ids, today: date) -> dict[int, int]:
@@ -270,9 +281,10 @@ def match_donors(
     until ``limit`` are found. Filtering then ranking and ranking then filtering give the
     same list, and only the few donors shown are loaded and explained.
 
-    A fixed number of queries whatever the number of donors: guardians, the child's force,
-    the candidates, recent requests, and the shown donors with their eligibility facts
-    (three; three more in the rare case that a batch's donors fail the check)."""
+    A fixed number of queries whatever the number of donors: the circle, the child's force,
+    the candidates (two when the identical group alone does not fill the candidates),
+    recent requests, and the shown donors with their eligibility facts (three; three more
+    in the rare case that a batch's donors fail the check)."""
     today = today or timezone.localdate()
     limit = limit or settings.THAL_MATCH_LIMIT
     if not patient.blood_group:

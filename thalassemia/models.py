@@ -73,6 +73,15 @@ class Patient(models.Model):
     # Recomputed by calendar.patient_recompute_next_due whenever a transfusion or plan
     # changes; "overdue" and "due soon" are derived from it (the board and the API read it).
     next_due_on = models.DateField(_("next transfusion due"), null=True, blank=True)
+    # The calendar's terms (schedule.terms), stored with next_due_on from the plans by
+    # calendar.patient_recompute_next_due: the latest plan (in force from plan_from on) and
+    # the units of the plan in force on next_due_on. The dashboard's forecast and annual
+    # need sum them over the children in one scan (dashboard.demand) instead of reading
+    # every child's plans per request. Internal, never shown or edited: no verbose names.
+    plan_units = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    plan_interval_days = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    plan_from = models.DateField(null=True, blank=True, editable=False)
+    next_due_units = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     notes = models.TextField(_("notes"), blank=True)
     # Set by privacy.patient_erase: the record stays for the counts, anonymised and closed.
     erased_at = models.DateTimeField(_("personal data erased at"), null=True, blank=True)

@@ -73,6 +73,35 @@ def schedule(
     return result
 
 
+@dataclass(frozen=True)
+class Terms:
+    """What a child's calendar needs beyond its next due date, stored on the child
+    (``calendar.patient_recompute_next_due``): the latest plan's units and interval and the
+    day it starts (from then on the calendar is arithmetic: every ``plan_interval_days``
+    days, ``plan_units`` each), and the units of the plan in force on the next due date."""
+
+    plan_units: int | None = None
+    plan_interval_days: int | None = None
+    plan_from: date | None = None
+    next_due_units: int | None = None
+
+
+def terms(plans: Iterable[Plan], next_due_on: date | None) -> Terms:
+    """The ``Terms`` of a calendar with ``plans`` whose next transfusion is due on
+    ``next_due_on`` (None: none due); all None without plans."""
+    plans = list(plans)
+    if not plans:
+        return Terms()
+    latest = plan_on(plans, date.max)
+    first = plan_on(plans, next_due_on) if next_due_on else None
+    return Terms(
+        plan_units=latest.units,
+        plan_interval_days=latest.interval_days,
+        plan_from=latest.valid_from,
+        next_due_units=first.units if first else None,
+    )
+
+
 def annual_units(units: int, interval_days: int) -> float:
     """Units a year on a plan: 1/21 → 17.4, 2/15 → 48.7."""
     return units * 365 / interval_days

@@ -14,7 +14,7 @@ from accounts import audit, ranges
 from accounts.choices import AuditAction
 
 from .booking import release_assignments
-from .calendar import patient_recompute_next_due
+from .calendar import CALENDAR_TERMS, patient_recompute_next_due
 from .choices import LIVE_ASSIGNMENT, OPEN_TRANSFUSION, AssignmentStatus, TransfusionStatus
 from .models import Patient, Transfusion
 
@@ -49,7 +49,7 @@ def patient_record_last_transfusion(
         actor=actor,
         request=request,
     )
-    patient.refresh_from_db(fields=["next_due_on"])
+    patient.refresh_from_db(fields=["next_due_on", *CALENDAR_TERMS])
     return patient
 
 

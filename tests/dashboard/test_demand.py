@@ -150,6 +150,11 @@ def test_children_due_within_a_week_without_confirmed_donors(coordinator, units,
     assert [
         t.patient.name for t in demand.children_at_risk(q(coordinator, unit=units.station_b))
     ] == ["Half"]
+    # A page that lists the first few: the same order, and the count of them all.
+    first = demand.children_at_risk(q(coordinator), limit=1)
+    assert [(t.patient.name, t.covered) for t in first] == [("Small", 0)]
+    assert demand.children_at_risk_count(q(coordinator)) == 2
+    assert demand.children_at_risk_count(q(coordinator, unit=units.station_b)) == 1
 
 
 def test_the_forecast_for_150_children_on_1_unit_every_21_days(admin_user, units):

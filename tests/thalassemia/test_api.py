@@ -199,6 +199,23 @@ def test_matches_answer_donor_group_and_reasons_best_first(api_client_for, coord
     assert client.get(f"/api/v1/patients/{patient.pk}/matches/").status_code == 400
 
 
+def test_matches_cost_a_bounded_number_of_queries(
+    api_client_for, coordinator, units, django_assert_max_num_queries
+):
+    # The child alone is read (no plans, guardians or last transfusion), then matching's own.
+    patient = child(units, blood_group="AB+")
+    for group in ("AB+", "O+", "B-", "A+"):
+        DonorFactory(unit=units.station_a, blood_group=group)
+    client = api_client_for(coordinator)
+    url = f"/api/v1/patients/{patient.pk}/matches/?on=2026-12-01"
+    with django_assert_max_num_queries(9):
+        assert len(client.get(url).json()) == 4
+    for group in ("AB+", "O-", "B+", "AB-") * 5:
+        DonorFactory(unit=units.station_b, blood_group=group)
+    with django_assert_max_num_queries(9):
+        assert len(client.get(url).json()) == 20
+
+
 def test_recording_a_transfusion_done_moves_the_next_due_date(
     api_client_for, coordinator, staff_b, units
 ):

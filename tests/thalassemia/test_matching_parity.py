@@ -142,8 +142,9 @@ def test_the_ranking_equals_the_old_one_on_random_data(units, settings, seed):
     station_staff = UserFactory(username="staff", role="staff", unit=units.station_b)
     compared = 0
     # A cap below the pool (the database's pre-rank decides who is ranked) and above it
-    # (everyone is), a limit above the candidates and one that stops the walk early.
-    for cap, limit in ((8, 20), (300, 4), (300, 20)):
+    # (everyone is), a limit above the candidates and one that stops the walk early; a cap
+    # the child's identical group fills alone (matching then reads no other group).
+    for cap, limit in ((3, 20), (8, 20), (300, 4), (300, 20)):
         settings.THAL_MATCH_CANDIDATES = cap
         for child in children:
             for days, user in ((1, None), (12, coordinator), (95, station_staff), (40, None)):

@@ -63,9 +63,10 @@ class PatientViewSet(
     ordering_fields = ["name", "next_due_on", "blood_group", "id"]
 
     def get_queryset(self):
-        return with_last_transfused(with_plans(super().get_queryset())).prefetch_related(
-            "guardians"
-        )
+        queryset = super().get_queryset()
+        if self.action == "matches":  # matching reads the child alone (and its unit)
+            return queryset
+        return with_last_transfused(with_plans(queryset)).prefetch_related("guardians")
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
