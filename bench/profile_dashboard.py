@@ -19,7 +19,6 @@ from django.db import connection
 from django.utils import timezone
 from pyinstrument import Profiler
 
-
 OURS = ("dashboard", "thalassemia", "donors", "notifications", "accounts")
 
 
