@@ -430,6 +430,40 @@ def collection_by(query: DashboardQuery, by: str, *, deferred: bool = True) -> l
     latest = query.latest_day
     counted = _counted_by(query, by, latest)
     donors = _deferred_by(query, by, latest) if deferred else {}
+    rows = _ordered(by, _rows(by, counted, donors), query)
+    if not deferred:
+        for row in rows:
+            row.donors_deferred = None
+    return rows
+
+
+def camps_most_units(
+    query: DashboardQuery, n: int, *, deferred: bool = False
+) -> tuple[list[Row], int]:
+    """The page's "Units by camp": ``collection_by(query, "camp")``'s rows with the most
+    units, then donations, then by label, the first ``n`` of them; and how many rows there
+    are. The same counts, but labels are read and built for those ``n`` (and any tied
+    with the last) only, not for a state's 20,000 camps."""
+    latest = query.latest_day
+    counted = _counted_by(query, "camp", latest)
+    ranked = sorted(counted.items(), key=lambda item: (-item[1][0], -item[1][1]))
+    if len(ranked) > n:
+        last = tuple(ranked[n - 1][1])
+        ranked = [item for item in ranked if tuple(item[1]) >= last]
+    donors = _deferred_by(query, "camp", latest) if deferred else {}
+    rows = sorted(
+        _rows("camp", dict(ranked), donors),
+        key=lambda row: (-row.units, -row.donations, row.label),
+    )[:n]
+    if not deferred:
+        for row in rows:
+            row.donors_deferred = None
+    return rows, len(counted)
+
+
+def _rows(by: str, counted: dict, donors: dict) -> list[Row]:
+    """A breakdown's rows from its counts (key → [units, donations]) and donors deferred,
+    labelled (one query for the labels' names, none by month or group)."""
     names = _names(by, list(counted))
     rows = []
     for key, (units, donations) in counted.items():
@@ -449,10 +483,6 @@ def collection_by(query: DashboardQuery, by: str, *, deferred: bool = True) -> l
                 extra={"held_on": item["held_on"].isoformat()} if item.get("held_on") else {},
             )
         )
-    rows = _ordered(by, rows, query)
-    if not deferred:
-        for row in rows:
-            row.donors_deferred = None
     return rows
 
 
