@@ -220,13 +220,15 @@ class TransfusionDay(models.Model):
     transfusions = models.PositiveIntegerField()
 
     class Meta:
-        # Read by an index-only scan (every column the totals read).
         indexes = [
+            models.Index(fields=["day"], name="transfusionday_day"),  # the refresh's
+            # The reads, by an index-only scan: a subtree's units, each a range of days
+            # (five years are every day: by day first, a force read a state's rows).
             models.Index(
-                fields=["day", "unit_id"],
+                fields=["unit_id", "day"],
                 include=["blood_group", "status", "transfusions"],
                 name="transfusionday_read",
-            )
+            ),
         ]
 
     def __str__(self):
@@ -242,13 +244,14 @@ class TransfusedDay(models.Model):
     units = models.PositiveIntegerField()
 
     class Meta:
-        # Read by an index-only scan (every column the totals read).
         indexes = [
+            models.Index(fields=["day"], name="transfusedday_day"),  # the refresh's
+            # The reads, by an index-only scan (as ``TransfusionDay``'s).
             models.Index(
-                fields=["day", "unit_id"],
+                fields=["unit_id", "day"],
                 include=["blood_group", "units"],
                 name="transfusedday_read",
-            )
+            ),
         ]
 
     def __str__(self):
