@@ -15,6 +15,7 @@ from .selectors import (
     DashboardQuery,
     Row,
     camps_by_unit,
+    camps_most_units,
     collection_by,
     collection_totals,
 )
@@ -34,8 +35,10 @@ class Dashboard:
     forecasts: list[demand.Forecast]  # the page's horizons (DASHBOARD_FORECAST_DAYS)
     year_forecast: demand.Forecast
     risk: list[demand.GroupRisk]
-    at_risk: list = field(default_factory=list)
+    at_risk: list = field(default_factory=list)  # the first due (all, unless ``shown``)
     as_of: datetime | None = None  # when the roll-ups were last brought up to date
+    at_risk_total: int = 0  # how many children are at risk (``at_risk`` may hold fewer)
+    camps_total: int = 0  # camps with donations in the range (``by["camp"]`` may hold fewer)
 
     @property
     def annual_need_total(self) -> float:
@@ -108,13 +111,22 @@ BREAKDOWNS = ("month", "unit", "blood_group", "camp", "blood_centre")
 
 
 def dashboard_for(
-    query: DashboardQuery, today: date | None = None, *, deferred_for=BREAKDOWNS
+    query: DashboardQuery,
+    today: date | None = None,
+    *,
+    deferred_for=BREAKDOWNS,
+    camps_shown: int | None = None,
+    at_risk_shown: int | None = None,
 ) -> Dashboard:
     """Every figure for ``query``: a fixed number of queries whatever the data. The
     collection and transfusion figures come from the roll-ups, brought up to date first
     when few changes are pending (``rollups.figures_ready``). ``deferred_for``: the
     breakdowns whose rows count their donors deferred (the page shows them by unit only;
-    the exports, every one)."""
+    the exports, every one). ``camps_shown`` and ``at_risk_shown``: the page's two long
+    lists hold at most so many rows — the camps with the most units (``by["camp"]``, in
+    that order) and the children at risk due first — and ``camps_total`` and
+    ``at_risk_total`` say how many there are (a state's five years hold 20,000 camps, its
+    week thousands of children due); None: every row (the exports)."""
     today = today or timezone.localdate()
     as_of = figures_ready()
     horizons = sorted(set(settings.DASHBOARD_FORECAST_DAYS))
@@ -122,17 +134,38 @@ def dashboard_for(
     days = [*horizons, YEAR_DAYS]
     # The donors eligible today and on each horizon's day: one scan of the donors.
     pool = demand.eligible_by_group_on(query, [today, *(today + timedelta(days=n) for n in days)])
-    *shown, year = demand.forecasts(query, days, today, pool=pool)
+    *horizon_forecasts, year = demand.forecasts(query, days, today, pool=pool)
+    by = {
+        name: collection_by(query, name, deferred=name in deferred_for)
+        for name in BREAKDOWNS
+        if camps_shown is None or name != "camp"
+    }
+    if camps_shown is None:
+        camps_total = len(by["camp"])
+    else:
+        by["camp"], camps_total = camps_most_units(
+            query, camps_shown, deferred="camp" in deferred_for
+        )
+    at_risk_rows = demand.children_at_risk(query, today)
+    if at_risk_shown is None:
+        at_risk = list(at_risk_rows)
+        at_risk_total = len(at_risk)
+    else:
+        at_risk = list(at_risk_rows[:at_risk_shown])
+        short = len(at_risk) < at_risk_shown
+        at_risk_total = len(at_risk) if short else at_risk_rows.count()
     return Dashboard(
         query=query,
         today=today,
         totals={**collection_totals(query), **demand.children_summary(query, today)},
-        by={by: collection_by(query, by, deferred=by in deferred_for) for by in BREAKDOWNS},
+        by=by,
         camps_by_unit=camps_by_unit(query),
         annual_need=annual,
-        forecasts=shown,
+        forecasts=horizon_forecasts,
         year_forecast=year,
         risk=demand.supply_risk(query, today, annual=annual, eligible=pool[today]),
-        at_risk=list(demand.children_at_risk(query, today)),
+        at_risk=at_risk,
         as_of=as_of,
+        at_risk_total=at_risk_total,
+        camps_total=camps_total,
     )

@@ -52,7 +52,7 @@ def total_lines(board: Dashboard) -> list[tuple[str, object]]:
         (_("Units transfused"), t["units_transfused"]),
         (_("Children's need a year (plans)"), round(board.annual_need_total)),
         (_("Units due in the next 365 days (calendars)"), board.year_forecast.units_total),
-        (_("Children at risk (no confirmed donor)"), len(board.at_risk)),
+        (_("Children at risk (no confirmed donor)"), board.at_risk_total),
     ]
 
 
@@ -328,7 +328,7 @@ def _pdf_at_risk(pdf, board: Dashboard) -> None:
     _heading(
         pdf,
         _("Children due within %(days)s days with no confirmed donor: %(n)s")
-        % {"days": settings.DASHBOARD_AT_RISK_DAYS, "n": len(board.at_risk)},
+        % {"days": settings.DASHBOARD_AT_RISK_DAYS, "n": board.at_risk_total},
     )
     if not board.at_risk:
         return
@@ -348,11 +348,11 @@ def _pdf_at_risk(pdf, board: Dashboard) -> None:
         ],
         first_col=50,
     )
-    if len(board.at_risk) > PDF_CHILDREN:
+    if board.at_risk_total > len(shown):
         pdf.cell(
             0,
             5,
-            _("…and %(n)s more on the dashboard.") % {"n": len(board.at_risk) - PDF_CHILDREN},
+            _("…and %(n)s more on the dashboard.") % {"n": board.at_risk_total - len(shown)},
             new_x=XPos.LMARGIN,
             new_y=YPos.NEXT,
         )

@@ -27,6 +27,8 @@ from datetime import date, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.formats import date_format
@@ -143,14 +145,21 @@ class Row:
 # --- donations (from the roll-ups) ------------------------------------------------------
 
 
+def in_units(rows: QuerySet, query: DashboardQuery) -> QuerySet:
+    """A roll-up's rows counted for a unit in the query's scope and subtree: no condition
+    for an admin's whole view (every unit; a state's 1,000 made the planner hash-join
+    every roll-up read against the units table)."""
+    if query.subtree() == 0:
+        return rows
+    return rows.filter(unit_id__in=query.units().values("pk"))
+
+
 def rollup(model, query: DashboardQuery) -> QuerySet:
     """Rows of a roll-up (``dashboard/models.py``) of the range, counted for a unit in scope
     (the credited unit, see the module docstring), of the blood group when the filter names
     one. Every figure of the page starts here; ``dashboard/raw.py`` counts the same from the
     raw rows."""
-    rows = model.objects.filter(
-        unit_id__in=query.units().values("pk"), day__gte=query.start, day__lte=query.end
-    )
+    rows = in_units(model.objects.filter(day__gte=query.start, day__lte=query.end), query)
     if query.blood_group:
         rows = rows.filter(blood_group=query.blood_group)
     return rows.order_by()
@@ -188,7 +197,7 @@ def _in_days(model, query: DashboardQuery, windows) -> QuerySet:
     when = Q()
     for first, last in windows:
         when |= Q(day__gte=first, day__lte=last)
-    rows = model.objects.filter(when, unit_id__in=query.units().values("pk"))
+    rows = in_units(model.objects.filter(when), query)
     if query.blood_group:
         rows = rows.filter(blood_group=query.blood_group)
     return rows.order_by()
@@ -210,7 +219,7 @@ def _in_months(query: DashboardQuery, slice_: str, months) -> QuerySet:
         slice_ = grouped[slice_]
     rows = CollectionMonth.objects.filter(slice=slice_, month__gte=months[0], month__lte=months[1])
     if slice_.startswith(("own", "camp")):
-        rows = rows.filter(unit_id__in=query.units().values("pk"))
+        rows = in_units(rows, query)
     else:
         subtree = query.subtree()
         if subtree is None:
@@ -279,7 +288,7 @@ def _counts(query: DashboardQuery, kind: str, *, own: bool = False) -> QuerySet:
     subtree, or (``own``) each unit of it on its own."""
     rows = DonorCount.objects.filter(kind=kind, day__gte=query.start)
     if own:
-        rows = rows.filter(unit_id__in=query.units().values("pk"))
+        rows = in_units(rows, query)
     else:
         subtree = query.subtree()
         if subtree is None:
@@ -430,6 +439,70 @@ def collection_by(query: DashboardQuery, by: str, *, deferred: bool = True) -> l
     latest = query.latest_day
     counted = _counted_by(query, by, latest)
     donors = _deferred_by(query, by, latest) if deferred else {}
+    rows = _ordered(by, _rows(by, counted, donors), query)
+    if not deferred:
+        for row in rows:
+            row.donors_deferred = None
+    return rows
+
+
+def camps_most_units(
+    query: DashboardQuery, n: int, *, deferred: bool = False
+) -> tuple[list[Row], int]:
+    """The page's "Units by camp": ``collection_by(query, "camp")``'s rows with the most
+    units, then donations, then by label, the first ``n`` of them; and how many rows there
+    are. The same counts, summed and ranked by the database (a state's five years hold
+    20,000 camps): only the first ``n`` and any tied with the last come back, and only
+    they are labelled."""
+    months, ragged = _parts(query, query.latest_day)
+    parts = []
+    if months is not None:
+        parts.append(
+            _in_months(query, "camp", months)
+            .values(key=F("camp_id"))
+            .annotate(u=Sum("units"), d=Sum("donations"))
+        )
+    if ragged:
+        parts.append(
+            _in_days(CollectionDay, query, ragged)
+            .values(key=F("camp_id"))
+            .annotate(u=Coalesce(Sum("donations", filter=COLLECTED), 0), d=Sum("donations"))
+        )
+    sql, params = [], []
+    for part in parts:
+        try:
+            part_sql, part_params = part.query.sql_with_params()
+        except EmptyResultSet:  # a scope that sees nothing
+            continue
+        sql.append(part_sql)
+        params += part_params
+    found, total = {}, 0
+    if sql:
+        # RANK keeps every camp tied with the n-th; the window counts the camps.
+        ranked = (
+            "SELECT key, u, d, total FROM (SELECT key, SUM(u) AS u, SUM(d) AS d,"  # noqa: S608
+            " COUNT(*) OVER () AS total, RANK() OVER (ORDER BY SUM(u) DESC, SUM(d) DESC) AS r"
+            f" FROM ({' UNION ALL '.join(sql)}) AS parts GROUP BY key HAVING SUM(d) > 0)"
+            " AS ranked WHERE r <= %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(ranked, [*params, n])
+            top = cursor.fetchall()
+        found = {key: [units, donations] for key, units, donations, _total in top}
+        total = top[0][3] if top else 0
+    donors = _deferred_by(query, "camp", query.latest_day) if deferred else {}
+    rows = sorted(
+        _rows("camp", found, donors), key=lambda row: (-row.units, -row.donations, row.label)
+    )[:n]
+    if not deferred:
+        for row in rows:
+            row.donors_deferred = None
+    return rows, total
+
+
+def _rows(by: str, counted: dict, donors: dict) -> list[Row]:
+    """A breakdown's rows from its counts (key → [units, donations]) and donors deferred,
+    labelled (one query for the labels' names, none by month or group)."""
     names = _names(by, list(counted))
     rows = []
     for key, (units, donations) in counted.items():
@@ -449,10 +522,6 @@ def collection_by(query: DashboardQuery, by: str, *, deferred: bool = True) -> l
                 extra={"held_on": item["held_on"].isoformat()} if item.get("held_on") else {},
             )
         )
-    rows = _ordered(by, rows, query)
-    if not deferred:
-        for row in rows:
-            row.donors_deferred = None
     return rows
 
 

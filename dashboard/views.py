@@ -25,6 +25,9 @@ from .forms import DashboardFilterForm
 from .reactions import reactions_in
 
 EXPORT_FORMATS = ("pdf", *sheets.FORMATS)
+# The page lists this many children at risk, the first due; the card counts them all and
+# links to the children's list (a state has thousands due within the week).
+AT_RISK_SHOWN = 20
 
 
 def _link(name: str, **params) -> str:
@@ -66,7 +69,14 @@ class DashboardView(RoleRequiredMixin, View):
             return render(request, self.template_name, {"form": form}, status=400)
         query = form.query()
         # The page shows donors deferred by unit only (the exports show every breakdown's).
-        board = dashboard_for(query, deferred_for=("unit",))
+        # A state holds 20,000 camps in five years: the page lists the camps that gave the
+        # most units, the exports every one; and the children at risk due first.
+        board = dashboard_for(
+            query,
+            deferred_for=("unit",),
+            camps_shown=settings.DASHBOARD_CAMPS_SHOWN,
+            at_risk_shown=AT_RISK_SHOWN,
+        )
         context = {
             "form": form,
             "board": board,
@@ -81,12 +91,10 @@ class DashboardView(RoleRequiredMixin, View):
             "failed_messages": failed_messages_count(request.user),
             "headline": report.headline(board),
             "reactions": reactions_in(query),
+            "camps_shown": board.by["camp"],
+            "camps_more": board.camps_total - len(board.by["camp"]),
+            "at_risk_more": board.at_risk_total - len(board.at_risk),
         }
-        # A state holds 20,000 camps in five years: the page lists the camps that gave the
-        # most units, the exports every one.
-        camps = sorted(board.by["camp"], key=lambda row: (-row.units, -row.donations, row.label))
-        shown = settings.DASHBOARD_CAMPS_SHOWN
-        context["camps_shown"], context["camps_more"] = camps[:shown], max(0, len(camps) - shown)
         return render(request, self.template_name, context)
 
 

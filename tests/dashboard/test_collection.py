@@ -140,3 +140,29 @@ def test_donors_registered_by_the_day_in_india(coordinator, units):
     DonorFactory(unit=units.station_c, created_at=datetime.datetime(2026, 2, 1, 12, 0, tzinfo=zone))
     assert donors_registered(q(coordinator)) == 2
     assert donors_registered(q(coordinator, unit=units.station_b)) == 0
+
+
+@pytest.mark.parametrize("chosen", ["", "cantt_circle"])
+def test_the_unit_filter_draws_the_select_django_draws(admin_user, units, chosen):
+    """The filter's select is drawn in one pass (a state has 1,000 units): the same
+    options, labels, indentation and choice as Django's own ``Select``."""
+    import re
+
+    from django import forms
+
+    from dashboard.forms import DashboardFilterForm
+
+    data = {"unit": str(getattr(units, chosen).pk)} if chosen else {}
+    form = DashboardFilterForm(data, user=admin_user)
+    assert form.is_valid()
+    field = form["unit"]
+    django_select = forms.Select(choices=field.field.choices)
+
+    def tidy(html):
+        return re.sub(r">\s+<", "><", str(html)).strip()
+
+    ours = tidy(field.as_widget())
+    assert ours == tidy(django_select.render("unit", field.value(), {"id": "id_unit"}))
+    assert ours.count("<option") == 1 + len(list(field.field.queryset))
+    picked = f'<option value="{data["unit"]}" selected>' if chosen else '<option value="" selected>'
+    assert picked in ours

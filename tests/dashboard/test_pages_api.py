@@ -425,3 +425,35 @@ def test_the_page_lists_the_camps_with_most_units_and_the_export_every_camp(
     assert f"/camps/{camps[0].pk}/" not in html  # the smallest camp is left to the exports
     exported = client_for(admin_user).get(f"{EXPORT}?format=csv&{query}").content.decode()
     assert all(c.name in exported for c in camps)
+
+
+def test_the_page_lists_the_children_at_risk_due_first_and_counts_them_all(
+    admin_user, client_for, units, monkeypatch
+):
+    """A state has thousands of children due within the week: the page lists the first due
+    (AT_RISK_SHOWN), its card counts every one and the list links to the rest; the
+    exports still list every child."""
+    monkeypatch.setattr("dashboard.views.AT_RISK_SHOWN", 3)
+    today = timezone.localdate()
+    for i in range(5):  # due in 1, 2, … 5 days (every 21 days, the last 20 − i days ago)
+        make_patient(
+            units.station_a, name=f"Child {i}", last_transfused_on=today - timedelta(days=20 - i)
+        )
+
+    page = client_for(admin_user).get(PAGE)
+
+    assert page.status_code == 200
+    assert page.context["board"].at_risk_total == 5
+    assert [t.patient.name for t in page.context["board"].at_risk] == [
+        "Child 0",
+        "Child 1",
+        "Child 2",
+    ]
+    html = page.content.decode()
+    card = html.split('data-testid="card-at-risk"')[1].split("</a>")[0]
+    assert '<div class="figure-number text-danger">5</div>' in card
+    assert html.count('data-testid="at-risk-row"') == 3
+    assert "2 more children are on the children’s list" in html
+    assert "Child 3" not in html
+    exported = client_for(admin_user).get(f"{EXPORT}?format=csv").content.decode()
+    assert all(f"Child {i}" in exported for i in range(5))
