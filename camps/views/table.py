@@ -144,6 +144,18 @@ class CampTableMixin(RoleRequiredMixin):
         on = self.camp.held_on
         return commitments_for(donor, on, unavailable_until(donor, on))
 
+    def audit_shown(self, donor, *, own: bool, **details) -> None:
+        """The audit line of a donor shown at the table (a card, a row of a shared number):
+        ``limited`` when another unit's donor was shown only as name, group and may donate."""
+        audit.record(
+            action=AuditAction.VIEW,
+            request=self.request,
+            obj=donor,
+            camp=self.camp.pk,
+            limited=not own,
+            **details,
+        )
+
     def card(self, donor, *, form=None, anyway=None, status=200, screening_reasons=()):
         """The donor card: eligibility on the camp's day with every reason, the bookings a
         donation would release, and the screening forms (weight asked once: the
@@ -155,14 +167,7 @@ class CampTableMixin(RoleRequiredMixin):
         bookings = self.bookings(donor)
         own = self.own_donor(donor)
         details = {"bookings": [b.ref for b in bookings]} if bookings else {}
-        audit.record(
-            action=AuditAction.VIEW,
-            request=self.request,
-            obj=donor,
-            camp=self.camp.pk,
-            limited=not own,
-            **details,
-        )
+        self.audit_shown(donor, own=own, **details)
         if form is None:
             initial = {"phone": donor.phone, "donor": donor.pk, "client_id": uuid.uuid4()}
             if own:  # another unit's donor: nothing beyond name, group and may donate
@@ -236,14 +241,7 @@ class LookupView(CampTableMixin, View):
             own = self.own_donor(donor)
             eligible = check_eligibility(facts_for(donor), self.camp.held_on).eligible
             rows.append({"donor": donor, "own": own, "eligible": eligible})
-            audit.record(
-                action=AuditAction.VIEW,
-                request=self.request,
-                obj=donor,
-                camp=self.camp.pk,
-                limited=not own,
-                shared_phone=len(donors),
-            )
+            self.audit_shown(donor, own=own, shared_phone=len(donors))
         return self.partial("camps/table/_choose.html", phone=phone, rows=rows)
 
 
