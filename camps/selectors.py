@@ -165,6 +165,18 @@ class _Joined(Aggregate):
         return self.as_sql(compiler, connection, function="GROUP_CONCAT", **extra_context)
 
 
+PANEL_FIELDS = (
+    "donor__name",
+    "donor__blood_group",
+    "outcome",
+    "bag_number",
+    "bag_volume_ml",
+    "reaction",
+    "recorded_by_id",
+    "recorded_at",
+)
+
+
 def table_panel(camp: Camp, recent: int) -> tuple[CampTotals, list]:
     """The camp table's panel in ONE query: the ``recent`` latest entries (as
     ``camp_donations``), each row carrying the whole camp's counts as window aggregates
@@ -190,10 +202,17 @@ def table_panel(camp: Camp, recent: int) -> tuple[CampTotals, list]:
         output_field=CharField(),
     )
     counts["cells"] = _Joined(Case(When(collected, then=cell), output_field=CharField()))
+    # What _entries.html shows of each entry: no more (the recorder by id only).
+    entries = (
+        Donation.objects.filter(camp=camp)
+        .select_related("donor")
+        .only(*PANEL_FIELDS)
+        .order_by("-recorded_at", "-id")
+    )
     rows = list(
-        camp_donations(camp)
-        .alias(has_earlier=Exists(earlier))
-        .annotate(**{f"camp_{name}": Window(count) for name, count in counts.items()})[:recent]
+        entries.alias(has_earlier=Exists(earlier)).annotate(
+            **{f"camp_{name}": Window(count) for name, count in counts.items()}
+        )[:recent]
     )
     totals = CampTotals()
     if rows:

@@ -228,8 +228,13 @@ def assignments_release_for_donor(
         rows = rows.filter(on__lt=until)
     if spare_on is not None:
         rows = rows.exclude(on=spare_on)
+    # Locked by id first: most donors hold no booking, and this short query is the whole
+    # cost of their donation's release (the camp table's every entry).
+    locked = list(rows.select_for_update().values_list("pk", flat=True))
+    if not locked:
+        return []
     released = list(
-        rows.select_for_update(of=("self",))
+        Assignment.objects.filter(pk__in=locked)
         .select_related("transfusion__patient__unit", "donor")
         .order_by("on", "id")
     )
