@@ -229,8 +229,9 @@ def assignments_release_for_donor(
     if spare_on is not None:
         rows = rows.exclude(on=spare_on)
     # Locked by id first: most donors hold no booking, and this short query is the whole
-    # cost of their donation's release (the camp table's every entry).
-    locked = list(rows.select_for_update().values_list("pk", flat=True))
+    # cost of their donation's release (the camp table's every entry). In id order, without
+    # Assignment's own order, which joins (and would lock) the transfusion.
+    locked = list(rows.select_for_update(of=("self",)).order_by("pk").values_list("pk", flat=True))
     if not locked:
         return []
     released = list(
