@@ -26,6 +26,7 @@ import statistics
 import subprocess
 import sys
 import time
+import uuid
 from datetime import timedelta
 
 from common import client_as, describe_database
@@ -598,20 +599,24 @@ def camp_table_rows(who) -> None:
     # Donors of the station who may give whole blood today, by the portal's own rule.
     pool = eligible_on(Donor.objects.filter(unit=station, weight_kg__gte=56), today)
     ids = list(pool.order_by("id").values_list("id", flat=True)[: RUNS * 2 + 5])
-    phones = iter(Donor.objects.filter(pk__in=ids).values_list("phone", flat=True))
+    donors = iter(Donor.objects.filter(pk__in=ids).order_by("id").values_list("pk", "phone"))
     bags = iter(range(10**6))
 
     def record():
+        # As the table's card posts it: the donor picked and the entry's client id.
+        pk, phone = next(donors)
         return client.post(
             f"/camps/{camp.pk}/table/record/",
             {
-                "phone": next(phones),
+                "phone": phone,
+                "donor": pk,
+                "client_id": str(uuid.uuid4()),
                 "outcome": "collected",
                 "haemoglobin_g_dl": "13.8",
                 "weight_kg": "70",
                 "bp_systolic": "120",
                 "bp_diastolic": "80",
-                "bag_number": f"BENCH-{next(bags)}",
+                "bag_number": f"BENCH-{camp.pk}-{next(bags)}",  # unique on every run
                 "bag_volume_ml": "450",
             },
             HTTP_HX_REQUEST="true",
@@ -622,18 +627,22 @@ def camp_table_rows(who) -> None:
     client.get(f"/camps/{camp.pk}/table/")
 
     def insert_anchor():
+        """The row the post writes, as the service writes it (screening values, recorder),
+        with the roll-up triggers it fires; rolled back."""
         donor_id = ids[-1]
+        staff_id = client.session["_auth_user_id"]
 
         def once():
             with transaction.atomic(), connection.cursor() as cursor:
                 started = time.perf_counter()
                 cursor.execute(
                     "INSERT INTO donors_donation (donor_id, donated_on, camp_id, "
-                    "blood_centre_id, kind, outcome, bag_volume_ml, bag_number, recorded_at, "
-                    "reaction, reaction_note) VALUES (%s, %s, %s, %s, 'whole_blood', "
-                    "'collected', 450, 'ANCHOR', now(), '', '') "
-                    "RETURNING id",
-                    [donor_id, today, camp.pk, centre.pk],
+                    "blood_centre_id, kind, outcome, bag_volume_ml, bag_number, "
+                    "haemoglobin_g_dl, weight_kg, bp_systolic, bp_diastolic, recorded_by_id, "
+                    "recorded_at, reaction, reaction_note) VALUES (%s, %s, %s, %s, "
+                    "'whole_blood', 'collected', 450, 'ANCHOR', 13.8, 70, 120, 80, %s, now(), "
+                    "'', '') RETURNING id",
+                    [donor_id, today, camp.pk, centre.pk, staff_id],
                 )
                 elapsed = (time.perf_counter() - started) * 1000
                 transaction.set_rollback(True)

@@ -1,11 +1,26 @@
 """Reads of the camps app. A camp's totals are counted in the database from its donations,
 never typed: the camp page, the camp table, the report and the API all read ``totals_for``."""
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Aggregate,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Cast, Coalesce, Concat
 
 from accounts.scoping import for_user
 from donors.choices import DRAWN_OUTCOMES, BloodGroup, DonationOutcome
@@ -94,7 +109,7 @@ def totals_for(camp_ids) -> dict[int, CampTotals]:
     earlier = Donation.objects.filter(
         donor=OuterRef("donor"), outcome__in=DRAWN_OUTCOMES, donated_on__lt=OuterRef("donated_on")
     )
-    repeat = Q(has_earlier=True) | Q(donor__external_last_donation_on__lt=F("donated_on"))
+    repeat = _is_repeat()
     rows = (
         Donation.objects.filter(camp_id__in=camp_ids)
         .alias(has_earlier=Exists(earlier))
@@ -130,6 +145,86 @@ def totals_for(camp_ids) -> dict[int, CampTotals]:
 
 def camp_totals(camp: Camp) -> CampTotals:
     return totals_for([camp.pk])[camp.pk]
+
+
+def _is_repeat() -> Q:
+    """On a camp's donation (aliased ``has_earlier``): a repeat donor's, as ``totals_for``
+    counts them."""
+    return Q(has_earlier=True) | Q(donor__external_last_donation_on__lt=F("donated_on"))
+
+
+class _Joined(Aggregate):
+    """The rows' values as one comma-separated string (PostgreSQL's ``string_agg``,
+    SQLite's ``group_concat``); NULLs are left out."""
+
+    function = "STRING_AGG"
+    template = "%(function)s(%(expressions)s, ',')"
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, function="GROUP_CONCAT", **extra_context)
+
+
+PANEL_FIELDS = (
+    "donor__name",
+    "donor__blood_group",
+    "outcome",
+    "bag_number",
+    "bag_volume_ml",
+    "reaction",
+    "recorded_by_id",
+    "recorded_at",
+)
+
+
+def table_panel(camp: Camp, recent: int) -> tuple[CampTotals, list]:
+    """The camp table's panel in ONE query: the ``recent`` latest entries (as
+    ``camp_donations``), each row carrying the whole camp's counts as window aggregates
+    over all its donations, the units by group and bag as one joined "group:bag" list
+    counted here; the same figures as ``camp_totals``, which the camp page and the report
+    read."""
+    earlier = Donation.objects.filter(
+        donor=OuterRef("donor"), outcome__in=DRAWN_OUTCOMES, donated_on__lt=OuterRef("donated_on")
+    )
+    collected = Q(outcome=DonationOutcome.COLLECTED)
+    counts = {
+        "registered": Count("pk"),
+        "deferred": Count("pk", filter=Q(outcome=DonationOutcome.DEFERRED)),
+        "collected": Count("pk", filter=collected),
+        "adverse": Count("pk", filter=Q(outcome=DonationOutcome.ADVERSE_REACTION)),
+        "reactions": Count("pk", filter=~Q(reaction="")),
+        "repeat": Count("pk", filter=_is_repeat()),
+    }
+    cell = Concat(
+        "donor__blood_group",
+        Value(":"),
+        Coalesce(Cast("bag_volume_ml", CharField()), Value("")),
+        output_field=CharField(),
+    )
+    counts["cells"] = _Joined(Case(When(collected, then=cell), output_field=CharField()))
+    # What _entries.html shows of each entry: no more (the recorder by id only).
+    entries = (
+        Donation.objects.filter(camp=camp)
+        .select_related("donor")
+        .only(*PANEL_FIELDS)
+        .order_by("-recorded_at", "-id")
+    )
+    rows = list(
+        entries.alias(has_earlier=Exists(earlier)).annotate(
+            **{f"camp_{name}": Window(count) for name, count in counts.items()}
+        )[:recent]
+    )
+    totals = CampTotals()
+    if rows:
+        first = rows[0]
+        for name in ("registered", "deferred", "collected", "adverse", "reactions", "repeat"):
+            setattr(totals, name, getattr(first, f"camp_{name}"))
+        totals.first_time = totals.registered - totals.repeat
+        cells = Counter(filter(None, (first.camp_cells or "").split(",")))
+        for key, units in cells.items():
+            group, _, bag = key.rpartition(":")
+            totals.by_group_bag[(group, int(bag) if bag else None)] = units
+    return totals, rows
 
 
 def camp_donations(camp: Camp) -> QuerySet:

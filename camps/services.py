@@ -5,6 +5,7 @@ before it opens. Only an open camp takes entries; a closed camp is read-only."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from accounts import audit
@@ -162,7 +163,8 @@ def ensure_open(camp: Camp) -> None:
 
 def _first_entry(camp: Camp, client_id, kind: str, actor) -> TableEntry | None:
     """The entry already written under ``client_id`` (a replay, a double tap), or None. Read
-    after the camp's row lock, so two tables' writes to one camp see each other's."""
+    after the camp's row lock (a registration) or after the write was refused (a record), so
+    two tables' writes to one camp see each other's."""
     if client_id is None:
         return None
     entry = TableEntry.objects.select_related("donor", "donation").filter(client_id=client_id)
@@ -179,7 +181,8 @@ def _first_entry(camp: Camp, client_id, kind: str, actor) -> TableEntry | None:
 
 def _remember(camp: Camp, client_id, kind: str, actor, *, donor, donation=None) -> None:
     """Store the entry's id in the caller's transaction: written with the donor or donation,
-    or not at all."""
+    or not at all. An id already stored refuses the whole write (no savepoint: the
+    transaction is over), which camp_donation_record answers as a replay."""
     if client_id is None:
         return
     try:
@@ -215,30 +218,52 @@ def camp_donor_register(*, camp: Camp, actor, client_id=None, request=None, **fi
     return donor
 
 
-@transaction.atomic
 def camp_donation_record(
     *, camp: Camp, donor: Donor, actor, client_id=None, request=None, **screening
 ) -> Donation:
     """Record a screening at the camp table: on the camp's day, at its blood centre, with
     donation_record's rules and audit. With ``client_id`` (the table's id for the entry) a
-    replay or a double tap answers the donation recorded the first time, and writes nothing."""
-    locked = Camp.objects.select_related("blood_centre").select_for_update(of=("self",))
-    camp = locked.get(pk=camp.pk)
-    ensure_open(camp)
-    first = _first_entry(camp, client_id, TableEntry.Kind.RECORD, actor)
-    if first is not None:
+    replay or a double tap answers the donation recorded the first time, and writes nothing.
+
+    The entry's id is looked up only when the write was refused: a replay always is (its
+    bag is taken, or its id is, by the unique constraints), and everything it wrote is
+    rolled back before the first entry is read. A first write asks nothing more."""
+    try:
+        return _camp_donation_write(
+            camp=camp, donor=donor, actor=actor, client_id=client_id, request=request, **screening
+        )
+    except ValidationError:
+        first = _first_entry(camp, client_id, TableEntry.Kind.RECORD, actor)
+        if first is None:
+            raise
         if first.donation is None:
             raise ValidationError(
                 _("This entry was saved, then removed from the table."), code="withdrawn"
-            )
+            ) from None
         return first.donation
-    donation = donor_services.donation_record(
+
+
+@transaction.atomic
+def _camp_donation_write(*, camp, donor, actor, client_id, request, **screening) -> Donation:
+    """camp_donation_record's write, under the camp's row lock: two tables' entries at one
+    camp queue. The same read says whether the bag number is taken at the camp's blood
+    centre, for donation_record's check (a bag saved meanwhile elsewhere is still refused,
+    by the database)."""
+    locked = Camp.objects.select_related("blood_centre").select_for_update(of=("self",))
+    bag = (screening.get("bag_number") or "").strip()
+    if bag:
+        taken = Donation.objects.filter(blood_centre=OuterRef("blood_centre"), bag_number=bag)
+        locked = locked.annotate(bag_taken=Exists(taken))
+    camp = locked.get(pk=camp.pk)
+    ensure_open(camp)
+    donation = donor_services.donation_record_within(
         donor=donor,
         donated_on=camp.held_on,
         blood_centre=camp.blood_centre,
         camp=camp,
         actor=actor,
         request=request,
+        bag_taken=getattr(camp, "bag_taken", None),
         **screening,
     )
     _remember(camp, client_id, TableEntry.Kind.RECORD, actor, donor=donor, donation=donation)

@@ -13,6 +13,7 @@ from datetime import date
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,12 +36,16 @@ def bag_number_error(*, blood_centre, bag_number: str, exclude_pk=None) -> Valid
         return None
     taken = Donation.objects.filter(blood_centre=blood_centre, bag_number=bag_number)
     if taken.exclude(pk=exclude_pk).exists():
-        return ValidationError(
-            _("Bag %(bag)s is already recorded at this blood centre."),
-            code="duplicate_bag",
-            params={"bag": bag_number},
-        )
+        return _duplicate_bag(bag_number)
     return None
+
+
+def _duplicate_bag(bag_number: str) -> ValidationError:
+    return ValidationError(
+        _("Bag %(bag)s is already recorded at this blood centre."),
+        code="duplicate_bag",
+        params={"bag": bag_number},
+    )
 
 
 # Where a failed pre-screen rule is shown: on the screening value that decided it. Rules
@@ -161,8 +166,14 @@ def _collected_errors(donor, *, donated_on, fields, exclude_pk=None, read=None) 
     return collection_errors(facts, donated_on=donated_on, fields=fields)
 
 
-@transaction.atomic
-def donation_record(
+def donation_record(**screening) -> Donation:
+    """``donation_record_within`` in a transaction of its own (a savepoint inside the
+    caller's): the API and any caller that goes on after a refusal."""
+    with transaction.atomic():
+        return donation_record_within(**screening)
+
+
+def donation_record_within(
     *,
     donor: Donor,
     donated_on: date,
@@ -179,13 +190,20 @@ def donation_record(
     deferral_category: str = "",
     actor=None,
     request=None,
+    bag_taken: bool | None = None,
 ) -> Donation:
-    """Record one screening, on every path (camp table, its sheet import, the API, the demo).
+    """Record one screening, on every path (camp table, its sheet import, the API, the demo),
+    in the caller's transaction, which a refusal (a ValidationError) must end: no savepoint
+    of its own, two statements fewer (camps.services, whose transaction is the entry's).
     Collected: needs haemoglobin, weight and blood pressure measured at the screening, a bag
     number unique at the blood centre and a volume, and a donor who passes the pre-screen
     with those values. Deferred at screening: records the deferral too (a coarse category,
     default length from settings). A ValidationError keyed by field says what is wrong;
-    the entry goes to the audit log."""
+    the entry goes to the audit log. ``bag_taken``: whether the bag number is already
+    recorded at the centre, when the caller read it in this transaction (the camp table,
+    with its camp lock); read here otherwise."""
+    if transaction.get_autocommit():  # each write its own transaction: never half a record
+        raise TransactionManagementError("donation_record_within needs a transaction.")
     fields = {
         "kind": kind,
         "bag_number": (bag_number or "").strip(),
@@ -204,6 +222,7 @@ def donation_record(
         outcome=outcome,
         deferral_category=deferral_category,
         fields=fields,
+        bag_taken=bag_taken,
     )
     donation = Donation(
         donor=donor,
@@ -242,7 +261,9 @@ def donation_record(
     return donation
 
 
-def _check_screening(donor, *, donated_on, blood_centre, outcome, deferral_category, fields):
+def _check_screening(
+    donor, *, donated_on, blood_centre, outcome, deferral_category, fields, bag_taken=None
+):
     """Every field error of a screening about to be recorded, raised at once; else the
     donor's facts when they were read (a collection), for the standing after it."""
     errors, read = {}, {}
@@ -252,7 +273,10 @@ def _check_screening(donor, *, donated_on, blood_centre, outcome, deferral_categ
         errors.update(_collected_errors(donor, donated_on=donated_on, fields=fields, read=read))
     elif outcome == DonationOutcome.DEFERRED and not deferral_category:
         errors["deferral_category"] = [_("Choose why the donor is deferred.")]
-    bag = bag_number_error(blood_centre=blood_centre, bag_number=fields["bag_number"])
+    if bag_taken is None or not fields["bag_number"] or blood_centre is None:
+        bag = bag_number_error(blood_centre=blood_centre, bag_number=fields["bag_number"])
+    else:
+        bag = _duplicate_bag(fields["bag_number"]) if bag_taken else None
     if bag is not None:
         errors.setdefault("bag_number", []).extend(bag.error_list)
     if errors:
@@ -263,23 +287,25 @@ def _check_screening(donor, *, donated_on, blood_centre, outcome, deferral_categ
 _HELD = ("donor", "camp", "blood_centre", "recorded_by")
 
 
+BAG_CONSTRAINT = "donation_bag_number_unique_per_centre"
+
+
 def _save_unique_bag(donation: Donation) -> None:
     """Save, answering a bag number taken meanwhile (at another table) as its field error.
     The donor, camp, centre and recorder are rows the caller holds: not read again to check
-    that they exist (four queries fewer on the camp table's every entry)."""
+    that they exist (four queries fewer on the camp table's every entry). No savepoint: the
+    refusal ends the transaction (donation_record's), so the error is written without
+    reading the database again."""
     held = [name for name in _HELD if getattr(donation, f"{name}_id") is not None]
     donation.full_clean(exclude=held, validate_constraints=False)
     try:
-        with transaction.atomic():
-            donation.save()
-    except IntegrityError:  # the same bag saved at another table a moment ago
-        raise ValidationError(
-            {
-                "bag_number": bag_number_error(
-                    blood_centre=donation.blood_centre, bag_number=donation.bag_number
-                )
-            }
-        ) from None
+        donation.save()
+    except IntegrityError as error:  # the same bag saved at another table a moment ago
+        text = str(error)
+        # PostgreSQL names the constraint; SQLite names the columns.
+        if BAG_CONSTRAINT not in text and "donors_donation.bag_number" not in text:
+            raise
+        raise ValidationError({"bag_number": _duplicate_bag(donation.bag_number)}) from None
 
 
 # Fields a correction may change; the outcome is corrected by withdrawing the entry.

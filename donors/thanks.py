@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
 from django.urls import reverse
 
 from notifications import shortlinks
@@ -50,12 +51,23 @@ def donation_for_link(code: str) -> Donation | None:
     )
 
 
+def with_may_be_thanked(queryset: QuerySet) -> QuerySet:
+    """Donors with ``may_be_thanked``: whether ``donation_thank`` may write to them, read
+    with the donor (the camp table reads it in its donor query), so recording asks no more."""
+    one = may_be_reminded(Donor.objects.filter(pk=OuterRef("pk")))
+    return queryset.annotate(may_be_thanked=Exists(one))
+
+
 def donation_thank(donation: Donation) -> bool:
     """Enqueue the thank-you for a collected donation, once (the outbox's natural key), when
-    the donor may be written to. Called by ``donations.donation_record``."""
+    the donor may be written to (``may_be_thanked`` when the caller read it with the donor,
+    in this request). Called by ``donations.donation_record``."""
     if donation.outcome != DonationOutcome.COLLECTED:
         return False
-    if not may_be_reminded(Donor.objects.filter(pk=donation.donor_id)).exists():
+    may = getattr(donation.donor, "may_be_thanked", None)
+    if may is None:
+        may = may_be_reminded(Donor.objects.filter(pk=donation.donor_id)).exists()
+    if not may:
         return False
     message, created = donor_message_enqueue(
         donation.donor,

@@ -11,6 +11,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db.models import BooleanField, ExpressionWrapper
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -26,9 +27,10 @@ from accounts.scoping import for_user, in_subtree
 from donors.choices import ConsentPurpose, DeferralCategory
 from donors.donations import screening_reasons
 from donors.eligibility import check_eligibility
-from donors.hooks import commitments_for, unavailable_until
+from donors.hooks import commitments_for, committed, unavailable_until
 from donors.models import Donor
-from donors.selectors import eligible_on, facts_for, with_eligibility_facts
+from donors.selectors import eligible_on, facts_for, fetch_with_eligibility_facts
+from donors.thanks import with_may_be_thanked
 
 from .. import services
 from ..choices import CAMP_STATUS_BADGES, CampStatus
@@ -40,7 +42,7 @@ from ..forms import (
     ScreeningForm,
 )
 from ..models import TableEntry
-from ..selectors import camp_donations, camp_totals, camps_for
+from ..selectors import camp_donations, camp_totals, camps_for, table_panel
 
 LOOKUP_RATE_GROUP = "camp-table-lookup"
 
@@ -65,10 +67,10 @@ class CampTableMixin(RoleRequiredMixin):
 
     def context(self, **extra):
         camp = self.camp
-        recent = camp_donations(camp)[: settings.CAMP_TABLE_RECENT]
+        totals, recent = table_panel(camp, settings.CAMP_TABLE_RECENT)
         return {
             "camp": camp,
-            "totals": camp_totals(camp),
+            "totals": totals,
             "recent": recent,
             "is_open": camp.status == CampStatus.OPEN,
             "badges": CAMP_STATUS_BADGES,
@@ -115,9 +117,16 @@ class CampTableMixin(RoleRequiredMixin):
 
     def donors_on(self, phone) -> list:
         """Everyone registered on ``phone`` (a family may share one, up to
-        DONORS_PER_PHONE_MAX), not erased."""
-        donors = with_eligibility_facts(Donor.objects.select_related("unit"))
-        return list(donors.filter(phone=phone, erased_at__isnull=True).order_by("name", "pk"))
+        DONORS_PER_PHONE_MAX), not erased, in one query: each with the facts eligibility
+        reads, whether a booking may stand in the way of giving on the camp's day
+        (``may_be_booked``, a superset of ``bookings``) and whether a thank-you may be
+        sent (``may_be_thanked``)."""
+        on = self.camp.held_on
+        donors = with_may_be_thanked(Donor.objects.select_related("unit")).annotate(
+            may_be_booked=ExpressionWrapper(committed(on), output_field=BooleanField())
+        )
+        donors = donors.filter(phone=phone, erased_at__isnull=True).order_by("name", "pk")
+        return fetch_with_eligibility_facts(donors)
 
     def find_donor(self, phone, pk=None):
         """The donor on ``phone`` the table means: the one picked (``pk``), or the only one
@@ -130,8 +139,22 @@ class CampTableMixin(RoleRequiredMixin):
     def bookings(self, donor):
         """The donor's live commitments (a child's transfusion) that a donation on the
         camp's day would make impossible: the card warns, and "collected" needs the tick."""
+        if getattr(donor, "may_be_booked", True) is False:  # read with the donor: none
+            return []
         on = self.camp.held_on
         return commitments_for(donor, on, unavailable_until(donor, on))
+
+    def audit_shown(self, donor, *, own: bool, **details) -> None:
+        """The audit line of a donor shown at the table (a card, a row of a shared number):
+        ``limited`` when another unit's donor was shown only as name, group and may donate."""
+        audit.record(
+            action=AuditAction.VIEW,
+            request=self.request,
+            obj=donor,
+            camp=self.camp.pk,
+            limited=not own,
+            **details,
+        )
 
     def card(self, donor, *, form=None, anyway=None, status=200, screening_reasons=()):
         """The donor card: eligibility on the camp's day with every reason, the bookings a
@@ -144,14 +167,7 @@ class CampTableMixin(RoleRequiredMixin):
         bookings = self.bookings(donor)
         own = self.own_donor(donor)
         details = {"bookings": [b.ref for b in bookings]} if bookings else {}
-        audit.record(
-            action=AuditAction.VIEW,
-            request=self.request,
-            obj=donor,
-            camp=self.camp.pk,
-            limited=not own,
-            **details,
-        )
+        self.audit_shown(donor, own=own, **details)
         if form is None:
             initial = {"phone": donor.phone, "donor": donor.pk, "client_id": uuid.uuid4()}
             if own:  # another unit's donor: nothing beyond name, group and may donate
@@ -225,14 +241,7 @@ class LookupView(CampTableMixin, View):
             own = self.own_donor(donor)
             eligible = check_eligibility(facts_for(donor), self.camp.held_on).eligible
             rows.append({"donor": donor, "own": own, "eligible": eligible})
-            audit.record(
-                action=AuditAction.VIEW,
-                request=self.request,
-                obj=donor,
-                camp=self.camp.pk,
-                limited=not own,
-                shared_phone=len(donors),
-            )
+            self.audit_shown(donor, own=own, shared_phone=len(donors))
         return self.partial("camps/table/_choose.html", phone=phone, rows=rows)
 
 

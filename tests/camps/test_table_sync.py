@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import reverse
 
 from camps.models import TableEntry
-from camps.services import camp_donation_record
+from camps.services import camp_close, camp_donation_record
 from camps.views.table import phone_key
 from donors.models import Deferral, Donation, Donor
 from tests.factories import CampFactory, DeferralFactory, DonationFactory, DonorFactory
@@ -119,6 +119,22 @@ def test_two_requests_with_one_id_at_the_same_moment_save_once(client_for, staff
     for thread in threads:
         thread.join()
     assert answers == ["saved", "saved"]
+    assert Donation.objects.filter(donor=donor).count() == 1
+
+
+def test_a_replay_after_the_camp_closed_answers_the_entry_saved(client_for, staff_a, camp):
+    """The queue's replay of an entry the camp took before closing is that entry (saved),
+    not a refusal: the write is refused (closed), then the id is found."""
+    donor = DonorFactory(unit=camp.unit)
+    client = client_for(staff_a)
+    entry_id = uuid.uuid4()
+    fields = {"phone": donor.phone, "bag_number": "LATE-1", **SCREENING}
+    assert sync(client, camp, "record", fields, entry_id).json()["state"] == "saved"
+    camp_close(camp=camp, actor=staff_a)
+    again = sync(client, camp, "record", fields, entry_id)
+    assert again.status_code == 200 and again.json()["state"] == "saved"
+    other = sync(client, camp, "record", {**fields, "bag_number": "LATE-2"})
+    assert other.status_code == 422  # a new entry at a closed camp is still refused
     assert Donation.objects.filter(donor=donor).count() == 1
 
 

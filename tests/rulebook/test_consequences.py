@@ -3,6 +3,8 @@ deferral (the camp table, the camp sheet import, the API, the donor page), the d
 bookings it makes impossible are released, audited, and the child's coordinator is told;
 the child's page, the due-soon board and the call desk show the gap at once."""
 
+import json
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -87,6 +89,30 @@ def test_a_donation_at_the_camp_table_releases_the_booking_and_tells_the_coordin
             },
         )
     assert response.status_code == 200
+    assert Donation.objects.filter(donor=story.donor, camp=camp).exists()
+    assert_released_and_told(story, coordinator, cause_text="donated on 30 Nov 2026")
+
+
+def test_a_donation_synced_from_the_offline_table_releases_the_booking(
+    units, staff_a, coordinator, client_for
+):
+    """The offline queue's entry goes through the same service as the table's post."""
+    with noon():
+        story = booked_donor(units)
+        camp = CampFactory(unit=units.station_a, held_on=CAMP_DAY)
+        fields = {
+            "phone": story.donor.phone,
+            "outcome": "collected",
+            "bag_number": "KNP-502",
+            "bag_volume_ml": "350",
+            "record_anyway": "on",
+            **{name: str(value) for name, value in screening_values().items()},
+        }
+        body = {"client_id": str(uuid.uuid4()), "kind": "record", "fields": fields}
+        response = client_for(staff_a).post(
+            reverse("camps:table-sync", args=[camp.pk]), json.dumps(body), "application/json"
+        )
+    assert response.json()["state"] == "saved", response.json()
     assert Donation.objects.filter(donor=story.donor, camp=camp).exists()
     assert_released_and_told(story, coordinator, cause_text="donated on 30 Nov 2026")
 
