@@ -526,6 +526,12 @@ if NOTIFY_STUCK_MINUTES * 60 <= CELERY_TASK_TIME_LIMIT:
     raise ImproperlyConfigured("NOTIFY_STUCK_MINUTES must outlast CELERY_TASK_TIME_LIMIT.")
 # Minutes between two runs of each reminders scan (thalassaemia, donors, camps).
 NOTIFY_SCAN_MINUTES = env_int("NOTIFY_SCAN_MINUTES", 5, minimum=1)
+# The same in seconds, for a short trial run (CI's production smoke, .ci/production_smoke):
+# when set it wins over NOTIFY_SCAN_MINUTES. Unset: NOTIFY_SCAN_MINUTES × 60.
+NOTIFY_SCAN_SECONDS = env_int("NOTIFY_SCAN_SECONDS", NOTIFY_SCAN_MINUTES * 60, minimum=1)
+# Seconds between two dispatches (due pending messages handed to the workers): a message
+# written by a scan waits at most this long. Default: 60.
+NOTIFY_DISPATCH_SECONDS = env_int("NOTIFY_DISPATCH_SECONDS", 60, minimum=1)
 # The figures' roll-ups (dashboard/rollups.py): the beat applies the changes every so many
 # minutes; a page or API read applies at most this many pending changes itself; more than
 # DASHBOARD_FIGURES_REBUILD_OVER pending (a bulk load) rebuilds every table instead.
@@ -536,19 +542,19 @@ CELERY_BEAT_SCHEDULE.update(
     {
         "thalassemia-reminders-scan": {
             "task": "thalassemia.tasks.scan_reminders",
-            "schedule": timedelta(minutes=NOTIFY_SCAN_MINUTES),
+            "schedule": timedelta(seconds=NOTIFY_SCAN_SECONDS),
         },
         "donors-reminders-scan": {
             "task": "donors.tasks.scan_reminders",
-            "schedule": timedelta(minutes=NOTIFY_SCAN_MINUTES),
+            "schedule": timedelta(seconds=NOTIFY_SCAN_SECONDS),
         },
         "camps-reminders-scan": {
             "task": "camps.tasks.scan_reminders",
-            "schedule": timedelta(minutes=NOTIFY_SCAN_MINUTES),
+            "schedule": timedelta(seconds=NOTIFY_SCAN_SECONDS),
         },
         "notifications-dispatch": {
             "task": "notifications.tasks.dispatch",
-            "schedule": timedelta(minutes=1),
+            "schedule": timedelta(seconds=NOTIFY_DISPATCH_SECONDS),
         },
         "dashboard-refresh-figures": {
             "task": "dashboard.tasks.refresh_figures",

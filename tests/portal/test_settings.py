@@ -95,3 +95,34 @@ def test_the_upload_caps_default_to_what_a_real_sheet_needs():
         timeout=60,
     )
     assert result.stdout.split()[0] == "500"
+
+
+def test_the_reminder_scan_and_dispatch_keep_their_defaults_and_take_seconds():
+    """NOTIFY_SCAN_SECONDS and NOTIFY_DISPATCH_SECONDS are for a short trial (CI's production
+    smoke); unset, the scans run every NOTIFY_SCAN_MINUTES (5) and the dispatch every minute."""
+    show = (
+        "import django; from django.conf import settings; django.setup(); "
+        "s = settings.CELERY_BEAT_SCHEDULE; "
+        "print(*(int(s[k]['schedule'].total_seconds()) for k in ("
+        "'thalassemia-reminders-scan', 'donors-reminders-scan', 'camps-reminders-scan', "
+        "'notifications-dispatch')))"
+    )
+    names = {"NOTIFY_SCAN_MINUTES", "NOTIFY_SCAN_SECONDS", "NOTIFY_DISPATCH_SECONDS"}
+    environment = {k: v for k, v in os.environ.items() if k not in names}
+
+    def schedule(**env):
+        result = subprocess.run(
+            [sys.executable, "-c", show],
+            cwd=ROOT,
+            env={**environment, **env},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout.split()
+
+    assert schedule() == ["300", "300", "300", "60"]
+    assert schedule(NOTIFY_SCAN_MINUTES="2") == ["120", "120", "120", "60"]
+    short = {"NOTIFY_SCAN_SECONDS": "5", "NOTIFY_DISPATCH_SECONDS": "3"}
+    assert schedule(NOTIFY_SCAN_MINUTES="2", **short) == ["5", "5", "5", "3"]
