@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections, router
 from django.db.models import (
     Count,
     Exists,
@@ -155,7 +155,8 @@ def annual_need_by_group(query: DashboardQuery, today: date | None = None) -> di
             plan=TransfusionPlan._meta.db_table,
             children=children_sql,
         )
-        with connection.cursor() as cursor:
+        # The router's database for reads (the replica in the dashboard's scope).
+        with connections[router.db_for_read(Patient)].cursor() as cursor:
             cursor.execute(sql, [*children_params, today])
             return {group: annual or 0.0 for group, annual in cursor.fetchall()}
     plans = TransfusionPlan.objects.filter(patient=OuterRef("pk"))
@@ -346,7 +347,7 @@ def units_due_by_group(query: DashboardQuery, untils, today: date) -> dict[date,
     for until in untils:
         params += [until, until, today]
     found: dict[date, dict[str, int]] = {until: {} for until in untils}
-    with connection.cursor() as cursor:
+    with connections[router.db_for_read(Patient)].cursor() as cursor:
         cursor.execute(sql, params)
         for group, *units in cursor.fetchall():
             for until, n in zip(untils, units, strict=True):
