@@ -5,9 +5,10 @@ Runs on SQLite and PostgreSQL alike."""
 import pytest
 from django.conf import settings
 from django.db import router
+from django.urls import get_resolver
 
 from donors.models import Donor
-from portal.dbrouter import REPLICA, ReplicaRouter, replica_reads
+from portal.dbrouter import REPLICA, REPLICA_VIEWS, ReplicaRouter, replica_reads
 from tests.factories import DonorFactory
 from thalassemia.models import Patient
 
@@ -32,3 +33,18 @@ def test_the_dashboard_and_the_export_read_the_primary(admin_user, client_for, u
     assert client.get("/dashboard/").context["totals"]["children_active"] == 1
     exported = client.get("/donors/export/?format=csv")
     assert b"Primary donor" in b"".join(exported.streaming_content)
+
+
+def url_names(patterns, namespace=""):
+    for pattern in patterns:
+        if hasattr(pattern, "url_patterns"):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from url_names(pattern.url_patterns, inner)
+        elif pattern.name:
+            yield f"{namespace}{pattern.name}"
+
+
+def test_every_view_the_replica_serves_is_a_real_url():
+    """A renamed URL would silently move its reads back to the primary."""
+    names = set(url_names(get_resolver().url_patterns))
+    assert names >= REPLICA_VIEWS, REPLICA_VIEWS - names

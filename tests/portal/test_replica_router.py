@@ -15,13 +15,13 @@ from django.db import connections
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.models import PoliceUnit
+from accounts.models import AuditEvent, PoliceUnit
 from donors.models import Donor
 from donors.tasks import export_donor_sheet
 from donors.views.spreadsheets import EXPORT_JOB
 from portal import jobs, uploads
 from portal.dbrouter import REPLICA
-from tests.factories import DonorFactory
+from tests.factories import CampFactory, DonorFactory
 from thalassemia.models import Patient
 
 pytestmark = pytest.mark.django_db(databases=["default", REPLICA])
@@ -179,3 +179,17 @@ def test_reads_outside_the_scope_and_every_write_use_the_primary(replica_units, 
     assert donor._state.db == "default"
     assert Donor.objects.using("default").filter(pk=donor.pk).exists()
     assert settings.DATABASES[REPLICA]["NAME"] != settings.DATABASES["default"]["NAME"]
+
+
+def test_the_camp_report_reads_the_replica(replica_units, admin_user, client_for):
+    camp = CampFactory(unit=replica_units.station_a, name="Camp on the primary")
+    camp.blood_centre.save(using=REPLICA, force_insert=True)
+    camp.name = "Camp as the replica has it"
+    camp.save(using=REPLICA, force_insert=True)
+    response = client_for(admin_user).get(f"/camps/{camp.pk}/report/?format=csv")
+    assert response.status_code == 200
+    text = response.content.decode("utf-8-sig")
+    assert "Camp as the replica has it" in text and "Camp on the primary" not in text
+    # The audit event of the download is written to the primary.
+    event = AuditEvent.objects.using("default").get(details__what="camp report")
+    assert event.object_id == str(camp.pk)
