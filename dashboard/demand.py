@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections, router
 from django.db.models import (
     Count,
     F,
@@ -317,7 +317,8 @@ def units_due_by_group(query: DashboardQuery, untils, today: date) -> dict[date,
     params += children_params
     found: dict[date, dict[str, int]] = {until: {} for until in untils}
     walk = False
-    with connection.cursor() as cursor:
+    # The router's database for reads (the replica in the dashboard's scope).
+    with connections[router.db_for_read(Patient)].cursor() as cursor:
         cursor.execute(sql, params)
         for group, later, *units in cursor.fetchall():
             walk = walk or later > 0

@@ -113,6 +113,9 @@ MIDDLEWARE = [
     "accounts.middleware.AnonymousBodyCapMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Opens the read-replica scope for the dashboard and the exports (portal/dbrouter.py);
+    # without DATABASE_REPLICA_URL it does nothing.
+    "portal.dbrouter.ReplicaReadsMiddleware",
     # Axes must come last: it turns a locked-out login into its lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -154,6 +157,30 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# A read replica (a streaming standby of the primary), read by the dashboard and the
+# exports only; everything else, and every write, uses the primary (portal/dbrouter.py).
+# Unset: no "replica" alias, and everything reads the primary.
+if env_str("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        env_str("DATABASE_REPLICA_URL"),
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0),
+        conn_health_checks=True,
+    )
+    # Tests read the test database through the alias (a real second database is set up by
+    # tests/portal/test_replica_router.py itself).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["portal.dbrouter.ReplicaRouter"]
+# DATABASE_POOLER=pgbouncer: the connections go through PgBouncer in transaction mode. A
+# server-side cursor (QuerySet.iterator(), the donor export's stream) outlives the
+# transaction PgBouncer lends a server for, so Django must not use them; session state
+# (SET, session advisory locks, LISTEN) is not kept either: the code uses none
+# (docs/operations.md, "PgBouncer").
+DATABASE_POOLER = (env_str("DATABASE_POOLER") or "").strip().lower()
+if DATABASE_POOLER not in ("", "pgbouncer"):
+    raise ImproperlyConfigured("DATABASE_POOLER must be empty or 'pgbouncer'.")
+if DATABASE_POOLER == "pgbouncer":
+    for _alias in DATABASES.values():
+        _alias["DISABLE_SERVER_SIDE_CURSORS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache -----------------------------------------------------------------------------

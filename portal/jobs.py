@@ -192,6 +192,7 @@ def run_export_job(job_id: str, *, write) -> None:
     from accounts.models import User
 
     from . import uploads
+    from .dbrouter import replica_reads
 
     record = job_get(job_id)
     if record is None or record.get("state") not in (QUEUED, RUNNING):
@@ -205,6 +206,8 @@ def run_export_job(job_id: str, *, write) -> None:
         translation.override(record.get("language") or settings.LANGUAGE_CODE),
         tempfile.TemporaryFile() as out,
         _fails_the_job(job_id),
+        # An export reads from the read replica when there is one (portal/dbrouter.py).
+        replica_reads(),
     ):
         write(
             out,

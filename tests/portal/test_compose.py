@@ -14,14 +14,15 @@ ROOT = Path(__file__).resolve().parents[2]
 APP_SERVICES = ("web", "worker", "beat")
 
 
-def resolved_with_docker_compose():
+def resolved_with_docker_compose(*profiles):
     binary = shutil.which("docker-compose")
     if binary is None:
         if os.environ.get("BLOODBOND_CI"):
             pytest.fail("CI must install Debian's docker-compose to validate the file")
         pytest.skip("docker-compose is not installed")
+    chosen = [arg for name in profiles for arg in ("--profile", name)]
     result = subprocess.run(
-        [binary, "-f", str(ROOT / "docker-compose.yml"), "config"],
+        [binary, "-f", str(ROOT / "docker-compose.yml"), *chosen, "config"],
         env={**os.environ, "SECRET_KEY": "compose-check"},
         capture_output=True,
         text=True,
@@ -96,3 +97,68 @@ def test_compose_refuses_to_start_without_a_secret_key():
     )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+# --- the "scale" profile (issue 17) -------------------------------------------------------
+
+SCALE_SERVICES = ("web-scale", "worker-scale", "lb", "pgbouncer", "db-replica")
+
+
+@pytest.fixture(params=["file", "docker-compose --profile scale config"])
+def scaled(request):
+    data = raw() if request.param == "file" else resolved_with_docker_compose("scale")
+    return data["services"]
+
+
+def env_of(service):
+    environment = service["environment"]
+    if isinstance(environment, list):
+        environment = dict(item.split("=", 1) for item in environment)
+    return environment
+
+
+def test_the_scale_profile_leaves_the_default_shape_alone(scaled):
+    for name in SCALE_SERVICES:
+        assert scaled[name].get("profiles") == ["scale"], name
+    for name in ("db", "redis", "migrate", *APP_SERVICES):
+        assert not scaled[name].get("profiles"), name
+    assert scaled["web"]["ports"]  # the single web keeps its port
+
+
+def test_three_web_replicas_behind_one_port_and_two_workers(scaled):
+    assert scaled["web-scale"]["deploy"]["replicas"] == 3
+    assert scaled["worker-scale"]["deploy"]["replicas"] == 2
+    assert "ports" not in scaled["web-scale"]  # reached through lb only
+    assert len(scaled["lb"]["ports"]) == 1
+    mounted = " ".join(str(volume) for volume in scaled["lb"]["volumes"])
+    assert "ops/nginx/scale.conf" in mounted
+    conf = (ROOT / "ops/nginx/scale.conf").read_text()
+    assert "server web-scale:8000" in conf and "proxy_pass http://bloodbond_web" in conf
+    assert "gunicorn donation_portal.wsgi" in " ".join(scaled["web-scale"]["command"])
+    assert "celery -A donation_portal worker" in " ".join(scaled["worker-scale"]["command"])
+
+
+def test_scaled_app_goes_through_pgbouncer_and_reads_the_replica(scaled):
+    bouncer = env_of(scaled["pgbouncer"])
+    assert bouncer["POOL_MODE"] == "transaction"
+    assert "@db:5432/" in bouncer["DATABASE_URL"]
+    default = env_of(scaled["web"])
+    for name in ("web-scale", "worker-scale"):
+        environment = env_of(scaled[name])
+        assert "@pgbouncer:6432/" in environment["DATABASE_URL"], name
+        assert "@db-replica:5432/" in environment["DATABASE_REPLICA_URL"], name
+        assert environment["DATABASE_POOLER"] == "pgbouncer", name
+        # Every other setting is the single web's.
+        changed = {"DATABASE_URL", "DATABASE_REPLICA_URL", "DATABASE_POOLER"}
+        same = {k: v for k, v in environment.items() if k not in changed}
+        assert same == {k: v for k, v in default.items() if k not in changed}, name
+
+
+def test_the_replica_streams_from_the_primary(scaled):
+    replica = scaled["db-replica"]
+    assert replica["image"] == scaled["db"]["image"]
+    command = " ".join(replica["command"])
+    assert "pg_basebackup -h db" in command and " -R " in command
+    mounted = " ".join(str(volume) for volume in scaled["db"]["volumes"])
+    assert "allow-replication.sh:/docker-entrypoint-initdb.d/" in mounted
+    assert "host replication" in (ROOT / "ops/postgres/allow-replication.sh").read_text()
