@@ -146,14 +146,11 @@ def dashboard_for(
         by["camp"], camps_total = camps_most_units(
             query, camps_shown, deferred="camp" in deferred_for
         )
-    at_risk_rows = demand.children_at_risk(query, today)
-    if at_risk_shown is None:
-        at_risk = list(at_risk_rows)
+    at_risk = demand.children_at_risk(query, today, limit=at_risk_shown)
+    if at_risk_shown is None or len(at_risk) < at_risk_shown:
         at_risk_total = len(at_risk)
     else:
-        at_risk = list(at_risk_rows[:at_risk_shown])
-        short = len(at_risk) < at_risk_shown
-        at_risk_total = len(at_risk) if short else at_risk_rows.count()
+        at_risk_total = demand.children_at_risk_count(query, today)
     return Dashboard(
         query=query,
         today=today,
