@@ -429,6 +429,25 @@ def _deferred_by(query: DashboardQuery, by: str, latest) -> dict:
     )
 
 
+def units_deferred(query: DashboardQuery, unit_ids: list) -> dict:
+    """``collection_by(query, "unit")``'s donors deferred for the units ``unit_ids`` only
+    (unit id → donors): the page shows the units with the most units collected, and a
+    state's count for its 1,000 stations read every deferral of the range."""
+    if not unit_ids:
+        return {}
+    latest = query.latest_day
+    if _ends_today(query, latest):
+        rows = _counts(query, "own_deferred", own=True).filter(unit_id__in=unit_ids)
+        return dict(rows.values("unit_id").annotate(n=Sum("donors")).values_list("unit_id", "n"))
+    return dict(
+        rollup(DonorDay, query)
+        .filter(deferred__gt=0, unit_id__in=unit_ids)
+        .values(key=KEYS["unit"])
+        .annotate(n=Count("donor_id", distinct=True))
+        .values_list("key", "n")
+    )
+
+
 def collection_by(query: DashboardQuery, by: str, *, deferred: bool = True) -> list[Row]:
     """The range's donations grouped ``by`` month (every month of the range, empty ones
     too), police unit, blood group, camp or blood centre: a few queries, one more with
