@@ -18,7 +18,7 @@ from .selectors import (
     camps_most_units,
     collection_by,
     collection_totals,
-    units_deferred,
+    units_most_units,
 )
 
 # The horizon of the "need a year by the calendars" end of the need band.
@@ -141,22 +141,18 @@ def dashboard_for(
     # The donors eligible today and on each horizon's day: one scan of the donors.
     pool = demand.eligible_by_group_on(query, [today, *(today + timedelta(days=n) for n in days)])
     *horizon_forecasts, year = demand.forecasts(query, days, today, pool=pool)
+    shortened = {"camp": camps_shown, "unit": units_shown}
     by = {
-        name: collection_by(
-            query, name, deferred=name in deferred_for and (units_shown is None or name != "unit")
-        )
+        name: collection_by(query, name, deferred=name in deferred_for)
         for name in BREAKDOWNS
-        if camps_shown is None or name != "camp"
+        if shortened.get(name) is None
     }
-    units_total = len(by["unit"])
-    if units_shown is not None:
-        if units_total > units_shown:
-            by["unit"] = sorted(by["unit"], key=lambda r: (-r.units, -r.donations, r.label))
-            by["unit"] = by["unit"][:units_shown]
-        if "unit" in deferred_for:
-            found = units_deferred(query, [row.key for row in by["unit"]])
-            for row in by["unit"]:
-                row.donors_deferred = found.get(row.key, 0)
+    if units_shown is None:
+        units_total = len(by["unit"])
+    else:
+        by["unit"], units_total = units_most_units(
+            query, units_shown, deferred="unit" in deferred_for
+        )
     if camps_shown is None:
         camps_total = len(by["camp"])
     else:

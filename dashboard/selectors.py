@@ -448,6 +448,25 @@ def units_deferred(query: DashboardQuery, unit_ids: list) -> dict:
     )
 
 
+def units_most_units(
+    query: DashboardQuery, n: int, *, deferred: bool = False
+) -> tuple[list[Row], int]:
+    """The page's "Units by police unit": the first ``n`` rows of ``collection_by(query,
+    "unit")`` (the most units first, then by name), and how many rows there are. A state
+    has 1,000 stations: only the first ``n`` and those tied with the last are labelled, and
+    their donors deferred counted for them only."""
+    counted = _counted_by(query, "unit", query.latest_day)
+    total = len(counted)
+    if total > n:
+        floor = sorted((units for units, _donations in counted.values()), reverse=True)[n - 1]
+        counted = {key: value for key, value in counted.items() if value[0] >= floor}
+    rows = _ordered("unit", _rows("unit", counted, {}), query)[:n]
+    found = units_deferred(query, [row.key for row in rows]) if deferred else {}
+    for row in rows:
+        row.donors_deferred = found.get(row.key, 0) if deferred else None
+    return rows, total
+
+
 def collection_by(query: DashboardQuery, by: str, *, deferred: bool = True) -> list[Row]:
     """The range's donations grouped ``by`` month (every month of the range, empty ones
     too), police unit, blood group, camp or blood centre: a few queries, one more with
