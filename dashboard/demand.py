@@ -49,8 +49,8 @@ from thalassemia.choices import (
 from thalassemia.models import Assignment, Patient, Transfusion
 from thalassemia.selectors import with_plans
 
-from .models import TransfusedDay, TransfusionDay
-from .selectors import DashboardQuery, rollup
+from .models import TransfusedDay, TransfusionDay, TransfusionMonth
+from .selectors import DashboardQuery, _in_days, _next_month
 
 # Known groups in report order, then "unknown" (children not yet typed).
 KNOWN_GROUPS = [group for group in GROUP_ORDER if group]
@@ -84,40 +84,97 @@ def _donors(query: DashboardQuery):
 # --- transfusions in the range -------------------------------------------------------------
 
 
-def _children_rollup(model, query: DashboardQuery):
-    """``selectors.rollup`` of a children's roll-up; for the whole state (an admin, no
-    unit) every row of the range, without joining each one to the list of every unit."""
-    if query.unit is None and query.subtree() == 0:
-        rows = model.objects.filter(day__gte=query.start, day__lte=query.end)
-        if query.blood_group:
-            rows = rows.filter(blood_group=query.blood_group)
-        return rows.order_by()
-    return rollup(model, query)
+def _months_and_days(start: date, end: date) -> tuple[tuple[date, date] | None, list]:
+    """[start, end] as whole months (the first days of the first and last; None: none) and
+    the ragged ends (day ranges). Unlike the collection figures' ``selectors._parts``, the
+    last month is whole only when the range covers it to its last day: transfusions are
+    scheduled ahead, so days after a range ending today are not empty."""
+    if start > end:
+        return None, []
+    first = start if start.day == 1 else _next_month(start)
+    after = _next_month(end) if end + timedelta(days=1) == _next_month(end) else end.replace(day=1)
+    if first >= after:
+        return None, [(start, end)]
+    ragged = []
+    if start < first:
+        ragged.append((start, first - timedelta(days=1)))
+    if after <= end:
+        ragged.append((after, end))
+    return (first, (after - timedelta(days=1)).replace(day=1)), ragged
+
+
+def _days_in(windows) -> Q:
+    when = Q()
+    for first, last in windows:
+        when |= Q(day__gte=first, day__lte=last)
+    return when
+
+
+def _transfusion_months(query: DashboardQuery):
+    """``TransfusionMonth``'s rows of the query's subtree (and group)."""
+    subtree = query.subtree()
+    if subtree is None:
+        return TransfusionMonth.objects.none()
+    rows = TransfusionMonth.objects.filter(unit_id=subtree)
+    if query.blood_group:
+        rows = rows.filter(blood_group=query.blood_group)
+    return rows.order_by()
 
 
 def children_summary(query: DashboardQuery, today: date | None = None) -> dict[str, int]:
     """Active children now, and the range's transfusions: those that fell due (cancelled
-    ones left out), how many of them were given, missed or are still open, and the units
-    transfused on days in the range. Three queries: two over the roll-ups
-    (``TransfusionDay`` by due day and status, ``TransfusedDay`` by day given), one count of
-    the active children."""
+    ones left out), how many of them were given, missed or are still open (overdue: due
+    before today), and the units transfused on days in the range.
+
+    Whole months from ``TransfusionMonth`` (the subtree's, a few hundred rows for a state's
+    five years), the ragged ends from ``TransfusionDay`` (by due day and status) and
+    ``TransfusedDay`` (by day given); the overdue count's range ends yesterday, so its own
+    months and ends. At most four queries: the months, the two day tables' ends (only when
+    there are any), the count of the active children."""
     today = today or timezone.localdate()
-    counted = ~Q(status=TransfusionStatus.CANCELLED)
-    figures = _children_rollup(TransfusionDay, query).aggregate(
-        transfusions_due=Coalesce(Sum("transfusions", filter=counted), 0),
-        transfusions_done=Coalesce(Sum("transfusions", filter=Q(status=TransfusionStatus.DONE)), 0),
-        transfusions_missed=Coalesce(
-            Sum("transfusions", filter=Q(status=TransfusionStatus.MISSED)), 0
-        ),
-        transfusions_overdue=Coalesce(
-            Sum("transfusions", filter=Q(status__in=OPEN_TRANSFUSION, day__lt=today)), 0
-        ),
+    months, ragged = _months_and_days(query.start, query.end)
+    late_months, late_ragged = _months_and_days(
+        query.start, min(query.end, today - timedelta(days=1))
     )
-    figures["units_transfused"] = _children_rollup(TransfusedDay, query).aggregate(
-        n=Coalesce(Sum("units"), 0)
-    )["n"]
-    figures["children_active"] = _patients(query).filter(status=PatientStatus.ACTIVE).count()
-    return figures
+    got = dict.fromkeys(("due", "done", "missed", "overdue", "units"), 0)
+
+    def add(rows, sums):
+        if sums:
+            found = rows.aggregate(**{key: Coalesce(value, 0) for key, value in sums.items()})
+            for key, value in found.items():
+                got[key] += value
+
+    sums = {}
+    if months:
+        whole = Q(month__gte=months[0], month__lte=months[1])
+        for key in ("due", "done", "missed", "units"):
+            sums[key] = Sum(key, filter=whole)
+    if late_months:
+        sums["overdue"] = Sum(
+            "open", filter=Q(month__gte=late_months[0], month__lte=late_months[1])
+        )
+    add(_transfusion_months(query), sums)
+    sums = {}
+    if ragged:
+        ends = _days_in(ragged)
+        sums["due"] = Sum("transfusions", filter=ends & ~Q(status=TransfusionStatus.CANCELLED))
+        sums["done"] = Sum("transfusions", filter=ends & Q(status=TransfusionStatus.DONE))
+        sums["missed"] = Sum("transfusions", filter=ends & Q(status=TransfusionStatus.MISSED))
+    if late_ragged:
+        sums["overdue"] = Sum(
+            "transfusions", filter=_days_in(late_ragged) & Q(status__in=OPEN_TRANSFUSION)
+        )
+    add(_in_days(TransfusionDay, query, ragged + late_ragged), sums)
+    if ragged:
+        add(_in_days(TransfusedDay, query, ragged), {"units": Sum("units")})
+    return {
+        "transfusions_due": got["due"],
+        "transfusions_done": got["done"],
+        "transfusions_missed": got["missed"],
+        "transfusions_overdue": got["overdue"],
+        "units_transfused": got["units"],
+        "children_active": _patients(query).filter(status=PatientStatus.ACTIVE).count(),
+    }
 
 
 # --- need --------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from .selectors import (
     camps_most_units,
     collection_by,
     collection_totals,
+    units_most_units,
 )
 
 # The horizon of the "need a year by the calendars" end of the need band.
@@ -39,6 +40,7 @@ class Dashboard:
     as_of: datetime | None = None  # when the roll-ups were last brought up to date
     at_risk_total: int = 0  # how many children are at risk (``at_risk`` may hold fewer)
     camps_total: int = 0  # camps with donations in the range (``by["camp"]`` may hold fewer)
+    units_total: int = 0  # police units with donations (``by["unit"]`` may hold fewer)
 
     @property
     def annual_need_total(self) -> float:
@@ -117,6 +119,7 @@ def dashboard_for(
     deferred_for=BREAKDOWNS,
     camps_shown: int | None = None,
     at_risk_shown: int | None = None,
+    units_shown: int | None = None,
 ) -> Dashboard:
     """Every figure for ``query``: a fixed number of queries whatever the data. The
     collection and transfusion figures come from the roll-ups, brought up to date first
@@ -126,7 +129,10 @@ def dashboard_for(
     lists hold at most so many rows — the camps with the most units (``by["camp"]``, in
     that order) and the children at risk due first — and ``camps_total`` and
     ``at_risk_total`` say how many there are (a state's five years hold 20,000 camps, its
-    week thousands of children due); None: every row (the exports)."""
+    week thousands of children due); None: every row (the exports). ``units_shown``: the
+    breakdown by unit likewise, when a scope has more units (a state's 1,000 stations: those
+    with the most units collected, their donors deferred counted for them only), and
+    ``units_total``."""
     today = today or timezone.localdate()
     as_of = figures_ready()
     horizons = sorted(set(settings.DASHBOARD_FORECAST_DAYS))
@@ -135,11 +141,18 @@ def dashboard_for(
     # The donors eligible today and on each horizon's day: one scan of the donors.
     pool = demand.eligible_by_group_on(query, [today, *(today + timedelta(days=n) for n in days)])
     *horizon_forecasts, year = demand.forecasts(query, days, today, pool=pool)
+    shortened = {"camp": camps_shown, "unit": units_shown}
     by = {
         name: collection_by(query, name, deferred=name in deferred_for)
         for name in BREAKDOWNS
-        if camps_shown is None or name != "camp"
+        if shortened.get(name) is None
     }
+    if units_shown is None:
+        units_total = len(by["unit"])
+    else:
+        by["unit"], units_total = units_most_units(
+            query, units_shown, deferred="unit" in deferred_for
+        )
     if camps_shown is None:
         camps_total = len(by["camp"])
     else:
@@ -165,4 +178,5 @@ def dashboard_for(
         as_of=as_of,
         at_risk_total=at_risk_total,
         camps_total=camps_total,
+        units_total=units_total,
     )

@@ -267,6 +267,42 @@ class TransfusedDay(models.Model):
         return f"{self.day} unit {self.unit_id}: {self.units} units given"
 
 
+class TransfusionMonth(models.Model):
+    """The children's transfusion figures per month, summed over a police unit's subtree
+    (``unit_id``; 0: every unit, the admin's view) and the child's blood group, so that a
+    state's five years are a few hundred rows whatever the number of units (as
+    ``CollectionMonth`` for collections). By due month (``TransfusionDay``): ``due``
+    (cancelled ones left out), ``done``, ``missed``, ``open`` (``OPEN_TRANSFUSION``: overdue
+    once the month has passed); by month given (``TransfusedDay``): ``units``. Ragged ends of a
+    range (part of a month, and the days of an overdue count up to yesterday) are read from
+    the day tables. Kept from them (``dashboard/rollups.py``), so it follows the tree: a
+    unit moved rebuilds it."""
+
+    month = models.DateField()
+    unit_id = models.BigIntegerField()
+    blood_group = models.CharField(max_length=3, blank=True)
+    due = models.PositiveIntegerField()
+    done = models.PositiveIntegerField()
+    missed = models.PositiveIntegerField()
+    open = models.PositiveIntegerField()
+    units = models.PositiveIntegerField()
+
+    class Meta:
+        indexes = [
+            # The reads: a subtree's months by an index-only range scan.
+            models.Index(
+                fields=["unit_id", "month"],
+                include=["blood_group", "due", "done", "missed", "open", "units"],
+                name="transfusionmonth_read",
+            ),
+            # The refresh's deletes.
+            models.Index(fields=["month"], name="transfusionmonth_month"),
+        ]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} unit {self.unit_id}: {self.due} due"
+
+
 class FigureChange(models.Model):
     """What changed since the last refresh, written by database triggers on the raw tables
     (every path: services, ``QuerySet.update``, COPY, the shell). ``what`` says which

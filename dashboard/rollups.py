@@ -23,7 +23,8 @@ rows committed so far; later ones wait for the next run), then recompute from th
   away and those from the new ones added (an upsert), so a refresh touches a few rows;
   a police unit moved (its path changed: a trigger notes ``tree``) rebuilds both whole;
 - ``TransfusionDay`` and ``TransfusedDay`` for every day noted and every day a changed
-  child has transfusions on.
+  child has transfusions on, then ``TransfusionMonth`` (per month × unit subtree) for every
+  month of those days, from those two; a police unit moved rebuilds it whole.
 
 Each is "delete those days' (donors') rows, insert them again from an aggregate over the raw
 rows", so a refresh is idempotent and equals ``figures_rebuild`` (everything from scratch),
@@ -47,7 +48,7 @@ from django.utils import timezone
 from accounts.models import PoliceUnit
 from donors.choices import DRAWN_OUTCOMES, DonationOutcome
 from donors.models import Donation, Donor
-from thalassemia.choices import TransfusionStatus
+from thalassemia.choices import OPEN_TRANSFUSION, TransfusionStatus
 from thalassemia.models import Transfusion
 
 from .models import (
@@ -61,6 +62,7 @@ from .models import (
     RegistrationDay,
     TransfusedDay,
     TransfusionDay,
+    TransfusionMonth,
 )
 
 ROLLUPS = (
@@ -72,6 +74,7 @@ ROLLUPS = (
     RegistrationDay,
     TransfusionDay,
     TransfusedDay,
+    TransfusionMonth,
 )
 LOCK_KEY = 72_011_212  # pg advisory lock: one refresh at a time
 COLLECTED = Q(outcome=DonationOutcome.COLLECTED)
@@ -495,6 +498,67 @@ def _refill_subtrees(months=None, tree=False) -> None:
         _insert_months(months)
 
 
+def _transfusion_month_sql(months) -> tuple[str, list]:
+    """The SELECT of TransfusionMonth's rows for ``months`` (first days; None: every month):
+    ``TransfusionDay`` and ``TransfusedDay`` summed per month and own unit first, then
+    expanded to the ancestors (as ``_month_sql``)."""
+    when, when_params = "", []
+    if months is not None:
+        when = " AND (" + " OR ".join(["({day} >= %s AND {day} < %s)"] * len(months)) + ")"
+        for month in months:
+            when_params += [month, (month + timedelta(days=32)).replace(day=1)]
+    t, d = _table(TransfusionDay), _table(TransfusedDay)
+    open_marks = ", ".join(["%s"] * len(OPEN_TRANSFUSION))
+    sql = (
+        f"WITH anc AS ({_ancestors_sql()}),"  # noqa: S608
+        f" t0 AS (SELECT {_month_of('t.day')} AS m, t.unit_id AS u, t.blood_group AS g,"
+        " SUM(CASE WHEN t.status <> %s THEN t.transfusions ELSE 0 END) AS due,"
+        " SUM(CASE WHEN t.status = %s THEN t.transfusions ELSE 0 END) AS done,"
+        " SUM(CASE WHEN t.status = %s THEN t.transfusions ELSE 0 END) AS missed,"
+        f" SUM(CASE WHEN t.status IN ({open_marks}) THEN t.transfusions ELSE 0 END) AS late,"
+        f" 0 AS units FROM {t} t WHERE 1 = 1{when.format(day='t.day')}"
+        f" GROUP BY {_month_of('t.day')}, t.unit_id, t.blood_group"
+        f" UNION ALL SELECT {_month_of('d.day')}, d.unit_id, d.blood_group, 0, 0, 0, 0,"
+        f" SUM(d.units) FROM {d} d WHERE 1 = 1{when.format(day='d.day')}"
+        f" GROUP BY {_month_of('d.day')}, d.unit_id, d.blood_group)"
+        " SELECT t0.m, a.anc, t0.g, SUM(t0.due), SUM(t0.done), SUM(t0.missed), SUM(t0.late),"
+        " SUM(t0.units) FROM t0 JOIN anc a ON a.unit_id = t0.u GROUP BY t0.m, a.anc, t0.g"
+    )
+    params = [
+        TransfusionStatus.CANCELLED,
+        TransfusionStatus.DONE,
+        TransfusionStatus.MISSED,
+        *OPEN_TRANSFUSION,
+        *when_params,
+        *when_params,
+    ]
+    return sql, params
+
+
+TRANSFUSION_MONTH_FIELDS = ["month", "unit_id", "blood_group", "due", "done", "missed", "open",
+                            "units"]  # fmt: skip
+
+
+def _refill_transfusion_months(months=None) -> None:
+    """TransfusionMonth for ``months`` (first days; None: every month), from the day tables
+    (filled first)."""
+    if months is None:
+        TransfusionMonth.objects.all().delete()
+    elif not months:
+        return
+    else:
+        months = sorted(months)
+        TransfusionMonth.objects.filter(month__in=months).delete()
+    sql, params = _transfusion_month_sql(months)
+    columns = ", ".join(
+        connection.ops.quote_name(TransfusionMonth._meta.get_field(name).column)
+        for name in TRANSFUSION_MONTH_FIELDS
+    )
+    # The SQL is built above from fixed names; the values are parameters.
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {_table(TransfusionMonth)} ({columns}) {sql}", params)
+
+
 # --- rebuild and refresh -------------------------------------------------------------------
 
 
@@ -551,6 +615,10 @@ def _refill(days=None, donors=None, registered=None, due_days=None, tree=False) 
          transfusions)  # fmt: skip
     redo(TransfusedDay, TRANSFUSED_FIELDS, _transfused_rows, due_days, "day", "done_on",
          transfusions)  # fmt: skip
+    if due_days is None or tree:
+        _refill_transfusion_months()
+    else:
+        _refill_transfusion_months({day.replace(day=1) for day in due_days})
 
 
 def _lock(wait: bool) -> bool:

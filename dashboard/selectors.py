@@ -429,6 +429,44 @@ def _deferred_by(query: DashboardQuery, by: str, latest) -> dict:
     )
 
 
+def units_deferred(query: DashboardQuery, unit_ids: list) -> dict:
+    """``collection_by(query, "unit")``'s donors deferred for the units ``unit_ids`` only
+    (unit id → donors): the page shows the units with the most units collected, and a
+    state's count for its 1,000 stations read every deferral of the range."""
+    if not unit_ids:
+        return {}
+    latest = query.latest_day
+    if _ends_today(query, latest):
+        rows = _counts(query, "own_deferred", own=True).filter(unit_id__in=unit_ids)
+        return dict(rows.values("unit_id").annotate(n=Sum("donors")).values_list("unit_id", "n"))
+    return dict(
+        rollup(DonorDay, query)
+        .filter(deferred__gt=0, unit_id__in=unit_ids)
+        .values(key=KEYS["unit"])
+        .annotate(n=Count("donor_id", distinct=True))
+        .values_list("key", "n")
+    )
+
+
+def units_most_units(
+    query: DashboardQuery, n: int, *, deferred: bool = False
+) -> tuple[list[Row], int]:
+    """The page's "Units by police unit": the first ``n`` rows of ``collection_by(query,
+    "unit")`` (the most units first, then by name), and how many rows there are. A state
+    has 1,000 stations: only the first ``n`` and those tied with the last are labelled, and
+    their donors deferred counted for them only."""
+    counted = _counted_by(query, "unit", query.latest_day)
+    total = len(counted)
+    if total > n:
+        floor = sorted((units for units, _donations in counted.values()), reverse=True)[n - 1]
+        counted = {key: value for key, value in counted.items() if value[0] >= floor}
+    rows = _ordered("unit", _rows("unit", counted, {}), query)[:n]
+    found = units_deferred(query, [row.key for row in rows]) if deferred else {}
+    for row in rows:
+        row.donors_deferred = found.get(row.key, 0) if deferred else None
+    return rows, total
+
+
 def collection_by(query: DashboardQuery, by: str, *, deferred: bool = True) -> list[Row]:
     """The range's donations grouped ``by`` month (every month of the range, empty ones
     too), police unit, blood group, camp or blood centre: a few queries, one more with

@@ -28,6 +28,18 @@ EXPORT_FORMATS = ("pdf", *sheets.FORMATS)
 # The page lists this many children at risk, the first due; the card counts them all and
 # links to the children's list (a state has thousands due within the week).
 AT_RISK_SHOWN = 20
+# The page's two tables by police unit list at most this many units: when a scope holds
+# more (a state's 1,000 stations), those with the most units collected (camps held), the
+# exports every one.
+UNITS_SHOWN = 30
+
+
+def _top(rows: list, key) -> tuple[list, int]:
+    """``rows`` as they are when there are at most ``UNITS_SHOWN``; else the first
+    ``UNITS_SHOWN`` by ``key``; and how many were left out."""
+    if len(rows) <= UNITS_SHOWN:
+        return rows, 0
+    return sorted(rows, key=key)[:UNITS_SHOWN], len(rows) - UNITS_SHOWN
 
 
 def _link(name: str, **params) -> str:
@@ -76,14 +88,23 @@ class DashboardView(RoleRequiredMixin, View):
             deferred_for=("unit",),
             camps_shown=settings.DASHBOARD_CAMPS_SHOWN,
             at_risk_shown=AT_RISK_SHOWN,
+            units_shown=UNITS_SHOWN,
         )
+        camp_units, camp_units_more = _top(
+            board.camps_by_unit, key=lambda row: (-row.extra["camps"], row.label)
+        )
+        chart_data = board.chart_data() | {"text": chart_text()}
+        chart_data["camps"] = {
+            "labels": [row.label for row in camp_units],
+            "camps": [row.extra["camps"] for row in camp_units],
+        }
         context = {
             "form": form,
             "board": board,
             "query": query,
             "totals": board.totals,
             "links": list_links(query),
-            "chart_data": board.chart_data() | {"text": chart_text()},
+            "chart_data": chart_data,
             "export_query": urlencode(query.as_params()),
             "risk_weeks": settings.DASHBOARD_RISK_WEEKS,
             "at_risk_days": settings.DASHBOARD_AT_RISK_DAYS,
@@ -94,6 +115,10 @@ class DashboardView(RoleRequiredMixin, View):
             "camps_shown": board.by["camp"],
             "camps_more": board.camps_total - len(board.by["camp"]),
             "at_risk_more": board.at_risk_total - len(board.at_risk),
+            "units_shown": board.by["unit"],
+            "units_more": board.units_total - len(board.by["unit"]),
+            "camp_units": camp_units,
+            "camp_units_more": camp_units_more,
         }
         return render(request, self.template_name, context)
 

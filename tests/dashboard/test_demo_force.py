@@ -235,7 +235,8 @@ def test_the_pdf_charts_print_in_hindi(admin, client_for, tmp_path):
 def test_the_dashboard_object_reads_the_demo_in_bounded_queries(
     admin, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(40):
+    # 41: the children's transfusions read whole months and their ragged ends (one more).
+    with django_assert_max_num_queries(41):
         board = dashboard_for(year_query(admin))
     assert sum(board.chart_data()["months"]["units"]) == board.totals["units"]
     assert Transfusion.objects.filter(status="done").count() >= board.totals["transfusions_done"]

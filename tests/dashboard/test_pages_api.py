@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.choices import AuditAction
 from accounts.models import AuditEvent
+from dashboard import raw
 from dashboard.rollups import figures_refresh
 from tests.factories import (
     CampFactory,
@@ -457,3 +458,51 @@ def test_the_page_lists_the_children_at_risk_due_first_and_counts_them_all(
     assert "Child 3" not in html
     exported = client_for(admin_user).get(f"{EXPORT}?format=csv").content.decode()
     assert all(f"Child {i}" in exported for i in range(5))
+
+
+def test_the_page_lists_the_units_with_most_units_and_the_export_every_unit(
+    admin_user, client_for, units, monkeypatch
+):
+    """A state has 1,000 police stations: the page's two tables by unit stop at
+    UNITS_SHOWN (the most units collected, the most camps held first) and say how many
+    more the exports hold; a scope with fewer units lists them all as before."""
+    monkeypatch.setattr("dashboard.views.UNITS_SHOWN", 2)
+    today = timezone.localdate()
+    start = today.replace(month=1, day=1)
+    stations = [units.station_c, units.station_a, units.station_b]
+    for i, station in enumerate(stations):  # station i gave i + 1 units at i + 1 camps
+        for _ in range(i + 1):
+            camp = CampFactory(unit=station, held_on=start, status="closed")
+            DonationFactory(
+                donor=DonorFactory(unit=station),
+                donated_on=start,
+                camp=camp,
+                blood_centre=camp.blood_centre,
+            )
+    deferred = {"outcome": "deferred", "bag_volume_ml": None, "bag_number": ""}
+    DonationFactory(donor=DonorFactory(unit=units.station_a), donated_on=start, **deferred)
+    figures_refresh()
+    query = f"from={start.isoformat()}&to={today.isoformat()}"
+
+    page = client_for(admin_user).get(f"{PAGE}?{query}")
+
+    board = page.context["board"]
+    assert [row.donors_deferred for row in board.by["unit"]] == [0, 1]
+    shown = [units.station_b.name, units.station_a.name]
+    assert [row.label for row in page.context["units_shown"]] == shown
+    assert [row.label for row in page.context["camp_units"]] == shown
+    assert page.context["chart_data"]["camps"] == {"labels": shown, "camps": [3, 2]}
+    assert len(board.camps_by_unit) == 3  # the board (and the exports) keep every unit
+    assert board.units_total == 3
+    # Donors deferred are counted for the units shown, as the full breakdown counts them.
+    every = {row.key: row.as_dict() for row in raw.collection_by(page.context["query"], "unit")}
+    assert [row.as_dict() for row in board.by["unit"]] == [
+        every[row.key] for row in board.by["unit"]
+    ]
+    html = page.content.decode()
+    table = html.split('data-testid="table-units"')[1].split("</table>")[0]
+    assert units.station_c.name not in table
+    assert "1 more unit is in the CSV and XLSX exports" in html
+    assert 'data-testid="camp-units-more"' in html
+    exported = client_for(admin_user).get(f"{EXPORT}?format=csv&{query}").content.decode()
+    assert all(station.name in exported for station in stations)

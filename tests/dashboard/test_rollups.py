@@ -35,6 +35,7 @@ from dashboard.models import (
     RegistrationDay,
     TransfusedDay,
     TransfusionDay,
+    TransfusionMonth,
 )
 from dashboard.rollups import figures_refresh
 from dashboard.selectors import DashboardQuery
@@ -128,8 +129,15 @@ def load(units, rng, today):
 
 
 def ranges(today):
-    """A year to date, five years, a quarter, one month with ragged ends, and one day."""
+    """A year to date, five years, a quarter, one month with ragged ends, one day, and
+    whole months reaching past today (transfusions are scheduled ahead; overdue ones end
+    yesterday)."""
+    first = today.replace(day=1)
     return [
+        (
+            (first - timedelta(days=1)).replace(day=1),
+            (first + timedelta(days=62)).replace(day=1) - timedelta(days=1),
+        ),
         (today.replace(month=1, day=1), today),
         (today - timedelta(days=5 * 365), today),
         (today - timedelta(days=120), today - timedelta(days=30)),
@@ -217,6 +225,8 @@ COLUMNS = {
     DonorCount: ["unit_id", "kind", "blood_group", "day", "donors"],
     TransfusionDay: ["day", "unit_id", "blood_group", "status", "transfusions"],
     TransfusedDay: ["day", "unit_id", "blood_group", "units"],
+    TransfusionMonth: ["month", "unit_id", "blood_group", "due", "done", "missed", "open",
+                       "units"],
 }  # fmt: skip
 
 
