@@ -9,8 +9,8 @@ from .models import BloodCentre, Camp, Hospital, HospitalContact
 class BloodCentreAdmin(admin.ModelAdmin):
     """Partners written through camps.partners, as on the partner pages and the API."""
 
-    list_display = ["name", "licence_number", "phone", "contact_person"]
-    search_fields = ["name", "licence_number"]
+    list_display = ["name", "licence_number", "eraktkosh_id", "phone", "contact_person"]
+    search_fields = ["name", "licence_number", "eraktkosh_id"]
 
     def save_model(self, request, obj, form, change):
         fields = {name: form.cleaned_data[name] for name in partners.BLOOD_CENTRE_FIELDS}

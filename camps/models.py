@@ -1,5 +1,6 @@
 """Partners and camps. Only a licensed blood centre collects blood; police organise."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -22,9 +23,26 @@ class BloodCentre(models.Model):
         verbose_name = _("blood centre")
         verbose_name_plural = _("blood centres")
         ordering = ["name"]
+        constraints = [
+            # One centre per e-RaktKosh id; many centres may have none yet.
+            models.UniqueConstraint(
+                fields=["eraktkosh_id"],
+                condition=~models.Q(eraktkosh_id=""),
+                name="bloodcentre_eraktkosh_id_unique_when_set",
+            ),
+        ]
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        # The constraint's own check would be a form-wide error; this one names the field
+        # (and, failing, keeps the constraint's check from repeating it).
+        taken = BloodCentre.objects.filter(eraktkosh_id=self.eraktkosh_id).exclude(pk=self.pk)
+        if self.eraktkosh_id and taken.exists():
+            raise ValidationError(
+                {"eraktkosh_id": _("Another blood centre has this e-RaktKosh id.")}
+            )
 
 
 class Hospital(models.Model):

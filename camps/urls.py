@@ -13,6 +13,11 @@ urlpatterns = [
     path("camps/<int:pk>/status/<slug:action>/", pages.CampStatusView.as_view(), name="status"),
     path("camps/<int:pk>/report/", report.CampReportView.as_view(), name="report"),
     path(
+        "camps/<int:pk>/eraktkosh.csv",
+        report.CampEraktkoshView.as_view(),
+        name="eraktkosh",
+    ),
+    path(
         "camps/<int:pk>/donations/<int:donation_pk>/certificate.pdf",
         report.CampCertificateView.as_view(),
         name="certificate",

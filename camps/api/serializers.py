@@ -56,8 +56,9 @@ class BloodCentreSerializer(serializers.ModelSerializer):
             "contact_person",
             "eraktkosh_id",
         ]
-        # The service checks the licence is unique, in the page's words (full_clean).
-        extra_kwargs = {"licence_number": {"validators": []}}
+        # The service checks the licence and the e-RaktKosh id are unique, in the page's
+        # words (full_clean).
+        extra_kwargs = {"licence_number": {"validators": []}, "eraktkosh_id": {"validators": []}}
 
 
 class HospitalContactSerializer(serializers.ModelSerializer):
