@@ -7,8 +7,9 @@ from . import sending
 
 @shared_task
 def dispatch() -> int:
-    """Every minute (beat): hand each due pending message to a send task. A row stays
-    pending until a worker claims it, so a lost task costs one minute, not a message."""
+    """Every minute by default (beat; NOTIFY_DISPATCH_SECONDS): hand each due pending message
+    to a send task. A row stays pending until a worker claims it, so a lost task costs one
+    dispatch interval, not a message."""
     ids = sending.due_message_ids()
     for message_id in ids:
         send_message.delay(message_id)

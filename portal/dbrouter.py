@@ -41,6 +41,7 @@ REPLICA_VIEWS = frozenset(
         "dashboard-forecast",
         "donors:export",
         "camps:report",
+        "camps:eraktkosh",
     }
 )
 

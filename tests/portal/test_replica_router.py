@@ -21,7 +21,7 @@ from donors.tasks import export_donor_sheet
 from donors.views.spreadsheets import EXPORT_JOB
 from portal import jobs, uploads
 from portal.dbrouter import REPLICA
-from tests.factories import CampFactory, DonorFactory
+from tests.factories import CampFactory, DonationFactory, DonorFactory
 from thalassemia.models import Patient
 
 pytestmark = pytest.mark.django_db(databases=["default", REPLICA])
@@ -192,4 +192,22 @@ def test_the_camp_report_reads_the_replica(replica_units, admin_user, client_for
     assert "Camp as the replica has it" in text and "Camp on the primary" not in text
     # The audit event of the download is written to the primary.
     event = AuditEvent.objects.using("default").get(details__what="camp report")
+    assert event.object_id == str(camp.pk)
+
+
+def test_the_eraktkosh_export_reads_the_replica(replica_units, admin_user, client_for):
+    camp = CampFactory(unit=replica_units.station_a, name="Camp on the primary")
+    camp.blood_centre.save(using=REPLICA, force_insert=True)
+    camp.name = "Camp as the replica has it"
+    camp.save(using=REPLICA, force_insert=True)
+    donor = replica_donor(replica_units, name="Replica camp donor")
+    DonationFactory.build(
+        donor=donor, camp=camp, blood_centre=camp.blood_centre, donated_on=camp.held_on
+    ).save(using=REPLICA)
+    response = client_for(admin_user).get(f"/camps/{camp.pk}/eraktkosh.csv")
+    assert response.status_code == 200
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert "Camp as the replica has it" in text and "Camp on the primary" not in text
+    assert "Replica camp donor" in text
+    event = AuditEvent.objects.using("default").get(details__what="camp e-RaktKosh export")
     assert event.object_id == str(camp.pk)
