@@ -40,8 +40,16 @@ def find(page, number):
 
 
 def record_offline(page, number, bag):
+    # Find draws a new card even for the donor already shown: fill the new one, not the
+    # old one it is about to replace (the first donor's Hb landed in the old card at times).
+    shown = page.get_by_test_id("offline-screening-form")
+    before = shown.get_attribute("data-record-id") if shown.count() else None
     find(page, number)
-    form = page.get_by_test_id("offline-screening-form")
+    form = page.locator(
+        "[data-testid=offline-screening-form]"
+        + (f":not([data-record-id='{before}'])" if before else "")
+    )
+    expect(form).to_be_visible()
     fill_screening(form, bag)
     form.get_by_role("button", name="Record collected").click()
     expect(page.get_by_test_id("queued")).to_be_visible()
