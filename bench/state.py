@@ -420,6 +420,23 @@ def export_child() -> None:
         if response.streaming:
             for chunk in response.streaming_content:
                 size += len(chunk)
+        elif response.status_code in (301, 302, 303):
+            # Over DONOR_EXPORT_IN_WORKER_ABOVE rows the page queues the export for a
+            # worker: time and measure the worker's own function, writing the whole state.
+            from accounts.models import User
+            from donors.spreadsheets import export_for_job
+
+            class Sink:
+                def __init__(self):
+                    self.size = 0
+
+                def write(self, chunk):
+                    self.size += len(chunk)
+
+            sink = Sink()
+            admin = User.objects.get(username="bench-admin")
+            export_for_job(sink, user=admin, query="", fmt="csv")
+            size = sink.size
         else:
             size = len(response.content)
     elapsed = (time.perf_counter() - started) * 1000
@@ -466,6 +483,7 @@ def export_row() -> None:
         "queries": figures["queries"],
         "status": 200,
         "anchor_ms": copy_anchor(),
+        "peak_mb": figures["peak_mb"],
         "note": (
             f"{figures['bytes'] / 1e6:.0f} MB of CSV; peak RSS {figures['peak_mb']:.0f} MB "
             f"(process {figures['baseline_mb']:.0f} MB before); anchor: COPY TO STDOUT"
@@ -659,7 +677,7 @@ def camp_table_rows(who) -> None:
 
 
 # Issue 12's targets (p95 at the 1M scale), by the start of a row's label: (ms, most times
-# the anchor or None). The export's target is memory, printed by its own row.
+# the anchor or None). The export's target is memory: its row carries ``peak_mb``.
 TARGETS = [
     ("dashboard page", 300, 5),
     ("dashboard/totals", 150, None),
@@ -674,6 +692,8 @@ TARGETS = [
 
 def target_of(row: dict) -> tuple[str, str]:
     """The row's target and whether this run met it ("yes"/"no"), or two dashes."""
+    if "peak_mb" in row:
+        return "peak RSS ≤ 150 MB", "yes" if row["peak_mb"] <= 150 else "**no**"
     for prefix, ms, times_anchor in TARGETS:
         if row["label"].startswith(prefix):
             met = row["p95_ms"] <= ms
