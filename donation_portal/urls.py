@@ -12,6 +12,7 @@ from accounts.views import (
     PasswordResetView,
     set_language,
 )
+from dashboard.public import ImpactView
 
 from .health import healthz
 
@@ -27,6 +28,9 @@ api_v1 = [
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path("healthz", healthz, name="healthz"),
+    # The public impact page: no login, counts only (dashboard/public.py).
+    path("impact/", ImpactView.as_view(), name="impact"),
+    path("impact/<int:unit_id>/", ImpactView.as_view(), name="impact-unit"),
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
     path(
