@@ -96,7 +96,7 @@ def _data(unit: PoliceUnit | None) -> dict:
         )
     up = None
     if unit is not None and unit.kind == UnitKind.CIRCLE:
-        parent = unit.get_parent()
+        parent = PoliceUnit.objects.get_parent(unit)
         up = {"pk": parent.pk, "name": parent.name} if parent is not None else None
     return {
         "unit": None if unit is None else {"pk": unit.pk, "name": unit.name},

@@ -51,3 +51,21 @@ def test_the_impact_page_on_a_phone(live_server, phone, screenshot, units, recor
     assert fits_width(phone)
     screenshot(phone, "impact-phone")
     assert phone.js_errors == []
+
+
+def test_the_impact_page_has_no_serious_accessibility_violation(
+    live_server, browser, units, records
+):
+    from tests.e2e.conftest import PHONE
+    from tests.e2e.test_axe import axe
+
+    # axe is added as a script tag, which the Content-Security-Policy would refuse.
+    context = browser.new_context(viewport=PHONE, locale="en-IN", bypass_csp=True)
+    page = context.new_page()
+    found = {}
+    for path in ("/impact/", f"/impact/{units.knp.pk}/", f"/impact/{units.kotwali_circle.pk}/"):
+        page.goto(live_server.url + path)
+        expect(page.locator("main")).to_be_visible()
+        found[path] = axe(page)
+    context.close()
+    assert found == dict.fromkeys(found, [])
