@@ -212,3 +212,21 @@ def test_an_env_value_wins_over_the_profile(monkeypatch):
     assert loaded["DONOR_INTERVAL_DAYS_MALE"] == 84
     assert loaded["DONOR_MIN_WEIGHT_KG_FEMALE"] == Decimal("43")
     assert loaded["PHONE_DEFAULT_REGION"] == "IN"
+
+
+def test_the_bags_in_use_are_the_profiles(profile):
+    from camps.forms import CorrectionForm
+    from camps.spreadsheets import parse_bag_ml
+    from donors.donations import collection_errors
+
+    offered = [value for value, _label in CorrectionForm().fields["bag_volume_ml"].choices]
+    assert [v for v in offered if v] == profile["bags"]
+    for volume in (250, 350, 450):
+        fields = {"bag_volume_ml": volume}
+        refused = "bag_volume_ml" in collection_errors(None, donated_on=ON, fields=fields)
+        assert refused is (volume not in profile["bags"])
+        if volume in profile["bags"]:
+            assert parse_bag_ml(f"{volume} ml") == volume
+        else:
+            with pytest.raises(ValidationError, match="Write 350 or 450"):
+                parse_bag_ml(str(volume))
