@@ -3,7 +3,6 @@ pre-screen's numbers and the phone region. The boundary table below runs for bot
 each with its own expected numbers; the profile's settings come from settings_domain itself,
 read again under RULES_PROFILE, so the table tests what a deployment would start with."""
 
-import importlib
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -11,12 +10,12 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils import translation
 
-from donation_portal import settings_domain
 from donors.eligibility import DonorFacts, PastDonation, check_eligibility
 from donors.models import Donor
 from donors.phones import normalise_phone
 from donors.selectors import eligible_on
 from tests.factories import DonorFactory
+from tests.rulebook.profiles import apply_profile, load_profile
 
 ON = date(2026, 7, 15)
 
@@ -40,51 +39,12 @@ EXPECTED = {
     },
 }
 PROFILES = list(EXPECTED)
-# Every env value that settings_domain reads and a profile decides: cleared, so the test
-# sees the profile's defaults and not the machine's environment.
-PROFILE_ENV = [
-    "DONOR_MIN_AGE",
-    "DONOR_MAX_AGE",
-    "DONOR_MIN_WEIGHT_KG",
-    "DONOR_MIN_WEIGHT_KG_MALE",
-    "DONOR_MIN_WEIGHT_KG_FEMALE",
-    "DONOR_MIN_WEIGHT_KG_OTHER",
-    "DONOR_INTERVAL_DAYS_MALE",
-    "DONOR_INTERVAL_DAYS_FEMALE",
-    "DONOR_INTERVAL_DAYS_OTHER",
-    "DONOR_MAX_DONATIONS_12M_MALE",
-    "DONOR_MAX_DONATIONS_12M_FEMALE",
-    "DONOR_MAX_DONATIONS_12M_OTHER",
-    "DONOR_BAG_VOLUMES_ML",
-    "PHONE_DEFAULT_REGION",
-    "PHONE_ALLOWED_REGIONS",
-]
-
-
-def _load(monkeypatch, profile: str | None, **env) -> dict:
-    """settings_domain's names as a start with RULES_PROFILE=profile (and ``env``) makes
-    them; the module is read again afterwards as this process started it."""
-    for name in PROFILE_ENV:
-        monkeypatch.delenv(name, raising=False)
-    if profile is None:
-        monkeypatch.delenv("RULES_PROFILE", raising=False)
-    else:
-        monkeypatch.setenv("RULES_PROFILE", profile)
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    try:
-        module = importlib.reload(settings_domain)
-        return {name: getattr(module, name) for name in dir(module) if name.isupper()}
-    finally:
-        monkeypatch.undo()
-        importlib.reload(settings_domain)
 
 
 @pytest.fixture(params=PROFILES)
 def profile(request, monkeypatch, settings):
     """Apply one profile's settings; yields its expected numbers."""
-    for name, value in _load(monkeypatch, request.param).items():
-        setattr(settings, name, value)
+    apply_profile(monkeypatch, settings, request.param)
     with translation.override("en"):
         yield EXPECTED[request.param]
 
@@ -187,7 +147,7 @@ def test_who_may_give_counts_women_by_their_own_minimum_weight(profile, units):
 
 
 def test_india_is_the_default(monkeypatch):
-    loaded = _load(monkeypatch, None)
+    loaded = load_profile(monkeypatch, None)
     assert loaded["RULES_PROFILE"] == "india"
     assert loaded["DONOR_INTERVAL_DAYS_FEMALE"] == 120
     assert loaded["DONOR_MIN_WEIGHT_KG_FEMALE"] is None
@@ -195,11 +155,11 @@ def test_india_is_the_default(monkeypatch):
 
 def test_an_unknown_profile_stops_the_start(monkeypatch):
     with pytest.raises(ImproperlyConfigured, match="RULES_PROFILE='mars'"):
-        _load(monkeypatch, "mars")
+        load_profile(monkeypatch, "mars")
 
 
 def test_an_env_value_wins_over_the_profile(monkeypatch):
-    loaded = _load(
+    loaded = load_profile(
         monkeypatch,
         "vietnam",
         DONOR_MAX_AGE="62",
