@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import ranges
 from accounts.fields import DATE_INPUT, BoundedDateField
 from accounts.scoping import units_for_user
-from donors.choices import BagVolume, BloodGroup, DeferralCategory, ReactionKind, Sex
+from donors.choices import BloodGroup, DeferralCategory, ReactionKind, Sex, bag_volume_choices
 from donors.phones import normalise_phone
 
 from .models import BloodCentre, Camp, Hospital, HospitalContact
@@ -187,7 +187,7 @@ class ScreeningForm(forms.Form):
     )
     bag_volume_ml = forms.TypedChoiceField(
         label=_("Bag"),
-        choices=BagVolume.choices,
+        choices=bag_volume_choices,
         coerce=int,
         required=False,
         empty_value=None,
@@ -213,7 +213,7 @@ class RecordAnywayForm(forms.Form):
 class CorrectionForm(forms.Form):
     bag_number = forms.CharField(label=_("Bag number"), max_length=40, required=False)
     bag_volume_ml = forms.TypedChoiceField(
-        label=_("Bag"), choices=BagVolume.choices, coerce=int, required=False, empty_value=None
+        label=_("Bag"), choices=bag_volume_choices, coerce=int, required=False, empty_value=None
     )
     haemoglobin_g_dl = ScreeningForm.base_fields["haemoglobin_g_dl"]
     weight_kg = ScreeningForm.base_fields["weight_kg"]

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts import audit, ranges
 from accounts.choices import AuditAction
-from donors.choices import BagVolume, DeferralCategory, DonationOutcome, DonorSource
+from donors.choices import DeferralCategory, DonationOutcome, DonorSource
 from donors.donations import collection_errors
 from donors.eligibility import DonorFacts
 from donors.models import Donation, Donor
@@ -126,9 +126,14 @@ def parse_bag_ml(value) -> int | None:
     text = sheets.cell_text(value).lower().removesuffix("ml").strip()
     if not text:
         return None
-    if text.isdigit() and int(text) in BagVolume.values:
+    in_use = settings.DONOR_BAG_VOLUMES_ML
+    if text.isdigit() and int(text) in in_use:
         return int(text)
-    raise ValidationError(_("Write 350 or 450."))
+    if list(in_use) == [350, 450]:
+        raise ValidationError(_("Write 350 or 450."))
+    raise ValidationError(
+        _("Write one of %(volumes)s.") % {"volumes": ", ".join(str(v) for v in in_use)}
+    )
 
 
 def parse_haemoglobin(value) -> Decimal | None:

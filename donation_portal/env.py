@@ -51,6 +51,12 @@ def env_decimal(name: str, default: str) -> Decimal:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a number.") from exc
 
 
+def env_optional_decimal(name: str, default: str | None) -> Decimal | None:
+    """A number, or None when neither the environment nor the default gives one."""
+    raw = os.environ.get(name) or default
+    return None if raw is None else env_decimal(name, raw)
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:

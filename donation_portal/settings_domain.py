@@ -6,17 +6,71 @@ lists them all); a bad value stops the start, as in ``settings.py``."""
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import env_decimal, env_int, env_list, env_rate, env_str
+from .env import env_decimal, env_int, env_list, env_optional_decimal, env_rate, env_str
 
 # --- Donors: the pre-screen (DOMAIN.md §1, India defaults from NBTC-17 / DCR-2020) -----
 # The portal pre-screens; the blood centre's medical officer decides.
 # A family may share one mobile: at most this many donors on one number (issue 15).
 DONORS_PER_PHONE_MAX = env_int("DONORS_PER_PHONE_MAX", 4, minimum=1)
-DONOR_MIN_AGE = env_int("DONOR_MIN_AGE", 18, minimum=16)
-DONOR_MAX_AGE = env_int("DONOR_MAX_AGE", 65, minimum=18)
+# RULES_PROFILE picks the defaults of the eligibility numbers and the phone region: "india"
+# (NBTC-17 / DCR-2020) or "vietnam" (Circular 26/2013/TT-BYT, "VN-26" in DOMAIN.md §1). Each
+# number below is still its own setting; an environment value wins over the profile. Where
+# VN-26 gives no number (first-time age, 450 ml weight, haemoglobin, blood pressure, the
+# apheresis limits, deferral lengths), the vietnam profile keeps India's.
+RULES_PROFILES = {
+    "india": {
+        "min_age": 18,
+        "max_age": 65,
+        "min_weight_kg": "45",  # at least, for a 350 ml bag
+        "min_weight_kg_female": None,  # None: DONOR_MIN_WEIGHT_KG, for every sex
+        "interval_male": 90,
+        "interval_female": 120,
+        # Follows from the interval: 365 // 90 = 4, 365 // 120 = 3.
+        "max_12m_male": 4,
+        "max_12m_female": 3,
+        "bag_volumes_ml": ["350", "450"],
+        "phone_region": "IN",
+    },
+    "vietnam": {
+        "min_age": 18,
+        "max_age": 60,
+        "min_weight_kg": "45",  # men
+        "min_weight_kg_female": "42",
+        "interval_male": 84,
+        "interval_female": 84,
+        # VN-26 as DOMAIN.md gives it has no yearly cap: as India's, it follows from the
+        # interval, 365 // 84 = 4.
+        "max_12m_male": 4,
+        "max_12m_female": 4,
+        "bag_volumes_ml": ["250", "350", "450"],
+        "phone_region": "VN",
+    },
+}
+RULES_PROFILE = (env_str("RULES_PROFILE", "india") or "india").strip().lower()
+if RULES_PROFILE not in RULES_PROFILES:
+    raise ImproperlyConfigured(
+        f"RULES_PROFILE={RULES_PROFILE!r} is not one of {', '.join(sorted(RULES_PROFILES))}."
+    )
+_PROFILE = RULES_PROFILES[RULES_PROFILE]
+
+DONOR_MIN_AGE = env_int("DONOR_MIN_AGE", _PROFILE["min_age"], minimum=16)
+DONOR_MAX_AGE = env_int("DONOR_MAX_AGE", _PROFILE["max_age"], minimum=18)
 DONOR_FIRST_TIME_MAX_AGE = env_int("DONOR_FIRST_TIME_MAX_AGE", 60, minimum=18)
-DONOR_MIN_WEIGHT_KG = env_decimal("DONOR_MIN_WEIGHT_KG", "45")  # at least, for a 350 ml bag
+DONOR_MIN_WEIGHT_KG = env_decimal("DONOR_MIN_WEIGHT_KG", _PROFILE["min_weight_kg"])
+# The minimum weight by sex; unset (India): DONOR_MIN_WEIGHT_KG for every sex. A donor
+# recorded as O (other) takes the higher of the two unless DONOR_MIN_WEIGHT_KG_OTHER is set.
+DONOR_MIN_WEIGHT_KG_MALE = env_optional_decimal("DONOR_MIN_WEIGHT_KG_MALE", None)
+DONOR_MIN_WEIGHT_KG_FEMALE = env_optional_decimal(
+    "DONOR_MIN_WEIGHT_KG_FEMALE", _PROFILE["min_weight_kg_female"]
+)
+DONOR_MIN_WEIGHT_KG_OTHER = env_optional_decimal("DONOR_MIN_WEIGHT_KG_OTHER", None)
 DONOR_450ML_OVER_WEIGHT_KG = env_decimal("DONOR_450ML_OVER_WEIGHT_KG", "55")  # more than
+# The bag volumes (ml) a collection may record: India 350/450, Vietnam 250/350/450.
+DONOR_BAG_VOLUMES_ML = [
+    int(v) for v in env_list("DONOR_BAG_VOLUMES_ML", _PROFILE["bag_volumes_ml"]) if v.isdigit()
+]
+if not DONOR_BAG_VOLUMES_ML or set(DONOR_BAG_VOLUMES_ML) - {250, 350, 450}:
+    raise ImproperlyConfigured("DONOR_BAG_VOLUMES_ML must list some of 250, 350, 450.")
 DONOR_MIN_HAEMOGLOBIN = env_decimal("DONOR_MIN_HAEMOGLOBIN", "12.5")  # g/dL, men and women
 # Blood pressure at the screening, mmHg, both ends accepted (systolic / diastolic).
 DONOR_BP_SYSTOLIC_MIN = env_int("DONOR_BP_SYSTOLIC_MIN", 100, minimum=1)
@@ -31,16 +85,22 @@ for _low, _high in (
         raise ImproperlyConfigured(f"{_low} must not be above {_high}.")
 # Days since the last whole-blood donation, by sex; a donor recorded as O (other) takes the
 # longer interval unless DONOR_INTERVAL_DAYS_OTHER says otherwise.
-DONOR_INTERVAL_DAYS_MALE = env_int("DONOR_INTERVAL_DAYS_MALE", 90, minimum=1)
-DONOR_INTERVAL_DAYS_FEMALE = env_int("DONOR_INTERVAL_DAYS_FEMALE", 120, minimum=1)
+DONOR_INTERVAL_DAYS_MALE = env_int("DONOR_INTERVAL_DAYS_MALE", _PROFILE["interval_male"], minimum=1)
+DONOR_INTERVAL_DAYS_FEMALE = env_int(
+    "DONOR_INTERVAL_DAYS_FEMALE", _PROFILE["interval_female"], minimum=1
+)
 DONOR_INTERVAL_DAYS_OTHER = env_int(
     "DONOR_INTERVAL_DAYS_OTHER",
     max(DONOR_INTERVAL_DAYS_MALE, DONOR_INTERVAL_DAYS_FEMALE),
     minimum=1,
 )
 # Whole-blood donations in any 12 months: follows from the interval (4 men, 3 women).
-DONOR_MAX_DONATIONS_12M_MALE = env_int("DONOR_MAX_DONATIONS_12M_MALE", 4, minimum=1)
-DONOR_MAX_DONATIONS_12M_FEMALE = env_int("DONOR_MAX_DONATIONS_12M_FEMALE", 3, minimum=1)
+DONOR_MAX_DONATIONS_12M_MALE = env_int(
+    "DONOR_MAX_DONATIONS_12M_MALE", _PROFILE["max_12m_male"], minimum=1
+)
+DONOR_MAX_DONATIONS_12M_FEMALE = env_int(
+    "DONOR_MAX_DONATIONS_12M_FEMALE", _PROFILE["max_12m_female"], minimum=1
+)
 DONOR_MAX_DONATIONS_12M_OTHER = env_int(
     "DONOR_MAX_DONATIONS_12M_OTHER",
     min(DONOR_MAX_DONATIONS_12M_MALE, DONOR_MAX_DONATIONS_12M_FEMALE),
@@ -53,7 +113,8 @@ DONOR_APHERESIS_MAX_PER_WEEK = env_int("DONOR_APHERESIS_MAX_PER_WEEK", 2, minimu
 DONOR_APHERESIS_MAX_PER_YEAR = env_int("DONOR_APHERESIS_MAX_PER_YEAR", 24, minimum=1)
 DONOR_APHERESIS_SWITCH_DAYS = env_int("DONOR_APHERESIS_SWITCH_DAYS", 28, minimum=1)
 # Default length of each deferral category, in days (None: staff enter the date;
-# "permanent" has no end). DOMAIN.md §1, temporary deferrals.
+# "permanent" has no end). DOMAIN.md §1, temporary deferrals. VN-26 as DOMAIN.md gives it
+# sets no deferral lengths, so both profiles use these (India's).
 DONOR_DEFERRAL_DAYS = {
     "tattoo": 365,
     "transfusion": 365,
@@ -76,9 +137,13 @@ DONOR_DEFERRAL_DAYS = {
     "other": None,
     "permanent": None,
 }
-# Mobile numbers: parsed with this default region, accepted from these regions only.
-PHONE_DEFAULT_REGION = env_str("PHONE_DEFAULT_REGION", "IN")
-PHONE_ALLOWED_REGIONS = env_list("PHONE_ALLOWED_REGIONS", ["IN", "VN"])
+# Mobile numbers: parsed with this default region (the profile's: IN, +91; VN, +84),
+# accepted from these regions only (both by default: a force may hold either).
+PHONE_DEFAULT_REGION = env_str("PHONE_DEFAULT_REGION", _PROFILE["phone_region"])
+PHONE_ALLOWED_REGIONS = env_list(
+    "PHONE_ALLOWED_REGIONS",
+    [_PROFILE["phone_region"], *(r for r in ("IN", "VN") if r != _PROFILE["phone_region"])],
+)
 # Donor imports (CSV/XLSX): refuse bigger files before reading them.
 DONOR_IMPORT_MAX_BYTES = env_int("DONOR_IMPORT_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
 # What an uploaded .xlsx may unpack to (every import): a real sheet of 20,000 donors is a

@@ -1,5 +1,6 @@
 """Choices of the donors app, with the badge colour each is shown in."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -100,8 +101,18 @@ DRAWN_OUTCOMES = (DonationOutcome.COLLECTED, DonationOutcome.ADVERSE_REACTION)
 
 
 class BagVolume(models.IntegerChoices):
+    """Every bag volume the portal knows; the ones in use are DONOR_BAG_VOLUMES_ML (India
+    350/450, Vietnam 250/350/450 under VN-26): ``bag_volume_choices``."""
+
+    ML_250 = 250, _("250 ml")
     ML_350 = 350, _("350 ml")
     ML_450 = 450, _("450 ml")
+
+
+def bag_volume_choices() -> list[tuple[int, str]]:
+    """The bag volumes in use (DONOR_BAG_VOLUMES_ML), for the forms' choices."""
+    in_use = set(settings.DONOR_BAG_VOLUMES_ML)
+    return [(value, label) for value, label in BagVolume.choices if value in in_use]
 
 
 OUTCOME_BADGES = {

@@ -11,6 +11,7 @@ screening value): its body is a sequence of named steps."""
 from dataclasses import replace
 from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.transaction import TransactionManagementError
@@ -91,6 +92,19 @@ def collection_errors(facts: DonorFacts | None, *, donated_on: date, fields: dic
     for name, message in _required_messages().items():
         if fields.get(name) in (None, ""):
             errors[name] = [ValidationError(message, code="required")]
+    # A bag volume the rule profile does not use (a 250 ml bag is VN-26's, not India's).
+    volume = fields.get("bag_volume_ml")
+    if volume not in (None, "") and int(volume) not in settings.DONOR_BAG_VOLUMES_ML:
+        errors["bag_volume_ml"] = [
+            ValidationError(
+                _("A %(volume)s ml bag is not in use here: choose %(volumes)s ml."),
+                code="invalid",
+                params={
+                    "volume": volume,
+                    "volumes": ", ".join(str(v) for v in settings.DONOR_BAG_VOLUMES_ML),
+                },
+            )
+        ]
     # An implausible measurement (haemoglobin 99, BP 300/20) is a typing error, not a
     # clinical answer: it is refused with the model's range message, before any pre-screen.
     for name, validate in _PLAUSIBLE.items():

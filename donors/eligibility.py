@@ -72,7 +72,7 @@ class Rules:
     min_age: int
     max_age: int
     first_time_max_age: int
-    min_weight_kg: Decimal
+    min_weight_kg: Decimal  # the general minimum (DONOR_MIN_WEIGHT_KG)
     over_weight_for_450_kg: Decimal
     min_haemoglobin: Decimal
     bp_systolic: tuple[int, int]  # (lowest, highest) mmHg accepted, both included
@@ -83,6 +83,16 @@ class Rules:
     switch_days: int
     apheresis_max_per_week: int
     apheresis_max_per_year: int
+    # The minimum weight by sex where it differs from ``min_weight_kg`` (VN-26: women 42 kg).
+    min_weight_by_sex: dict = field(default_factory=dict)
+
+    def min_weight_for(self, sex: str) -> Decimal:
+        return self.min_weight_by_sex.get(sex, self.min_weight_kg)
+
+    @property
+    def weight_by_sex_differs(self) -> bool:
+        """Whether some sex has a minimum weight other than ``min_weight_kg``."""
+        return any(kg != self.min_weight_kg for kg in self.min_weight_by_sex.values())
 
     @classmethod
     def from_settings(cls) -> "Rules":
@@ -110,7 +120,23 @@ class Rules:
             switch_days=settings.DONOR_APHERESIS_SWITCH_DAYS,
             apheresis_max_per_week=settings.DONOR_APHERESIS_MAX_PER_WEEK,
             apheresis_max_per_year=settings.DONOR_APHERESIS_MAX_PER_YEAR,
+            min_weight_by_sex=_min_weight_by_sex(),
         )
+
+
+def _min_weight_by_sex() -> dict:
+    """DONOR_MIN_WEIGHT_KG_{MALE,FEMALE,OTHER}, each defaulting to DONOR_MIN_WEIGHT_KG; a
+    donor recorded as O takes the higher of men's and women's unless its own is set."""
+    general = Decimal(settings.DONOR_MIN_WEIGHT_KG)
+
+    def kg(name, default):
+        value = getattr(settings, name, None)
+        return default if value is None else Decimal(value)
+
+    male = kg("DONOR_MIN_WEIGHT_KG_MALE", general)
+    female = kg("DONOR_MIN_WEIGHT_KG_FEMALE", general)
+    other = kg("DONOR_MIN_WEIGHT_KG_OTHER", max(male, female))
+    return {Sex.MALE: male, Sex.FEMALE: female, Sex.OTHER: other}
 
 
 @dataclass(frozen=True)
@@ -197,11 +223,12 @@ def _weight_reason(facts: DonorFacts, bag_ml: int | None, rules: Rules) -> Reaso
     """A weight not measured fails nothing here."""
     if facts.weight_kg is None:
         return None
-    if facts.weight_kg < rules.min_weight_kg:
+    least = rules.min_weight_for(facts.sex)
+    if facts.weight_kg < least:
         return Reason(
             "weight",
             _("Weight %(weight)s kg: at least %(limit)s kg is needed.")
-            % {"weight": _kg(facts.weight_kg), "limit": _kg(rules.min_weight_kg)},
+            % {"weight": _kg(facts.weight_kg), "limit": _kg(least)},
             None,
         )
     if bag_ml == 450 and facts.weight_kg <= rules.over_weight_for_450_kg:

@@ -14,6 +14,13 @@ MOBILE_TYPES = {
 }
 
 
+# What a valid mobile looks like, told in the default region's terms.
+_INVALID = {
+    "IN": _("“%(value)s” is not a valid mobile number (India: 10 digits starting 6–9)."),
+    "VN": _("“%(value)s” is not a valid mobile number (Vietnam: +84 and 9 digits)."),
+}
+
+
 def normalise_phone(raw: str) -> str:
     """``raw`` as E.164 (``+91XXXXXXXXXX``), accepting spaces, dashes, a leading 0, 91 or
     +91; a ValidationError with a message a person can act on otherwise."""
@@ -29,7 +36,7 @@ def normalise_phone(raw: str) -> str:
         )
     if problem:
         raise ValidationError(
-            _("“%(value)s” is not a valid mobile number (India: 10 digits starting 6–9)."),
+            _INVALID.get(settings.PHONE_DEFAULT_REGION, _INVALID["IN"]),
             code="invalid",
             params={"value": text},
         )

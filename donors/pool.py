@@ -289,6 +289,10 @@ def _answers_from(state: dict | None) -> date | None:
         return None
     if state["min_weight_kg"] != rules.min_weight_kg:
         return None
+    # The steps hold one minimum weight for every sex: with a minimum per sex (VN-26), the
+    # counts come from the donors themselves until the steps learn it (issue 17).
+    if rules.weight_by_sex_differs:
+        return None
     return state["floor"]
 
 

@@ -247,9 +247,19 @@ def _prescreen(on: date):
         # A first-time donor (no blood drawn, here or outside) has a lower age limit.
         Q(last_donated_on__isnull=False)
         | Q(date_of_birth__gt=_born_by(on, rules.first_time_max_age + 1)),
-        Q(weight_kg__isnull=True) | Q(weight_kg__gte=rules.min_weight_kg),
+        Q(weight_kg__isnull=True) | _weight_ok(rules),
     ]
     return rules, common, deferred, whole_blood, apheresis
+
+
+def _weight_ok(rules) -> Q:
+    """The recorded weight reaches the minimum, by sex where the rules set one per sex."""
+    if not rules.weight_by_sex_differs:
+        return Q(weight_kg__gte=rules.min_weight_kg)
+    either = Q()
+    for sex, least in rules.min_weight_by_sex.items():
+        either |= Q(sex=sex, weight_kg__gte=least)
+    return either
 
 
 def whole_blood_eligible(on: date) -> Q:

@@ -15,6 +15,7 @@ from accounts.choices import AuditAction
 from accounts.models import AuditEvent
 from donors.models import Deferral, Donation
 from tests.factories import CampFactory, DeferralFactory, DonationFactory, DonorFactory
+from tests.rulebook.profiles import apply_profile
 
 pytestmark = pytest.mark.django_db
 
@@ -304,3 +305,53 @@ def test_an_acceptable_screening_is_saved_once_with_its_audit_row(
     assert not Deferral.objects.exists()
     audit = AuditEvent.objects.get(action=AuditAction.CREATE, object_id=str(donation.pk))
     assert audit.actor == staff_a
+
+
+# --- Both rule profiles (issue 17): the weight by sex and the bag volumes, on every path ----
+PROFILE_CASES = [
+    # (profile, donor's sex, weight, bag, the one error expected or {} when saved)
+    pytest.param(
+        "india",
+        "F",
+        "43",
+        "350",
+        {"weight_kg": "Weight 43 kg: at least 45 kg is needed."},
+        id="india-woman-43-kg",
+    ),
+    pytest.param("vietnam", "F", "43", "350", {}, id="vietnam-woman-43-kg"),
+    pytest.param(
+        "vietnam",
+        "F",
+        "41.5",
+        "350",
+        {"weight_kg": "Weight 41.5 kg: at least 42 kg is needed."},
+        id="vietnam-woman-41.5-kg",
+    ),
+    pytest.param(
+        "vietnam",
+        "M",
+        "44",
+        "350",
+        {"weight_kg": "Weight 44 kg: at least 45 kg is needed."},
+        id="vietnam-man-44-kg",
+    ),
+    pytest.param("vietnam", "F", "43", "250", {}, id="vietnam-250-ml-bag"),
+]
+
+
+@pytest.mark.parametrize("path", PATHS)
+@pytest.mark.parametrize(("profile", "sex", "weight", "bag", "expected"), PROFILE_CASES)
+def test_each_profile_screens_alike_on_every_path(
+    profile, sex, weight, bag, expected, path, camp, clients, units, monkeypatch, settings
+):
+    apply_profile(monkeypatch, settings, profile)
+    donor = DonorFactory(unit=units.station_a, sex=sex, weight_kg=Decimal(weight))
+    values = {**GOOD, "weight_kg": weight, "bag_volume_ml": bag}
+
+    errors = PATHS[path](clients[path], camp, donor, values)
+
+    assert errors == {name: [message] for name, message in expected.items()}
+    saved = Donation.objects.filter(donor=donor)
+    assert saved.exists() is (not expected)
+    if not expected:
+        assert saved.get().bag_volume_ml == int(bag)
