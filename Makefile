@@ -24,8 +24,8 @@ lint: $(UV)
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
 
-## Refresh the Hindi catalogue after wrapping new strings; then translate and compile.
+## Refresh the Hindi and Vietnamese catalogues after wrapping new strings; then translate and compile.
 messages: $(UV)
-	$(UV) run python manage.py makemessages -l hi --ignore=.venv --ignore=var --ignore=static/vendor
-	$(UV) run python manage.py makemessages -d djangojs -l hi --ignore=.venv --ignore=var --ignore=static/vendor
+	$(UV) run python manage.py makemessages -l hi -l vi --ignore=.venv --ignore=var --ignore=static/vendor
+	$(UV) run python manage.py makemessages -d djangojs -l hi -l vi --ignore=.venv --ignore=var --ignore=static/vendor
 	$(UV) run python manage.py compilemessages --ignore=.venv

@@ -294,7 +294,7 @@ AUDIT_TRUST_X_FORWARDED_FOR = env_bool("AUDIT_TRUST_X_FORWARDED_FOR", False)
 LANGUAGE_CODE = "en"
 # Indian English dates (23 Nov 2026) wherever a template or form uses the default format.
 FORMAT_MODULE_PATH = ["donation_portal.formats"]
-LANGUAGES = [("en", _("English")), ("hi", _("Hindi"))]
+LANGUAGES = [("en", _("English")), ("hi", _("Hindi")), ("vi", _("Vietnamese"))]
 # The language chosen stays chosen: a year, not the browser session (and signing in applies
 # the user's stored choice, accounts.views.LoginView).
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600

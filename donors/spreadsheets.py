@@ -73,7 +73,16 @@ SEXES = {
 TRUE_WORDS = {"yes", "y", "1", "true", "t", "हाँ", "हां"}
 FALSE_WORDS = {"no", "n", "0", "false", "f", "नहीं", ""}
 BLOOD_GROUPS = frozenset(BloodGroup.values)
-LANGUAGES = {"en": "en", "english": "en", "hi": "hi", "hindi": "hi", "हिंदी": "hi"}
+LANGUAGES = {
+    "en": "en",
+    "english": "en",
+    "hi": "hi",
+    "hindi": "hi",
+    "हिंदी": "hi",
+    "vi": "vi",
+    "vietnamese": "vi",
+    "tiếng việt": "vi",
+}
 
 
 def max_bytes() -> int:

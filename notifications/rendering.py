@@ -25,7 +25,7 @@ GSM_SUBSTITUTES = {
     "\u2022": "-",
 }
 # Languages whose script is outside GSM: their SMS go as Unicode anyway.
-NON_GSM_LANGUAGES = {"hi"}
+NON_GSM_LANGUAGES = {"hi", "vi"}  # Devanagari; Vietnamese with its diacritics
 
 
 def to_gsm(text: str) -> str:

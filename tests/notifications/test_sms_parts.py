@@ -1,4 +1,4 @@
-"""Every donor-facing SMS fits in 2 parts, in English and in Hindi, with realistic long
+"""Every donor-facing SMS fits in 2 parts, in English, Hindi and Vietnamese, with realistic long
 values (a long hospital name, a long donor name, the portal's real links); and the part
 counter itself follows GSM 03.38 (160/153 septets, extension characters count double) and
 UCS-2 (70/67 units)."""
@@ -15,12 +15,15 @@ from notifications.smsparts import sms_parts, sms_units
 
 LONG_PLACE = "Ganesh Shankar Vidyarthi Memorial Medical College Hospital, Swaroop Nagar, Kanpur"
 LONG_PLACE_HI = "गणेश शंकर विद्यार्थी मेमोरियल मेडिकल कॉलेज अस्पताल, स्वरूप नगर, कानपुर"
+LONG_PLACE_VI = "Bệnh viện Đa khoa tỉnh Bắc Giang, đường Lê Lợi, phường Hoàng Văn Thụ, TP Bắc Giang"
 LONG_NAME = "Rajendra Prasad Shrivastava"
+LONG_PLACES = {"hi": LONG_PLACE_HI, "vi": LONG_PLACE_VI}
+UNICODE_LANGUAGES = ("hi", "vi")  # Devanagari, and Vietnamese with its diacritics
 ON = dt.date(2026, 12, 12)
 
 
 def context(language: str) -> dict:
-    place = LONG_PLACE_HI if language == "hi" else LONG_PLACE
+    place = LONG_PLACES.get(language, LONG_PLACE)
     camp = SimpleNamespace(held_on=ON, starts_at=dt.time(9, 30), venue=place)
     return {
         "on": ON,
@@ -66,7 +69,7 @@ def long_base_url(settings):
 
 
 @pytest.mark.parametrize("code", ["", "K7QM"], ids=["own-phone", "shared-phone"])
-@pytest.mark.parametrize("language", ["en", "hi"])
+@pytest.mark.parametrize("language", ["en", "hi", "vi"])
 @pytest.mark.parametrize("template", DONOR_SMS)
 def test_every_donor_sms_fits_in_two_parts(template, language, code, long_base_url):
     # A request to a phone a family shares carries its reply code (issue 15).
@@ -77,10 +80,10 @@ def test_every_donor_sms_fits_in_two_parts(template, language, code, long_base_u
         f"{sms_parts(text)} part(s)"
     )
     assert sms_parts(text) <= 2, text
-    assert alphabet == ("ucs2" if language == "hi" else "gsm"), text
+    assert alphabet == ("ucs2" if language in UNICODE_LANGUAGES else "gsm"), text
 
 
-@pytest.mark.parametrize("language", ["en", "hi"])
+@pytest.mark.parametrize("language", ["en", "hi", "vi"])
 def test_a_request_says_what_where_when_and_how_to_answer(language, long_base_url):
     ctx = {**context(language), "place": "Hallet Hospital"}
     text = render("donor_request", language, ctx, max_parts=2)
@@ -89,16 +92,20 @@ def test_a_request_says_what_where_when_and_how_to_answer(language, long_base_ur
     assert "/r/AB3D5F7H" in text
     if language == "en":
         assert "Reply 1 to come, 2 if you can't" in text
+    elif language == "vi":
+        assert "Có nhắn 1, không nhắn 2" in text
     else:
         assert "1" in text and "2 भेजें" in text
 
 
-@pytest.mark.parametrize("language", ["en", "hi"])
+@pytest.mark.parametrize("language", ["en", "hi", "vi"])
 def test_an_emergency_call_says_how_to_answer_by_reply(language, long_base_url):
     text = render("emergency_call", language, context(language), max_parts=2)
     assert "/e/Ab3dE6gh/" in text
     if language == "en":
         assert "Reply 1 to come, 2 if you can't" in text
+    elif language == "vi":
+        assert "Có nhắn 1, không nhắn 2" in text
     else:
         assert "हाँ तो 1, ना तो 2 भेजें" in text
 
@@ -113,7 +120,7 @@ def test_the_listing_of_every_template(long_base_url, capsys):
     """A table of every template's part count, as the issue asks (``pytest -s`` shows it)."""
     rows = []
     for template in DONOR_SMS:
-        for language in ("en", "hi"):
+        for language in ("en", "hi", "vi"):
             text = render(template, language, context(language), max_parts=2)
             rows.append((template, language, *sms_units(text), sms_parts(text)))
     with capsys.disabled():

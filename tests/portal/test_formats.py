@@ -20,3 +20,9 @@ def test_hindi_keeps_its_own_formats():
     with translation.override("hi"):
         assert "2026" in render("{{ d|date }}", d=dt.date(2026, 11, 23))
         assert "Nov" not in render("{{ d|date }}", d=dt.date(2026, 11, 23))
+
+
+def test_vietnamese_writes_day_month_year_and_its_own_separators():
+    with translation.override("vi"):
+        assert render("{{ d|date }}", d=dt.date(2026, 11, 23)) == "23/11/2026"
+        assert render('{{ n|floatformat:"1g" }}', n=1234.5) == "1.234,5"

@@ -1,4 +1,5 @@
-"""The UI speaks Hindi: the catalogue is complete and the committed .mo matches the .po."""
+"""The UI speaks Hindi and Vietnamese: each catalogue is complete and its committed .mo
+matches its .po."""
 
 import os
 import shutil
@@ -10,19 +11,23 @@ import polib
 import pytest
 from django.urls import reverse
 
-CATALOGUE = Path(__file__).resolve().parents[2] / "locale" / "hi" / "LC_MESSAGES"
+LOCALE = Path(__file__).resolve().parents[2] / "locale"
+LANGUAGES = ["hi", "vi"]
 
 
-def test_every_string_has_a_hindi_translation():
-    po = polib.pofile(str(CATALOGUE / "django.po"))
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_string_has_a_translation(language):
+    po = polib.pofile(str(LOCALE / language / "LC_MESSAGES" / "django.po"))
     assert po.untranslated_entries() == []
     assert po.fuzzy_entries() == []
     assert len(po.translated_entries()) > 100
 
 
-def test_the_compiled_catalogue_is_up_to_date_with_the_po_file():
-    po = {(e.msgctxt, e.msgid): e for e in polib.pofile(str(CATALOGUE / "django.po"))}
-    mo = {(e.msgctxt, e.msgid): e for e in polib.mofile(str(CATALOGUE / "django.mo"))}
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_compiled_catalogue_is_up_to_date_with_the_po_file(language):
+    catalogue = LOCALE / language / "LC_MESSAGES"
+    po = {(e.msgctxt, e.msgid): e for e in polib.pofile(str(catalogue / "django.po"))}
+    mo = {(e.msgctxt, e.msgid): e for e in polib.mofile(str(catalogue / "django.mo"))}
     stale = [
         key
         for key, entry in po.items()
@@ -46,6 +51,17 @@ def test_a_user_who_chooses_hindi_gets_hindi_pages(client_for, staff_a):
     assert "Your jurisdiction" not in page
 
 
+@pytest.mark.django_db
+def test_a_user_who_chooses_vietnamese_gets_vietnamese_pages(client_for, staff_a):
+    said = {e.msgid: e.msgstr for e in polib.pofile(str(LOCALE / "vi/LC_MESSAGES/django.po"))}
+    client = client_for(staff_a)
+    client.post(reverse("set_language"), {"language": "vi", "next": "/"})
+    page = client.get(reverse("home")).content.decode()
+    assert 'lang="vi"' in page
+    assert said["Your jurisdiction"] in page
+    assert "Your jurisdiction" not in page
+
+
 def test_every_string_in_the_code_is_in_the_catalogue(tmp_path):
     """What `make messages` would extract from a copy of the tree is already in the .po, so
     a new string cannot ship without its Hindi."""
@@ -64,16 +80,22 @@ def test_every_string_in_the_code_is_in_the_catalogue(tmp_path):
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target)
     subprocess.run(
-        [sys.executable, "manage.py", "makemessages", "-l", "hi", "--ignore=static/vendor"],
+        [
+            sys.executable,
+            "manage.py",
+            "makemessages",
+            *(f"-l{language}" for language in LANGUAGES),
+            "--ignore=static/vendor",
+        ],
         cwd=tmp_path,
         check=True,
         capture_output=True,
         env={**os.environ, "VAR_DIR": str(tmp_path / "var")},
     )
-    extracted = polib.pofile(str(tmp_path / "locale/hi/LC_MESSAGES/django.po"))
     missing = [
-        (entry.msgctxt, entry.msgid)
-        for entry in extracted
+        (language, entry.msgctxt, entry.msgid)
+        for language in LANGUAGES
+        for entry in polib.pofile(str(tmp_path / f"locale/{language}/LC_MESSAGES/django.po"))
         if not entry.obsolete and (entry.fuzzy or not entry.translated())
     ]
     assert missing == [], "run `make messages` and translate these"

@@ -1,0 +1,14 @@
+"""Dates and numbers as Vietnam writes them: 23/11/2026, 14:30, 1.234,5 (Django's own
+Vietnamese DATE_FORMAT spells "Ngày 23 tháng 11 năm 2026", too long for a table cell)."""
+
+DATE_FORMAT = "d/m/Y"
+DATETIME_FORMAT = "H:i d/m/Y"
+SHORT_DATE_FORMAT = "d/m/Y"
+SHORT_DATETIME_FORMAT = "H:i d/m/Y"
+MONTH_DAY_FORMAT = "j F"
+YEAR_MONTH_FORMAT = "F Y"
+TIME_FORMAT = "H:i"
+FIRST_DAY_OF_WEEK = 1  # Monday
+DECIMAL_SEPARATOR = ","
+THOUSAND_SEPARATOR = "."
+NUMBER_GROUPING = 3
