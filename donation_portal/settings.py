@@ -258,6 +258,10 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 # check --deploy would nag for preload; that decision is the deployer's, not a default.
 SILENCED_SYSTEM_CHECKS = ["security.W021"]
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The roll-ups' covering indexes (INCLUDE) are PostgreSQL's; SQLite builds them without
+    # the extra columns, which is all a laptop needs. Said once here, not on every command.
+    SILENCED_SYSTEM_CHECKS.append("models.W040")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
