@@ -69,7 +69,9 @@ def main() -> None:
     known = Donor.objects.order_by("-id").first()
     measure(
         "camp table: look up a phone (donor card + eligibility)",
-        lambda: staff.get(f"/camps/{camp.pk}/table/lookup/", {"phone": known.phone[3:]}),
+        lambda: staff.get(
+            f"/camps/{camp.pk}/table/lookup/", {"phone": known.phone[3:]}, HTTP_HX_REQUEST="true"
+        ),
         runs=runs,
     )
     # Record a fresh walk-in each call: donors with no donation in the last 4 months.

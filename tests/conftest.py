@@ -99,8 +99,10 @@ def anon():
 
 @pytest.fixture
 def client_for():
-    def make(user):
-        client = Client()
+    def make(user, *, htmx=False):
+        """A signed-in client; ``htmx`` sends the header htmx sends, for the steps that answer
+        htmx a fragment and a native request the whole page."""
+        client = Client(headers={"HX-Request": "true"} if htmx else None)
         client.force_login(user)
         return client
 

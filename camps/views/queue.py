@@ -34,9 +34,16 @@ class QueueView(QueueMixin, View):
 
 
 class CallNextView(QueueMixin, View):
+    """POST: call the next number. A native post (htmx not ready) goes back to the table,
+    whose queue panel shows the number called."""
+
     def post(self, request, pk):
         try:
             called = queue_call_next(camp=self.camp, actor=request.user, request=request)
         except ValidationError as error:
+            if not self.htmx:
+                return self.done(None, " ".join(error.messages), error=True)
             return self.queue_partial(errors=error.messages)
+        if not self.htmx:
+            return self.done(None, None)
         return self.queue_partial(called=called)

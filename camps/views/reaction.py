@@ -1,6 +1,7 @@
 """An adverse reaction noted on a camp entry at the table (services.camp_donation_reaction)."""
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from django.views import View
 
 from accounts.forms import add_service_errors
@@ -18,7 +19,7 @@ class ReactionView(EntryMixin, View):
         form = ReactionForm(
             initial={"reaction": donation.reaction, "reaction_note": donation.reaction_note}
         )
-        return self.partial(self.template_name, donation=donation, form=form)
+        return self.answer(self.template_name, donation=donation, form=form)
 
     def post(self, request, pk, donation_pk):
         donation = self.entry(donation_pk)
@@ -36,7 +37,14 @@ class ReactionView(EntryMixin, View):
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                return self.partial(self.template_name, donation=donation, saved=True)
-        response = self.partial(self.template_name, donation=donation, form=form)
-        response.status_code = 400
-        return response
+                return self.done(
+                    self.template_name, saved_message(donation), donation=donation, saved=True
+                )
+        return self.answer(self.template_name, status=400, donation=donation, form=form)
+
+
+def saved_message(donation) -> str:
+    """What the panel says once saved, for the page a native post returns to."""
+    if not donation.reaction:
+        return _("No reaction noted.")
+    return _("Noted: %(kind)s.") % {"kind": donation.get_reaction_display()}

@@ -1,6 +1,8 @@
 """The camp table: a mobile number → the donor (or a quick registration) → the screening
-result, with the totals updated in place. Every step is an htmx partial; without htmx the
-same views answer the whole page.
+result, with the totals updated in place. Every step is an htmx partial; without htmx (the
+script not loaded yet, or a fast tap on a form htmx has not processed yet) the same views
+answer the whole table page: a GET or a refusal with the step in place, a saved POST with a
+303 back to the table and a message, never the bare partial.
 
 A donor is found by their full mobile number whatever their home unit: the person is at the
 table, and the number is unique, so registering them again is not an option."""
@@ -8,12 +10,15 @@ table, and the number is unique, so registering them again is not an option."""
 import hashlib
 import json
 import uuid
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db.models import BooleanField, ExpressionWrapper
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
@@ -82,6 +87,47 @@ class CampTableMixin(RoleRequiredMixin):
         out-of-band so the panel stays right without a reload."""
         return render(self.request, template, self.context(oob=True, **extra))
 
+    @property
+    def htmx(self) -> bool:
+        """The request came from htmx. A form htmx has not processed yet (a tap in the
+        moment after a new card is swapped in) or a phone where the script did not load
+        submits natively, without the header."""
+        return self.request.headers.get("HX-Request") == "true"
+
+    def page(self, *, status=200, **extra):
+        """The whole table page; ``result_template`` (a step's fragment) fills the result
+        panel, rendered without its out-of-band copies of the panel."""
+        page = {
+            "lookup_form": LookupForm(),
+            # The forms the table shows without signal (static/js/camp_offline.js).
+            "offline_screening": ScreeningForm(auto_id="off_%s"),
+            "offline_new_screening": ScreeningForm(auto_id="offnew_%s"),
+            "offline_donor": QuickDonorForm(auto_id="offnew_%s"),
+        }
+        context = self.context(**{**page, **extra})
+        return render(self.request, "camps/table/table.html", context, status=status)
+
+    def answer(self, template, *, status=200, **extra):
+        """A step that shows something (a card, a form with its errors): the fragment to
+        htmx, the whole page with the fragment in place to a native request."""
+        if not self.htmx:
+            return self.page(status=status, result_template=template, **extra)
+        response = self.partial(template, **extra)
+        response.status_code = status
+        return response
+
+    def done(self, template, message, *, error=False, to=None, **extra):
+        """A step that saved (or was refused with nothing to correct): the fragment to htmx;
+        a native post goes back to the table (or ``to``) with a 303, so a reload or a back
+        button never posts again, and ``message`` above the page."""
+        if self.htmx:
+            return self.partial(template, **extra)
+        if message:
+            (messages.error if error else messages.success)(self.request, message)
+        response = HttpResponseRedirect(to or reverse("camps:table", args=[self.camp.pk]))
+        response.status_code = 303
+        return response
+
     def lookup_refusal(self) -> str | None:
         """Why finding donors by mobile number is refused here, or None. Only at an open camp
         of the user's units (camps_for) on the camp's day: a closed, future or cancelled camp
@@ -106,6 +152,10 @@ class CampTableMixin(RoleRequiredMixin):
             refusal, status = _("Too many lookups: wait a few minutes, then try again."), 429
         if refusal is None:
             return None
+        if not self.htmx:
+            return self.page(
+                status=status, result_template="camps/table/_lookup_error.html", refusal=refusal
+            )
         response = render(self.request, "camps/table/_lookup_error.html", {"refusal": refusal})
         response.status_code = status
         return response
@@ -176,8 +226,9 @@ class CampTableMixin(RoleRequiredMixin):
         if screening_reasons:
             form.data = form.data.copy()
             form.data["deferral_category"] = DeferralCategory.SCREENING
-        response = self.partial(
+        return self.answer(
             "camps/table/_card.html",
+            status=status,
             donor=donor,
             own=own,
             eligibility=eligibility,
@@ -187,23 +238,11 @@ class CampTableMixin(RoleRequiredMixin):
             bookings=bookings,
             anyway_form=anyway or RecordAnywayForm(),
         )
-        response.status_code = status
-        return response
 
 
 class CampTableView(CampTableMixin, View):
     def get(self, request, pk):
-        return render(
-            request,
-            "camps/table/table.html",
-            self.context(
-                lookup_form=LookupForm(),
-                # The forms the table shows without signal (static/js/camp_offline.js).
-                offline_screening=ScreeningForm(auto_id="off_%s"),
-                offline_new_screening=ScreeningForm(auto_id="offnew_%s"),
-                offline_donor=QuickDonorForm(auto_id="offnew_%s"),
-            ),
-        )
+        return self.page()
 
 
 class LookupView(CampTableMixin, View):
@@ -215,7 +254,7 @@ class LookupView(CampTableMixin, View):
             return refused
         form = LookupForm(request.GET)
         if not form.is_valid():
-            return self.partial("camps/table/_lookup_error.html", lookup_form=form)
+            return self.answer("camps/table/_lookup_error.html", lookup_form=form)
         phone = form.cleaned_data["phone"]
         donors = [] if form.cleaned_data["new"] else self.donors_on(phone)
         picked = form.cleaned_data["donor"]
@@ -226,7 +265,7 @@ class LookupView(CampTableMixin, View):
         if donors:
             return self.choose(phone, donors)
         family = form.cleaned_data["new"] and Donor.objects.filter(phone=phone).exists()
-        return self.partial(
+        return self.answer(
             "camps/table/_new_donor.html",
             form=QuickDonorForm(initial={"phone": phone, "client_id": uuid.uuid4()}),
             family=family,
@@ -242,7 +281,7 @@ class LookupView(CampTableMixin, View):
             eligible = check_eligibility(facts_for(donor), self.camp.held_on).eligible
             rows.append({"donor": donor, "own": own, "eligible": eligible})
             self.audit_shown(donor, own=own, shared_phone=len(donors))
-        return self.partial("camps/table/_choose.html", phone=phone, rows=rows)
+        return self.answer("camps/table/_choose.html", phone=phone, rows=rows)
 
 
 def register(view, form):
@@ -303,9 +342,16 @@ class QuickDonorView(CampTableMixin, View):
         form = QuickDonorForm(request.POST)
         if form.is_valid():
             donor = register(self, form)
+            if donor is not None and not self.htmx:
+                # The card is the next step: the lookup's page shows it (a GET, so the
+                # registration is not posted again on a reload).
+                query = urlencode({"phone": donor.phone, "donor": donor.pk})
+                lookup = reverse("camps:table-lookup", args=[pk])
+                messages.success(request, _("%(name)s registered.") % {"name": donor.name})
+                return HttpResponseRedirect(f"{lookup}?{query}", status=303)
             if donor is not None:
                 return self.card(self.find_donor(donor.phone, donor.pk))
-        return self.partial("camps/table/_new_donor.html", form=form)
+        return self.answer("camps/table/_new_donor.html", form=form)
 
 
 class RecordView(CampTableMixin, View):
@@ -318,12 +364,31 @@ class RecordView(CampTableMixin, View):
         if lookup.is_valid():
             donor = self.find_donor(lookup.cleaned_data["phone"], lookup.cleaned_data["donor"])
         if donor is None:
-            return self.partial("camps/table/_lookup_error.html", lookup_form=lookup)
+            return self.answer("camps/table/_lookup_error.html", lookup_form=lookup)
         donation, form, anyway, error = record(self, donor, request.POST)
         if donation is None:
             reasons = screening_reasons(error) if error is not None else ()
             return self.card(donor, form=form, anyway=anyway, screening_reasons=reasons)
-        return self.partial("camps/table/_recorded.html", donation=donation, donor=donor)
+        return self.done(
+            "camps/table/_recorded.html",
+            recorded_message(donation, donor),
+            donation=donation,
+            donor=donor,
+        )
+
+
+def recorded_message(donation, donor) -> str:
+    """What camps/table/_recorded.html says, as one line for the page a native post returns
+    to (the same msgids, so the same translations)."""
+    if donation.outcome == "collected":
+        text = _("%(name)s: collected, bag %(bag)s (%(volume)s ml).") % {
+            "name": donor.name,
+            "bag": donation.bag_number,
+            "volume": donation.bag_volume_ml,
+        }
+    else:
+        text = _("%(name)s: deferred; the deferral is on their record.") % {"name": donor.name}
+    return f"{text} {_('Next donor.')}"
 
 
 def _reasons(*forms) -> list[str]:
@@ -492,7 +557,7 @@ class CorrectView(EntryMixin, View):
         form = CorrectionForm(
             initial={name: getattr(donation, name) for name in CorrectionForm.base_fields}
         )
-        return self.partial("camps/table/_correct.html", donation=donation, form=form)
+        return self.answer("camps/table/_correct.html", donation=donation, form=form)
 
     def post(self, request, pk, donation_pk):
         donation = self.entry(donation_pk)
@@ -511,8 +576,9 @@ class CorrectView(EntryMixin, View):
             except PermissionDenied as error:
                 form.add_error(None, str(error))
             else:
-                return self.partial("camps/table/_corrected.html", donation=donation)
-        return self.partial("camps/table/_correct.html", donation=donation, form=form)
+                message = _("Entry for %(name)s corrected.") % {"name": donation.donor.name}
+                return self.done("camps/table/_corrected.html", message, donation=donation)
+        return self.answer("camps/table/_correct.html", donation=donation, form=form)
 
 
 class WithdrawView(EntryMixin, View):
@@ -523,9 +589,15 @@ class WithdrawView(EntryMixin, View):
                 camp=self.camp, donation=donation, actor=request.user, request=request
             )
         except (ValidationError, PermissionDenied) as error:
-            messages = getattr(error, "messages", None) or [str(error)]
-            return self.partial("camps/table/_corrected.html", donation=donation, errors=messages)
-        return self.partial("camps/table/_corrected.html", donation=None)
+            errors = getattr(error, "messages", None) or [str(error)]
+            return self.done(
+                "camps/table/_corrected.html",
+                " ".join(errors),
+                error=True,
+                donation=donation,
+                errors=errors,
+            )
+        return self.done("camps/table/_corrected.html", _("Entry removed."), donation=None)
 
 
 class ServiceWorkerView(View):

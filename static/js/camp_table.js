@@ -15,3 +15,16 @@ document.body.addEventListener("htmx:beforeSwap", function (event) {
     event.detail.isError = false;
   }
 });
+// A tap on a form htmx has not processed yet (in the moment after a new card is swapped in,
+// before htmx settles it) would post natively and leave the page. Hand it to htmx once: the
+// button is clicked again so htmx sends its name and value (outcome=collected). Without htmx
+// the post goes through natively, and the server answers the whole table page.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (event.defaultPrevented || !window.htmx || form.dataset.htmxHanded) return;
+  if (!form.matches("#main form[hx-post], #main form[hx-get]")) return;
+  event.preventDefault();
+  form.dataset.htmxHanded = "1";
+  window.htmx.process(form);
+  if (event.submitter) { event.submitter.click(); } else { form.requestSubmit(); }
+});

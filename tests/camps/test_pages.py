@@ -201,7 +201,7 @@ def test_a_known_phone_in_any_form_finds_the_donor_and_says_why_not_today(
 ):
     donor = DonorFactory(unit=camp.unit, name="Ravi Kumar", phone="+919812345678")
     DonationFactory(donor=donor, donated_on=camp.held_on - datetime.timedelta(days=20))
-    response = client_for(staff_a).get(
+    response = client_for(staff_a, htmx=True).get(
         reverse("camps:table-lookup", args=[camp.pk]), {"phone": "098123 45678"}
     )
     page = response.content.decode()
@@ -218,7 +218,7 @@ def test_a_shared_number_lists_everyone_on_it_to_pick_the_person(client_for, sta
         phone="+919812345600",
         date_of_birth=datetime.date(1993, 2, 9),
     )
-    client = client_for(staff_a)
+    client = client_for(staff_a, htmx=True)
     url = reverse("camps:table-lookup", args=[camp.pk])
 
     page = client.get(url, {"phone": "98123 45600"}).content.decode()
@@ -253,7 +253,7 @@ def test_a_shared_number_lists_everyone_on_it_to_pick_the_person(client_for, sta
 def test_an_unknown_phone_offers_the_quick_form_and_registers_a_camp_donor(
     client_for, staff_a, camp
 ):
-    client = client_for(staff_a)
+    client = client_for(staff_a, htmx=True)
     page = client.get(
         reverse("camps:table-lookup", args=[camp.pk]), {"phone": "9876501234"}
     ).content.decode()
@@ -288,7 +288,7 @@ def test_recording_a_collected_unit_updates_the_totals_in_the_same_answer(
     client_for, staff_a, camp
 ):
     donor = DonorFactory(unit=camp.unit, blood_group="B+")
-    response = client_for(staff_a).post(
+    response = client_for(staff_a, htmx=True).post(
         reverse("camps:table-record", args=[camp.pk]),
         {
             "phone": donor.phone,
@@ -357,7 +357,9 @@ def test_recording_at_the_table_stays_within_its_query_budget(
     assert donor.last_donated_on == camp.held_on
     # The same post again (a double tap, the offline queue's replay): the same entry.
     with django_assert_max_num_queries(RECORD_QUERIES):
-        again = client.post(reverse("camps:table-record", args=[camp.pk]), post)
+        again = client.post(
+            reverse("camps:table-record", args=[camp.pk]), post, HTTP_HX_REQUEST="true"
+        )
     assert "collected, bag KNP-900" in again.content.decode()
     assert Donation.objects.filter(camp=camp, donor=donor).count() == 1
 
@@ -428,7 +430,7 @@ def test_a_duplicate_bag_number_is_refused_with_a_message(client_for, staff_a, c
 
 def test_a_deferral_at_the_table_creates_the_deferral(client_for, staff_a, camp):
     donor = DonorFactory(unit=camp.unit)
-    response = client_for(staff_a).post(
+    response = client_for(staff_a, htmx=True).post(
         reverse("camps:table-record", args=[camp.pk]),
         {"phone": donor.phone, "outcome": "deferred", "deferral_category": "minor_illness"},
     )

@@ -136,7 +136,7 @@ def test_the_table_shows_the_queue_and_calls_the_next_number_once(client_for, st
     camp.save()
     for n, phone in enumerate(["98765 00011", "98765 00012", "98765 00013"]):
         join(Client(), camp, phone=phone, name=f"Donor {n}")
-    client = client_for(staff_a)
+    client = client_for(staff_a, htmx=True)
     panel = client.get(reverse("camps:table-queue", args=[camp.pk])).content.decode()
     assert "Queue: 3 waiting" in panel and "Donor 0" in panel
     called = client.post(reverse("camps:table-queue-next", args=[camp.pk])).content.decode()
@@ -160,7 +160,7 @@ def test_the_queue_is_the_camps_units_only(client_for, staff_b, camp):
 
 def test_a_planned_camp_cannot_call_numbers(client_for, staff_a, camp):
     join(Client(), camp)
-    page = client_for(staff_a).post(reverse("camps:table-queue-next", args=[camp.pk]))
+    page = client_for(staff_a, htmx=True).post(reverse("camps:table-queue-next", args=[camp.pk]))
     assert "Open the camp" in page.content.decode()
     assert not QueueEntry.objects.filter(called_at__isnull=False).exists()
 

@@ -36,7 +36,7 @@ def post(client, camp, donation, **data):
 
 def test_a_reaction_is_noted_on_the_entry_audited_and_counted(client_for, staff_a, camp):
     donation = entry(camp, staff_a)
-    client = client_for(staff_a)
+    client = client_for(staff_a, htmx=True)
     form = client.get(reverse("camps:table-reaction", args=[camp.pk, donation.pk]))
     assert "Vasovagal" in form.content.decode()
     response = post(client, camp, donation, reaction="vasovagal", reaction_note="fainted")

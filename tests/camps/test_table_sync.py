@@ -70,7 +70,7 @@ def test_the_same_entry_posted_twice_is_saved_once(client_for, staff_a, camp):
 
 def test_a_double_tap_on_the_table_form_saves_once(client_for, staff_a, camp):
     donor = DonorFactory(unit=camp.unit)
-    client = client_for(staff_a)
+    client = client_for(staff_a, htmx=True)
     data = {"phone": donor.phone, "client_id": str(uuid.uuid4()), "bag_number": "K-2", **SCREENING}
     url = reverse("camps:table-record", args=[camp.pk])
     pages = [client.post(url, data).content.decode() for _ in range(2)]
@@ -234,7 +234,7 @@ SERVICE_QUERIES = 21
 
 def test_recording_at_the_table_runs_a_bounded_number_of_queries(client_for, staff_a, camp):
     donors = [DonorFactory(unit=camp.unit) for _ in range(3)]
-    client = client_for(staff_a)
+    client = client_for(staff_a, htmx=True)
     url = reverse("camps:table-record", args=[camp.pk])
 
     def post(donor, bag):

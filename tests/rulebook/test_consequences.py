@@ -77,7 +77,7 @@ def test_a_donation_at_the_camp_table_releases_the_booking_and_tells_the_coordin
     with noon():
         story = booked_donor(units)
         camp = CampFactory(unit=units.station_a, held_on=CAMP_DAY)
-        response = client_for(staff_a).post(
+        response = client_for(staff_a, htmx=True).post(
             reverse("camps:table-record", args=[camp.pk]),
             {
                 "phone": story.donor.phone,
@@ -283,7 +283,7 @@ def test_the_camp_table_warns_of_the_booking_and_records_only_with_the_tick(
     with noon():
         story = booked_donor(units)
         camp = CampFactory(unit=units.station_a, held_on=CAMP_DAY)
-        client = client_for(staff_a)
+        client = client_for(staff_a, htmx=True)
         card = client.get(
             reverse("camps:table-lookup", args=[camp.pk]), {"phone": story.donor.phone}
         ).content.decode()
