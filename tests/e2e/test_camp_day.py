@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from camps.models import Camp
 from donors.models import Deferral, Donation, Donor
-from tests.e2e.conftest import fits_width, sign_in
+from tests.e2e.conftest import PHONE, fits_width, sign_in
 from tests.factories import CampFactory, DonationFactory, DonorFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -26,9 +26,19 @@ def totals(page):
     }
 
 
+def settled(page):
+    """Wait until htmx has swapped and processed what it answered: until then a new form
+    is not yet htmx's, and a tap on it would post natively."""
+    page.wait_for_function(
+        "() => window.htmx && !document.querySelector("
+        "'.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')"
+    )
+
+
 def find(page, number):
     page.get_by_label("Donor's mobile number").fill(number)
     page.get_by_role("button", name="Find").click()
+    settled(page)
 
 
 def test_a_camp_day_at_the_table(live_server, phone, screenshot, staff_a, units):
@@ -73,6 +83,7 @@ def test_a_camp_day_at_the_table(live_server, phone, screenshot, staff_a, units)
     screenshot(phone, "camp-table-bp-refused-phone")
     assert fits_width(phone)
     # Rested and measured again by the medical officer: within range, collected.
+    settled(phone)
     phone.get_by_label("Systolic").fill("132")
     phone.get_by_label("Diastolic").fill("84")
     phone.get_by_role("button", name="Record collected").click()
@@ -91,6 +102,7 @@ def test_a_camp_day_at_the_table(live_server, phone, screenshot, staff_a, units)
     form.get_by_label(re.compile("The donor agrees")).check()
     form.get_by_role("button", name="Register and continue").click()
     expect(phone.get_by_test_id("donor-card")).to_contain_text("Kavita Rao")
+    settled(phone)
     expect(phone.get_by_label("Weight (kg)")).to_have_value(re.compile(r"^62(\.0)?$"))
     phone.get_by_label("Hb (g/dL)").fill("12.9")
     phone.get_by_label("Systolic").fill("118")
@@ -116,6 +128,7 @@ def test_a_camp_day_at_the_table(live_server, phone, screenshot, staff_a, units)
         "Bag KNP-0002 is already recorded at this blood centre."
     )
     # Deferred at screening, with a reason.
+    settled(phone)
     phone.get_by_label("Reason").select_option("minor_illness")
     phone.get_by_role("button", name="Record deferred").click()
     expect(phone.get_by_test_id("recorded")).to_contain_text("Bilal Khan: deferred")
@@ -157,3 +170,105 @@ def test_a_camp_day_at_the_table(live_server, phone, screenshot, staff_a, units)
         132,
         84,
     )
+
+
+def open_table(page, live_server, camp):
+    sign_in(page, live_server.url, "staff_a")
+    page.goto(f"{live_server.url}/camps/{camp.pk}/table/")
+    expect(page.get_by_test_id("lookup-form")).to_be_visible()
+
+
+def fill_screening(page, bag):
+    page.get_by_label("Hb (g/dL)").fill("13.2")
+    page.get_by_label("Systolic").fill("124")
+    page.get_by_label("Diastolic").fill("80")
+    page.get_by_label("Bag number").fill(bag)
+    page.get_by_label("350 ml").check()
+
+
+def assert_whole_table_page(page, camp):
+    """The table page itself, never the bare partial of /table/record/."""
+    assert page.url.endswith(f"/camps/{camp.pk}/table/"), page.url
+    expect(page.get_by_role("heading", level=1)).to_have_text(camp.name)
+    expect(page.get_by_test_id("lookup-form")).to_be_visible()
+
+
+def test_a_quick_double_tap_on_a_card_htmx_has_not_processed_records_once(
+    live_server, phone, screenshot, staff_a, units
+):
+    """The bug from a camp day: "Record collected" tapped twice right after the card was
+    swapped in, before htmx processed its form. The card's form is replaced by a copy htmx
+    has never seen (what it is in that moment), then tapped twice quickly: one entry, and
+    the table page stays (the tap is handed to htmx; had it gone natively, the server would
+    answer the whole page)."""
+    camp = CampFactory(unit=units.station_a, name="Kotwali double tap camp")
+    donor = DonorFactory(name="Asha Verma", phone="+919876500011", unit=units.station_a)
+    open_table(phone, live_server, camp)
+    phone.evaluate("window.sameDocument = true")
+    find(phone, "9876500011")
+    expect(phone.get_by_test_id("donor-card")).to_contain_text("Asha Verma")
+    fill_screening(phone, "KNP-0101")
+    phone.evaluate(
+        "() => { const f = document.querySelector('[data-testid=screening-form]');"
+        " f.replaceWith(f.cloneNode(true)); }"
+    )
+    phone.get_by_role("button", name="Record collected").dblclick()
+
+    expect(phone.get_by_test_id("recorded")).to_contain_text("bag KNP-0101")
+    expect(phone.get_by_test_id("total-collected")).to_have_text("1")
+    settled(phone)
+    assert_whole_table_page(phone, camp)
+    assert phone.evaluate("window.sameDocument") is True
+    assert Donation.objects.filter(camp=camp, donor=donor).count() == 1
+    screenshot(phone, "camp-table-double-tap-phone")
+    assert fits_width(phone)
+    assert phone.js_errors == []
+
+
+@pytest.fixture
+def phone_without_htmx(browser):
+    """A phone whose htmx never loads. The table's service worker is blocked: requests it
+    fetches would bypass the route that aborts htmx."""
+    context = browser.new_context(viewport=PHONE, locale="en-IN", service_workers="block")
+    context.set_default_timeout(15_000)
+    context.route("**/htmx.min.js", lambda route: route.abort())
+    yield context.new_page()
+    context.close()
+
+
+def test_without_htmx_every_step_lands_on_the_whole_table_page(
+    live_server, phone_without_htmx, screenshot, staff_a, units
+):
+    """htmx not loaded at all (a slow phone that has not fetched it yet): the lookup, the
+    registration and a double-tapped "Record collected" go natively, and each lands on the
+    table page with the step in place or a message; one entry."""
+    phone = phone_without_htmx
+    camp = CampFactory(unit=units.station_a, name="Kotwali no-script camp")
+    open_table(phone, live_server, camp)
+    assert phone.evaluate("typeof window.htmx") == "undefined"
+
+    phone.get_by_label("Donor's mobile number").fill("91234 56700")
+    phone.get_by_role("button", name="Find").click()
+    form = phone.get_by_test_id("new-donor-form")
+    expect(form).to_be_visible()
+    expect(phone.get_by_role("heading", level=1)).to_have_text(camp.name)
+    form.get_by_label("Name").fill("Kavita Rao")
+    form.get_by_label("Female").check()
+    form.get_by_label("Date of birth").fill("1994-08-30")
+    form.get_by_label("Blood group").select_option("O-")
+    form.get_by_label("Weight (kg)").fill("62")
+    form.get_by_label(re.compile("The donor agrees")).check()
+    form.get_by_role("button", name="Register and continue").click()
+    expect(phone.get_by_text("Kavita Rao registered.")).to_be_visible()
+    expect(phone.get_by_test_id("donor-card")).to_contain_text("Kavita Rao")
+
+    fill_screening(phone, "KNP-0201")
+    phone.get_by_role("button", name="Record collected").dblclick()
+    expect(phone.get_by_text(re.compile(r"Kavita Rao: collected, bag KNP-0201"))).to_be_visible()
+    assert_whole_table_page(phone, camp)
+    expect(phone.get_by_test_id("total-collected")).to_have_text("1")
+    expect(phone.get_by_test_id("camp-entries")).to_contain_text("KNP-0201")
+    donor = Donor.objects.get(phone="+919123456700")
+    assert Donation.objects.filter(camp=camp, donor=donor).count() == 1
+    screenshot(phone, "camp-table-no-htmx-phone")
+    assert fits_width(phone)
