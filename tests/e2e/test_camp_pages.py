@@ -87,3 +87,53 @@ def test_the_table_on_a_desktop_by_keyboard(live_server, desktop, screenshot, st
     desktop.get_by_role("link", name="Import donor sheet").click()
     expect(desktop.get_by_test_id("upload-form")).to_be_visible()
     screenshot(desktop, "camp-import-desktop")
+
+
+def test_the_eraktkosh_csv_downloads_from_the_camp_page(live_server, phone, staff_a, units):
+    """The camp page's "e-RaktKosh CSV" button: a file with the documented header and a row
+    per donation, as a blood centre uploads it."""
+    import csv
+    import io
+
+    from camps import eraktkosh
+    from tests.factories import DonationFactory
+
+    camp = CampFactory(
+        unit=units.station_a,
+        name="Kotwali e-RaktKosh camp",
+        status="closed",
+        blood_centre=BloodCentreFactory(name="LLR Blood Centre", eraktkosh_id="BC-4411"),
+    )
+    donor = DonorFactory(
+        unit=units.station_a,
+        name="Sunita Devi",
+        sex="F",
+        blood_group="B+",
+        phone="+919839012345",
+        date_of_birth=datetime.date(1990, 5, 17),
+    )
+    DonationFactory(
+        donor=donor,
+        camp=camp,
+        blood_centre=camp.blood_centre,
+        donated_on=camp.held_on,
+        bag_number="KPL-1",
+    )
+    sign_in(phone, live_server.url, "staff_a")
+    phone.goto(f"{live_server.url}/camps/{camp.pk}/")
+    button = phone.get_by_role("link", name="e-RaktKosh CSV")
+    expect(button).to_be_visible()
+    with phone.expect_download() as info:
+        button.click()
+    assert "eraktkosh" in info.value.suggested_filename
+    content = info.value.path().read_bytes().decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(content)))
+    assert list(rows[0]) == eraktkosh.HEADERS
+    assert len(rows) == 1
+    row = rows[0]
+    assert (row["donor_name"], row["sex"], row["blood_group"]) == ("Sunita Devi", "F", "B+")
+    assert (row["date_of_birth"], row["mobile"]) == ("1990-05-17", "9839012345")
+    assert (row["outcome"], row["bag_number"]) == ("collected", "KPL-1")
+    assert (row["blood_centre_eraktkosh_id"], row["camp_name"]) == ("BC-4411", camp.name)
+    assert row["camp_date"] == camp.held_on.isoformat()
+    assert phone.js_errors == []
