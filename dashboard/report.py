@@ -71,8 +71,8 @@ def headline(board: Dashboard) -> str:
     calendars); when both ends agree it is one number, not "66–66"."""
     low, high = board.need_band
     values = {
-        "start": date_format(board.query.start, "j M Y"),
-        "end": date_format(board.query.end, "j M Y"),
+        "start": date_format(board.query.start, "DATE_FORMAT"),
+        "end": date_format(board.query.end, "DATE_FORMAT"),
         "units": f"{board.totals['units']:,}",
         "low": f"{low:,}",
         "high": f"{high:,}",

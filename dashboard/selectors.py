@@ -574,7 +574,9 @@ def _label(by: str, item: dict) -> str:
     if key is None:
         return _("Unknown")
     if by == "camp":
-        return f"{item['name']} ({item['held_on']:%d %b %Y})"
+        # The day as the reader's language writes it (23 Nov 2026, 23/11/2026): strftime's
+        # %b is English whatever the language.
+        return f"{item['name']} ({date_format(item['held_on'], 'DATE_FORMAT')})"
     return item["name"]
 
 
