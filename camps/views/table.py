@@ -20,6 +20,7 @@ from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views import View
 from django_ratelimit.core import is_ratelimited
@@ -111,9 +112,12 @@ class CampTableMixin(RoleRequiredMixin):
         """A step that shows something (a card, a form with its errors): the fragment to
         htmx, the whole page with the fragment in place to a native request."""
         if not self.htmx:
-            return self.page(status=status, result_template=template, **extra)
-        response = self.partial(template, **extra)
-        response.status_code = status
+            response = self.page(status=status, result_template=template, **extra)
+        else:
+            response = self.partial(template, **extra)
+            response.status_code = status
+        # One URL, two answers: no cache may hand the fragment to a native request.
+        patch_vary_headers(response, ["HX-Request"])
         return response
 
     def done(self, template, message, *, error=False, to=None, **extra):
@@ -153,11 +157,13 @@ class CampTableMixin(RoleRequiredMixin):
         if refusal is None:
             return None
         if not self.htmx:
-            return self.page(
+            response = self.page(
                 status=status, result_template="camps/table/_lookup_error.html", refusal=refusal
             )
-        response = render(self.request, "camps/table/_lookup_error.html", {"refusal": refusal})
-        response.status_code = status
+        else:
+            template = "camps/table/_lookup_error.html"
+            response = render(self.request, template, {"refusal": refusal}, status=status)
+        patch_vary_headers(response, ["HX-Request"])
         return response
 
     def own_donor(self, donor) -> bool:

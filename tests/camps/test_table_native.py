@@ -107,8 +107,10 @@ def test_a_native_lookup_shows_the_card_in_the_whole_page(client_for, staff_a, c
     client = client_for(staff_a)
     url = reverse("camps:table-lookup", args=[camp.pk])
 
-    page = client.get(url, {"phone": "98123 45678"}).content.decode()
+    response = client.get(url, {"phone": "98123 45678"})
+    page = response.content.decode()
     assert is_whole_page(page) and 'data-testid="donor-card"' in page
+    assert "HX-Request" in response["Vary"]  # no cache answers htmx with this page
 
     bad = client.get(url, {"phone": "12"})
     assert bad.status_code == 200 and is_whole_page(bad.content.decode())
