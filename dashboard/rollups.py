@@ -728,6 +728,12 @@ def _apply(changes) -> None:
     _refill(days=days, donors=donors, registered=registered, due_days=due_days, tree=tree)
 
 
+def figures_as_of() -> datetime | None:
+    """When the roll-ups were last brought up to date (None: never), without touching them:
+    for readers that must not start a refresh (the public impact page). One query."""
+    return FigureRun.objects.values_list("refreshed_at", flat=True).first()
+
+
 def figures_ready() -> datetime | None:
     """Before a read: bring the roll-ups up to date when that is quick (never refreshed, or
     at most DASHBOARD_FIGURES_INLINE_CHANGES pending and no refresh running), and return
