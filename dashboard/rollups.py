@@ -52,6 +52,7 @@ from thalassemia.choices import OPEN_TRANSFUSION, TransfusionStatus
 from thalassemia.models import Transfusion
 
 from .models import (
+    COLLECTION_MONTH_VALUES,
     CollectionDay,
     CollectionMonth,
     DonorCount,
@@ -389,18 +390,7 @@ def _insert_months(months=None) -> None:
         cursor.execute(f"INSERT INTO {_table(CollectionMonth)} ({columns}) {sql}", params)
 
 
-MONTH_FIELDS = [
-    "month",
-    "unit_id",
-    "slice",
-    "blood_group",
-    "blood_centre_id",
-    "camp_id",
-    "units",
-    "donations",
-    "donors_deferred",
-    "donors_registered",
-]
+MONTH_FIELDS = ["month", "unit_id", "slice", *COLLECTION_MONTH_VALUES]
 
 
 def _donor_count_sql(donors_table: str | None = None) -> str:
