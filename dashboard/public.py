@@ -138,8 +138,8 @@ def _unit_id(request, unit_id: int | None) -> int | None:
 
 
 def _over_the_limit(request) -> int | None:
-    """Count one fresh count of the figures against the visitor's address; the seconds to
-    wait once it is past ``IMPACT_RATE_LIMIT`` (None: go ahead)."""
+    """Charge one fresh count of the figures to the visitor's address; once the address is
+    past ``IMPACT_RATE_LIMIT``, the seconds left in its window (None: go ahead)."""
     usage = get_usage(
         request,
         group=RATE_LIMIT_GROUP,
