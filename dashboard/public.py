@@ -7,8 +7,15 @@ queries as ten.
 Nobody is named: only counts are shown, and every count from 1 to 4 is shown as "<5"
 (``small``), the monthly curve included (such a month is left out of the chart and
 shown as "<5" in its table). The page is cached per unit and language for
-``DASHBOARD_FIGURES_REFRESH_MINUTES``: the roll-ups are not fresher than that anyway."""
+``DASHBOARD_FIGURES_REFRESH_MINUTES``: the roll-ups are not fresher than that anyway.
 
+Anyone may call it, as often as they like, so a visit never writes: the roll-ups are read
+as the beat last left them (never the dashboard's inline refresh, ``figures_ready``) and
+the page says as of when. A cached page is free; counting the figures afresh (a miss, or an
+id that names no unit) counts against the visitor's address (``IMPACT_RATE_LIMIT``), so
+walking every unit id ends in a 429, not in a loaded database."""
+
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -21,18 +28,24 @@ from django.utils.formats import number_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
+from django_ratelimit.core import get_usage
 
 from accounts.choices import FORCE_KINDS, Role, UnitKind
 from accounts.models import PoliceUnit
+from donors.views.pledge import _client_key
 
 from . import demand
-from .rollups import figures_ready
+from .rollups import figures_as_of
 from .selectors import DashboardQuery, camp_summary, collection_by, donors_registered
 
 # Counts below this are shown as "<5" (and 0 as 0): a small cell could point at a person.
 SMALL_CELL = 5
 # The units a visitor may choose: the forces, and the circles inside one.
 SHOWN_KINDS = (*FORCE_KINDS, UnitKind.CIRCLE)
+RATE_LIMIT_GROUP = "dashboard:impact-misses"
+# A unit id as a visitor may write it: ASCII digits that fit the primary key (BigAutoField).
+# Anything else in ``?force=`` is ignored (the state's page); a longer number names no unit.
+UNIT_ID = re.compile(r"[0-9]{1,18}")
 
 
 @dataclass(frozen=True)
@@ -79,7 +92,7 @@ def _data(unit: PoliceUnit | None) -> dict:
     """What the page shows for ``unit``: plain values (labels already in the request's
     language), so that they can be cached and the page rendered for each visitor (the
     header differs for a signed-in one, the CSRF token for everyone)."""
-    as_of = figures_ready()
+    as_of = figures_as_of()
     got = figures(unit)
     cards = [
         ("units", _("Units of blood given"), got["units"]),
@@ -115,16 +128,46 @@ def _data(unit: PoliceUnit | None) -> dict:
     }
 
 
+def _unit_id(request, unit_id: int | None) -> int | None:
+    """The unit asked for: the path's id, else a well-formed ``?force=``; None: the state."""
+    if unit_id is None:
+        force = request.GET.get("force", "")
+        if UNIT_ID.fullmatch(force):
+            unit_id = int(force)
+    return unit_id
+
+
+def _over_the_limit(request) -> int | None:
+    """Charge one fresh count of the figures to the visitor's address; once the address is
+    past ``IMPACT_RATE_LIMIT``, the seconds left in its window (None: go ahead)."""
+    usage = get_usage(
+        request,
+        group=RATE_LIMIT_GROUP,
+        key=_client_key,
+        rate=lambda group, request: settings.IMPACT_RATE_LIMIT,
+        increment=True,
+    )
+    if usage is None or not usage["should_limit"]:
+        return None
+    return max(1, usage["time_left"])
+
+
 class ImpactView(View):
     """``/impact/``, ``/impact/?force=<id>`` and ``/impact/<id>/``: anyone may look. The
     figures are cached per unit and language; the page is rendered for each visitor."""
 
     def get(self, request, unit_id: int | None = None):
-        if unit_id is None and request.GET.get("force", "").isdigit():
-            unit_id = int(request.GET["force"])
-        key = f"impact:{unit_id or 'all'}:{get_language()}"
+        unit_id = _unit_id(request, unit_id)
+        if unit_id is not None and not UNIT_ID.fullmatch(str(unit_id)):
+            raise Http404  # more digits than any primary key: no query, no count
+        key = f"impact:{'all' if unit_id is None else unit_id}:{get_language()}"
         data = cache.get(key)
         if data is None:
+            wait = _over_the_limit(request)
+            if wait is not None:
+                response = render(request, "impact/limited.html", status=429)
+                response["Retry-After"] = str(wait)
+                return response
             unit = None
             if unit_id is not None:
                 unit = PoliceUnit.objects.filter(pk=unit_id, kind__in=SHOWN_KINDS).first()

@@ -52,6 +52,7 @@ from thalassemia.choices import OPEN_TRANSFUSION, TransfusionStatus
 from thalassemia.models import Transfusion
 
 from .models import (
+    COLLECTION_MONTH_VALUES,
     CollectionDay,
     CollectionMonth,
     DonorCount,
@@ -389,18 +390,7 @@ def _insert_months(months=None) -> None:
         cursor.execute(f"INSERT INTO {_table(CollectionMonth)} ({columns}) {sql}", params)
 
 
-MONTH_FIELDS = [
-    "month",
-    "unit_id",
-    "slice",
-    "blood_group",
-    "blood_centre_id",
-    "camp_id",
-    "units",
-    "donations",
-    "donors_deferred",
-    "donors_registered",
-]
+MONTH_FIELDS = ["month", "unit_id", "slice", *COLLECTION_MONTH_VALUES]
 
 
 def _donor_count_sql(donors_table: str | None = None) -> str:
@@ -726,6 +716,12 @@ def _apply(changes) -> None:
     due_days.discard(None)
     registered.discard(None)
     _refill(days=days, donors=donors, registered=registered, due_days=due_days, tree=tree)
+
+
+def figures_as_of() -> datetime | None:
+    """When the roll-ups were last brought up to date (None: never), without touching them:
+    for readers that must not start a refresh (the public impact page). One query."""
+    return FigureRun.objects.values_list("refreshed_at", flat=True).first()
 
 
 def figures_ready() -> datetime | None:

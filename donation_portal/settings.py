@@ -569,6 +569,10 @@ NOTIFY_DISPATCH_SECONDS = env_int("NOTIFY_DISPATCH_SECONDS", 60, minimum=1)
 DASHBOARD_FIGURES_REFRESH_MINUTES = env_int("DASHBOARD_FIGURES_REFRESH_MINUTES", 5, minimum=1)
 DASHBOARD_FIGURES_INLINE_CHANGES = env_int("DASHBOARD_FIGURES_INLINE_CHANGES", 200, minimum=0)
 DASHBOARD_FIGURES_REBUILD_OVER = env_int("DASHBOARD_FIGURES_REBUILD_OVER", 200_000, minimum=1)
+# The public impact page (/impact/): figures a visitor's address may have counted afresh
+# (a cached page is free) before it answers 429, so walking every unit id cannot load the
+# database. Default: 120/h.
+IMPACT_RATE_LIMIT = env_rate("IMPACT_RATE_LIMIT", "120/h")
 CELERY_BEAT_SCHEDULE.update(
     {
         "thalassemia-reminders-scan": {

@@ -69,3 +69,23 @@ def test_the_impact_page_has_no_serious_accessibility_violation(
         found[path] = axe(page)
     context.close()
     assert found == dict.fromkeys(found, [])
+
+
+def test_a_visitor_past_the_limit_is_told_to_wait_on_any_screen(
+    live_server, screen, screenshot, units, records, settings
+):
+    settings.IMPACT_RATE_LIMIT = "1/h"
+    screen.goto(f"{live_server.url}/impact/")
+    expect(screen.get_by_test_id("impact-as-of")).to_contain_text("Figures as of")
+    screenshot(screen, f"impact-{screen.screen_name}")
+
+    answer = screen.goto(f"{live_server.url}/impact/{units.knp.pk}/")
+
+    assert answer.status == 429 and int(answer.headers["retry-after"]) > 0
+    expect(screen.get_by_role("heading", level=1)).to_have_text("Please try again later")
+    assert fits_width(screen)
+    screenshot(screen, f"impact-limited-{screen.screen_name}")
+    # The page already counted still opens, from the link the refusal offers.
+    screen.get_by_role("link", name="Back to our impact").click()
+    expect(screen.get_by_role("heading", level=1)).to_have_text("Our impact")
+    assert screen.js_errors == []
