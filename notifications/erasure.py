@@ -79,8 +79,9 @@ def inbound_erase(sender=None, *, person: ErasedPerson, **kwargs) -> int:
     many rows changed. The rows stay, with kind, intent and outcome, as counts."""
     from_numbers = Q(pk__in=[])
     for tail in person.number_digits:
-        from_numbers |= Q(phone__endswith=tail)  # providers write +91…, 91…, 0…
-    rows = with_digits(InboundMessage.objects.all(), *INBOUND_COLUMNS).filter(
+        # Providers write a number their own way (+91…, 91…, 0…, "098765 43210").
+        from_numbers |= Q(phone_digits__endswith=tail)
+    rows = with_digits(InboundMessage.objects.all(), "phone", *INBOUND_COLUMNS).filter(
         from_numbers | text_candidates(person, *INBOUND_COLUMNS)
     )
     changed = 0
