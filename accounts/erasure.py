@@ -10,10 +10,18 @@ numbers, notes). accounts knows no domain room, so the payload is plain strings.
 A trace is matched as a person would type it: the name as a whole word in any case, the email
 in any case, and the phone by its last ten digits whatever the spaces, dashes or prefix
 (E.164 ``+919876543210``, national ``098765 43210``, ``9876543210``).
+
+A number is not always one person's: a family shares one mobile (up to DONORS_PER_PHONE_MAX
+donors, and a child's guardian may be one of them). Before scrubbing, ``person_erase`` asks
+the rooms that keep people (``register_phone_users``) who else still uses the person's
+numbers; such a number stays where it is someone else's too (a sibling's messages, a reply
+the family sent, a search for it), and only what is the person's own goes. The last person
+on a number takes it with them.
 """
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 
 from django.db.models import Q, TextField, Value
 from django.db.models.functions import Cast, Replace
@@ -28,6 +36,10 @@ person_erased = Signal()
 # Fewer digits than this are not taken for a phone (a unit id, a year).
 PHONE_DIGITS = 10
 
+# What a name becomes in a row that stays for the others on a shared number: "Erased donor
+# #12" there would tie the anonymous record to the family's number again.
+ERASED_MARK = "[erased]"
+
 
 @dataclass(frozen=True)
 class ErasedPerson:
@@ -41,16 +53,32 @@ class ErasedPerson:
     emails: tuple[str, ...] = ()
     # Further call-list and outbox keys that name the person ("guardian:7:" row keys).
     key_prefixes: tuple[str, ...] = field(default=())
+    # Which of ``phones`` someone else (not erased) still uses: filled by ``person_erase``.
+    shared_phones: tuple[str, ...] = ()
+
+    @property
+    def number_digits(self) -> tuple[str, ...]:
+        """Each phone's last ten digits (what every written form of it contains), shared
+        or not: the rooms find the rows sent to or from the person's numbers with them."""
+        return _tails(self.phones)
+
+    @property
+    def shared_digits(self) -> tuple[str, ...]:
+        """The last ten digits of the numbers someone else still uses."""
+        return _tails(self.shared_phones)
 
     @property
     def phone_digits(self) -> tuple[str, ...]:
-        """Each phone's last ten digits: what every written form of it contains."""
-        found = []
-        for phone in self.phones:
-            digits = re.sub(r"\D", "", phone or "")
-            if len(digits) >= PHONE_DIGITS:
-                found.append(digits[-PHONE_DIGITS:])
-        return tuple(dict.fromkeys(found))
+        """The last ten digits of the numbers that were the person's alone: a trace of them.
+        A number the family still uses is theirs too, and is no trace of this person."""
+        shared = set(self.shared_digits)
+        return tuple(d for d in self.number_digits if d not in shared)
+
+    def is_shared(self, phone: str) -> bool:
+        """Whether ``phone`` (any spelling) is one of the person's numbers someone else
+        still uses."""
+        tail = _tails((phone,))
+        return bool(tail) and tail[0] in self.shared_digits
 
     def _name_patterns(self):
         return [
@@ -74,19 +102,26 @@ class ErasedPerson:
             or any(p.search(text) for p in self._name_patterns())
         )
 
-    def scrub(self, text):
+    def is_name(self, text: str) -> bool:
+        """Whether ``text`` is the person's name, whole (one entry of a list of names)."""
+        text = (text or "").strip().casefold()
+        return bool(text) and any(n.strip().casefold() == text for n in self.names if n)
+
+    def scrub(self, text, replacement: str | None = None):
         """``text`` without the person: a value holding their phone is replaced whole (a
         number has too many spellings to cut out); a name or email inside a longer text is
-        replaced where it stands."""
+        replaced where it stands, by ``replacement`` (the anonymous label by default; a
+        row left on a family's shared number takes ERASED_MARK, which points at no record)."""
         if not isinstance(text, str) or not text:
             return text
+        replacement = self.replacement if replacement is None else replacement
         if self.has_phone(text):
-            return self.replacement
+            return replacement
         for email in self.emails:
             if email:
-                text = re.sub(re.escape(email), self.replacement, text, flags=re.IGNORECASE)
+                text = re.sub(re.escape(email), replacement, text, flags=re.IGNORECASE)
         for pattern in self._name_patterns():
-            text = pattern.sub(self.replacement, text)
+            text = pattern.sub(replacement, text)
         return text
 
     def scrub_json(self, value):
@@ -98,12 +133,54 @@ class ErasedPerson:
         return self.scrub(value)
 
 
-def person_erase(person: ErasedPerson) -> None:
+def _tails(phones: Iterable[str]) -> tuple[str, ...]:
+    found = []
+    for phone in phones:
+        digits = re.sub(r"\D", "", phone or "")
+        if len(digits) >= PHONE_DIGITS:
+            found.append(digits[-PHONE_DIGITS:])
+    return tuple(dict.fromkeys(found))
+
+
+# Who is reached on a number. A room that keeps people with phones (donors, guardians)
+# registers, from its AppConfig.ready, a function taking phones as its records store them
+# and answering (phone, key) for each of its people not erased on one of them, keyed as
+# the outbox names recipients ("donor:12"). accounts knows no domain room, so it asks them.
+PhoneUsers = Callable[[tuple[str, ...]], Iterable[tuple[str, str]]]
+_phone_users: dict[str, PhoneUsers] = {}
+
+
+def register_phone_users(lookup: PhoneUsers) -> PhoneUsers:
+    """Ask ``lookup`` who else uses a number before an erasure scrubs it."""
+    _phone_users[f"{lookup.__module__}.{lookup.__qualname__}"] = lookup
+    return lookup
+
+
+def phone_users(phones: Iterable[str], *, besides: str = "") -> list[tuple[str, str]]:
+    """(phone, key) for everyone not erased on ``phones``, ``besides`` left out: one small
+    query per registered room."""
+    phones = tuple(p for p in dict.fromkeys(phones) if p)
+    if not phones:
+        return []
+    return [
+        (phone, key)
+        for lookup in _phone_users.values()
+        for phone, key in lookup(phones)
+        if key != besides
+    ]
+
+
+def person_erase(person: ErasedPerson) -> ErasedPerson:
     """Scrub the audit log of ``person``, then let the rooms holding copies blank theirs.
     Call inside the owning room's erasure transaction, after the record is anonymised and
-    before the erasure's own audit event is written."""
+    before the erasure's own audit event is written. A number someone else still uses is
+    left to them (``shared_phones``); answers the person as the rooms saw them."""
+    used = set(_tails(phone for phone, _key in phone_users(person.phones, besides=person.key)))
+    shared = tuple(p for p in person.phones if set(_tails((p,))) & used)
+    person = replace(person, shared_phones=shared)
     audit_scrub(person)
     person_erased.send(sender=ErasedPerson, person=person)
+    return person
 
 
 def digits_only(column: str):

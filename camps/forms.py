@@ -228,17 +228,19 @@ class MonthForm(forms.Form):
 
 
 class ReactionForm(forms.Form):
-    """An adverse reaction noted on a camp entry (donors.donations.donation_reaction_record)."""
+    """An adverse reaction noted on a camp entry (donors.donations.donation_reaction_record).
 
-    reaction = forms.ChoiceField(
+    The service judges both values (a kind from the list, a note for "other", 200
+    characters): the form only offers them, so the page and the API (donations/{id}/reaction/)
+    refuse the same input with the same words."""
+
+    reaction = forms.CharField(
         label=_("Adverse reaction"),
-        choices=[("", _("None"))] + list(ReactionKind.choices),
         required=False,
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(choices=[("", _("None"))] + list(ReactionKind.choices)),
     )
     reaction_note = forms.CharField(
         label=_("What happened (optional; needed for “Other”)"),
         required=False,
-        max_length=200,
-        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "maxlength": 200}),
     )

@@ -8,10 +8,13 @@ class DonorsConfig(AppConfig):
 
     def ready(self):
         # The outbox asks before sending: a donor who opted out or was erased gets nothing.
+        from accounts.erasure import register_phone_users
         from notifications.registry import register_inbound_handler, register_send_check
 
-        from . import reminders, replies
+        from . import privacy, reminders, replies
 
         register_send_check(reminders.send_check)
         # An SMS reply or missed call: whose number it is, and STOP.
         register_inbound_handler(replies.handle)
+        # An erasure leaves a family's shared number to the donors still on it.
+        register_phone_users(privacy.donors_on_phones)

@@ -15,10 +15,9 @@ from django.utils.translation import gettext as _
 
 from accounts import audit
 from accounts.choices import AuditAction
-from accounts.erasure import ErasedPerson, person_erase
+from accounts.erasure import ErasedPerson, person_erase, phone_users
 from accounts.masking import mask_phone, phone_shown_for_unit
 from accounts.models import AuditEvent
-from notifications.inbound import inbound_forget
 
 from .choices import ConsentPurpose, ConsentSource
 from .consent import consent_withdraw
@@ -75,7 +74,6 @@ def donor_erase(*, donor: Donor, actor, request=None) -> Donor:
         phones=(donor.phone,),
         emails=(donor.email,) if donor.email else (),
     )
-    inbound_forget(phone=donor.phone)  # the SMS replies and missed calls from the number
     donor.name = f"Erased donor #{donor.pk}"  # data, not a page string: one language
     donor.phone = erased_phone(donor.pk)
     donor.date_of_birth = datetime.date(donor.date_of_birth.year, 1, 1)
@@ -110,6 +108,20 @@ def donor_erase(*, donor: Donor, actor, request=None) -> Donor:
         fields=["name", "phone", "date_of_birth", *_BLANKED],
     )
     return donor
+
+
+def donors_on_phones(phones: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(phone, "donor:<id>") for the donors not erased on ``phones`` (E.164): an erasure asks
+    it (``accounts.erasure.register_phone_users``) so that a family's shared number stays
+    for the others. One query on the phone index."""
+    rows = Donor.objects.filter(phone__in=phones, erased_at__isnull=True)
+    return [(phone, f"donor:{pk}") for phone, pk in rows.values_list("phone", "pk")]
+
+
+def others_on_phone(donor: Donor) -> int:
+    """How many other people (donors, guardians) not erased use ``donor``'s number: what an
+    erasure leaves on it for them."""
+    return len({key for _phone, key in phone_users([donor.phone], besides=f"donor:{donor.pk}")})
 
 
 def donor_data(donor: Donor) -> dict:

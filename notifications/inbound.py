@@ -72,15 +72,3 @@ def inbound_receive(*, event: InboundEvent, request=None) -> tuple[InboundMessag
         subject=row.subject_key,
     )
     return row, True
-
-
-def inbound_forget(*, phone: str) -> int:
-    """Blank the number, text and name of every answer from ``phone`` (an erasure: DPDP-23);
-    the rows stay, as counts. Providers write a number their own way (+91…, 91…, 0…), so
-    rows are matched on its last ten digits."""
-    tail = "".join(ch for ch in phone if ch.isdigit())[-10:]
-    if len(tail) < 10:
-        return 0
-    return InboundMessage.objects.filter(phone__endswith=tail).update(
-        phone="", text="", recipient_name=""
-    )

@@ -20,10 +20,12 @@ class ThalassemiaConfig(AppConfig):
         # The outbox asks before sending: a guardian who said stop, a transfusion done.
         register_send_check(reminders.send_check)
         # An erasure anywhere (accounts.erasure) blanks the notes here that name the person.
-        from accounts.erasure import person_erased
+        from accounts.erasure import person_erased, register_phone_users
 
-        from .privacy import notes_erase
+        from .privacy import guardians_on_phones, notes_erase
 
         person_erased.connect(notes_erase, dispatch_uid="thalassemia.notes_erase")
+        # ... and leaves a number a guardian still uses to them.
+        register_phone_users(guardians_on_phones)
         # An SMS "1" / "2" or a missed call answers the number's one open request.
         register_inbound_handler(replies.handle, open_requests=replies.open_for)

@@ -116,6 +116,14 @@ def patient_erase(*, patient: Patient, actor, request=None) -> Patient:
     return patient
 
 
+def guardians_on_phones(phones: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(phone, "guardian:<id>") for the guardians not erased on ``phones`` (E.164): an
+    erasure asks it (``accounts.erasure.register_phone_users``), so a number a guardian
+    shares with a donor stays for whichever of them is left. One query on the phone index."""
+    rows = Guardian.objects.filter(phone__in=phones, erased_at__isnull=True)
+    return [(phone, f"guardian:{pk}") for phone, pk in rows.values_list("phone", "pk")]
+
+
 def notes_erase(sender=None, *, person: ErasedPerson, **kwargs) -> None:
     """This app's copies of a person erased anywhere (accounts.erasure.person_erased): a
     donor's booking notes, and any note or consent name here that mentions them."""

@@ -2,6 +2,7 @@
 validation calls the same functions as the forms."""
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts import ranges
@@ -9,7 +10,7 @@ from accounts.api.fields import BoundedDateField
 from portal.api import ScopedUnitField
 
 from .. import phenotype
-from ..choices import DeferralCategory, DonationKind
+from ..choices import DeferralCategory, DonationKind, ReactionKind
 from ..models import Deferral, Donation, Donor
 from ..phones import normalise_phone
 from ..privacy import listed_phone
@@ -167,12 +168,40 @@ class DonationSerializer(serializers.ModelSerializer):
             "bp_systolic",
             "bp_diastolic",
             "deferral_category",
+            "reaction",
+            "reaction_note",
         ]
         # The bag number's uniqueness is donation_record's, as an error on bag_number.
         validators = []
         # Donations at a camp are recorded at the camp table (camps.services), which checks
-        # the camp is open; here the camp is only read.
-        read_only_fields = ["camp"]
+        # the camp is open; here the camp is only read. A reaction is written through
+        # donations/{id}/reaction/ (ReactionSerializer).
+        read_only_fields = ["camp", "reaction", "reaction_note"]
+
+
+@extend_schema_field({"type": "string", "enum": ["", *ReactionKind.values]})
+class ReactionKindField(serializers.CharField):
+    """A reaction kind as text: the schema lists the kinds, the service judges the value
+    (donations.donation_reaction_record), so a kind not on the list is refused with the
+    camp table's words, not DRF's."""
+
+
+class ReactionSerializer(serializers.Serializer):
+    """An adverse reaction on a donation, read and written at donations/{id}/reaction/;
+    every rule is ``donations.donation_reaction_record``'s."""
+
+    donation = serializers.IntegerField(source="pk", read_only=True)
+    reaction = ReactionKindField(
+        allow_blank=True,
+        help_text='vasovagal, haematoma, other, or "" for none (clears a reaction noted '
+        "by mistake). A deferral at screening drew no blood and takes none.",
+    )
+    reaction_note = serializers.CharField(
+        allow_blank=True,
+        required=False,
+        default="",
+        help_text='What happened, up to 200 characters; needed for "other".',
+    )
 
 
 class DeferralSerializer(serializers.ModelSerializer):

@@ -10,7 +10,7 @@ from accounts.choices import AuditAction
 from accounts.pagination import EstimatedCountPagination
 
 from ..choices import ConsentPurpose, DonationKind, DonationOutcome, DonorSource
-from ..donations import donation_record
+from ..donations import donation_reaction_record, donation_record
 from ..filters import DonorFilterSet
 from ..models import Deferral, Donation, Donor
 from ..privacy import record_list_view
@@ -22,6 +22,7 @@ from .serializers import (
     DonorSerializer,
     EligibilityQuerySerializer,
     EligibilitySerializer,
+    ReactionSerializer,
 )
 
 
@@ -153,6 +154,29 @@ class DonationViewSet(
             **serializer.validated_data,
         }
         serializer.instance = donation_record(actor=self.request.user, request=self.request, **data)
+
+    @extend_schema(methods=["GET"], responses=ReactionSerializer)
+    # 400 (the field map), 401, 403 and 404 are added to every operation by the schema's hook.
+    @extend_schema(methods=["PUT"], request=ReactionSerializer, responses=ReactionSerializer)
+    @action(detail=True, methods=["get", "put"])
+    def reaction(self, request, pk=None):
+        """The adverse reaction noted on this donation (GET), or note / clear one (PUT), as
+        the camp table does: the same rules, messages and audit event
+        (``donations.donation_reaction_record``). A donation outside the caller's units is
+        a 404."""
+        donation = self.get_object()
+        if request.method == "GET":
+            return Response(ReactionSerializer(donation).data)
+        body = ReactionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        donation = donation_reaction_record(
+            donation=donation,
+            reaction=body.validated_data["reaction"],
+            note=body.validated_data["reaction_note"],
+            actor=request.user,
+            request=request,
+        )
+        return Response(ReactionSerializer(donation).data)
 
 
 class DeferralViewSet(

@@ -21,7 +21,7 @@ from notifications.rendering import offered_language, render_in_language
 from ..choices import ConsentPurpose, ConsentSource
 from ..consent import consent_give, consent_withdraw, donor_for_opt_out_token, opt_out
 from ..forms import ConsentChangeForm
-from ..privacy import donor_data, donor_erase
+from ..privacy import donor_data, donor_erase, others_on_phone
 from ..selectors import donors_for
 
 
@@ -92,7 +92,11 @@ class DonorEraseView(AdminOnlyMixin, View):
         donor = get_object_or_404(donors_for(request.user).select_related("unit"), pk=pk)
         if donor.erased_at is not None:
             return redirect(donor)
-        counts = {"donations": donor.donations.count(), "deferrals": donor.deferrals.count()}
+        counts = {
+            "donations": donor.donations.count(),
+            "deferrals": donor.deferrals.count(),
+            "others_on_phone": others_on_phone(donor),
+        }
         audit.record(action=AuditAction.VIEW, request=request, obj=donor)  # it shows the person
         return render(request, self.template_name, {"donor": donor, **counts})
 
