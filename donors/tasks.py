@@ -14,9 +14,13 @@ def scan_reminders() -> int:
 @shared_task(ignore_result=True)
 def compact_eligible_pool() -> None:
     """Fold the eligible pool's new steps together, and the past days' onto today
-    (``donors.pool.compact``; DONOR_POOL_COMPACT_MINUTES)."""
+    (``donors.pool.compact``; DONOR_POOL_COMPACT_MINUTES); first, when the settings' rules
+    changed since the donors' standing was computed, compute it again
+    (``standing.refresh_if_stale``)."""
     from . import pool
+    from .standing import refresh_if_stale
 
+    refresh_if_stale()
     pool.compact()
 
 
