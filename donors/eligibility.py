@@ -89,6 +89,8 @@ class Rules:
     min_weight_by_sex: dict = field(default_factory=dict)
     # The bag sizes a collection may record, in ml (India 350/450; Vietnam 250/350/450).
     bag_volumes_ml: tuple = (350, 450)
+    # Where a mobile number written without its country code is read (IN: +91, VN: +84).
+    phone_region: str = "IN"
 
     def min_weight_for(self, sex: str) -> Decimal:
         return self.min_weight_by_sex.get(sex, self.min_weight_kg)
@@ -126,6 +128,7 @@ class Rules:
             apheresis_max_per_year=settings.DONOR_APHERESIS_MAX_PER_YEAR,
             min_weight_by_sex=_min_weight_by_sex(),
             bag_volumes_ml=tuple(settings.DONOR_BAG_VOLUMES_ML),
+            phone_region=settings.PHONE_DEFAULT_REGION,
         )
 
     @classmethod
@@ -155,6 +158,7 @@ class Rules:
             interval_days=interval,
             max_donations_12m=per_year,
             bag_volumes_ml=tuple(int(v) for v in numbers["bag_volumes_ml"]),
+            phone_region=numbers["phone_region"],
         )
 
 

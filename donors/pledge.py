@@ -137,9 +137,6 @@ class PledgeForm(forms.Form):
     def clean_name(self):
         return " ".join(self.cleaned_data["name"].split())
 
-    def clean_phone(self):
-        return normalise_phone(self.cleaned_data["phone"])
-
     def clean_date_of_birth(self):
         born = self.cleaned_data["date_of_birth"]
         today = timezone.localdate()
@@ -148,15 +145,20 @@ class PledgeForm(forms.Form):
         return born
 
     def clean(self):
-        """The age limits of the chosen station's rules (a unit may hold Vietnam's in an
-        Indian deployment); a form without a station (a camp's join form) is given its
-        camp's unit's rules as ``rules_profile``."""
+        """The mobile number and the age limits by the chosen station's rules (a unit may
+        hold Vietnam's in an Indian deployment); a form without a station (a camp's join
+        form) is given its camp's unit's rules as ``rules_profile``."""
         cleaned = super().clean()
+        unit = cleaned.get("unit")
+        profile = unit.rules_in_force if unit is not None else self.rules_profile
+        rules = Rules.for_profile(profile)
+        if "phone" in cleaned:  # read as the station's country writes it (091… in Vietnam)
+            try:
+                cleaned["phone"] = normalise_phone(cleaned["phone"], region=rules.phone_region)
+            except ValidationError as error:
+                self.add_error("phone", error)
         born = cleaned.get("date_of_birth")
         if born is not None:
-            unit = cleaned.get("unit")
-            profile = unit.rules_in_force if unit is not None else self.rules_profile
-            rules = Rules.for_profile(profile)
             age = age_on(born, timezone.localdate())
             if age < rules.min_age:
                 self.add_error(

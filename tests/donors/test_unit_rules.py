@@ -235,3 +235,66 @@ def test_admins_are_told_on_the_dashboard_while_the_rules_are_stale(
         assert 'data-testid="rules-stale"' in client_for(admin_user).get(url).content.decode()
         refresh_if_stale()
         assert 'data-testid="rules-stale"' not in client_for(admin_user).get(url).content.decode()
+
+
+def test_a_vietnamese_forces_staff_type_numbers_as_at_home(
+    units, admin_user, client_for, api_client_for
+):
+    """An Indian deployment: 091 234 5678 is read as +84 by a Vietnamese force's staff (the
+    page and the API, whoever signs in), refused as no Indian mobile by an Indian one's."""
+    from tests.donors.test_registry_pages import donor_post
+    from tests.factories import UserFactory
+
+    unit_update(actor=admin_user, unit=units.dehat, rules_profile=RulesProfile.VIETNAM)
+    hanoi_staff = UserFactory(role="staff", unit=PoliceUnit.objects.get(pk=units.station_c.pk))
+    kanpur_staff = UserFactory(role="staff", unit=units.station_a)
+    with translation.override("en"):
+        page = client_for(hanoi_staff).post(
+            reverse("donors:create"), donor_post(phone="091 234 5678", unit=units.station_c.pk)
+        )
+        assert page.status_code == 302
+        assert Donor.objects.get(name="Ravi Kumar").phone == "+84912345678"
+        refused = client_for(kanpur_staff).post(
+            reverse("donors:create"),
+            donor_post(name="Ravi Kumar Two", phone="091 234 5679", unit=units.station_a.pk),
+        )
+        assert refused.status_code == 200
+        assert "India: 10 digits" in refused.context["form"].errors["phone"][0]
+
+        body = {
+            "name": "Nguyen Van An",
+            "sex": "M",
+            "date_of_birth": "1991-03-04",
+            "blood_group": "O+",
+            "phone": "0987 654 321",
+            "unit": units.station_c.pk,
+            "consent_registry": True,
+        }
+        created = api_client_for(hanoi_staff).post("/api/v1/donors/", body, format="json")
+        assert created.status_code == 201, created.content
+        assert created.json()["phone"].replace(" ", "") == "+84987654321"
+        body.update(name="Other", unit=units.station_a.pk, phone="0987 654 322")
+        bad = api_client_for(kanpur_staff).post("/api/v1/donors/", body, format="json")
+        assert bad.status_code == 400 and "phone" in bad.json()
+
+
+def test_a_pledge_reads_the_number_as_the_stations_country_writes_it(units, admin_user):
+    from donors.pledge import PledgeForm
+
+    unit_update(actor=admin_user, unit=units.dehat, rules_profile=RulesProfile.VIETNAM)
+    data = {
+        "name": "Tran Thi Binh",
+        "sex": "F",
+        "phone": "091 234 5678",
+        "date_of_birth": "1995-02-03",
+        "blood_group": "",
+        "preferred_language": "vi",
+        "consent": "on",
+    }
+    with translation.override("en"):
+        vietnamese = PledgeForm({**data, "unit": units.station_c.pk})
+        assert vietnamese.is_valid(), vietnamese.errors
+        assert vietnamese.cleaned_data["phone"] == "+84912345678"
+        indian = PledgeForm({**data, "unit": units.station_a.pk})
+        assert not indian.is_valid()
+        assert "India: 10 digits" in indian.errors["phone"][0]
