@@ -35,6 +35,11 @@ donor_unavailable = Signal()
 # camps subscribes: the pledge's acknowledgement names the nearest planned camp.
 donor_verified = Signal()
 
+# Sent with: donors (a Donor queryset), by ``unit_rules.follow_unit_rules`` once their unit's
+# donor rules changed and their standing was computed again under the new ones: a booking
+# that the new interval now makes impossible is released by its room (thalassemia).
+donor_rules_changed = Signal()
+
 DONATION = "donation"
 DEFERRAL = "deferral"
 

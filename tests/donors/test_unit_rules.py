@@ -298,3 +298,38 @@ def test_a_pledge_reads_the_number_as_the_stations_country_writes_it(units, admi
         indian = PledgeForm({**data, "unit": units.station_a.pk})
         assert not indian.is_valid()
         assert "India: 10 digits" in indian.errors["phone"][0]
+
+
+def test_a_booking_the_new_interval_makes_impossible_is_released(units, admin_user):
+    """A Vietnamese force's donor gave 85 days ago (84 days: may give today) and is booked
+    for a child in three days. The force takes India's rules (90 days): the booking is
+    released and the child's coordinators told; another donor's booking after the new date
+    stays, blocking that donor for India's interval."""
+    from tests.factories import UserFactory, make_assignment, make_patient
+    from thalassemia.models import Assignment
+
+    today = timezone.localdate()
+    unit_update(actor=admin_user, unit=units.dehat, rules_profile=RulesProfile.VIETNAM)
+    station = PoliceUnit.objects.get(pk=units.station_c.pk)
+    UserFactory(role="coordinator", unit=units.dehat, email="coord@police.example")
+    donor = DonorFactory(unit=station, sex="M")
+    DonationFactory(donor=donor, donated_on=today - timedelta(days=85))
+    soon = make_patient(station, last_transfused_on=today - timedelta(days=18))
+    later = make_patient(station, interval=45, last_transfused_on=today - timedelta(days=5))
+    booked = make_assignment(soon.transfusions.get(status="due"), donor, status="confirmed")
+    other = DonorFactory(unit=station, sex="M")
+    DonationFactory(donor=other, donated_on=today - timedelta(days=85))
+    kept = make_assignment(later.transfusions.get(status="due"), other, status="asked")
+    assert booked.on == today + timedelta(days=3)
+    assert kept.blocks_until == kept.on + timedelta(days=84)
+
+    unit_update(actor=admin_user, unit=units.dehat, rules_profile=RulesProfile.INDIA)
+
+    booked.refresh_from_db()
+    kept.refresh_from_db()
+    assert booked.status == "released"
+    assert (kept.status, kept.blocks_until) == ("asked", kept.on + timedelta(days=90))
+    from notifications.models import Message
+
+    assert Message.objects.filter(template="assignment_released").exists()
+    assert Assignment.objects.filter(donor=donor, status="released").count() == 1
