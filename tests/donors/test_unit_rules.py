@@ -333,3 +333,28 @@ def test_a_booking_the_new_interval_makes_impossible_is_released(units, admin_us
 
     assert Message.objects.filter(template="assignment_released").exists()
     assert Assignment.objects.filter(donor=donor, status="released").count() == 1
+
+
+@pytest.mark.skipif(not POSTGRES, reason="the pool's steps are PostgreSQL's")
+def test_under_vietnams_weights_by_sex_the_pool_still_answers(units, monkeypatch, settings):
+    """The steps hold each profile's minimum weight per sex: under VN-26 (women 42, men
+    45 kg) the forecast's counts come from the steps, not from counting the donors, and
+    equal what eligible_on counts."""
+    from collections import Counter
+
+    from donors.models import EligiblePoolStep
+    from tests.rulebook.profiles import apply_profile
+
+    apply_profile(monkeypatch, settings, "vietnam")
+    for sex, kg in [("F", "43"), ("F", "41"), ("M", "44"), ("M", "46"), ("O", "44")]:
+        DonorFactory(unit=units.station_a, sex=sex, weight_kg=Decimal(kg))
+    pool.rebuild()
+    today = timezone.localdate()
+    counted = pool.eligible_counts(Donor.objects.all(), EligiblePoolStep.objects.all(), [today])
+    assert counted is not None
+    eligible = eligible_on(Donor.objects.all(), today)
+    assert counted[today] == dict(Counter(eligible.values_list("blood_group", flat=True)))
+    assert sorted(eligible.values_list("sex", "weight_kg")) == [
+        ("F", Decimal("43.0")),
+        ("M", Decimal("46.0")),
+    ]
