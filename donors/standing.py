@@ -24,14 +24,14 @@ WITH r (profile, sex, interval_days, per_year, switch_days) AS (
     SELECT dd.id, dd.sex, dd.external_last_donation_on, r.interval_days, r.per_year,
            r.switch_days
     FROM donors_donor dd
-    JOIN r ON r.profile = dd.rules_profile AND r.sex = dd.sex
-    WHERE dd.id BETWEEN %(lo)s AND %(hi)s {where}
+    JOIN r ON r.profile = {profile} AND r.sex = dd.sex
+    WHERE dd.id {among}
 ), wb AS (
     SELECT donor_id, on_,
            row_number() OVER (PARTITION BY donor_id ORDER BY on_ DESC) AS rn
     FROM (
         SELECT donor_id, donated_on AS on_ FROM donors_donation
-        WHERE donor_id BETWEEN %(lo)s AND %(hi)s AND kind = 'whole_blood'
+        WHERE donor_id {among} AND kind = 'whole_blood'
           AND outcome IN ('collected', 'adverse_reaction')
         UNION ALL
         SELECT id, external_last_donation_on FROM d WHERE external_last_donation_on IS NOT NULL
@@ -43,13 +43,13 @@ WITH r (profile, sex, interval_days, per_year, switch_days) AS (
     GROUP BY wb.donor_id
 ), ap AS (
     SELECT donor_id, max(donated_on) AS last_on FROM donors_donation
-    WHERE donor_id BETWEEN %(lo)s AND %(hi)s AND kind = 'apheresis'
+    WHERE donor_id {among} AND kind = 'apheresis'
       AND outcome IN ('collected', 'adverse_reaction')
     GROUP BY donor_id
 ), df AS (
     SELECT donor_id, max(until) AS until, bool_or(until IS NULL) AS permanent,
            max(starts_on) AS latest_start
-    FROM donors_deferral WHERE donor_id BETWEEN %(lo)s AND %(hi)s
+    FROM donors_deferral WHERE donor_id {among}
     GROUP BY donor_id
 )
 UPDATE donors_donor t SET
@@ -60,6 +60,7 @@ UPDATE donors_donor t SET
         df.until
     ),
     permanently_deferred = COALESCE(df.permanent, false),
+    rules_profile = {profile_set},
     last_donated_on = GREATEST(wb_by_donor.last_on, ap.last_on),
     eligibility_settled_on = GREATEST(wb_by_donor.last_on, ap.last_on, df.latest_start)
 FROM d
@@ -70,15 +71,20 @@ WHERE t.id = d.id
 """
 
 
-def _statement(where: str = "") -> tuple[str, dict]:
+_RANGE = "BETWEEN %(lo)s AND %(hi)s"  # a batch of the whole table: ids lo to hi
+_LISTED = "= ANY(%(ids)s)"  # a batch of the donors listed (a unit's, scattered over the ids)
+
+
+def _statement(among: str = _RANGE, profile: str | None = None) -> tuple[str, dict]:
     """The refresh's SQL with each profile's and sex's numbers as a VALUES list, and its
-    parameters."""
+    parameters; with ``profile``, the donors are given that rules profile in the same
+    UPDATE (a unit's rules changed: one write of each row, not two)."""
     from .choices import Sex
     from .eligibility import Rules, profiles
 
     rows, params = [], {}
-    for p, profile in enumerate(profiles()):
-        rules = Rules.for_profile(profile)
+    for p, name in enumerate(profiles()):
+        rules = Rules.for_profile(name)
         for sex in Sex:
             key = f"{p}_{sex}"
             rows.append(
@@ -87,38 +93,51 @@ def _statement(where: str = "") -> tuple[str, dict]:
             )
             params.update(
                 {
-                    f"profile_{key}": profile,
+                    f"profile_{key}": name,
                     f"sex_{key}": str(sex),
                     f"interval_{key}": rules.interval_days[sex],
                     f"limit_{key}": rules.max_donations_12m[sex],
                     f"switch_{key}": rules.switch_days,
                 }
             )
-    return _SQL.format(rules=", ".join(rows), where=where), params
+    if profile is not None:
+        params["new_profile"] = profile
+    held = "dd.rules_profile" if profile is None else "%(new_profile)s"
+    kept = "t.rules_profile" if profile is None else "%(new_profile)s"
+    return _SQL.format(rules=", ".join(rows), among=among, profile=held, profile_set=kept), params
 
 
-def refresh_all(*, batch: int = BATCH, using=None, out=None, units=None) -> int:
+def refresh_all(
+    *, batch: int = BATCH, using=None, out=None, units=None, profile: str | None = None
+) -> int:
     """Recompute every donor's standing (with ``units``, a list of unit ids, only their
-    donors'); returns how many donors were written. Batches of ``batch`` donor ids, each
-    its own transaction (inside the caller's, when there is one), so a state (a million
-    donors) neither holds one long lock nor one huge sort."""
+    donors', and with ``profile`` too, under that rules profile, which they are given);
+    returns how many donors were written. Batches of ``batch`` donor ids, each its own
+    transaction (inside the caller's, when there is one), so a state (a million donors)
+    neither holds one long lock nor one huge sort."""
     conn = connection if using is None else using
     donors = Donor.objects.using(conn.alias)
     if units is not None:
         donors = donors.filter(unit_id__in=units)
-    bounds = donors.aggregate(low=Min("pk"), high=Max("pk"))
-    low, high = bounds["low"], bounds["high"]
-    if low is None:
-        return 0
     if conn.vendor != "postgresql":
-        return _refresh_in_python(batch, donors)
-    sql, params = _statement("" if units is None else "AND dd.unit_id = ANY(%(units)s)")
-    if units is not None:
-        params["units"] = list(units)
+        if profile is not None:
+            donors.update(rules_profile=profile)
+        return _refresh_in_python(batch, donors) if donors.exists() else 0
+    if units is not None:  # the units' donors, by their ids: a few among a state's
+        ids = list(donors.order_by("pk").values_list("pk", flat=True))
+        sql, params = _statement(_LISTED, profile)
+        batches = [{"ids": ids[i : i + batch]} for i in range(0, len(ids), batch)]
+    else:
+        bounds = donors.aggregate(low=Min("pk"), high=Max("pk"))
+        low, high = bounds["low"], bounds["high"]
+        if low is None:
+            return 0
+        sql, params = _statement(_RANGE)
+        batches = [{"lo": lo, "hi": lo + batch - 1} for lo in range(low, high + 1, batch)]
     written = 0
-    for lo in range(low, high + 1, batch):
+    for bounds in batches:
         with transaction.atomic(using=conn.alias), conn.cursor() as cursor:
-            cursor.execute(sql, {**params, "lo": lo, "hi": lo + batch - 1})
+            cursor.execute(sql, {**params, **bounds})
             written += cursor.rowcount
         if out is not None:
             out.write(f"standing: {written} donors\n")

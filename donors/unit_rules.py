@@ -12,10 +12,7 @@ from .standing import refresh_all
 
 
 def follow_unit_rules(sender, changed: dict[str, list[int]], **kwargs) -> None:
-    for profile, unit_ids in changed.items():
-        Donor.objects.filter(unit_id__in=unit_ids).exclude(rules_profile=profile).update(
-            rules_profile=profile
-        )
+    for profile, ids in changed.items():  # each donor row written once: profile and standing
+        refresh_all(units=ids, profile=profile)
     unit_ids = [pk for ids in changed.values() for pk in ids]
-    refresh_all(units=unit_ids)
     hooks.donor_rules_changed.send(sender=Donor, donors=Donor.objects.filter(unit_id__in=unit_ids))
