@@ -26,6 +26,15 @@ class UnitKind(models.TextChoices):
     STATION = "station", _("Police station")
 
 
+class RulesProfile(models.TextChoices):
+    """The eligibility rule sets a unit may hold (settings.RULES_PROFILES, one each): India's
+    (NBTC-17 / DCR-2020) and Vietnam's (Circular 26/2013/TT-BYT). A test holds the two lists
+    equal."""
+
+    INDIA = "india", _("India (NBTC 2017)")
+    VIETNAM = "vietnam", _("Vietnam (Circular 26/2013)")
+
+
 # A coordinator works for a whole force: the nearest of these above (or at) their home unit.
 FORCE_KINDS = (UnitKind.DISTRICT, UnitKind.COMMISSIONERATE)
 

@@ -82,7 +82,7 @@ class UnitForm(forms.ModelForm):
 
     class Meta:
         model = PoliceUnit
-        fields = ["name", "kind", "code", "phone", "address"]
+        fields = ["name", "kind", "code", "phone", "address", "rules_profile"]
         widgets = {"address": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, actor, parent_choices=None, **kwargs):

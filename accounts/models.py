@@ -9,7 +9,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
-from .choices import FORCE_KINDS, ROLE_RANK, AuditAction, Role, UnitKind
+from .choices import FORCE_KINDS, ROLE_RANK, AuditAction, Role, RulesProfile, UnitKind
 
 
 class PoliceUnit(MP_Node):
@@ -24,6 +24,22 @@ class PoliceUnit(MP_Node):
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     address = models.TextField(_("address"), blank=True)
+    # The donor rules (eligibility numbers, bag sizes, phone region) this unit holds: blank
+    # inherits its parent's, and a root's blank is the deployment's RULES_PROFILE. So an
+    # Indian deployment can hold a Vietnamese force (issue 17).
+    rules_profile = models.CharField(
+        _("donor rules"),
+        max_length=16,
+        blank=True,
+        choices=RulesProfile.choices,
+        help_text=_("Leave blank to use the rules of the unit above."),
+    )
+    # What ``rules_profile`` comes to down the tree: this unit's own, else the nearest
+    # ancestor's, else blank (the deployment's). Kept by ``accounts.services`` on every add,
+    # change and move, and copied onto each donor of the unit (``Donor.rules_profile``).
+    rules_in_force = models.CharField(
+        max_length=16, blank=True, editable=False, choices=RulesProfile.choices
+    )
 
     # No node_order_by: sorted insertion would rewrite the paths of existing units, and
     # every held instance (a user's unit, say) would then scope with a stale path.
@@ -39,6 +55,11 @@ class PoliceUnit(MP_Node):
         from django.urls import reverse
 
         return reverse("accounts:unit-detail", args=[self.pk])
+
+    @property
+    def rules_in_force_label(self) -> str:
+        """The name of the donor rules the unit holds (blank stored: the deployment's)."""
+        return RulesProfile(self.rules_in_force or settings.RULES_PROFILE).label
 
     def force(self):
         """The district or commissionerate this unit belongs to (itself if it is one)."""

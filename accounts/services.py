@@ -14,7 +14,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
-from . import audit
+from . import audit, unit_rules
 from .choices import ROLE_RANK, AuditAction, Role
 from .models import PoliceUnit, User
 from .scoping import user_can_access_unit
@@ -26,6 +26,9 @@ def unit_create(*, name: str, kind: str, code: str, parent: PoliceUnit | None = 
 
     The bare write, for the demo loader and fixtures; people use ``unit_add``."""
     values = {"name": name, "kind": kind, "code": code, **fields}
+    if parent is not None:
+        parent = PoliceUnit.objects.get(pk=parent.pk)  # its rules in force as stored now
+    values["rules_in_force"] = values.get("rules_profile") or unit_rules.inherited(parent)
     if parent is None:
         return PoliceUnit.objects.add_root(values)
     # treebeard locks the parent row and reads its children afresh, so a stale parent
@@ -40,7 +43,7 @@ def unit_get_or_create(*, code: str, name: str, kind: str, parent: PoliceUnit | 
     return unit_create(name=name, kind=kind, code=code, parent=parent), True
 
 
-UNIT_FIELDS = ("name", "kind", "code", "phone", "address")
+UNIT_FIELDS = ("name", "kind", "code", "phone", "address", "rules_profile")
 
 
 def _require_manager(actor) -> None:
@@ -103,6 +106,8 @@ def unit_update(*, actor, unit: PoliceUnit, request=None, parent=None, **fields)
             unit=unit,
             fields=changed,
         )
+        if "rules_profile" in changed:  # the subtree's donors take the new rules
+            unit_rules.settle(unit)
     current_parent = PoliceUnit.objects.get_parent(unit)
     if parent is not None and (current_parent is None or parent.pk != current_parent.pk):
         unit = unit_move(actor=actor, unit=unit, parent=parent, request=request)
@@ -127,6 +132,7 @@ def unit_move(*, actor, unit: PoliceUnit, parent: PoliceUnit, request=None) -> P
     old_parent = PoliceUnit.objects.get_parent(unit)
     PoliceUnit.objects.move(unit, parent, pos="last-child")
     unit = PoliceUnit.objects.get(pk=unit.pk)  # paths changed under the held instance
+    unit_rules.settle(unit)  # below another parent, it may inherit other rules
     audit.record(
         action=AuditAction.MOVE,
         request=request,

@@ -7,7 +7,14 @@ from django.utils.translation import gettext_lazy as _
 from accounts import ranges
 from accounts.fields import DATE_INPUT, BoundedDateField
 from accounts.scoping import units_for_user
-from donors.choices import BloodGroup, DeferralCategory, ReactionKind, Sex, bag_volume_choices
+from donors.choices import (
+    BagVolume,
+    BloodGroup,
+    DeferralCategory,
+    ReactionKind,
+    Sex,
+    bag_volume_choices,
+)
 from donors.phones import normalise_phone
 
 from .models import BloodCentre, Camp, Hospital, HospitalContact
@@ -187,7 +194,7 @@ class ScreeningForm(forms.Form):
     )
     bag_volume_ml = forms.TypedChoiceField(
         label=_("Bag"),
-        choices=bag_volume_choices,
+        choices=BagVolume.choices,
         coerce=int,
         required=False,
         empty_value=None,
@@ -199,8 +206,19 @@ class ScreeningForm(forms.Form):
         required=False,
     )
 
+    def __init__(self, *args, bags=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        _offer_bags(self, bags)
+
     def clean_phone(self):
         return normalise_phone(self.cleaned_data["phone"])
+
+
+def _offer_bags(form, bags) -> None:
+    """Offer the bag sizes of the camp unit's rules (``Rules.bag_volumes_ml``; by default
+    the deployment's). The field accepts every size: whether this donor's rules use it is
+    ``donation_record``'s to say, with the one message every path gives."""
+    form.fields["bag_volume_ml"].widget.choices = bag_volume_choices(bags)
 
 
 class RecordAnywayForm(forms.Form):
@@ -213,12 +231,16 @@ class RecordAnywayForm(forms.Form):
 class CorrectionForm(forms.Form):
     bag_number = forms.CharField(label=_("Bag number"), max_length=40, required=False)
     bag_volume_ml = forms.TypedChoiceField(
-        label=_("Bag"), choices=bag_volume_choices, coerce=int, required=False, empty_value=None
+        label=_("Bag"), choices=BagVolume.choices, coerce=int, required=False, empty_value=None
     )
     haemoglobin_g_dl = ScreeningForm.base_fields["haemoglobin_g_dl"]
     weight_kg = ScreeningForm.base_fields["weight_kg"]
     bp_systolic = ScreeningForm.base_fields["bp_systolic"]
     bp_diastolic = ScreeningForm.base_fields["bp_diastolic"]
+
+    def __init__(self, *args, bags=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        _offer_bags(self, bags)
 
 
 class MonthForm(forms.Form):

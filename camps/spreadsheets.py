@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts import audit, ranges
 from accounts.choices import AuditAction
-from donors.choices import DeferralCategory, DonationOutcome, DonorSource
+from donors.choices import BagVolume, DeferralCategory, DonationOutcome, DonorSource
 from donors.donations import collection_errors
 from donors.eligibility import DonorFacts
 from donors.models import Donation, Donor
@@ -123,16 +123,16 @@ def parse_outcome(value) -> str:
 
 
 def parse_bag_ml(value) -> int | None:
+    """The bag's volume in ml; whether the camp's rules use it is the service's to say
+    (``donors.donations.collection_errors``: the same message as the camp table's)."""
     text = sheets.cell_text(value).lower().removesuffix("ml").strip()
     if not text:
         return None
-    in_use = settings.DONOR_BAG_VOLUMES_ML
-    if text.isdigit() and int(text) in in_use:
+    if text.isdigit() and int(text) in BagVolume.values:
         return int(text)
-    if list(in_use) == [350, 450]:
-        raise ValidationError(_("Write 350 or 450."))
     raise ValidationError(
-        _("Write one of %(volumes)s.") % {"volumes": ", ".join(str(v) for v in in_use)}
+        _("Write one of %(volumes)s.")
+        % {"volumes": ", ".join(str(v) for v in sorted(BagVolume.values))}
     )
 
 
@@ -333,7 +333,10 @@ class CampRowValidator:
             "bp_diastolic": out.get("bp_diastolic"),
         }
         found = collection_errors(
-            self._facts(donor, out), donated_on=self.camp.held_on, fields=fields
+            self._facts(donor, out),
+            donated_on=self.camp.held_on,
+            fields=fields,
+            profile=self.camp.unit.rules_in_force,
         )
         for column, messages in columns_of(ValidationError(found)).message_dict.items():
             if column not in errors:  # a cell that could not be read says so already
@@ -345,7 +348,11 @@ class CampRowValidator:
         new = out.get("new_donor") or {}
         if not new.get("sex") or not new.get("date_of_birth"):
             return None
-        return DonorFacts(sex=new["sex"], date_of_birth=new["date_of_birth"])
+        return DonorFacts(
+            sex=new["sex"],
+            date_of_birth=new["date_of_birth"],
+            profile=self.camp.unit.rules_in_force,  # the unit the donor will join
+        )
 
 
 def check_sheet(*, camp, table: sheets.Table) -> sheets.Report:

@@ -16,6 +16,7 @@ from django.views import View
 from accounts import audit
 from accounts.choices import AuditAction
 from accounts.permissions import RoleRequiredMixin
+from donors.pool import stale_profiles
 from notifications.selectors import failed_messages_count
 from portal import exports, sheets
 
@@ -119,6 +120,9 @@ class DashboardView(RoleRequiredMixin, View):
             "units_more": board.units_total - len(board.by["unit"]),
             "camp_units": camp_units,
             "camp_units_more": camp_units_more,
+            # The settings' rules changed and the stored eligibility is not yet recomputed
+            # (donors.standing.refresh_if_stale runs it): admins are told.
+            "rules_stale": request.user.manages_people and bool(stale_profiles()),
         }
         return render(request, self.template_name, context)
 

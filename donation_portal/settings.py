@@ -111,6 +111,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # After authentication: it needs to know whether the sender is signed in.
     "accounts.middleware.AnonymousBodyCapMiddleware",
+    # Numbers typed without a country code are read in the person's force's region.
+    "donors.phones.RegionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Opens the read-replica scope for the dashboard and the exports (portal/dbrouter.py);

@@ -109,9 +109,10 @@ class BagVolume(models.IntegerChoices):
     ML_450 = 450, _("450 ml")
 
 
-def bag_volume_choices() -> list[tuple[int, str]]:
-    """The bag volumes in use (DONOR_BAG_VOLUMES_ML), for the forms' choices."""
-    in_use = set(settings.DONOR_BAG_VOLUMES_ML)
+def bag_volume_choices(in_use=None) -> list[tuple[int, str]]:
+    """The bag volumes in use (``in_use``: a unit's rules' ``bag_volumes_ml``; by default
+    DONOR_BAG_VOLUMES_ML, the deployment's), for the forms' choices."""
+    in_use = set(settings.DONOR_BAG_VOLUMES_ML if in_use is None else in_use)
     return [(value, label) for value, label in BagVolume.choices if value in in_use]
 
 

@@ -11,7 +11,6 @@ screening value): its body is a sequence of named steps."""
 from dataclasses import replace
 from datetime import date
 
-from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.transaction import TransactionManagementError
@@ -23,7 +22,7 @@ from accounts.choices import AuditAction
 
 from . import hooks
 from .choices import DRAWN_OUTCOMES, DonationKind, DonationOutcome, ReactionKind
-from .eligibility import DonorFacts, PastDonation, check_eligibility
+from .eligibility import DonorFacts, PastDonation, Rules, check_eligibility
 from .models import Deferral, Donation, Donor
 from .selectors import facts_for
 from .services import deferral_create, donor_refresh_eligibility
@@ -81,30 +80,34 @@ _PLAUSIBLE = {
 }
 
 
-def collection_errors(facts: DonorFacts | None, *, donated_on: date, fields: dict) -> dict:
+def bag_volume_error(volume, rules: Rules) -> ValidationError:
+    return ValidationError(
+        _("A %(volume)s ml bag is not in use here: choose %(volumes)s ml."),
+        code="invalid",
+        params={"volume": volume, "volumes": ", ".join(str(v) for v in rules.bag_volumes_ml)},
+    )
+
+
+def collection_errors(
+    facts: DonorFacts | None, *, donated_on: date, fields: dict, profile: str = ""
+) -> dict:
     """What stops a unit being recorded as collected, from the donor's recorded facts and the
     screening's values, reading nothing: each missing measurement or bag detail on its own
     field, and the pre-screen on the measured values, each failed screening rule on the value
     that decided it (code "screening" when it calls for a screening deferral), the rest on the
     whole entry. The import's dry run calls this for donors not yet registered (``facts``
-    None: not enough known to pre-screen, so only what is missing)."""
+    None: not enough known to pre-screen, so only what is missing; ``profile``, the camp
+    unit's rules, then says which bags are in use)."""
     errors = {}
     for name, message in _required_messages().items():
         if fields.get(name) in (None, ""):
             errors[name] = [ValidationError(message, code="required")]
-    # A bag volume the rule profile does not use (a 250 ml bag is VN-26's, not India's).
+    # A bag volume the rules do not use (a 250 ml bag is VN-26's, not India's): the one
+    # message of every path (camp table, API, import, offline sync).
+    rules = Rules.for_profile(facts.profile if facts is not None else profile)
     volume = fields.get("bag_volume_ml")
-    if volume not in (None, "") and int(volume) not in settings.DONOR_BAG_VOLUMES_ML:
-        errors["bag_volume_ml"] = [
-            ValidationError(
-                _("A %(volume)s ml bag is not in use here: choose %(volumes)s ml."),
-                code="invalid",
-                params={
-                    "volume": volume,
-                    "volumes": ", ".join(str(v) for v in settings.DONOR_BAG_VOLUMES_ML),
-                },
-            )
-        ]
+    if volume not in (None, "") and int(volume) not in rules.bag_volumes_ml:
+        errors["bag_volume_ml"] = [bag_volume_error(volume, rules)]
     # An implausible measurement (haemoglobin 99, BP 300/20) is a typing error, not a
     # clinical answer: it is refused with the model's range message, before any pre-screen.
     for name, validate in _PLAUSIBLE.items():
@@ -130,6 +133,7 @@ def collection_errors(facts: DonorFacts | None, *, donated_on: date, fields: dic
         donated_on,
         kind=fields.get("kind") or DonationKind.WHOLE_BLOOD,
         bag_volume_ml=fields.get("bag_volume_ml"),
+        rules=rules,
     )
     others = []
     for code, reason in zip(answer.codes, answer.reasons, strict=True):

@@ -7,7 +7,7 @@ recorded, haemoglobin or blood pressure before screening) are left to the screen
 fail nothing here; at the screening they are measured and decide.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -50,6 +50,8 @@ class DonorFacts:
     donations: tuple[PastDonation, ...] = ()
     external_last_donation_on: date | None = None  # counted as whole blood
     deferrals: tuple[DeferralFact, ...] = ()
+    # The donor's rules profile (``Donor.rules_profile``; blank: the deployment's).
+    profile: str = ""
 
     @property
     def is_first_time(self) -> bool:
@@ -85,6 +87,10 @@ class Rules:
     apheresis_max_per_year: int
     # The minimum weight by sex where it differs from ``min_weight_kg`` (VN-26: women 42 kg).
     min_weight_by_sex: dict = field(default_factory=dict)
+    # The bag sizes a collection may record, in ml (India 350/450; Vietnam 250/350/450).
+    bag_volumes_ml: tuple = (350, 450)
+    # Where a mobile number written without its country code is read (IN: +91, VN: +84).
+    phone_region: str = "IN"
 
     def min_weight_for(self, sex: str) -> Decimal:
         return self.min_weight_by_sex.get(sex, self.min_weight_kg)
@@ -121,7 +127,45 @@ class Rules:
             apheresis_max_per_week=settings.DONOR_APHERESIS_MAX_PER_WEEK,
             apheresis_max_per_year=settings.DONOR_APHERESIS_MAX_PER_YEAR,
             min_weight_by_sex=_min_weight_by_sex(),
+            bag_volumes_ml=tuple(settings.DONOR_BAG_VOLUMES_ML),
+            phone_region=settings.PHONE_DEFAULT_REGION,
         )
+
+    @classmethod
+    def for_profile(cls, profile: str | None) -> "Rules":
+        """The rules of a profile a unit holds (``PoliceUnit.rules_in_force``): blank, or the
+        deployment's own RULES_PROFILE, is ``from_settings()`` (every environment value in
+        force); another profile takes its numbers from ``settings.RULES_PROFILES`` and the
+        rest (haemoglobin, blood pressure, apheresis, the first-time age, the 450 ml weight)
+        from settings, which both profiles share. An unknown name (a profile removed since)
+        is the deployment's."""
+        base = cls.from_settings()
+        numbers = settings.RULES_PROFILES.get(profile or "")
+        if numbers is None or profile == settings.RULES_PROFILE:
+            return base
+        male = Decimal(numbers["min_weight_kg"])
+        female = Decimal(numbers["min_weight_kg_female"] or numbers["min_weight_kg"])
+        interval = {Sex.MALE: numbers["interval_male"], Sex.FEMALE: numbers["interval_female"]}
+        interval[Sex.OTHER] = max(interval.values())
+        per_year = {Sex.MALE: numbers["max_12m_male"], Sex.FEMALE: numbers["max_12m_female"]}
+        per_year[Sex.OTHER] = min(per_year.values())
+        return replace(
+            base,
+            min_age=numbers["min_age"],
+            max_age=numbers["max_age"],
+            min_weight_kg=male,
+            min_weight_by_sex={Sex.MALE: male, Sex.FEMALE: female, Sex.OTHER: max(male, female)},
+            interval_days=interval,
+            max_donations_12m=per_year,
+            bag_volumes_ml=tuple(int(v) for v in numbers["bag_volumes_ml"]),
+            phone_region=numbers["phone_region"],
+        )
+
+
+def profiles() -> list[str]:
+    """Every rules profile a donor may hold (``Donor.rules_profile``): blank (the
+    deployment's RULES_PROFILE) and each named one."""
+    return ["", *sorted(settings.RULES_PROFILES)]
 
 
 def _min_weight_by_sex() -> dict:
@@ -390,8 +434,9 @@ def check_eligibility(
     rules: Rules | None = None,
 ) -> Eligibility:
     """Whether ``facts`` may give on ``on`` (pre-screen), every reason why not, and the first
-    day from which all of them have passed (None when some reason has no end date)."""
-    rules = rules or Rules.from_settings()
+    day from which all of them have passed (None when some reason has no end date). The
+    rules are the donor's profile's (``facts.profile``) unless given."""
+    rules = rules or Rules.for_profile(facts.profile)
     reasons = _reasons(facts, on, kind, bag_volume_ml, rules)
     if not reasons:
         return Eligibility(eligible=True, next_eligible_on=None)
@@ -443,7 +488,7 @@ def standing(facts: DonorFacts, rules: Rules | None = None) -> Standing:
     """The ``Standing`` of ``facts``: the latest of every day a rule of ``check_eligibility``
     waits for (the whole-blood interval by sex, the 12-month count, the switch after
     apheresis, each deferral's end), as the rules count them once every fact is past."""
-    rules = rules or Rules.from_settings()
+    rules = rules or Rules.for_profile(facts.profile)
     whole_blood, apheresis = facts.whole_blood_dates(), facts.apheresis_dates()
     waits = [d.until for d in facts.deferrals if d.until is not None]
     if whole_blood:

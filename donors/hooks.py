@@ -23,7 +23,7 @@ from django.db.models import Q, QuerySet
 from django.dispatch import Signal
 
 from .choices import DRAWN_OUTCOMES, DonationKind, Sex
-from .eligibility import Rules
+from .eligibility import Rules, profiles
 
 # Sent with: donor, starts_on, until (the first day the donor may give again; None:
 # open-ended), cause ("donation" or "deferral"), on (the day of the event), at_camp (the
@@ -35,6 +35,11 @@ donor_unavailable = Signal()
 # camps subscribes: the pledge's acknowledgement names the nearest planned camp.
 donor_verified = Signal()
 
+# Sent with: donors (a Donor queryset), by ``unit_rules.follow_unit_rules`` once their unit's
+# donor rules changed and their standing was computed again under the new ones: a booking
+# that the new interval now makes impossible is released by its room (thalassemia).
+donor_rules_changed = Signal()
+
 DONATION = "donation"
 DEFERRAL = "deferral"
 
@@ -43,16 +48,18 @@ def unavailable_until(donor, on: date, kind: str = DonationKind.WHOLE_BLOOD) -> 
     """The first day ``donor`` may give whole blood again after giving ``kind`` on ``on``:
     the interval by sex (whole blood), or the switch gap (apheresis); the same numbers
     eligibility uses. Booked donations for children are whole blood."""
-    rules = Rules.from_settings()
+    rules = Rules.for_profile(donor.rules_profile)
     if kind == DonationKind.APHERESIS:
         return on + timedelta(days=rules.switch_days)
     return on + timedelta(days=rules.interval_days[donor.sex])
 
 
 def until_by_sex(on: date) -> dict[str, date]:
-    """For a scan: the end of a whole-blood donation's interval from ``on``, per sex."""
-    interval = Rules.from_settings().interval_days
-    return {sex: on + timedelta(days=interval[sex]) for sex in Sex}
+    """For a scan: the end of a whole-blood donation's interval from ``on``, per sex; where
+    units hold other rules (issue 17), the longest profile's, so a scan errs on the side of
+    leaving a committed donor alone."""
+    days = {sex: max(Rules.for_profile(p).interval_days[sex] for p in profiles()) for sex in Sex}
+    return {sex: on + timedelta(days=days[sex]) for sex in Sex}
 
 
 def donation_made(donation, *, actor=None) -> None:

@@ -156,6 +156,13 @@ class Donor(models.Model):
     )
     last_donated_on = models.DateField(_("last donation"), null=True, blank=True, editable=False)
     eligibility_settled_on = models.DateField(null=True, blank=True, editable=False)
+    # The donor rules of the donor's unit (``PoliceUnit.rules_in_force``; blank: the
+    # deployment's RULES_PROFILE), copied here so that eligibility, in Python and in SQL,
+    # reads them from the donor row without a join. Written with the unit by the donor
+    # services, and by donors.receivers when a unit's rules change.
+    rules_profile = models.CharField(
+        max_length=16, blank=True, default="", db_default="", editable=False
+    )
 
     class Meta:
         verbose_name = _("donor")
@@ -200,6 +207,7 @@ class Donor(models.Model):
                     "name",
                     "phenotype",
                     "living_blood_bank",
+                    "rules_profile",
                 ],
                 condition=Q(erased_at__isnull=True),
                 name="donor_match_cover",
@@ -529,16 +537,34 @@ class EligiblePoolStep(models.Model):
 
 class EligiblePoolState(models.Model):
     """The one row saying what ``EligiblePoolStep`` answers: every day from ``floor`` on
-    (older steps are folded onto ``floor``), under the age and weight limits stored here.
+    (older steps are folded onto ``floor``), under the limits in ``EligiblePoolLimits``.
     No row: the steps are not kept (a fresh SQLite, or a bulk load under way)."""
 
     floor = models.DateField()
-    min_age = models.PositiveSmallIntegerField()
-    max_age = models.PositiveSmallIntegerField()
-    first_time_max_age = models.PositiveSmallIntegerField()
-    min_weight_kg = models.DecimalField(max_digits=6, decimal_places=2)
     compacted_through = models.BigIntegerField(default=0)  # steps with a higher id are new
     rebuilt_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self):
         return f"eligible pool from {self.floor}"
+
+
+class EligiblePoolLimits(models.Model):
+    """The limits the stored eligibility was computed under, per donor rules profile
+    (``Donor.rules_profile``; blank: the deployment's): the age and weight limits the
+    pool's steps apply (its SQL joins this table on the donor's profile), and the interval,
+    12-month and switch numbers ``Donor.next_eligible_on`` was computed with. Written by
+    ``donors.pool.rebuild``; when settings say otherwise, the steps decline to answer and
+    ``donors.pool.stale_profiles`` names the profiles to compute again."""
+
+    profile = models.CharField(max_length=16, primary_key=True, blank=True)
+    min_age = models.PositiveSmallIntegerField()
+    max_age = models.PositiveSmallIntegerField()
+    first_time_max_age = models.PositiveSmallIntegerField()
+    min_weight_male = models.DecimalField(max_digits=6, decimal_places=2)
+    min_weight_female = models.DecimalField(max_digits=6, decimal_places=2)
+    min_weight_other = models.DecimalField(max_digits=6, decimal_places=2)
+    # {"interval": {sex: days}, "max_12m": {sex: n}, "switch": days}
+    standing = models.JSONField(default=dict)
+
+    def __str__(self):
+        return f"eligible pool limits {self.profile or '(deployment)'}"

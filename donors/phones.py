@@ -1,7 +1,9 @@
 """Mobile numbers: one normalisation for forms, the API, imports and the camp table."""
 
+import contextlib
 import functools
 import re
+from contextvars import ContextVar
 
 import phonenumbers
 from django.conf import settings
@@ -21,22 +23,80 @@ _INVALID = {
 }
 
 
-def normalise_phone(raw: str) -> str:
+# How a number written without its country code is read, for the request or job under way:
+# the region of the donor rules of the signed-in person's unit (``RegionMiddleware``,
+# ``for_user``), so a Vietnamese force's staff type 091 234 5678 in an Indian deployment.
+# Holds a callable (resolved at the first number: most requests parse none) or a region.
+_REGION: ContextVar = ContextVar("phone_region", default=None)
+
+
+def region_of_user(user) -> str | None:
+    """The phone region of the rules ``user``'s unit holds; None: the deployment's."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "unit_id", None):
+        return None
+    from .eligibility import Rules
+
+    return Rules.for_profile(user.unit.rules_in_force).phone_region
+
+
+def region_of_unit(unit) -> str | None:
+    """The phone region of the rules ``unit`` holds (a pledge's station, a camp's unit)."""
+    if unit is None:
+        return None
+    from .eligibility import Rules
+
+    return Rules.for_profile(unit.rules_in_force).phone_region
+
+
+@contextlib.contextmanager
+def reading_for(region_or_resolver):
+    """Within: numbers without a country code are read in this region (or the callable's
+    answer, asked at the first number)."""
+    token = _REGION.set(region_or_resolver)
+    try:
+        yield
+    finally:
+        _REGION.reset(token)
+
+
+class RegionMiddleware:
+    """A page or API call reads national numbers in its signed-in person's region. The
+    person is asked at the first number (DRF sets the API's token user on the request
+    before any serializer reads a phone)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with reading_for(lambda: region_of_user(getattr(request, "user", None))):
+            return self.get_response(request)
+
+
+def _current_region() -> str:
+    value = _REGION.get()
+    if callable(value):
+        value = value()
+        _REGION.set(value)
+    return value or settings.PHONE_DEFAULT_REGION
+
+
+def normalise_phone(raw: str, region: str | None = None) -> str:
     """``raw`` as E.164 (``+91XXXXXXXXXX``), accepting spaces, dashes, a leading 0, 91 or
-    +91; a ValidationError with a message a person can act on otherwise."""
+    +91; a ValidationError with a message a person can act on otherwise. A number without
+    its country code is read in ``region``: by default the region of the request's person's
+    unit's rules, else PHONE_DEFAULT_REGION."""
     text = (raw or "").strip()
     if not text:
         raise ValidationError(_("Enter a mobile number."), code="required")
-    e164, problem = _parse(
-        text, settings.PHONE_DEFAULT_REGION, tuple(sorted(settings.PHONE_ALLOWED_REGIONS))
-    )
+    region = region or _current_region()
+    e164, problem = _parse(text, region, tuple(sorted(settings.PHONE_ALLOWED_REGIONS)))
     if problem == "unparsable":
         raise ValidationError(
             _("“%(value)s” is not a phone number."), code="invalid", params={"value": text}
         )
     if problem:
         raise ValidationError(
-            _INVALID.get(settings.PHONE_DEFAULT_REGION, _INVALID["IN"]),
+            _INVALID.get(region, _INVALID["IN"]),
             code="invalid",
             params={"value": text},
         )

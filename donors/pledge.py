@@ -18,7 +18,7 @@ from accounts.choices import FORCE_KINDS, UnitKind
 from accounts.models import PoliceUnit
 
 from .choices import BloodGroup, ConsentPurpose, DonorSource, Sex
-from .eligibility import age_on
+from .eligibility import Rules, age_on
 from .models import Donor
 from .phones import normalise_phone
 from .services import donor_create
@@ -48,6 +48,9 @@ def _nearest_force(path: str, forces: dict[str, str]) -> str:
         if path[:end] in forces:
             return forces[path[:end]]
     return _("Other police stations")
+
+
+TOO_OLD = _("Blood donors must be %(age)s or younger. Thank you for wanting to help.")
 
 
 class PledgeForm(forms.Form):
@@ -125,36 +128,57 @@ class PledgeForm(forms.Form):
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, rules_profile: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        self.rules_profile = rules_profile
         if "unit" in self.fields:  # a form built on this one may not ask it (camps' join)
             self.fields["unit"].choices = [("", _("Choose a police station"))] + station_choices()
 
     def clean_name(self):
         return " ".join(self.cleaned_data["name"].split())
 
-    def clean_phone(self):
-        return normalise_phone(self.cleaned_data["phone"])
-
     def clean_date_of_birth(self):
         born = self.cleaned_data["date_of_birth"]
         today = timezone.localdate()
         if born > today or born < ranges.EARLIEST_DATE:
             raise ValidationError(_("Enter your real date of birth."), code="invalid")
-        age = age_on(born, today)
-        if age < settings.DONOR_MIN_AGE:
-            raise ValidationError(
-                _("You must be %(age)s or older to pledge."),
-                code="too_young",
-                params={"age": settings.DONOR_MIN_AGE},
-            )
-        if age > settings.DONOR_MAX_AGE:
-            raise ValidationError(
-                _("Blood donors must be %(age)s or younger. Thank you for wanting to help."),
-                code="too_old",
-                params={"age": settings.DONOR_MAX_AGE},
-            )
         return born
+
+    def clean(self):
+        """The mobile number and the age limits by the chosen station's rules (a unit may
+        hold Vietnam's in an Indian deployment); a form without a station (a camp's join
+        form) is given its camp's unit's rules as ``rules_profile``."""
+        cleaned = super().clean()
+        unit = cleaned.get("unit")
+        profile = unit.rules_in_force if unit is not None else self.rules_profile
+        rules = Rules.for_profile(profile)
+        if "phone" in cleaned:  # read as the station's country writes it (091… in Vietnam)
+            try:
+                cleaned["phone"] = normalise_phone(cleaned["phone"], region=rules.phone_region)
+            except ValidationError as error:
+                self.add_error("phone", error)
+        born = cleaned.get("date_of_birth")
+        if born is not None:
+            age = age_on(born, timezone.localdate())
+            if age < rules.min_age:
+                self.add_error(
+                    "date_of_birth",
+                    ValidationError(
+                        _("You must be %(age)s or older to pledge."),
+                        code="too_young",
+                        params={"age": rules.min_age},
+                    ),
+                )
+            elif age > rules.max_age:
+                self.add_error(
+                    "date_of_birth",
+                    ValidationError(
+                        TOO_OLD,
+                        code="too_old",
+                        params={"age": rules.max_age},
+                    ),
+                )
+        return cleaned
 
     def clean_weight_kg(self):
         weight = self.cleaned_data.get("weight_kg")

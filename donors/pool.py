@@ -27,10 +27,13 @@ lock on a shared row, so two camp tables never wait for each other. ``compact`` 
 ``DONOR_POOL_COMPACT_MINUTES``) folds the new steps into one per unit, group and day, and
 the steps of days gone by onto today: ``EligiblePoolState.floor``, from which the steps
 answer. ``rebuild`` recomputes them all (the migration, ``refresh_eligibility``, a bulk
-load after ``suspend``). The age and weight limits are read from that state row, so
-changing them in settings makes ``eligible_counts`` decline (the callers then count the
-donors) until ``manage.py refresh_eligibility`` rebuilds. SQLite keeps no steps: the
-callers count the donors, as before.
+load after ``suspend``). Each donor's steps follow the limits of its rules profile
+(``Donor.rules_profile``: a unit may hold Vietnam's rules in an Indian deployment), read from
+``EligiblePoolLimits``, so changing a limit in settings makes ``eligible_counts`` decline
+(the callers then count the donors) until ``manage.py refresh_eligibility`` rebuilds, or
+the periodic task does (``stale_profiles``). A unit's change of rules needs no rebuild: its
+donors' rows are updated, and the trigger counts them under their new profile's limits.
+SQLite keeps no steps: the callers count the donors, as before.
 """
 
 from datetime import date
@@ -39,8 +42,9 @@ from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from .eligibility import Rules
-from .models import Donor, EligiblePoolState
+from .choices import Sex
+from .eligibility import Rules, profiles
+from .models import Donor, EligiblePoolLimits, EligiblePoolStep  # noqa: F401 (callers)
 
 # The first day someone born on ``dob`` is at least ``years`` old, as ``selectors._born_by``
 # counts: the birthday ``years`` on, and for one born on 29 February, 1 March in a common
@@ -56,11 +60,11 @@ $$ SELECT (dob + make_interval(years => years))::date
 
 
 # The steps of the donor rows of {rows} (a table or a transition table), times {sign}; the
-# limits come from the state row, so no state row, no steps.
+# limits are those of each donor's rules profile, so no limits rows (not kept), no steps.
 _STEPS_OF = """
     SELECT r.unit_id, r.blood_group, v.day, v.n
     FROM {rows} r
-    CROSS JOIN donors_eligiblepoolstate s
+    JOIN donors_eligiblepoollimits s ON s.profile = r.rules_profile
     CROSS JOIN LATERAL (
         SELECT GREATEST(r.next_eligible_on, r.eligibility_settled_on,
                         donors_age_reached(r.date_of_birth, s.min_age)) AS first,
@@ -71,7 +75,9 @@ _STEPS_OF = """
     ) w
     CROSS JOIN LATERAL (VALUES (w.first, {sign}), (w.past, {minus})) v (day, n)
     WHERE r.erased_at IS NULL AND NOT r.permanently_deferred
-      AND (r.weight_kg IS NULL OR r.weight_kg >= s.min_weight_kg)
+      AND (r.weight_kg IS NULL OR r.weight_kg >= CASE r.sex WHEN 'M' THEN s.min_weight_male
+                                                            WHEN 'F' THEN s.min_weight_female
+                                                            ELSE s.min_weight_other END)
       AND w.first < w.past
 """
 
@@ -151,16 +157,43 @@ def uninstall(using=None) -> None:
             cursor.execute(sql)
 
 
-def _state_values(today: date) -> dict:
-    rules = Rules.from_settings()
+def _limits_rows() -> list[dict]:
+    """What ``EligiblePoolLimits`` should hold under today's settings: a row per profile."""
+    rows = []
+    for profile in profiles():
+        rules = Rules.for_profile(profile)
+        rows.append(
+            {
+                "profile": profile,
+                "min_age": rules.min_age,
+                "max_age": rules.max_age,
+                "first_time_max_age": rules.first_time_max_age,
+                "min_weight_male": rules.min_weight_for(Sex.MALE),
+                "min_weight_female": rules.min_weight_for(Sex.FEMALE),
+                "min_weight_other": rules.min_weight_for(Sex.OTHER),
+                "standing": _standing_numbers(rules),
+            }
+        )
+    return rows
+
+
+def _standing_numbers(rules: Rules) -> dict:
+    """The numbers ``Donor.next_eligible_on`` is computed with (``donors.standing``)."""
     return {
-        "floor": today,
-        "min_age": rules.min_age,
-        "max_age": rules.max_age,
-        "first_time_max_age": rules.first_time_max_age,
-        "min_weight_kg": rules.min_weight_kg,
-        "now": timezone.now(),
+        "interval": {str(sex): rules.interval_days[sex] for sex in Sex},
+        "max_12m": {str(sex): rules.max_donations_12m[sex] for sex in Sex},
+        "switch": rules.switch_days,
     }
+
+
+_LIMIT_FIELDS = (
+    "min_age",
+    "max_age",
+    "first_time_max_age",
+    "min_weight_male",
+    "min_weight_female",
+    "min_weight_other",
+)
 
 
 _REBUILD_SQL = """
@@ -172,35 +205,39 @@ GROUP BY 1, 2, 3 HAVING sum(n) <> 0
 
 
 def rebuild(*, using=None, today: date | None = None) -> int:
-    """Recompute every step from the donors, under today's limits; returns the steps
-    written. Donor writes wait meanwhile (the donor table is locked in SHARE mode), so no
-    change is counted twice or missed. PostgreSQL only (0 elsewhere)."""
+    """Recompute every step from the donors, under today's limits of each rules profile,
+    and record those limits (``EligiblePoolLimits``, every database: ``stale_profiles``
+    reads them); returns the steps written. Donor writes wait meanwhile (the donor table is
+    locked in SHARE mode), so no change is counted twice or missed. The steps are
+    PostgreSQL's only (0 elsewhere)."""
     conn = _conn(using)
-    if conn.vendor != "postgresql":
-        return 0
-    values = _state_values(today or timezone.localdate())
-    with transaction.atomic(using=conn.alias), conn.cursor() as cursor:
-        cursor.execute("LOCK TABLE donors_donor IN SHARE MODE")
-        cursor.execute("DELETE FROM donors_eligiblepoolstep")
-        cursor.execute(  # the state first: the steps' SQL reads the limits from it
-            """
-            INSERT INTO donors_eligiblepoolstate (id, floor, min_age, max_age,
-                first_time_max_age, min_weight_kg, compacted_through, rebuilt_at)
-            VALUES (1, %(floor)s, %(min_age)s, %(max_age)s, %(first_time_max_age)s,
-                    %(min_weight_kg)s, 0, %(now)s)
-            ON CONFLICT (id) DO UPDATE SET
-                floor = EXCLUDED.floor, min_age = EXCLUDED.min_age,
-                max_age = EXCLUDED.max_age, first_time_max_age = EXCLUDED.first_time_max_age,
-                min_weight_kg = EXCLUDED.min_weight_kg, rebuilt_at = EXCLUDED.rebuilt_at
-            """,
-            values,
-        )
-        cursor.execute(_REBUILD_SQL, values)
-        written = cursor.rowcount
-        cursor.execute(
-            "UPDATE donors_eligiblepoolstate"
-            " SET compacted_through = (SELECT coalesce(max(id), 0) FROM donors_eligiblepoolstep)"
-        )
+    with transaction.atomic(using=conn.alias):
+        if conn.vendor == "postgresql":
+            with conn.cursor() as cursor:
+                cursor.execute("LOCK TABLE donors_donor IN SHARE MODE")
+        limits = EligiblePoolLimits.objects.using(conn.alias)
+        limits.all().delete()
+        limits.bulk_create([EligiblePoolLimits(**row) for row in _limits_rows()])
+        if conn.vendor != "postgresql":
+            return 0
+        values = {"floor": today or timezone.localdate(), "now": timezone.now()}
+        with conn.cursor() as cursor:
+            cursor.execute("DELETE FROM donors_eligiblepoolstep")
+            cursor.execute(
+                """
+                INSERT INTO donors_eligiblepoolstate (id, floor, compacted_through, rebuilt_at)
+                VALUES (1, %(floor)s, 0, %(now)s)
+                ON CONFLICT (id) DO UPDATE SET
+                    floor = EXCLUDED.floor, rebuilt_at = EXCLUDED.rebuilt_at
+                """,
+                values,
+            )
+            cursor.execute(_REBUILD_SQL, values)
+            written = cursor.rowcount
+            cursor.execute(
+                "UPDATE donors_eligiblepoolstate SET compacted_through ="
+                " (SELECT coalesce(max(id), 0) FROM donors_eligiblepoolstep)"
+            )
     return written
 
 
@@ -213,6 +250,7 @@ def suspend(*, using=None) -> None:
     with conn.cursor() as cursor:
         cursor.execute("DELETE FROM donors_eligiblepoolstate")
         cursor.execute("DELETE FROM donors_eligiblepoolstep")
+        cursor.execute("DELETE FROM donors_eligiblepoollimits")
 
 
 def compact(*, using=None, today: date | None = None) -> int | None:
@@ -279,21 +317,52 @@ def compact(*, using=None, today: date | None = None) -> int | None:
     return written
 
 
-def _answers_from(state: dict | None) -> date | None:
+_STATE_SQL = """
+SELECT s.floor, l.profile, {fields}
+FROM donors_eligiblepoolstate s JOIN donors_eligiblepoollimits l ON true
+WHERE s.id = 1
+""".format(fields=", ".join(f"l.{name}" for name in _LIMIT_FIELDS))
+
+
+def _state() -> list[tuple] | None:
+    """The floor and the limits the steps were kept under, per profile, in one query."""
+    with connection.cursor() as cursor:
+        cursor.execute(_STATE_SQL)
+        return cursor.fetchall()
+
+
+def _answers_from(state: list[tuple] | None) -> date | None:
     """The first day the steps answer for under the limits in force; None: they don't."""
-    if state is None:
+    if not state:
         return None
-    rules = Rules.from_settings()
-    kept = (state["min_age"], state["max_age"], state["first_time_max_age"])
-    if kept != (rules.min_age, rules.max_age, rules.first_time_max_age):
-        return None
-    if state["min_weight_kg"] != rules.min_weight_kg:
-        return None
-    # The steps hold one minimum weight for every sex: with a minimum per sex (VN-26), the
-    # counts come from the donors themselves until the steps learn it (issue 17).
-    if rules.weight_by_sex_differs:
-        return None
-    return state["floor"]
+    kept = {row[1]: tuple(row[2:]) for row in state}
+    for row in _limits_rows():
+        if kept.get(row["profile"]) != tuple(row[name] for name in _LIMIT_FIELDS):
+            return None
+    return state[0][0]
+
+
+def stale_profiles(*, using=None) -> list[str]:
+    """The rules profiles whose stored standing (``Donor.next_eligible_on``) or pool steps
+    were computed under numbers other than today's settings (a RULES_PROFILE or an interval
+    changed since): ``manage.py refresh_eligibility`` (or the pool's periodic task, which
+    runs it when this is not empty) computes them again. Blank when nothing was ever
+    recorded (a database that never ran ``rebuild``)."""
+    stored = {
+        row.profile: row for row in EligiblePoolLimits.objects.using(_conn(using).alias).all()
+    }
+    if not stored:
+        return []
+    stale = []
+    for row in _limits_rows():
+        kept = stored.get(row["profile"])
+        if (
+            kept is None
+            or kept.standing != row["standing"]
+            or any(getattr(kept, name) != row[name] for name in _LIMIT_FIELDS)
+        ):
+            stale.append(row["profile"])
+    return stale
 
 
 def eligible_counts(donors: QuerySet, steps: QuerySet, dates) -> dict[date, dict[str, int]] | None:
@@ -315,8 +384,7 @@ def eligible_counts(donors: QuerySet, steps: QuerySet, dates) -> dict[date, dict
     dates = sorted(set(dates))
     if not dates:
         return {}
-    state = EligiblePoolState.objects.filter(pk=1).values().first()
-    floor = _answers_from(state)
+    floor = _answers_from(_state())
     if floor is None or floor > dates[0]:
         return None
     sums = {f"on_{i}": Sum("donors", filter=Q(day__lte=on)) for i, on in enumerate(dates)}
@@ -337,8 +405,7 @@ def eligible_counts(donors: QuerySet, steps: QuerySet, dates) -> dict[date, dict
     # A compaction meanwhile may have folded steps onto a later floor: never past its own
     # today, so a first day from today on is safe; an earlier one is checked again.
     if dates[0] < timezone.localdate():
-        state = EligiblePoolState.objects.filter(pk=1).values().first()
-        floor = _answers_from(state)
+        floor = _answers_from(_state())
         if floor is None or floor > dates[0]:
             return None
     found: dict[date, dict[str, int]] = {on: {} for on in dates}

@@ -35,6 +35,7 @@ from .eligibility import (
     PastDonation,
     Rules,
     check_eligibility,
+    profiles,
 )
 from .models import Deferral, Donation, Donor
 
@@ -161,6 +162,7 @@ def facts_for(
             )
             for d in deferrals
         ),
+        profile=donor.rules_profile,
     )
 
 
@@ -185,9 +187,42 @@ def _born_by(on: date, years: int) -> date:
         return date(on.year - years, 2, 28)
 
 
-def _by_sex(values: dict, output_field):
+def profile_branches(make) -> list[tuple[object, list[str]]]:
+    """``make(rules)`` for each rules profile a donor may hold, with the profiles that give
+    the same answer together: [(answer, [profile, ...]), ...]."""
+    branches: list[tuple[object, list[str]]] = []
+    for profile in profiles():
+        answer = make(Rules.for_profile(profile))
+        for known, names in branches:
+            if known == answer:
+                names.append(profile)
+                break
+        else:
+            branches.append((answer, [profile]))
+    return branches
+
+
+def _per_profile(make) -> Q:
+    """The condition ``make(rules)`` with each donor held to its own profile's rules
+    (``Donor.rules_profile``): one branch per distinct condition, a donor's profile choosing
+    it; no branching when every profile gives the same."""
+    branches = profile_branches(make)
+    if len(branches) == 1:
+        return branches[0][0]
+    either = Q()
+    for condition, names in branches:
+        either |= Q(rules_profile__in=names) & condition
+    return either
+
+
+def _by_sex(values_of, output_field):
+    """``values_of(rules)[sex]`` for the donor's sex under its profile's rules."""
     return Case(
-        *(When(sex=sex, then=Value(values[sex])) for sex in Sex),
+        *(
+            When(Q(sex=sex) & Q(rules_profile__in=names), then=Value(values[sex]))
+            for values, names in profile_branches(values_of)
+            for sex in Sex
+        ),
         output_field=output_field,
     )
 
@@ -240,16 +275,19 @@ def _prescreen(on: date):
     deferred = Deferral.objects.filter(donor=OuterRef("pk"), starts_on__lte=on).filter(
         Q(until__isnull=True) | Q(until__gt=on)
     )
-    common = [
-        Q(erased_at__isnull=True),
+    common = [Q(erased_at__isnull=True), _per_profile(lambda rules: _age_and_weight(on, rules))]
+    return rules, common, deferred, whole_blood, apheresis
+
+
+def _age_and_weight(on: date, rules) -> Q:
+    return Q(
         Q(date_of_birth__lte=_born_by(on, rules.min_age)),
         Q(date_of_birth__gt=_born_by(on, rules.max_age + 1)),
         # A first-time donor (no blood drawn, here or outside) has a lower age limit.
         Q(last_donated_on__isnull=False)
         | Q(date_of_birth__gt=_born_by(on, rules.first_time_max_age + 1)),
         Q(weight_kg__isnull=True) | _weight_ok(rules),
-    ]
-    return rules, common, deferred, whole_blood, apheresis
+    )
 
 
 def _weight_ok(rules) -> Q:
@@ -273,9 +311,10 @@ def whole_blood_eligible(on: date) -> Q:
     waited = Q(permanently_deferred=False) & (
         Q(next_eligible_on__isnull=True) | Q(next_eligible_on__lte=on)
     )
-    interval_from = {  # whole blood given after this day is too recent, by sex
-        sex: on - timedelta(days=rules.interval_days[sex]) for sex in Sex
-    }
+
+    def interval_from(rules):  # whole blood given after this day is too recent, by sex
+        return {sex: on - timedelta(days=rules.interval_days[sex]) for sex in Sex}
+
     external_in = Q(external_last_donation_on__lte=on) & Q(external_last_donation_on__gt=year_from)
     # The few donors with a fact after ``on``, decided from their rows in one uncorrelated
     # subquery (found by the index on eligibility_settled_on): the planner costs it once,
@@ -284,7 +323,7 @@ def whole_blood_eligible(on: date) -> Q:
         Donor.objects.filter(eligibility_settled_on__gt=on)
         .alias(
             eligibility_interval_from=_by_sex(interval_from, DateField()),
-            eligibility_year_limit=_by_sex(rules.max_donations_12m, IntegerField()),
+            eligibility_year_limit=_by_sex(lambda r: r.max_donations_12m, IntegerField()),
             eligibility_year_count=_count_since(whole_blood, year_from)
             + Case(When(external_in, then=1), default=0, output_field=IntegerField()),
         )

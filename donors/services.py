@@ -16,7 +16,7 @@ from django.db.models.base import ModelState
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import audit
+from accounts import audit, unit_rules
 from accounts.choices import AuditAction
 from accounts.models import AuditEvent
 from accounts.scoping import for_user
@@ -150,6 +150,12 @@ def duplicate_error(donor, *, viewer=None, exclude_pk=None) -> ValidationError |
     return find_duplicates([donor], viewer=viewer, exclude_pk=exclude_pk).get(0)
 
 
+def _rules_of(donor: Donor) -> str:
+    """The rules profile of the donor's unit (``PoliceUnit.rules_in_force``), as stored now
+    (the caller's unit object may be older than a change of the unit's rules)."""
+    return unit_rules.in_force([donor.unit_id]).get(donor.unit_id, "")
+
+
 # Fields only donor_create itself sets: who registered and verified, and the registry
 # consent in brief (kept in step with the Consent rows by donors.consent).
 _STAMPED = {"created_by", "verified_at", "verified_by", "consent_at", "consent_version"}
@@ -197,6 +203,7 @@ def donor_create(
     by_donor = source == DonorSource.PLEDGE
     now = timezone.now()
     donor = Donor(phone=normalise_phone(phone), source=source, created_by=actor, **fields)
+    donor.rules_profile = _rules_of(donor)
     if actor is not None and not by_donor:
         donor.verified_at, donor.verified_by = now, actor
     notice_version = notice_version or settings.DONOR_CONSENT_VERSION
@@ -388,8 +395,12 @@ def donors_create_bulk(*, actor, rows: list[dict], request=None) -> list[Donor]:
         fields_of.append(fields)
         purposes_of.append(purposes)
     donors = _new_donors(fields_of, stamp)
+    rules_of = unit_rules.in_force(d.unit_id for i, d in enumerate(donors) if i not in refused)
     for index, donor in enumerate(donors):
-        if index not in refused and donor.external_last_donation_on is not None:
+        if index in refused:
+            continue
+        donor.rules_profile = rules_of.get(donor.unit_id, "")
+        if donor.external_last_donation_on is not None:
             standing_of_new(donor)
     lock_phones(d.phone for i, d in enumerate(donors) if i not in refused)
     refused.update(find_duplicates(donors, skip=refused.keys(), viewer=actor))
@@ -539,8 +550,10 @@ def donor_update(
     for name, value in fields.items():
         setattr(donor, name, value)
     donor.full_clean()
+    if "unit" in changed:  # moved to another unit: perhaps under other rules
+        donor.rules_profile = _rules_of(donor)
     donor.save()
-    if {"sex", "external_last_donation_on"} & set(changed):
+    if {"sex", "external_last_donation_on", "unit"} & set(changed):
         donor_refresh_eligibility(donor)
     in_force = consents_in_force(donor) if purposes else set()
     given = [p for p in purposes if p not in in_force]

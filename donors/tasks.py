@@ -14,9 +14,13 @@ def scan_reminders() -> int:
 @shared_task(ignore_result=True)
 def compact_eligible_pool() -> None:
     """Fold the eligible pool's new steps together, and the past days' onto today
-    (``donors.pool.compact``; DONOR_POOL_COMPACT_MINUTES)."""
+    (``donors.pool.compact``; DONOR_POOL_COMPACT_MINUTES); first, when the settings' rules
+    changed since the donors' standing was computed, compute it again
+    (``standing.refresh_if_stale``)."""
     from . import pool
+    from .standing import refresh_if_stale
 
+    refresh_if_stale()
     pool.compact()
 
 
@@ -27,16 +31,22 @@ def import_donor_sheet(job_id: str) -> None:
     from portal.jobs import run_sheet_job
 
     from . import spreadsheets
+    from .phones import reading_for, region_of_user
+
+    def check(table, user, progress):
+        # Numbers without a country code are read as the importing person's force writes them.
+        with reading_for(region_of_user(user)):
+            return spreadsheets.check_donor_rows(table=table, user=user, progress=progress)
+
+    def write(table, user, progress):
+        with reading_for(region_of_user(user)):
+            return spreadsheets.import_donors(table=table, actor=user, progress=progress)
 
     run_sheet_job(
         job_id,
         read=lambda data, filename: spreadsheets.read_donor_file(data, filename=filename),
-        check=lambda table, user, progress: spreadsheets.check_donor_rows(
-            table=table, user=user, progress=progress
-        ),
-        write=lambda table, user, progress: spreadsheets.import_donors(
-            table=table, actor=user, progress=progress
-        ),
+        check=check,
+        write=write,
     )
 
 

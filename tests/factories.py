@@ -6,6 +6,7 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
+from accounts import unit_rules
 from accounts.choices import Role, UnitKind
 from accounts.models import PoliceUnit, User
 from accounts.services import unit_create
@@ -90,6 +91,10 @@ class DonorFactory(_KeepsStanding):
     weight_kg = Decimal("70")
     unit = None
     verified_at = factory.LazyFunction(timezone.now)
+    # The unit's rules as stored now, as donor_create sets them.
+    rules_profile = factory.LazyAttribute(
+        lambda d: unit_rules.in_force([d.unit.pk]).get(d.unit.pk, "") if d.unit else ""
+    )
 
 
 class DeferralFactory(_KeepsStanding):

@@ -17,6 +17,10 @@ class ThalassemiaConfig(AppConfig):
             hooks.release_on_unavailable, dispatch_uid="thalassemia.release_on_unavailable"
         )
         donor_hooks.register_commitments(hooks.commitments)
+        # A force's donor rules changed: its donors' bookings follow the new interval.
+        donor_hooks.donor_rules_changed.connect(
+            hooks.follow_donor_rules, dispatch_uid="thalassemia.follow_donor_rules"
+        )
         # The outbox asks before sending: a guardian who said stop, a transfusion done.
         register_send_check(reminders.send_check)
         # An erasure anywhere (accounts.erasure) blanks the notes here that name the person.

@@ -88,7 +88,8 @@ def circle_move(*, member: DonorCircle, up: bool, actor=None, request=None) -> D
 def blocks_until(donor: Donor, on: date) -> date:
     """The first day after ``on`` that another assignment of ``donor`` may fall on: the
     donor's whole-blood interval, by sex, from the same settings eligibility uses."""
-    return on + timedelta(days=Rules.from_settings().interval_days[donor.sex])
+    rules = Rules.for_profile(donor.rules_profile)  # the donor's unit's rules
+    return on + timedelta(days=rules.interval_days[donor.sex])
 
 
 def booked_error(clash: Assignment | None = None) -> ValidationError:

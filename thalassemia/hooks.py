@@ -37,6 +37,46 @@ def release_on_unavailable(
     )
 
 
+def follow_donor_rules(sender, *, donors, **kwargs):
+    """Their unit's donor rules changed (donors.hooks.donor_rules_changed): each live
+    booking of ``donors`` blocks the donor for the new interval, and one the new standing
+    makes impossible (dated before the donor's ``next_eligible_on``: the interval from the
+    last donation is longer now) is released, its coordinators told. Only donors holding a
+    booking are read."""
+    from django.utils import timezone
+
+    from donors.hooks import DEFERRAL
+
+    from .booking import assignments_release_for_donor, blocks_until
+
+    today = timezone.localdate()
+    live = list(
+        Assignment.objects.filter(donor__in=donors, status__in=LIVE_ASSIGNMENT)
+        .select_related("donor")
+        .order_by("donor_id", "on")
+    )
+    changed, holders = [], {}
+    for assignment in live:
+        holders[assignment.donor_id] = assignment.donor
+        until = blocks_until(assignment.donor, assignment.on)
+        if assignment.blocks_until != until:
+            assignment.blocks_until = until
+            changed.append(assignment)
+    Assignment.objects.bulk_update(changed, ["blocks_until"])
+    for donor in holders.values():
+        if donor.next_eligible_on is None or donor.next_eligible_on <= today:
+            continue
+        given = donor.last_donated_on
+        assignments_release_for_donor(
+            donor=donor,
+            starts_on=today,
+            until=donor.next_eligible_on,
+            cause=DONATION if given else DEFERRAL,
+            on=given or today,
+            spare_on=given,  # a booking on the day given may be that very donation
+        )
+
+
 def first_name(name: str) -> str:
     return (name or "").split(" ")[0]
 

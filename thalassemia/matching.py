@@ -32,9 +32,9 @@ from django.utils.translation import ngettext
 
 from accounts.scoping import for_user
 from donors import compatibility, phenotype
-from donors.eligibility import Rules, check_eligibility
+from donors.eligibility import check_eligibility
 from donors.models import Donor
-from donors.selectors import eligible_on, facts_for, with_eligibility_facts
+from donors.selectors import eligible_on, facts_for, profile_branches, with_eligibility_facts
 
 from .choices import LIVE_ASSIGNMENT
 from .models import Assignment, DonorCircle, Guardian, Patient
@@ -204,14 +204,17 @@ def _candidates_queryset(patient: Patient, on: date, *, user=None, circle=None):
         queryset = queryset.filter(unit__path__startswith=force.path)
     if user is not None:
         queryset = for_user(queryset, user)
-    interval = Rules.from_settings().interval_days
     # Booked: a live assignment overlapping the days a new one from ``on`` would block (the
-    # donor's interval from ``on``, by sex). The booked donors' ids are one uncorrelated
-    # subquery over the few live assignments (hashed once), not an EXISTS probed per donor
-    # of the pool: thousands of index probes for a B+ child's force.
+    # donor's interval from ``on``, by sex and the rules of the donor's unit). The booked
+    # donors' ids are one uncorrelated subquery over the few live assignments (hashed
+    # once), not an EXISTS probed per donor of the pool: thousands of index probes for a
+    # B+ child's force.
     overlaps = Q()
-    for sex, days in interval.items():
-        overlaps |= Q(donor__sex=sex, on__lt=on + timedelta(days=days))
+    branches = profile_branches(lambda rules: rules.interval_days)
+    for interval, names in branches:
+        for sex, days in interval.items():
+            mine = Q(donor__rules_profile__in=names) if len(branches) > 1 else Q()
+            overlaps |= Q(mine, donor__sex=sex, on__lt=on + timedelta(days=days))
     booked = (
         Assignment.objects.filter(status__in=LIVE_ASSIGNMENT, blocks_until__gt=on)
         .filter(overlaps)

@@ -60,12 +60,12 @@ class JoinView(CampCodeMixin, View):
         return render(self.request, self.template_name, context, status=status)
 
     def get(self, request):
-        return self.page(JoinForm())
+        return self.page(JoinForm(rules_profile=self.camp.unit.rules_in_force))
 
     def post(self, request):
         if request.POST.get(HONEYPOT):
             return redirect("camps:join", code=self.code)  # a bot: nothing stored
-        form = JoinForm(request.POST)
+        form = JoinForm(request.POST, rules_profile=self.camp.unit.rules_in_force)
         if not accepts_joining(self.camp) or not form.is_valid():
             return self.page(form)
         if is_ratelimited(

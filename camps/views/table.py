@@ -32,7 +32,7 @@ from accounts.permissions import RoleRequiredMixin
 from accounts.scoping import for_user, in_subtree
 from donors.choices import ConsentPurpose, DeferralCategory
 from donors.donations import screening_reasons
-from donors.eligibility import check_eligibility
+from donors.eligibility import Rules, check_eligibility
 from donors.hooks import commitments_for, committed, unavailable_until
 from donors.models import Donor
 from donors.selectors import eligible_on, facts_for, fetch_with_eligibility_facts
@@ -71,6 +71,11 @@ class CampTableMixin(RoleRequiredMixin):
             self.camp = get_object_or_404(camps_for(request.user), pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
+    @property
+    def bags(self) -> tuple:
+        """The bag sizes the camp's unit's rules use: the screening forms offer these."""
+        return Rules.for_profile(self.camp.unit.rules_in_force).bag_volumes_ml
+
     def context(self, **extra):
         camp = self.camp
         totals, recent = table_panel(camp, settings.CAMP_TABLE_RECENT)
@@ -101,8 +106,8 @@ class CampTableMixin(RoleRequiredMixin):
         page = {
             "lookup_form": LookupForm(),
             # The forms the table shows without signal (static/js/camp_offline.js).
-            "offline_screening": ScreeningForm(auto_id="off_%s"),
-            "offline_new_screening": ScreeningForm(auto_id="offnew_%s"),
+            "offline_screening": ScreeningForm(auto_id="off_%s", bags=self.bags),
+            "offline_new_screening": ScreeningForm(auto_id="offnew_%s", bags=self.bags),
             "offline_donor": QuickDonorForm(auto_id="offnew_%s"),
         }
         context = self.context(**{**page, **extra})
@@ -228,7 +233,7 @@ class CampTableMixin(RoleRequiredMixin):
             initial = {"phone": donor.phone, "donor": donor.pk, "client_id": uuid.uuid4()}
             if own:  # another unit's donor: nothing beyond name, group and may donate
                 initial["weight_kg"] = donor.weight_kg
-            form = ScreeningForm(initial=initial)
+            form = ScreeningForm(initial=initial, bags=self.bags)
         if screening_reasons:
             form.data = form.data.copy()
             form.data["deferral_category"] = DeferralCategory.SCREENING
@@ -313,7 +318,7 @@ def register(view, form):
 def record(view, donor, data):
     """Record a screening posted for ``donor``: (donation, form, anyway form, error). The
     donation is None when the form, the booking check or the rules refused it."""
-    form = ScreeningForm(data)
+    form = ScreeningForm(data, bags=view.bags)
     anyway = RecordAnywayForm(data)
     anyway.is_valid()
     if not form.is_valid():
@@ -561,13 +566,14 @@ class CorrectView(EntryMixin, View):
     def get(self, request, pk, donation_pk):
         donation = self.entry(donation_pk)
         form = CorrectionForm(
-            initial={name: getattr(donation, name) for name in CorrectionForm.base_fields}
+            initial={name: getattr(donation, name) for name in CorrectionForm.base_fields},
+            bags=self.bags,
         )
         return self.answer("camps/table/_correct.html", donation=donation, form=form)
 
     def post(self, request, pk, donation_pk):
         donation = self.entry(donation_pk)
-        form = CorrectionForm(request.POST)
+        form = CorrectionForm(request.POST, bags=self.bags)
         if form.is_valid():
             try:
                 services.camp_donation_correct(

@@ -6,12 +6,10 @@ from django.db import migrations, models
 
 
 def install_and_fill(apps, schema_editor):
-    # PostgreSQL: the triggers that keep the steps, then every step from the donors (one
-    # INSERT … SELECT; a fresh database has no donors). SQLite keeps none (donors.pool).
-    from donors import pool
-
-    pool.install(using=schema_editor.connection)
-    pool.rebuild(using=schema_editor.connection)
+    # The triggers and the first fill moved to 0017 (unit_rules_profile): today's
+    # donors.pool reads tables that 0017 makes. A database migrated before then was filled
+    # here and is filled again by 0017.
+    pass
 
 
 def uninstall(apps, schema_editor):

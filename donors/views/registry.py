@@ -44,9 +44,18 @@ class DonorListView(RoleRequiredMixin, FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
-        rules = Rules.from_settings()  # once for the page, not once a row
+        rules = {}  # once for the page per rules profile, not once a row
         context["rows"] = [
-            (donor, check_eligibility(facts_for(donor), today, rules=rules))
+            (
+                donor,
+                check_eligibility(
+                    facts_for(donor),
+                    today,
+                    rules=rules.setdefault(
+                        donor.rules_profile, Rules.for_profile(donor.rules_profile)
+                    ),
+                ),
+            )
             for donor in context["object_list"]
         ]
         context["today"] = today

@@ -179,14 +179,21 @@ def test_the_bags_in_use_are_the_profiles(profile):
     from camps.spreadsheets import parse_bag_ml
     from donors.donations import collection_errors
 
-    offered = [value for value, _label in CorrectionForm().fields["bag_volume_ml"].choices]
+    offered = [value for value, _label in CorrectionForm().fields["bag_volume_ml"].widget.choices]
     assert [v for v in offered if v] == profile["bags"]
     for volume in (250, 350, 450):
-        fields = {"bag_volume_ml": volume}
-        refused = "bag_volume_ml" in collection_errors(None, donated_on=ON, fields=fields)
-        assert refused is (volume not in profile["bags"])
+        # Every path reads the number; the service alone says whether the rules use it,
+        # in one message (the camp table, the API, the import, the offline sync).
+        assert parse_bag_ml(f"{volume} ml") == volume
+        errors = collection_errors(None, donated_on=ON, fields={"bag_volume_ml": volume})
         if volume in profile["bags"]:
-            assert parse_bag_ml(f"{volume} ml") == volume
+            assert "bag_volume_ml" not in errors
         else:
-            with pytest.raises(ValidationError, match="Write 350 or 450"):
-                parse_bag_ml(str(volume))
+            (error,) = errors["bag_volume_ml"]
+            assert error.messages == [
+                f"A {volume} ml bag is not in use here: choose "
+                + ", ".join(str(v) for v in profile["bags"])
+                + " ml."
+            ]
+    with pytest.raises(ValidationError, match="Write one of 250, 350, 450"):
+        parse_bag_ml("500")

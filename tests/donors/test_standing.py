@@ -33,7 +33,7 @@ STANDING = ("next_eligible_on", "permanently_deferred", "last_donated_on", "elig
 OFFSETS = (0, 1, 27, 56, 90, 120, 200, 366, 730)  # days from today asked about
 
 
-def random_registry(unit, seed=12, size=70):
+def random_registry(unit, seed=12, size=70, prefix="Donor"):
     """Donors of both sexes and every age, with whole-blood and apheresis donations of every
     outcome, outside last donations, deferrals ended, running, permanent and still to come."""
     rng = random.Random(seed)
@@ -41,7 +41,7 @@ def random_registry(unit, seed=12, size=70):
     for i in range(size):
         donor = DonorFactory(
             unit=unit,
-            name=f"Donor {i:03d}",
+            name=f"{prefix} {i:03d}",
             sex=rng.choice("MMMFFO"),
             date_of_birth=today - timedelta(days=rng.randint(17 * 365, 67 * 365)),
             weight_kg=rng.choice([None, Decimal("44"), Decimal("60"), Decimal("80")]),

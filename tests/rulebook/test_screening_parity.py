@@ -4,6 +4,7 @@ import (its dry run, then the apply) is refused with the same fields and the sam
 and nothing is saved; an acceptable one is saved once on each path, with its audit row."""
 
 import datetime
+import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -11,10 +12,17 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from accounts.choices import AuditAction
+from accounts.choices import AuditAction, Role
 from accounts.models import AuditEvent
+from accounts.services import unit_update
 from donors.models import Deferral, Donation
-from tests.factories import CampFactory, DeferralFactory, DonationFactory, DonorFactory
+from tests.factories import (
+    CampFactory,
+    DeferralFactory,
+    DonationFactory,
+    DonorFactory,
+    UserFactory,
+)
 from tests.rulebook.profiles import apply_profile
 
 pytestmark = pytest.mark.django_db
@@ -336,19 +344,80 @@ PROFILE_CASES = [
         id="vietnam-man-44-kg",
     ),
     pytest.param("vietnam", "F", "43", "250", {}, id="vietnam-250-ml-bag"),
+    pytest.param(
+        "india",
+        "M",
+        "70",
+        "250",
+        {"bag_volume_ml": "A 250 ml bag is not in use here: choose 350, 450 ml."},
+        id="india-250-ml-bag",
+    ),
 ]
 
 
-@pytest.mark.parametrize("path", PATHS)
+def through_the_offline_sync(client, camp, donor, values):
+    """The offline queue's replay (camps/<pk>/table/sync/): its reasons are "Label: message"
+    lines, read back into {field: [messages]} by the screening form's labels."""
+    from camps.forms import ScreeningForm
+
+    fields = {"phone": donor.phone, "outcome": "collected"}
+    fields.update({name: value or "" for name, value in values.items()})
+    body = {"client_id": str(uuid.uuid4()), "kind": "record", "fields": fields}
+    response = client.post(
+        reverse("camps:table-sync", args=[camp.pk]), body, content_type="application/json"
+    )
+    if response.status_code == 200:
+        assert response.json()["state"] == "saved"
+        return {}
+    assert response.status_code == 422, response.content
+    by_label = {str(f.label): name for name, f in ScreeningForm.base_fields.items()}
+    errors = {}
+    for reason in response.json()["reasons"]:
+        label, _sep, message = reason.partition(": ")
+        if label in by_label:
+            errors.setdefault(by_label[label], []).append(message)
+        else:
+            errors.setdefault(WHOLE, []).append(reason)
+    return errors
+
+
+PROFILE_PATHS = {**PATHS, "sync": through_the_offline_sync}
+
+
+@pytest.mark.parametrize("where", ["deployment", "unit"])
+@pytest.mark.parametrize("path", PROFILE_PATHS)
 @pytest.mark.parametrize(("profile", "sex", "weight", "bag", "expected"), PROFILE_CASES)
 def test_each_profile_screens_alike_on_every_path(
-    profile, sex, weight, bag, expected, path, camp, clients, units, monkeypatch, settings
+    profile,
+    sex,
+    weight,
+    bag,
+    expected,
+    path,
+    where,
+    camp,
+    units,
+    monkeypatch,
+    settings,
+    client_for,
+    api_client_for,
+    staff_a,
 ):
-    apply_profile(monkeypatch, settings, profile)
+    """Each profile as the deployment's RULES_PROFILE, and as a force's own under India's
+    deployment (PoliceUnit.rules_profile, set on the commissionerate above the camp)."""
+    if where == "deployment":
+        apply_profile(monkeypatch, settings, profile)
+    else:
+        apply_profile(monkeypatch, settings, "india")
+        admin = UserFactory(role=Role.ADMIN)
+        unit_update(actor=admin, unit=units.knp, rules_profile=profile)
+        camp.refresh_from_db()
     donor = DonorFactory(unit=units.station_a, sex=sex, weight_kg=Decimal(weight))
+    assert donor.rules_profile == ("" if where == "deployment" else profile)
     values = {**GOOD, "weight_kg": weight, "bag_volume_ml": bag}
+    client = api_client_for(staff_a) if path == "api" else client_for(staff_a)
 
-    errors = PATHS[path](clients[path], camp, donor, values)
+    errors = PROFILE_PATHS[path](client, camp, donor, values)
 
     assert errors == {name: [message] for name, message in expected.items()}
     saved = Donation.objects.filter(donor=donor)

@@ -1,7 +1,9 @@
 """Recompute every donor's stored standing (next_eligible_on and friends): after changing
-an interval, a 12-month limit or the apheresis switch in settings, or after loading rows
-around the services (a COPY). Then the eligible pool's steps are rebuilt under the limits in
-force (donors.pool): after changing an age or weight limit too."""
+an interval, a 12-month limit or the apheresis switch in settings (RULES_PROFILE too), or
+after loading rows around the services (a COPY). The pool's periodic task does it by itself
+when it sees the settings changed (donors.standing.refresh_if_stale). Then the eligible
+pool's steps are rebuilt under the limits in force (donors.pool): after changing an age or
+weight limit too."""
 
 from django.core.management.base import BaseCommand
 
