@@ -260,7 +260,7 @@ def _pdf_months(pdf, board: Dashboard) -> None:
     _grid(
         pdf,
         [
-            [_("Month"), *(date_format(r.key, "M y") for r in months)],
+            [_("Month"), *(local_date(r.key, "SHORT_YEAR_MONTH_FORMAT") for r in months)],
             [_("Units"), *(number(r.units) for r in months)],
             [_("Need"), *([monthly] * len(months))],
         ],

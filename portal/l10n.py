@@ -19,6 +19,7 @@ NAMED = {
     "WEEKDAY_DATE_FORMAT": "D j M Y",
     "LONG_DATE_FORMAT": "j F Y",
     "LONG_WEEKDAY_DATE_FORMAT": "l j F Y",
+    "SHORT_YEAR_MONTH_FORMAT": "M y",
 }
 
 

@@ -4,6 +4,8 @@ thousands with a dot; the same pages in English read exactly as they always did.
 
 import datetime
 import re
+import shutil
+import subprocess
 from datetime import date, timedelta
 
 import pytest
@@ -22,7 +24,12 @@ pytestmark = pytest.mark.django_db
 
 # 23 Nov 2026, 11:30 in Kolkata: a Monday.
 NOW = datetime.datetime(2026, 11, 23, 6, 0, tzinfo=datetime.UTC)
-MONTH_NAME = re.compile(r"[Tt]háng|\b\d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b")
+# A day written with a month name ("25 Tháng 11", "25 Nov"), or a month with a two-digit
+# year that reads as a day ("Tháng 11 26"). "Tháng 11 2026", a month, is fine.
+MONTH_NAME = re.compile(
+    r"\b\d{1,2} [Tt]háng \d{1,2}\b|[Tt]háng \d{1,2} \d{2}(?!\d)"
+    r"|\b\d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -143,3 +150,30 @@ def test_the_dashboard_headline_groups_thousands_with_a_dot_in_vietnamese(
     assert re.search(r"\b1\.0\d\d\b", vi), vi
     assert not re.search(r"\b1,0\d\d\b", vi), vi
     assert re.search(r"\b1,0\d\d\b", en), en
+
+
+PDFTOTEXT = shutil.which("pdftotext")
+
+
+def pdf_text(client, language, tmp_path):
+    client.cookies["django_language"] = language
+    content = client.get(reverse("dashboard:export") + "?format=pdf").content
+    assert content.startswith(b"%PDF")
+    path = tmp_path / f"report-{language}.pdf"
+    path.write_bytes(content)
+    return subprocess.run([PDFTOTEXT, str(path), "-"], capture_output=True, text=True).stdout
+
+
+@pytest.mark.skipif(not PDFTOTEXT, reason="pdftotext (poppler-utils) is not installed")
+def test_the_dashboard_pdf_in_vietnamese_groups_with_a_dot_and_writes_days_dd_mm(
+    client_for, admin_user, big_need, tmp_path
+):
+    client = client_for(admin_user)
+    vi = pdf_text(client, "vi", tmp_path)
+    assert re.search(r"\b1\.0\d\d\b", vi) and not re.search(r"\b1,0\d\d\b", vi)
+    assert "23/11" in vi  # the children at risk, due today
+    assert "11/2026" in vi  # the months' column, not "Tháng 11 26"
+    assert not MONTH_NAME.search(vi), MONTH_NAME.findall(vi)
+    en = pdf_text(client, "en", tmp_path)
+    assert re.search(r"\b1,0\d\d\b", en)
+    assert "23 Nov" in en and "Nov 26" in en

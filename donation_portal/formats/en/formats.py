@@ -18,3 +18,4 @@ DAY_MONTH_TIME_FORMAT = "j M H:i"
 WEEKDAY_DATE_FORMAT = "D j M Y"
 LONG_DATE_FORMAT = "j F Y"
 LONG_WEEKDAY_DATE_FORMAT = "l j F Y"
+SHORT_YEAR_MONTH_FORMAT = "M y"  # a month heading a narrow PDF column

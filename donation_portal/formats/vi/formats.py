@@ -21,3 +21,4 @@ DAY_MONTH_TIME_FORMAT = "H:i d/m"
 WEEKDAY_DATE_FORMAT = "D, d/m/Y"
 LONG_DATE_FORMAT = "d/m/Y"
 LONG_WEEKDAY_DATE_FORMAT = "l, d/m/Y"
+SHORT_YEAR_MONTH_FORMAT = "m/Y"  # "Tháng 1 26" would read as a day
