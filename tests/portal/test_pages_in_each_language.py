@@ -131,9 +131,16 @@ def test_an_emergency_in_english_keeps_day_month_and_time(client_for, coordinato
 
 @pytest.fixture
 def big_need(units):
-    """Five children on 4 units a week: over a thousand units a year."""
+    """Five children on 4 units a week, over a thousand units a year, due on Wed 25 Nov
+    with no donor yet: at risk."""
     for n in range(5):
-        make_patient(units.station_a, name=f"Child {n}", units=4, interval=7)
+        make_patient(
+            units.station_a,
+            name=f"Child {n}",
+            units=4,
+            interval=7,
+            last_transfused_on=date(2026, 11, 18),
+        )
 
 
 def headline(client, language):
@@ -171,9 +178,9 @@ def test_the_dashboard_pdf_in_vietnamese_groups_with_a_dot_and_writes_days_dd_mm
     client = client_for(admin_user)
     vi = pdf_text(client, "vi", tmp_path)
     assert re.search(r"\b1\.0\d\d\b", vi) and not re.search(r"\b1,0\d\d\b", vi)
-    assert "23/11" in vi  # the children at risk, due today
+    assert "25/11" in vi  # the children at risk
     assert "11/2026" in vi  # the months' column, not "Tháng 11 26"
     assert not MONTH_NAME.search(vi), MONTH_NAME.findall(vi)
     en = pdf_text(client, "en", tmp_path)
     assert re.search(r"\b1,0\d\d\b", en)
-    assert "23 Nov" in en and "Nov 26" in en
+    assert "25 Nov" in en and "Nov 26" in en
