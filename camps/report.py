@@ -5,12 +5,12 @@ Every number is counted from the records by ``selectors.totals_for``.
 CSV and XLSX are one sheet (the spreadsheet machinery of ``portal/sheets.py``: cells
 neutralised against formulas); the PDF is a ``portal/pdf.py`` page, so Hindi names print."""
 
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from fpdf.enums import XPos, YPos
 
 from donors.eligibility import age_on
 from portal import exports
+from portal.l10n import local_date
 from portal.pdf import LATIN, generated_line, letterhead, new_document
 
 from .selectors import camp_totals, report_donations
@@ -40,7 +40,9 @@ def _summary(camp, totals, *, for_print: bool = False) -> list[tuple[str, object
         (_("Camp"), camp.name),
         (
             _("Date"),
-            date_format(camp.held_on, "l j F Y") if for_print else camp.held_on.isoformat(),
+            local_date(camp.held_on, "LONG_WEEKDAY_DATE_FORMAT")
+            if for_print
+            else camp.held_on.isoformat(),
         ),
         (_("Hours"), hours),
         (_("Venue"), camp.venue),

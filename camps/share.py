@@ -14,7 +14,7 @@ def share_text(camp: Camp, totals: CampTotals) -> str:
     by_group = " · ".join(f"{group or '?'} {units}" for group, units in totals.by_group.items())
     lines = [
         f"*{camp.name}*",
-        f"{date_format(camp.held_on, 'j M Y')}, {camp.venue}",
+        f"{date_format(camp.held_on, 'DATE_FORMAT')}, {camp.venue}",
         "",
         _("Units collected: %(n)s") % {"n": totals.collected},
     ]

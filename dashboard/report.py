@@ -15,6 +15,7 @@ from fpdf.enums import XPos, YPos
 
 from portal import exports
 from portal.charts import Series, bar_chart, hbar_chart
+from portal.l10n import local_date, number
 from portal.pdf import LATIN, MUTED, RED, add_fonts
 
 from .figures import Dashboard, chart_text
@@ -73,9 +74,9 @@ def headline(board: Dashboard) -> str:
     values = {
         "start": date_format(board.query.start, "DATE_FORMAT"),
         "end": date_format(board.query.end, "DATE_FORMAT"),
-        "units": f"{board.totals['units']:,}",
-        "low": f"{low:,}",
-        "high": f"{high:,}",
+        "units": number(board.totals["units"]),
+        "low": number(low),
+        "high": number(high),
     }
     if low == high:
         return (
@@ -242,7 +243,7 @@ def _pdf_totals(pdf, board: Dashboard) -> None:
     for i in range(half):
         left = totals[i]
         right = totals[i + half] if i + half < len(totals) else ("", "")
-        pairs.append([left[0], f"{left[1]:,}", right[0], f"{right[1]:,}" if right[0] else ""])
+        pairs.append([left[0], number(left[1]), right[0], number(right[1]) if right[0] else ""])
     with pdf.table(
         col_widths=(62, 25, 63, 25), first_row_as_headings=False, line_height=4.6
     ) as table:
@@ -255,12 +256,12 @@ def _pdf_totals(pdf, board: Dashboard) -> None:
 def _pdf_months(pdf, board: Dashboard) -> None:
     months = board.by["month"][-PDF_MONTHS:]
     _heading(pdf, _("Units by month, against the children's need"))
-    monthly = f"{round(board.monthly_need):,}"
+    monthly = number(round(board.monthly_need))
     _grid(
         pdf,
         [
-            [_("Month"), *(date_format(r.key, "M y") for r in months)],
-            [_("Units"), *(f"{r.units:,}" for r in months)],
+            [_("Month"), *(local_date(r.key, "SHORT_YEAR_MONTH_FORMAT") for r in months)],
+            [_("Units"), *(number(r.units) for r in months)],
             [_("Need"), *([monthly] * len(months))],
         ],
         first_col=18,
@@ -276,8 +277,8 @@ def _pdf_groups(pdf, board: Dashboard) -> None:
         pdf,
         [
             [_("Group"), *(_short(g["group"]) for g in groups)],
-            [_("Units"), *(f"{g['units']:,}" for g in groups)],
-            [_("Need"), *(f"{g['need']:,}" for g in groups)],
+            [_("Units"), *(number(g["units"]) for g in groups)],
+            [_("Need"), *(number(g["need"]) for g in groups)],
         ],
         first_col=18,
     )
@@ -292,7 +293,7 @@ def _pdf_units(pdf, board: Dashboard) -> None:
     _grid(
         pdf,
         [[_("Police unit"), _("Units"), _("Donations"), _("Camps held")]]
-        + [[r.label, f"{r.units:,}", f"{r.donations:,}", camps.get(r.key, 0)] for r in units],
+        + [[r.label, number(r.units), number(r.donations), camps.get(r.key, 0)] for r in units],
         first_col=80,
     )
 
@@ -306,8 +307,10 @@ def _pdf_forecasts(pdf, board: Dashboard) -> None:
     for forecast in board.forecasts:
         rows = forecast.rows()
         days = {"days": forecast.days}
-        lines.append([_("%(days)s d: units") % days, *(f"{r['units_needed']:,}" for r in rows)])
-        lines.append([_("%(days)s d: donors") % days, *(f"{r['eligible_donors']:,}" for r in rows)])
+        lines.append([_("%(days)s d: units") % days, *(number(r["units_needed"]) for r in rows)])
+        lines.append(
+            [_("%(days)s d: donors") % days, *(number(r["eligible_donors"]) for r in rows)]
+        )
     _grid(pdf, lines, first_col=24)
 
 
@@ -315,7 +318,7 @@ def _pdf_risk(pdf, board: Dashboard) -> None:
     if not board.risk:
         return
     _heading(pdf, _("Supply risk: weeks of need covered by donors eligible today"))
-    weeks = ("—" if r.weeks_covered is None else f"{r.weeks_covered:.1f}" for r in board.risk)
+    weeks = ("—" if r.weeks_covered is None else number(r.weeks_covered, 1) for r in board.risk)
     _grid(
         pdf,
         [[_("Group"), *(_short(r.group) for r in board.risk)], [_("Weeks"), *weeks]],
@@ -341,7 +344,7 @@ def _pdf_at_risk(pdf, board: Dashboard) -> None:
                 t.patient.name,
                 t.patient.unit.name,
                 t.patient.blood_group or "?",
-                date_format(t.due_on, "j M"),
+                local_date(t.due_on),
                 f"{t.covered}/{t.units_needed}",
             ]
             for t in shown
@@ -370,7 +373,7 @@ def _pdf_footer(pdf, board: Dashboard) -> None:
             "that organised it. Need: units × 365 ÷ interval on today's plans; donors: same blood "
             "group, pre-screen only."
         )
-        % {"when": date_format(timezone.localtime(), "j M Y H:i")},
+        % {"when": date_format(timezone.localtime(), "DATETIME_FORMAT")},
     )
 
 

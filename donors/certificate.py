@@ -6,11 +6,11 @@ names print right).
 
 from django.conf import settings
 from django.utils import translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 from fpdf.enums import Align, XPos, YPos
 
+from portal.l10n import local_date
 from portal.pdf import INK, LATIN, MUTED, RED, new_document
 
 # The title is printed in both languages whatever the donor's language, as Indian
@@ -45,7 +45,7 @@ def certificate_pdf(donation) -> bytes:
 
 def _wording(donation) -> dict[str, str]:
     place = place_of(donation)
-    params = {"date": date_format(donation.donated_on, "j F Y"), "place": place}
+    params = {"date": local_date(donation.donated_on, "LONG_DATE_FORMAT"), "place": place}
     if place:
         thanks = _(
             "in grateful recognition of a voluntary blood donation on %(date)s at %(place)s."

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from fpdf import FPDF
 
+from .l10n import number
 from .pdf import INK, LATIN, MUTED
 
 GRID = (222, 226, 230)
@@ -39,9 +40,10 @@ def _ticks(top: float, count: int = 4) -> list[float]:
 
 
 def _number(value) -> str:
+    """A bar's label, grouped as the reader's language groups (1,234 / 1.234)."""
     if isinstance(value, float) and not value.is_integer():
-        return f"{value:,.1f}"
-    return f"{round(value):,}"
+        return number(value, 1)
+    return number(round(value))
 
 
 def _legend(pdf: FPDF, x: float, y: float, entries: list[tuple[str, tuple, bool]]) -> None:

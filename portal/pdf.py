@@ -73,7 +73,7 @@ def letterhead(pdf: FPDF, title: str, *, size: float, line: float | None = None)
 
 def generated_now() -> str:
     """When a report was made, as its footer says it (local time)."""
-    return date_format(timezone.localtime(), "j M Y H:i")
+    return date_format(timezone.localtime(), "DATETIME_FORMAT")
 
 
 def generated_line() -> str:

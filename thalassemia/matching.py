@@ -81,7 +81,7 @@ class Suggestion:
 
 
 def _d(day: date) -> str:
-    return date_format(day, "j M Y")
+    return date_format(day, "DATE_FORMAT")
 
 
 def _antigens(text: str) -> dict[str, bool]:

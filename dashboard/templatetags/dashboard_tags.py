@@ -1,16 +1,19 @@
-"""Numbers on the dashboard, written as the report writes them (2,607)."""
+"""Numbers on the dashboard, written as the report writes them (2,607; 2.607 in Vietnamese)."""
 
 from django import template
+
+from portal.l10n import number
 
 register = template.Library()
 
 
 @register.filter
 def num(value, places=0):
-    """``2607.1`` → ``"2,607"``; ``places`` decimals when asked; blank stays blank."""
+    """``2607.1`` → ``"2,607"`` (``"2.607"`` in Vietnamese); ``places`` decimals when asked;
+    blank stays blank."""
     if value is None or value == "":
         return ""
     try:
-        return f"{float(value):,.{int(places)}f}"
+        return number(value, places)
     except (TypeError, ValueError):
         return value

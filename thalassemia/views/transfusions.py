@@ -196,7 +196,7 @@ class RecordView(TransfusionMixin, TemplateView):
                 request,
                 _("Transfusion recorded. Next due %(date)s.")
                 % {
-                    "date": date_format(self.patient.next_due_on, "j M Y")
+                    "date": date_format(self.patient.next_due_on, "DATE_FORMAT")
                     if self.patient.next_due_on
                     else "—"
                 },
