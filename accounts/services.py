@@ -108,6 +108,7 @@ def unit_update(*, actor, unit: PoliceUnit, request=None, parent=None, **fields)
         )
         if "rules_profile" in changed:  # the subtree's donors take the new rules
             unit_rules.settle(unit)
+            unit.refresh_from_db(fields=["rules_in_force"])
     current_parent = PoliceUnit.objects.get_parent(unit)
     if parent is not None and (current_parent is None or parent.pk != current_parent.pk):
         unit = unit_move(actor=actor, unit=unit, parent=parent, request=request)

@@ -358,3 +358,20 @@ def test_under_vietnams_weights_by_sex_the_pool_still_answers(units, monkeypatch
         ("F", Decimal("43.0")),
         ("M", Decimal("46.0")),
     ]
+
+
+def test_a_big_force_is_changed_from_the_shell(units, admin_user, staff_a):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("set_unit_rules", "dehat", "vietnam", by=admin_user.username, stdout=out)
+    assert "Vietnam (Circular 26/2013)" in out.getvalue()
+    assert in_force(units.dehat, units.station_c) == ["vietnam", "vietnam"]
+    with pytest.raises(CommandError, match="not a valid choice|Select a valid choice"):
+        call_command("set_unit_rules", "dehat", "mars", by=admin_user.username)
+    with pytest.raises(CommandError, match="may not change"):
+        call_command("set_unit_rules", "dehat", "india", by=staff_a.username)
+    with pytest.raises(CommandError, match="No unit"):
+        call_command("set_unit_rules", "nowhere", "india", by=admin_user.username)
