@@ -29,7 +29,7 @@ def _small_limit(settings):
 
 
 def as_shown(moment) -> str:
-    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+    return date_format(timezone.localtime(moment), "j M Y, H:i")  # en DATETIME_FORMAT
 
 
 def test_a_visit_reads_the_figures_as_last_refreshed_and_says_when(anon, units):
