@@ -136,6 +136,13 @@ class DonorScopedField(serializers.PrimaryKeyRelatedField):
         return donors_for(request.user) if request else Donor.objects.none()
 
 
+@extend_schema_field({"type": "string", "enum": ["", *ReactionKind.values]})
+class ReactionKindField(serializers.CharField):
+    """A reaction kind as text: the schema lists the kinds, the service judges the value
+    (donations.donation_reaction_record), so a kind not on the list is refused with the
+    camp table's words, not DRF's."""
+
+
 class DonationSerializer(serializers.ModelSerializer):
     """A screening's shape; its rules (interval, haemoglobin, weight and bag, blood pressure,
     age, deferral, bag number and volume) are ``donations.donation_record``'s, answered as
@@ -149,6 +156,12 @@ class DonationSerializer(serializers.ModelSerializer):
         allow_blank=True,
         help_text='For a "deferred" outcome: why (a coarse category); the deferral is '
         "recorded with the category's default length.",
+    )
+
+    reaction = ReactionKindField(
+        read_only=True,
+        help_text='vasovagal, haematoma, other, or "" for none; written at '
+        "donations/{id}/reaction/.",
     )
 
     class Meta:
@@ -177,13 +190,6 @@ class DonationSerializer(serializers.ModelSerializer):
         # the camp is open; here the camp is only read. A reaction is written through
         # donations/{id}/reaction/ (ReactionSerializer).
         read_only_fields = ["camp", "reaction", "reaction_note"]
-
-
-@extend_schema_field({"type": "string", "enum": ["", *ReactionKind.values]})
-class ReactionKindField(serializers.CharField):
-    """A reaction kind as text: the schema lists the kinds, the service judges the value
-    (donations.donation_reaction_record), so a kind not on the list is refused with the
-    camp table's words, not DRF's."""
 
 
 class ReactionSerializer(serializers.Serializer):

@@ -224,7 +224,7 @@ def test_the_camp_table_still_offers_the_kinds_as_buttons_and_a_bounded_note(
 ):
     """The form leaves judging to the service, and still offers only the list's kinds."""
     html = (
-        client_for(staff_a)
+        client_for(staff_a, htmx=True)  # the fragment, as htmx asks for it
         .get(reverse("camps:table-reaction", args=[camp.pk, donation.pk]))
         .content.decode()
     )
